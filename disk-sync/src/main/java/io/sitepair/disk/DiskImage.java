@@ -1,0 +1,171 @@
+package io.sitepair.disk;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.Arrays;
+
+/**
+ * A virtual disk backed by a local image file: an array of {@link #BLOCK_SIZE}-byte blocks.
+ *
+ * <p>Each site owns its images (non-shared disks). Reads and writes are synchronous and
+ * positional; {@link #flush()} makes completed writes durable. I/O failures of the local image
+ * are not guest-visible errors: they surface as {@link UncheckedIOException}s, because a site
+ * whose disk fails cannot continue executing in lockstep.
+ */
+public final class DiskImage implements Closeable {
+    public static final int BLOCK_SIZE = 4096;
+
+    private final Path path;
+    private final FileChannel channel;
+    private final long blocks;
+
+    private DiskImage(Path path, FileChannel channel, long blocks) {
+        this.path = path;
+        this.channel = channel;
+        this.blocks = blocks;
+    }
+
+    /** Opens an existing image; its size must be a whole number of blocks. */
+    public static DiskImage open(Path path) throws IOException {
+        FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        long size = channel.size();
+        if (size == 0 || size % BLOCK_SIZE != 0) {
+            channel.close();
+            throw new IOException(path + ": disk image size " + size + " is not a positive multiple of "
+                    + BLOCK_SIZE + " bytes");
+        }
+        return new DiskImage(path, channel, size / BLOCK_SIZE);
+    }
+
+    /** Opens the image, creating a zero-filled (sparse) one of {@code sizeBytes} if it does not exist. */
+    public static DiskImage openOrCreate(Path path, long sizeBytes) throws IOException {
+        if (!Files.exists(path)) {
+            create(path, sizeBytes);
+        }
+        return open(path);
+    }
+
+    /** Creates a zero-filled sparse image; refuses to replace an existing file. */
+    public static void create(Path path, long sizeBytes) throws IOException {
+        if (sizeBytes <= 0 || sizeBytes % BLOCK_SIZE != 0) {
+            throw new IllegalArgumentException("disk size " + sizeBytes + " is not a positive multiple of "
+                    + BLOCK_SIZE + " bytes");
+        }
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            channel.truncate(0);
+            channel.write(ByteBuffer.allocate(1), sizeBytes - 1);
+        }
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public long blockCount() {
+        return blocks;
+    }
+
+    /** True if blocks {@code [block, block+count)} lie on this disk. */
+    public boolean inRange(long block, int count) {
+        return count > 0 && block >= 0 && block <= blocks - count;
+    }
+
+    /** Reads {@code count} blocks into {@code into}, starting at {@code offset}. */
+    public void read(long block, int count, byte[] into, int offset) {
+        checkRange(block, count);
+        ByteBuffer buffer = ByteBuffer.wrap(into, offset, count * BLOCK_SIZE);
+        try {
+            long position = block * BLOCK_SIZE;
+            while (buffer.hasRemaining()) {
+                int n = channel.read(buffer, position);
+                if (n < 0) {
+                    throw new IOException("unexpected end of image");
+                }
+                position += n;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(path + ": reading block " + block, e);
+        }
+    }
+
+    public byte[] read(long block, int count) {
+        byte[] data = new byte[count * BLOCK_SIZE];
+        read(block, count, data, 0);
+        return data;
+    }
+
+    /** Writes {@code count} blocks from {@code from}, starting at {@code offset}. */
+    public void write(long block, int count, byte[] from, int offset) {
+        checkRange(block, count);
+        ByteBuffer buffer = ByteBuffer.wrap(from, offset, count * BLOCK_SIZE);
+        try {
+            long position = block * BLOCK_SIZE;
+            while (buffer.hasRemaining()) {
+                position += channel.write(buffer, position);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(path + ": writing block " + block, e);
+        }
+    }
+
+    /** Makes every completed write durable. */
+    public void flush() {
+        try {
+            channel.force(false);
+        } catch (IOException e) {
+            throw new UncheckedIOException(path + ": flush", e);
+        }
+    }
+
+    /** Feeds the whole image into {@code digest}, block by block. */
+    public void digest(MessageDigest digest) {
+        forEachBlockRun((block, data, length) -> digest.update(data, 0, length));
+    }
+
+    /** A run of consecutive blocks, delivered by {@link #forEachBlockRun}. */
+    @FunctionalInterface
+    public interface BlockRunVisitor {
+        void visit(long firstBlock, byte[] data, int length) throws IOException;
+    }
+
+    /** Visits the image in order, in runs of up to 256 blocks (1 MiB) sharing one buffer. */
+    public void forEachBlockRun(BlockRunVisitor visitor) {
+        final int run = 256;
+        byte[] buffer = new byte[run * BLOCK_SIZE];
+        try {
+            for (long block = 0; block < blocks; block += run) {
+                int count = (int) Math.min(run, blocks - block);
+                read(block, count, buffer, 0);
+                visitor.visit(block, buffer, count * BLOCK_SIZE);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(path + ": visiting blocks", e);
+        }
+    }
+
+    /** True if every byte of the given block inside {@code data} is zero. */
+    public static boolean isZeroBlock(byte[] data, int offset) {
+        return Arrays.mismatch(data, offset, offset + BLOCK_SIZE, ZERO_BLOCK, 0, BLOCK_SIZE) < 0;
+    }
+
+    private static final byte[] ZERO_BLOCK = new byte[BLOCK_SIZE];
+
+    private void checkRange(long block, int count) {
+        if (!inRange(block, count)) {
+            throw new IndexOutOfBoundsException(path + ": blocks [" + block + ", " + block + "+" + count
+                    + ") outside a disk of " + blocks + " blocks");
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+}

@@ -1,0 +1,138 @@
+package io.sitepair.ops;
+
+import io.sitepair.replicator.vm.GuestModule;
+import io.sitepair.replicator.vm.OfflineRun;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code sitepair guest run|replay}: one guest on this machine, no peer. */
+@Command(name = "guest", description = "Run or replay a guest on this machine, without a peer site.",
+        subcommands = {GuestCommand.Run.class, GuestCommand.Replay.class})
+final class GuestCommand {
+
+    /** {@code --snapshot-at N --snapshot FILE}, both or neither. */
+    static final class SnapshotArgs {
+        @Option(names = "--snapshot-at", required = true, paramLabel = "EVENTS",
+                description = "Take a snapshot once this many events have been delivered.")
+        long afterEvents;
+
+        @Option(names = "--snapshot", required = true, paramLabel = "FILE", description = "Where to write it.")
+        Path file;
+
+        OfflineRun.SnapshotRequest request() {
+            return new OfflineRun.SnapshotRequest(afterEvents, file);
+        }
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = "Boot a guest and drive it with a seeded synthetic workload (LIVE, or RECORD with --record)."
+                    + " Prints 'state <hex>' at the end.")
+    static final class Run implements Callable<Integer> {
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Mixin
+        GuestOptions guest;
+
+        @Option(names = "--events", defaultValue = "100000", description = "Events to deliver, init included (default ${DEFAULT-VALUE}).")
+        long events;
+
+        @Option(names = "--seed", defaultValue = "1", description = "Workload seed (default ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Option(names = "--record", paramLabel = "FILE", description = "Record every input and output to this log.")
+        Path record;
+
+        @Option(names = "--logged-reads", description = "Carry disk-read data in the log (default: a checksum only).")
+        boolean loggedReads;
+
+        @Option(names = "--disk-size", defaultValue = "64M", converter = Sizes.class, paramLabel = "SIZE",
+                description = "Size of disk images that do not exist yet (default ${DEFAULT-VALUE}).")
+        long diskSize;
+
+        @ArgGroup(exclusive = false)
+        SnapshotArgs snapshot;
+
+        @Override
+        public Integer call() throws Exception {
+            if (events < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--events must be at least 1");
+            }
+            if (loggedReads && record == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--logged-reads needs --record");
+            }
+            GuestModule module = guest.module();
+            OfflineRun.Outcome outcome = new OfflineRun(module, guest.vmOptions())
+                    .withProgress(new Progress(record == null ? "run" : "record", events, System.err))
+                    .synthetic(guest.disks, diskSize, new OfflineRun.Workload(seed, events, record, loggedReads),
+                            snapshot == null ? null : snapshot.request());
+            var out = spec.commandLine().getOut();
+            out.printf("events %d, outputs %d (%d bytes), %.0f events/s%n", outcome.events(), outcome.outputs(),
+                    outcome.outputBytes(), outcome.events() / (outcome.elapsedNanos() / 1e9));
+            if (record != null) {
+                out.printf("log %s: %d entries%n", record, outcome.lastPosition());
+            }
+            printSnapshot(out, outcome);
+            out.println("state " + HexFormat.of().formatHex(outcome.stateHash()));
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "replay", mixinStandardHelpOptions = true,
+            description = "Replay a recorded log on local disk images and print 'state <hex>'. A missing image is"
+                    + " created with the log's geometry.")
+    static final class Replay implements Callable<Integer> {
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Mixin
+        GuestOptions guest;
+
+        @Option(names = "--log", required = true, paramLabel = "FILE", description = "The log to replay.")
+        Path log;
+
+        @Option(names = "--from-snapshot", paramLabel = "FILE",
+                description = "Start from this snapshot (its disk contents are written to --disk) instead of booting.")
+        Path fromSnapshot;
+
+        @ArgGroup(exclusive = false)
+        SnapshotArgs snapshot;
+
+        @Override
+        public Integer call() throws Exception {
+            GuestModule module = guest.module();
+            OfflineRun.Outcome outcome = new OfflineRun(module, guest.vmOptions())
+                    .withProgress(new Progress("replay", 0, System.err))
+                    .replay(guest.disks, log, fromSnapshot, snapshot == null ? null : snapshot.request());
+            var out = spec.commandLine().getOut();
+            out.printf("replayed %d events, up to log position %d%n", outcome.events(), outcome.lastPosition());
+            printSnapshot(out, outcome);
+            if (outcome.truncation() != null) {
+                out.flush();
+                var err = spec.commandLine().getErr();
+                err.println("sitepair guest replay: error: " + outcome.truncation().getMessage()
+                        + "; replayed " + outcome.events() + " complete events, up to position " + outcome.lastPosition());
+                err.flush();
+                return Main.EXIT_DAMAGED;
+            }
+            out.println("state " + HexFormat.of().formatHex(outcome.stateHash()));
+            out.flush();
+            return 0;
+        }
+    }
+
+    private static void printSnapshot(java.io.PrintWriter out, OfflineRun.Outcome outcome) {
+        if (outcome.snapshot() != null) {
+            out.printf("snapshot at %d events, log position %d%n", outcome.snapshot().eventsDelivered(),
+                    outcome.snapshot().position());
+        }
+    }
+}

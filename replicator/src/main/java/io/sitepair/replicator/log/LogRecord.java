@@ -1,0 +1,158 @@
+package io.sitepair.replicator.log;
+
+import java.nio.ByteBuffer;
+import java.util.HexFormat;
+
+/**
+ * Every record the primary's log can carry, and its payload encoding (big-endian).
+ *
+ * <p>Three families: <em>events</em> the host delivers to the guest; <em>results</em> of
+ * non-deterministic host calls made while handling an event; and <em>outputs</em>, which carry
+ * only a CRC32C of what left the VM so that replay can check it produced the same bytes.
+ */
+public sealed interface LogRecord {
+
+    /** The one-byte type code written in the entry header. */
+    int type();
+
+    /** Encoded payload size in bytes. */
+    int payloadSize();
+
+    void writePayload(ByteBuffer out);
+
+    /** One readable line, used by {@code sitepair log dump} and in errors. */
+    String describe();
+
+    /** A record that is delivered to the guest as a handler call. */
+    sealed interface Event extends LogRecord permits Init, Opened, Data, Closed, TimerFired {}
+
+    // ---- events ----
+
+    record Init() implements Event {
+        public int type() { return 0x01; }
+        public int payloadSize() { return 0; }
+        public void writePayload(ByteBuffer out) {}
+        public String describe() { return "event init"; }
+    }
+
+    record Opened(int conn) implements Event {
+        public int type() { return 0x02; }
+        public int payloadSize() { return 4; }
+        public void writePayload(ByteBuffer out) { out.putInt(conn); }
+        public String describe() { return "event open conn=" + conn; }
+    }
+
+    record Data(int conn, byte[] bytes) implements Event {
+        public int type() { return 0x03; }
+        public int payloadSize() { return 4 + bytes.length; }
+        public void writePayload(ByteBuffer out) { out.putInt(conn).put(bytes); }
+        public String describe() { return "event data conn=" + conn + " len=" + bytes.length + " " + preview(bytes); }
+    }
+
+    record Closed(int conn) implements Event {
+        public int type() { return 0x04; }
+        public int payloadSize() { return 4; }
+        public void writePayload(ByteBuffer out) { out.putInt(conn); }
+        public String describe() { return "event closed conn=" + conn; }
+    }
+
+    record TimerFired(long timer) implements Event {
+        public int type() { return 0x05; }
+        public int payloadSize() { return 8; }
+        public void writePayload(ByteBuffer out) { out.putLong(timer); }
+        public String describe() { return "event timer id=" + timer; }
+    }
+
+    // ---- results of non-deterministic host calls ----
+
+    record Clock(long nanos) implements LogRecord {
+        public int type() { return 0x10; }
+        public int payloadSize() { return 8; }
+        public void writePayload(ByteBuffer out) { out.putLong(nanos); }
+        public String describe() { return "clock " + nanos; }
+    }
+
+    record Random(byte[] bytes) implements LogRecord {
+        public int type() { return 0x11; }
+        public int payloadSize() { return bytes.length; }
+        public void writePayload(ByteBuffer out) { out.put(bytes); }
+        public String describe() { return "random len=" + bytes.length + " " + preview(bytes); }
+    }
+
+    /** A disk read served locally on both sites; the CRC32C lets the backup detect a differing disk. */
+    record DiskRead(int disk, long block, int count, int crc) implements LogRecord {
+        public int type() { return 0x12; }
+        public int payloadSize() { return 20; }
+        public void writePayload(ByteBuffer out) { out.putInt(disk).putLong(block).putInt(count).putInt(crc); }
+        public String describe() {
+            return "disk-read disk=" + disk + " block=" + block + " count=" + count + " crc=" + hex(crc);
+        }
+    }
+
+    /** A disk read whose data travels in the log (logged-read mode). */
+    record DiskReadData(int disk, long block, int count, byte[] data) implements LogRecord {
+        public int type() { return 0x13; }
+        public int payloadSize() { return 16 + data.length; }
+        public void writePayload(ByteBuffer out) { out.putInt(disk).putLong(block).putInt(count).put(data); }
+        public String describe() {
+            return "disk-read-data disk=" + disk + " block=" + block + " count=" + count;
+        }
+    }
+
+    // ---- outputs ----
+
+    record Sent(int conn, int length, int crc) implements LogRecord {
+        public int type() { return 0x20; }
+        public int payloadSize() { return 12; }
+        public void writePayload(ByteBuffer out) { out.putInt(conn).putInt(length).putInt(crc); }
+        public String describe() { return "output send conn=" + conn + " len=" + length + " crc=" + hex(crc); }
+    }
+
+    record Hangup(int conn) implements LogRecord {
+        public int type() { return 0x21; }
+        public int payloadSize() { return 4; }
+        public void writePayload(ByteBuffer out) { out.putInt(conn); }
+        public String describe() { return "output close conn=" + conn; }
+    }
+
+    /**
+     * Decodes a payload. Throws {@link IllegalArgumentException} naming the problem for an unknown
+     * type or a payload of the wrong size; the reader adds the entry position.
+     */
+    static LogRecord decode(int type, ByteBuffer in) {
+        LogRecord record = switch (type) {
+            case 0x01 -> new Init();
+            case 0x02 -> new Opened(in.getInt());
+            case 0x03 -> new Data(in.getInt(), rest(in));
+            case 0x04 -> new Closed(in.getInt());
+            case 0x05 -> new TimerFired(in.getLong());
+            case 0x10 -> new Clock(in.getLong());
+            case 0x11 -> new Random(rest(in));
+            case 0x12 -> new DiskRead(in.getInt(), in.getLong(), in.getInt(), in.getInt());
+            case 0x13 -> new DiskReadData(in.getInt(), in.getLong(), in.getInt(), rest(in));
+            case 0x20 -> new Sent(in.getInt(), in.getInt(), in.getInt());
+            case 0x21 -> new Hangup(in.getInt());
+            default -> throw new IllegalArgumentException("unknown record type 0x" + Integer.toHexString(type));
+        };
+        if (in.hasRemaining()) {
+            throw new IllegalArgumentException(in.remaining() + " unexpected trailing payload bytes for type 0x"
+                    + Integer.toHexString(type));
+        }
+        return record;
+    }
+
+    private static byte[] rest(ByteBuffer in) {
+        byte[] bytes = new byte[in.remaining()];
+        in.get(bytes);
+        return bytes;
+    }
+
+    private static String hex(int value) {
+        return String.format("%08x", value);
+    }
+
+    private static String preview(byte[] bytes) {
+        int n = Math.min(bytes.length, 16);
+        return HexFormat.of().formatHex(bytes, 0, n) + (bytes.length > n ? "..." : "");
+    }
+}

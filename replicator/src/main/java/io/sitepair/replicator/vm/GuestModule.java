@@ -1,0 +1,134 @@
+package io.sitepair.replicator.vm;
+
+import com.dylibso.chicory.wasm.ChicoryException;
+import com.dylibso.chicory.wasm.Parser;
+import com.dylibso.chicory.wasm.WasmModule;
+import com.dylibso.chicory.wasm.types.ExternalType;
+import com.dylibso.chicory.wasm.types.FunctionImport;
+import com.dylibso.chicory.wasm.types.Import;
+import com.dylibso.chicory.wasm.types.MemoryLimits;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A guest's module bytes, validated against the ABI's static rules and identified by SHA-256.
+ * The ABI version itself is checked when the module is instantiated (it is an exported function).
+ *
+ * <p>Each VM parses the bytes again: Chicory's parsed module is mutable (table.grow changes it),
+ * so sharing one between instances would let one VM affect another.
+ */
+public final class GuestModule {
+    private static final List<String> REQUIRED_EXPORTS = List.of(GuestAbi.EXPORT_ABI_VERSION, GuestAbi.ON_INIT,
+            GuestAbi.ON_OPEN, GuestAbi.ON_DATA, GuestAbi.ON_CLOSED, GuestAbi.ON_TIMER, GuestAbi.EXPORT_RX_BUFFER,
+            GuestAbi.EXPORT_RX_CAPACITY, "memory");
+
+    private final String name;
+    private final byte[] bytes;
+    private final byte[] hash;
+    private final List<HostImports.WasiImport> wasiImports;
+    private final MemoryLimits declaredMemory;
+    private final List<String> missingExports;
+
+    private GuestModule(String name, byte[] bytes, byte[] hash, List<HostImports.WasiImport> wasiImports,
+                        MemoryLimits declaredMemory, List<String> missingExports) {
+        this.name = name;
+        this.bytes = bytes;
+        this.hash = hash;
+        this.wasiImports = wasiImports;
+        this.declaredMemory = declaredMemory;
+        this.missingExports = List.copyOf(missingExports);
+    }
+
+    /**
+     * Validates a module. {@code name} is how errors refer to it (a shipped name or a path).
+     *
+     * @throws GuestLoadException naming what is wrong
+     */
+    public static GuestModule of(String name, byte[] bytes) {
+        WasmModule wasm;
+        try {
+            wasm = Parser.parse(bytes);
+        } catch (ChicoryException | IllegalArgumentException e) {
+            throw new GuestLoadException(name + ": not a valid WebAssembly module: " + e.getMessage());
+        }
+        List<HostImports.WasiImport> wasi = new ArrayList<>();
+        List<String> foreign = new ArrayList<>();
+        for (int i = 0; i < wasm.importSection().importCount(); i++) {
+            Import imp = wasm.importSection().getImport(i);
+            if (imp.importType() == ExternalType.FUNCTION && imp.module().equals(GuestAbi.IMPORT_MODULE)) {
+                continue;
+            }
+            if (imp instanceof FunctionImport f && imp.module().equals(HostImports.WASI_MODULE)) {
+                wasi.add(new HostImports.WasiImport(imp.name(), wasm.typeSection().getType(f.typeIndex())));
+                continue;
+            }
+            foreign.add(imp.module() + "." + imp.name());
+        }
+        if (!foreign.isEmpty()) {
+            throw new GuestLoadException(name + ": imports " + foreign + "; a sitepair guest may import only the "
+                    + GuestAbi.IMPORT_MODULE + " host calls (see native/sdk/sitepair.h)");
+        }
+        Set<String> exports = new HashSet<>();
+        for (int i = 0; i < wasm.exportSection().exportCount(); i++) {
+            exports.add(wasm.exportSection().getExport(i).name());
+        }
+        if (!exports.contains(GuestAbi.EXPORT_ABI_VERSION)) {
+            throw new GuestLoadException(name + ": does not declare a sitepair ABI version (no export "
+                    + GuestAbi.EXPORT_ABI_VERSION + "); build it against native/sdk/sitepair.h");
+        }
+        List<String> missing = REQUIRED_EXPORTS.stream().filter(e -> !exports.contains(e)).toList();
+        MemoryLimits memory = wasm.memorySection().filter(s -> s.memoryCount() == 1)
+                .map(s -> s.getMemory(0).limits()).orElse(null);
+        // Missing handlers are reported at instantiation, after the ABI version check, so a guest
+        // of another ABI is told about its version first.
+        return new GuestModule(name, bytes, sha256(bytes), List.copyOf(wasi), memory, missing);
+    }
+
+    /** Required exports the module lacks. */
+    List<String> missingExports() {
+        return missingExports;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public byte[] bytes() {
+        return bytes.clone();
+    }
+
+    /** SHA-256 of the module bytes: what the log header and snapshots name. */
+    public byte[] hash() {
+        return hash.clone();
+    }
+
+    public String hashHex() {
+        return HexFormat.of().formatHex(hash);
+    }
+
+    WasmModule parse() {
+        return Parser.parse(bytes);
+    }
+
+    List<HostImports.WasiImport> wasiImports() {
+        return wasiImports;
+    }
+
+    /** The memory limits the module declares (null if it has no memory). */
+    MemoryLimits declaredMemory() {
+        return declaredMemory;
+    }
+
+    static byte[] sha256(byte[] data) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(data);
+        } catch (NoSuchAlgorithmException e) {
+            throw new AssertionError("SHA-256 is always available", e);
+        }
+    }
+}

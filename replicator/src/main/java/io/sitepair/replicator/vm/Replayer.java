@@ -1,0 +1,89 @@
+package io.sitepair.replicator.vm;
+
+import io.sitepair.replicator.log.LogEntry;
+import io.sitepair.replicator.log.LogFormatException;
+import io.sitepair.replicator.log.LogHeader;
+import io.sitepair.replicator.log.LogRecord.Event;
+import io.sitepair.replicator.log.LogSource;
+import io.sitepair.replicator.log.LogTruncatedException;
+import java.util.List;
+
+/**
+ * Drives a REPLAY VM from a log: takes each event entry and delivers it; the handler then takes
+ * its own host-call entries from the same source. Replay stops at the end of the log, or halts at
+ * the first divergence, corrupt entry or fault.
+ */
+public final class Replayer {
+    /** Called between events, e.g. to take a snapshot; return false to stop replaying. */
+    @FunctionalInterface
+    public interface Checkpoint {
+        boolean afterEvent(GuestVm vm) throws Exception;
+    }
+
+    /** How a replay ended. {@code truncation} is set when the log's tail was torn. */
+    public record Result(long lastPosition, long events, LogTruncatedException truncation) {}
+
+    private final GuestVm vm;
+    private final LogSource log;
+
+    public Replayer(GuestVm vm, LogSource log) {
+        this.vm = vm;
+        this.log = log;
+        vm.startReplay(log);
+    }
+
+    /** Refuses a log that was not recorded from this guest on this kind of machine and disks. */
+    public static void checkCompatible(LogHeader header, GuestModule module, List<Long> diskBlocks, String arch) {
+        if (!java.util.Arrays.equals(header.guestHash(), module.hash())) {
+            throw new IllegalArgumentException("the log was recorded from guest module " + header.guestHashHex()
+                    + ", but " + module.name() + " is " + module.hashHex());
+        }
+        if (!header.cpuArch().equals(arch)) {
+            throw new IllegalArgumentException("the log was recorded on CPU architecture " + header.cpuArch()
+                    + ", this machine is " + arch + " (floating-point NaN bits would differ)");
+        }
+        if (!header.diskBlocks().equals(diskBlocks)) {
+            throw new IllegalArgumentException("the log's disks have " + header.diskBlocks()
+                    + " blocks, the local disks " + diskBlocks);
+        }
+    }
+
+    /**
+     * Reads and verifies entries up to the VM's start position (a restored snapshot's), without
+     * delivering them; the next entry must then be an event.
+     */
+    public void skipToStart() throws LogFormatException {
+        long start = vm.startPosition();
+        while (log.lastPosition() < start) {
+            if (log.next() == null) {
+                throw new LogFormatException("the log ends at position " + log.lastPosition()
+                        + ", before the snapshot's position " + start);
+            }
+        }
+    }
+
+    /** Replays until the end of the log or until {@code checkpoint} says stop. */
+    public Result run(Checkpoint checkpoint) throws Exception {
+        while (true) {
+            LogEntry entry;
+            try {
+                entry = log.next();
+            } catch (LogTruncatedException e) {
+                return new Result(log.lastPosition(), vm.eventsDelivered(), e);
+            } catch (LogFormatException e) {
+                throw new LogUnreadable(e);
+            }
+            if (entry == null) {
+                return new Result(log.lastPosition(), vm.eventsDelivered(), null);
+            }
+            if (!(entry.record() instanceof Event event)) {
+                throw new ReplayDivergence(entry.position(), "the guest's handler returned where the primary's went on to "
+                        + entry.record().describe());
+            }
+            vm.deliver(event);
+            if (checkpoint != null && !checkpoint.afterEvent(vm)) {
+                return new Result(log.lastPosition(), vm.eventsDelivered(), null);
+            }
+        }
+    }
+}

@@ -1,0 +1,162 @@
+package io.sitepair.replicator.vm;
+
+import io.sitepair.disk.DiskImage;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.zip.CRC32C;
+import java.util.zip.CheckedInputStream;
+import java.util.zip.CheckedOutputStream;
+
+/**
+ * A VM captured between two events: its state (see {@link VmStateCodec}), the log position it
+ * had reached, and the contents of its disks, so a site can start from it and replay the rest of
+ * the log.
+ *
+ * <pre>
+ *   magic "SPSNAP\r\n", u16 version, 32-byte guest hash, u64 log position, u64 events delivered,
+ *   VM state, u16 disks, per disk: u64 blocks then (u64 block, 4096 bytes)* for non-zero blocks
+ *   ending with -1, and a CRC32C of everything before it.
+ * </pre>
+ */
+public final class Snapshot {
+    private static final byte[] MAGIC = {'S', 'P', 'S', 'N', 'A', 'P', '\r', '\n'};
+    private static final int VERSION = 1;
+
+    /** What a snapshot file says about itself. */
+    public record Info(long position, long eventsDelivered) {}
+
+    private Snapshot() {}
+
+    /** Writes the VM's snapshot; the VM must be between events. */
+    public static Info write(GuestVm vm, Path file) throws IOException {
+        VmThread.requireCurrent();
+        if (vm.status() != GuestVm.Status.RUNNING) {
+            throw new IllegalStateException("cannot snapshot a halted VM");
+        }
+        Info info = new Info(vm.position(), vm.eventsDelivered());
+        Path partial = file.resolveSibling(file.getFileName() + ".partial");
+        try (OutputStream raw = new BufferedOutputStream(Files.newOutputStream(partial), 1 << 20)) {
+            CheckedOutputStream checked = new CheckedOutputStream(raw, new CRC32C());
+            DataOutputStream out = new DataOutputStream(checked);
+            out.write(MAGIC);
+            out.writeShort(VERSION);
+            out.write(vm.module().hash());
+            out.writeLong(info.position());
+            out.writeLong(info.eventsDelivered());
+            VmStateCodec.write(vm, out);
+            out.writeShort(vm.disks().size());
+            for (DiskImage disk : vm.disks()) {
+                out.writeLong(disk.blockCount());
+                disk.forEachBlockRun((first, data, length) -> {
+                    for (int offset = 0; offset < length; offset += DiskImage.BLOCK_SIZE) {
+                        if (!DiskImage.isZeroBlock(data, offset)) {
+                            out.writeLong(first + offset / DiskImage.BLOCK_SIZE);
+                            out.write(data, offset, DiskImage.BLOCK_SIZE);
+                        }
+                    }
+                });
+                out.writeLong(-1);
+            }
+            out.flush();
+            new DataOutputStream(raw).writeInt((int) checked.getChecksum().getValue());
+        }
+        // Only a complete snapshot ever carries the final name.
+        Files.move(partial, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return info;
+    }
+
+    /**
+     * Restores a snapshot into a new VM whose disks are {@code disks} (same geometry; their
+     * contents are overwritten with the snapshot's). The VM still needs a mode.
+     */
+    public static GuestVm restore(Path file, GuestModule module, VmOptions options, List<DiskImage> disks)
+            throws IOException {
+        VmThread.requireCurrent();
+        GuestVm vm = GuestVm.forRestore(module, options, disks);
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 20)) {
+            CheckedInputStream checked = new CheckedInputStream(raw, new CRC32C());
+            DataInputStream in = new DataInputStream(checked);
+            if (!Arrays.equals(in.readNBytes(MAGIC.length), MAGIC)) {
+                throw new IOException(file + ": not a sitepair snapshot");
+            }
+            int version = in.readUnsignedShort();
+            if (version != VERSION) {
+                throw new IOException(file + ": snapshot version " + version + " is not supported");
+            }
+            byte[] hash = in.readNBytes(32);
+            if (!Arrays.equals(hash, module.hash())) {
+                throw new IOException(file + ": snapshot of guest module " + java.util.HexFormat.of().formatHex(hash)
+                        + ", not of " + module.name() + " (" + module.hashHex() + ")");
+            }
+            long position = in.readLong();
+            long events = in.readLong();
+            VmStateCodec.read(vm, in);
+            int diskCount = in.readUnsignedShort();
+            if (diskCount != disks.size()) {
+                throw new IOException(file + ": snapshot has " + diskCount + " disks, " + disks.size() + " given");
+            }
+            for (int d = 0; d < diskCount; d++) {
+                restoreDisk(file, d, in, disks.get(d));
+            }
+            int expected = (int) checked.getChecksum().getValue();
+            if (new DataInputStream(raw).readInt() != expected) {
+                throw new IOException(file + ": snapshot is corrupt (checksum mismatch)");
+            }
+            vm.restoreCounters(events);
+            vm.restoredAt(position);
+            return vm;
+        } catch (EOFException e) {
+            throw new IOException(file + ": snapshot is truncated", e);
+        }
+    }
+
+    /** Reads one disk's blocks and writes the image, zeroing every block the snapshot omits. */
+    private static void restoreDisk(Path file, int index, DataInputStream in, DiskImage disk) throws IOException {
+        long blocks = in.readLong();
+        if (blocks != disk.blockCount()) {
+            throw new IOException(file + ": disk " + index + " has " + blocks + " blocks in the snapshot, "
+                    + disk.blockCount() + " here (" + disk.path() + ")");
+        }
+        byte[] zero = new byte[DiskImage.BLOCK_SIZE];
+        byte[] data = new byte[DiskImage.BLOCK_SIZE];
+        long next = 0;
+        for (long block = in.readLong(); block != -1; block = in.readLong()) {
+            if (block < next || block >= blocks) {
+                throw new IOException(file + ": disk " + index + " block " + block + " out of order or range");
+            }
+            for (; next < block; next++) {
+                disk.write(next, 1, zero, 0);
+            }
+            in.readFully(data);
+            disk.write(block, 1, data, 0);
+            next = block + 1;
+        }
+        for (; next < blocks; next++) {
+            disk.write(next, 1, zero, 0);
+        }
+        disk.flush();
+    }
+
+    /** Reads only the header fields. */
+    public static Info info(Path file) throws IOException {
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+            if (!Arrays.equals(in.readNBytes(MAGIC.length), MAGIC)) {
+                throw new IOException(file + ": not a sitepair snapshot");
+            }
+            in.readUnsignedShort();
+            in.readNBytes(32);
+            return new Info(in.readLong(), in.readLong());
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package io.sitepair.replicator.vm;
+
+import io.sitepair.replicator.log.LogRecord;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.function.LongSupplier;
+
+/**
+ * Generates a seeded stream of network events for a guest with no real clients: connections
+ * open and close, data of varied sizes arrives, and armed timers fire when the clock passes their
+ * deadline. Used by the stress runs, tests and benchmarks; the seed fixes the workload, while
+ * the clock and the guest's own random bytes stay real (they are what recording captures).
+ */
+public final class SyntheticDriver {
+    private static final int MAX_CONNECTIONS = 48;
+
+    private final GuestVm vm;
+    private final SplittableRandom random;
+    private final LongSupplier clock;
+
+    public SyntheticDriver(GuestVm vm, long seed, LongSupplier clock) {
+        this.vm = vm;
+        this.random = new SplittableRandom(seed);
+        this.clock = clock;
+    }
+
+    /** Delivers the init event if needed, then events until {@code total} have been delivered. */
+    public void run(long total, Replayer.Checkpoint checkpoint) throws Exception {
+        if (!vm.hostState().booted()) {
+            vm.deliver(new LogRecord.Init());
+            if (checkpoint != null && !checkpoint.afterEvent(vm)) {
+                return;
+            }
+        }
+        while (vm.eventsDelivered() < total) {
+            vm.deliver(nextEvent());
+            if (checkpoint != null && !checkpoint.afterEvent(vm)) {
+                return;
+            }
+        }
+    }
+
+    LogRecord.Event nextEvent() {
+        HostState state = vm.hostState();
+        Optional<Long> due = state.dueTimer(clock.getAsLong());
+        if (due.isPresent()) {
+            return new LogRecord.TimerFired(due.get());
+        }
+        int open = state.openConnections();
+        int roll = random.nextInt(100);
+        if (open == 0 || (roll < 6 && open < MAX_CONNECTIONS)) {
+            return new LogRecord.Opened(state.nextConnectionId());
+        }
+        int conn = pick(state, random.nextInt(open));
+        if (roll < 10) {
+            return new LogRecord.Closed(conn);
+        }
+        return new LogRecord.Data(conn, payload());
+    }
+
+    private byte[] payload() {
+        int size = random.nextInt(100) < 95 ? 1 + random.nextInt(256) : 1 + random.nextInt(Math.min(16 << 10, vm.maxDataEvent()));
+        byte[] data = new byte[size];
+        random.nextBytes(data);
+        // '!' asks the stress guest to hang up: about one data event in a hundred.
+        data[0] = random.nextInt(100) == 0 ? (byte) '!' : (byte) ('a' + (data[0] & 15));
+        return data;
+    }
+
+    private static int pick(HostState state, int index) {
+        for (int conn : state.connections()) {
+            if (index-- == 0) {
+                return conn;
+            }
+        }
+        throw new IllegalStateException("no open connection " + index);
+    }
+}

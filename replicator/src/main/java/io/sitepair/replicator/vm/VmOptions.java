@@ -1,0 +1,29 @@
+package io.sitepair.replicator.vm;
+
+import java.util.function.BiConsumer;
+
+/**
+ * How a VM is run on this host.
+ *
+ * @param engine          compiled (production) or interpreted (tests cross-check the compiler)
+ * @param maxMemoryBytes  host cap on guest linear memory, on top of the module's own maximum
+ * @param console         where the guest's diagnostic lines go, tagged with the mode that made them
+ */
+public record VmOptions(Engine engine, long maxMemoryBytes, BiConsumer<VmMode, String> console) {
+    public static final long DEFAULT_MAX_MEMORY = 256L << 20;
+
+    public enum Engine { COMPILED, INTERPRETED }
+
+    public static VmOptions defaults() {
+        return new VmOptions(Engine.COMPILED, DEFAULT_MAX_MEMORY, (mode, line) -> System.err.println(
+                (mode == VmMode.REPLAY ? "[guest, replaying] " : "[guest] ") + line));
+    }
+
+    public VmOptions withEngine(Engine e) {
+        return new VmOptions(e, maxMemoryBytes, console);
+    }
+
+    public VmOptions withConsole(BiConsumer<VmMode, String> c) {
+        return new VmOptions(engine, maxMemoryBytes, c);
+    }
+}
