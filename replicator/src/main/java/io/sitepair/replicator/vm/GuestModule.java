@@ -1,5 +1,9 @@
 package io.sitepair.replicator.vm;
 
+import com.dylibso.chicory.runtime.HostFunction;
+import com.dylibso.chicory.runtime.ImportFunction;
+import com.dylibso.chicory.runtime.ImportValues;
+import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.wasm.ChicoryException;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
@@ -16,8 +20,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * A guest's module bytes, validated against the ABI's static rules and identified by SHA-256.
- * The ABI version itself is checked when the module is instantiated (it is an exported function).
+ * A guest's module bytes, validated against the ABI (imports, ABI version, handlers, memory) and
+ * identified by SHA-256. Every load-time refusal happens here, before anything else is touched.
  *
  * <p>Each VM parses the bytes again: Chicory's parsed module is mutable (table.grow changes it),
  * so sharing one between instances would let one VM affect another.
@@ -32,16 +36,14 @@ public final class GuestModule {
     private final byte[] hash;
     private final List<HostImports.WasiImport> wasiImports;
     private final MemoryLimits declaredMemory;
-    private final List<String> missingExports;
 
     private GuestModule(String name, byte[] bytes, byte[] hash, List<HostImports.WasiImport> wasiImports,
-                        MemoryLimits declaredMemory, List<String> missingExports) {
+                        MemoryLimits declaredMemory) {
         this.name = name;
         this.bytes = bytes;
         this.hash = hash;
         this.wasiImports = wasiImports;
         this.declaredMemory = declaredMemory;
-        this.missingExports = List.copyOf(missingExports);
     }
 
     /**
@@ -81,17 +83,45 @@ public final class GuestModule {
             throw new GuestLoadException(name + ": does not declare a sitepair ABI version (no export "
                     + GuestAbi.EXPORT_ABI_VERSION + "); build it against native/sdk/sitepair.h");
         }
+        int version = probeAbiVersion(name, wasm);
+        if (version != GuestAbi.VERSION) {
+            throw new GuestLoadException(name + ": built for sitepair guest ABI version " + version
+                    + "; this host speaks version " + GuestAbi.VERSION);
+        }
         List<String> missing = REQUIRED_EXPORTS.stream().filter(e -> !exports.contains(e)).toList();
+        if (!missing.isEmpty()) {
+            throw new GuestLoadException(name + ": does not export " + missing);
+        }
         MemoryLimits memory = wasm.memorySection().filter(s -> s.memoryCount() == 1)
                 .map(s -> s.getMemory(0).limits()).orElse(null);
-        // Missing handlers are reported at instantiation, after the ABI version check, so a guest
-        // of another ABI is told about its version first.
-        return new GuestModule(name, bytes, sha256(bytes), List.copyOf(wasi), memory, missing);
+        if (memory == null) {
+            throw new GuestLoadException(name + ": declares no linear memory");
+        }
+        return new GuestModule(name, bytes, sha256(bytes), List.copyOf(wasi), memory);
     }
 
-    /** Required exports the module lacks. */
-    List<String> missingExports() {
-        return missingExports;
+    /**
+     * Calls the module's {@code sp_abi_version} in a throwaway interpreted instance whose imports
+     * all refuse, so a guest of another ABI is refused before any disk or log is touched.
+     */
+    private static int probeAbiVersion(String name, WasmModule wasm) {
+        List<ImportFunction> refusing = new ArrayList<>();
+        for (int i = 0; i < wasm.importSection().importCount(); i++) {
+            if (wasm.importSection().getImport(i) instanceof FunctionImport f) {
+                refusing.add(new HostFunction(f.module(), f.name(), wasm.typeSection().getType(f.typeIndex()),
+                        (instance, args) -> {
+                            throw new GuestLoadException(name + ": " + GuestAbi.EXPORT_ABI_VERSION
+                                    + " must not make host calls");
+                        }));
+            }
+        }
+        try {
+            Instance probe = Instance.builder(wasm).withStart(false)
+                    .withImportValues(ImportValues.builder().withFunctions(refusing).build()).build();
+            return (int) probe.export(GuestAbi.EXPORT_ABI_VERSION).apply()[0];
+        } catch (ChicoryException | ArrayIndexOutOfBoundsException e) {
+            throw new GuestLoadException(name + ": cannot be instantiated to read its ABI version: " + e.getMessage());
+        }
     }
 
     public String name() {
@@ -119,7 +149,7 @@ public final class GuestModule {
         return wasiImports;
     }
 
-    /** The memory limits the module declares (null if it has no memory). */
+    /** The memory limits the module declares. */
     MemoryLimits declaredMemory() {
         return declaredMemory;
     }

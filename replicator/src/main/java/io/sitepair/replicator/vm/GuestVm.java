@@ -55,14 +55,6 @@ public final class GuestVm {
         } catch (ChicoryException e) {
             throw new GuestLoadException(module.name() + ": cannot be instantiated: " + e.getMessage());
         }
-        int version = (int) instance.export(GuestAbi.EXPORT_ABI_VERSION).apply()[0];
-        if (version != GuestAbi.VERSION) {
-            throw new GuestLoadException(module.name() + ": built for sitepair guest ABI version " + version
-                    + "; this host speaks version " + GuestAbi.VERSION);
-        }
-        if (!module.missingExports().isEmpty()) {
-            throw new GuestLoadException(module.name() + ": does not export " + module.missingExports());
-        }
         host.attach(instance.memory());
         this.onInit = instance.export(GuestAbi.ON_INIT);
         this.onOpen = instance.export(GuestAbi.ON_OPEN);
@@ -95,9 +87,6 @@ public final class GuestVm {
 
     private static MemoryLimits memoryLimits(GuestModule module, VmOptions options) {
         MemoryLimits declared = module.declaredMemory();
-        if (declared == null) {
-            throw new GuestLoadException(module.name() + ": declares no linear memory");
-        }
         int hostPages = (int) Math.min(MemoryLimits.MAX_PAGES, options.maxMemoryBytes() / Memory.PAGE_SIZE);
         if (declared.initialPages() > hostPages) {
             throw new GuestLoadException(module.name() + ": needs " + declared.initialPages() * (long) Memory.PAGE_SIZE
@@ -225,7 +214,12 @@ public final class GuestVm {
 
     /** Our own exceptions pass through (Chicory may wrap them); anything else is the guest's fault. */
     private VmException classify(Throwable t, String handler, Object context) {
+        String what = context instanceof Event e ? e.describe() : String.valueOf(context);
+        String where = handler + " (" + what + ", log position " + position() + ")";
         for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof GuestFault abiViolation) {
+                return new GuestFault("guest fault in " + where + ": " + abiViolation.getMessage(), abiViolation);
+            }
             if (c instanceof VmException own) {
                 return own;
             }
@@ -233,10 +227,8 @@ public final class GuestVm {
                 return new VmException("host I/O failed in " + handler + ": " + io.getMessage(), io);
             }
         }
-        String what = context instanceof Event e ? e.describe() : String.valueOf(context);
         String why = t instanceof StackOverflowError ? "call stack exhausted" : String.valueOf(t.getMessage());
-        return new GuestFault("guest trapped in " + handler + " (" + what + ", log position " + position() + "): "
-                + t.getClass().getSimpleName() + ": " + why, t);
+        return new GuestFault("guest trapped in " + where + ": " + t.getClass().getSimpleName() + ": " + why, t);
     }
 
     private VmException halt(VmException cause) {

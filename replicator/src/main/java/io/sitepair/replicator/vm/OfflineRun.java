@@ -87,13 +87,13 @@ public final class OfflineRun {
         return VmThread.call("sitepair-vm", () -> {
             try (LogReader log = LogReader.open(logFile)) {
                 LogHeader header = log.header();
+                Replayer.checkOrigin(header, module, CPU_ARCH);
                 if (header.diskBlocks().size() != diskPaths.size()) {
                     throw new IllegalArgumentException("the log was recorded with " + header.diskBlocks().size()
                             + " disk(s); " + diskPaths.size() + " given");
                 }
-                List<Path> paths = new ArrayList<>(diskPaths);
-                try (OpenDisks disks = OpenDisks.open(paths, header.diskBlocks())) {
-                    Replayer.checkCompatible(header, module, disks.blockCounts(), CPU_ARCH);
+                try (OpenDisks disks = OpenDisks.open(diskPaths, header.diskBlocks())) {
+                    Replayer.checkDisks(header, disks.blockCounts());
                     GuestVm vm = fromSnapshot == null
                             ? GuestVm.create(module, options, disks.images())
                             : Snapshot.restore(fromSnapshot, module, options, disks.images());

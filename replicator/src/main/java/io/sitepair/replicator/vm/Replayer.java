@@ -32,8 +32,8 @@ public final class Replayer {
         vm.startReplay(log);
     }
 
-    /** Refuses a log that was not recorded from this guest on this kind of machine and disks. */
-    public static void checkCompatible(LogHeader header, GuestModule module, List<Long> diskBlocks, String arch) {
+    /** Refuses a log that was not recorded from this guest on this kind of machine. */
+    public static void checkOrigin(LogHeader header, GuestModule module, String arch) {
         if (!java.util.Arrays.equals(header.guestHash(), module.hash())) {
             throw new IllegalArgumentException("the log was recorded from guest module " + header.guestHashHex()
                     + ", but " + module.name() + " is " + module.hashHex());
@@ -42,6 +42,10 @@ public final class Replayer {
             throw new IllegalArgumentException("the log was recorded on CPU architecture " + header.cpuArch()
                     + ", this machine is " + arch + " (floating-point NaN bits would differ)");
         }
+    }
+
+    /** Refuses local disks whose geometry differs from the primary's. */
+    public static void checkDisks(LogHeader header, List<Long> diskBlocks) {
         if (!header.diskBlocks().equals(diskBlocks)) {
             throw new IllegalArgumentException("the log's disks have " + header.diskBlocks()
                     + " blocks, the local disks " + diskBlocks);

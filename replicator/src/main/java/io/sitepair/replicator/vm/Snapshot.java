@@ -83,6 +83,7 @@ public final class Snapshot {
     public static GuestVm restore(Path file, GuestModule module, VmOptions options, List<DiskImage> disks)
             throws IOException {
         VmThread.requireCurrent();
+        verifyChecksum(file); // before anything is written to a disk
         GuestVm vm = GuestVm.forRestore(module, options, disks);
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 20)) {
             CheckedInputStream checked = new CheckedInputStream(raw, new CRC32C());
@@ -146,6 +147,29 @@ public final class Snapshot {
             disk.write(next, 1, zero, 0);
         }
         disk.flush();
+    }
+
+    private static void verifyChecksum(Path file) throws IOException {
+        long size = Files.size(file);
+        if (size < MAGIC.length + 4) {
+            throw new IOException(file + ": snapshot is truncated");
+        }
+        CRC32C crc = new CRC32C();
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 20)) {
+            byte[] buffer = new byte[1 << 16];
+            long left = size - 4;
+            while (left > 0) {
+                int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+                if (n < 0) {
+                    throw new IOException(file + ": snapshot is truncated");
+                }
+                crc.update(buffer, 0, n);
+                left -= n;
+            }
+            if (new DataInputStream(in).readInt() != (int) crc.getValue()) {
+                throw new IOException(file + ": snapshot is corrupt (checksum mismatch)");
+            }
+        }
     }
 
     /** Reads only the header fields. */

@@ -1,0 +1,125 @@
+package io.sitepair.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The commands the foundation issue names, run through the real command line. */
+class CliTest {
+    @TempDir
+    Path dir;
+
+    record Result(int exit, String out, String err) {
+        String state() {
+            Matcher m = Pattern.compile("(?m)^state ([0-9a-f]{64})$").matcher(out);
+            return m.find() ? m.group(1) : null;
+        }
+    }
+
+    static Result sitepair(String... args) {
+        CommandLine cli = Main.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int exit = cli.execute(args);
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    private String p(String name) {
+        return dir.resolve(name).toString();
+    }
+
+    @Test
+    void recordReplayAndSnapshotReplayPrintTheSameStateAndLeaveIdenticalDisks() throws Exception {
+        Result run = sitepair("guest", "run", "--guest", "stress", "--disk", p("A.img"), "--events", "5000", "--seed", "7",
+                "--record", p("s.log"), "--disk-size", "4M", "--snapshot-at", "2500", "--snapshot", p("half.snap"),
+                "--quiet-guest");
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(run.state() != null, run.out());
+        assertEquals(4L << 20, Files.size(dir.resolve("A.img")));
+
+        Result replay = sitepair("guest", "replay", "--guest", "stress", "--disk", p("B.img"), "--log", p("s.log"), "--quiet-guest");
+        assertEquals(0, replay.exit(), replay.err());
+        assertEquals(run.state(), replay.state());
+        assertEquals(-1, Files.mismatch(dir.resolve("A.img"), dir.resolve("B.img")));
+
+        Result fromSnapshot = sitepair("guest", "replay", "--guest", "stress", "--disk", p("C.img"), "--log", p("s.log"),
+                "--from-snapshot", p("half.snap"), "--quiet-guest");
+        assertEquals(0, fromSnapshot.exit(), fromSnapshot.err());
+        assertEquals(run.state(), fromSnapshot.state());
+        assertEquals(-1, Files.mismatch(dir.resolve("A.img"), dir.resolve("C.img")));
+
+        // One flipped byte in the middle: refused, naming the entry.
+        byte[] log = Files.readAllBytes(dir.resolve("s.log"));
+        log[log.length / 2] ^= 0x01;
+        Files.write(dir.resolve("bad.log"), log);
+        Result corrupt = sitepair("guest", "replay", "--guest", "stress", "--disk", p("D.img"), "--log", p("bad.log"), "--quiet-guest");
+        assertEquals(Main.EXIT_DAMAGED, corrupt.exit());
+        assertTrue(corrupt.err().matches("(?s)sitepair guest replay: error: log entry at position \\d+ \\(byte offset \\d+\\) is corrupt: .*"),
+                corrupt.err());
+        assertEquals(null, corrupt.state());
+
+        // Truncated: says where the log ends and how far replay got.
+        Files.write(dir.resolve("torn.log"), java.util.Arrays.copyOf(Files.readAllBytes(dir.resolve("s.log")), log.length / 3));
+        Result torn = sitepair("guest", "replay", "--guest", "stress", "--disk", p("E.img"), "--log", p("torn.log"), "--quiet-guest");
+        assertEquals(Main.EXIT_DAMAGED, torn.exit());
+        assertTrue(torn.err().contains("log is truncated: it ends at byte " + log.length / 3 + " inside entry"), torn.err());
+        assertTrue(torn.err().matches("(?s).*replayed \\d+ complete events, up to position \\d+.*"), torn.err());
+
+        Result dump = sitepair("log", "dump", p("s.log"), "--limit", "3");
+        assertEquals(0, dump.exit(), dump.err());
+        assertTrue(dump.out().contains("         1  ") && dump.out().contains("event init"), dump.out());
+        assertTrue(dump.out().matches("(?s).*end: \\d+ entries, last position \\d+, \\d+ bytes.*"), dump.out());
+    }
+
+    @Test
+    void badInputGetsAClearErrorAndTouchesNothing() throws Exception {
+        Result abi = sitepair("guest", "run", "--guest", wasm("wrong-abi"), "--disk", p("x.img"), "--events", "5");
+        assertEquals(1, abi.exit());
+        assertTrue(abi.err().contains("built for sitepair guest ABI version 2; this host speaks version 1"), abi.err());
+        assertTrue(Files.notExists(dir.resolve("x.img")), "a refused guest creates no disk");
+
+        Result missing = sitepair("guest", "replay", "--guest", "stress", "--disk", p("y.img"), "--log", p("nope.log"));
+        assertEquals(1, missing.exit());
+        assertTrue(missing.err().contains("nope.log"), missing.err());
+
+        Result size = sitepair("guest", "run", "--guest", "stress", "--disk", p("z.img"), "--disk-size", "lots");
+        assertEquals(2, size.exit());
+        assertTrue(size.err().contains("'lots' is not a size"), size.err());
+
+        Result unknown = sitepair("guest", "run", "--guest", "nosuch", "--disk", p("z.img"));
+        assertEquals(1, unknown.exit());
+        assertTrue(unknown.err().contains("no shipped guest of that name"), unknown.err());
+
+        Result notALog = sitepair("log", "dump", p("z.img"));
+        assertEquals(1, notALog.exit());
+        assertTrue(notALog.err().contains("no such file"), notALog.err());
+    }
+
+    @Test
+    void versionAndHelp() {
+        Result version = sitepair("--version");
+        assertEquals(0, version.exit());
+        assertTrue(version.out().startsWith("sitepair 0."), version.out());
+        Result help = sitepair("--help");
+        assertEquals(0, help.exit());
+        assertTrue(help.out().contains("guest") && help.out().contains("log") && help.out().contains("demo"), help.out());
+    }
+
+    /** A test guest from the native module, written out as a file (as an operator would pass one). */
+    private String wasm(String name) throws Exception {
+        Path file = dir.resolve(name + ".wasm");
+        Files.write(file, io.sitepair.guests.ShippedGuest.load(name));
+        return file.toString();
+    }
+}
