@@ -3,9 +3,11 @@
  * the VM the same way in every mode. The first byte of a data event picks:
  *   'T' trap (unreachable)     'R' unbounded recursion (stack overflow)
  *   'D' integer division by 0  'W' call a WASI function (fd_write via printf)
+ *   'M' allocate 64 KiB blocks until malloc fails, then send the count as text
  * Anything else is echoed back.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include "sitepair.h"
 
 static volatile int32_t zero;
@@ -29,6 +31,15 @@ SP_HANDLER(sp_on_data) void sp_on_data(int32_t conn, uint32_t len) {
     case 'R': sp_send(conn, "x", (uint32_t)recurse(0)); break;
     case 'D': sp_send(conn, "x", (uint32_t)(100 / zero)); break;
     case 'W': printf("hello from WASI\n"); fflush(stdout); break;
+    case 'M': {
+        char text[16];
+        int n = 0;
+        /* Touch each block: an unused allocation may legally be optimized away. */
+        for (volatile char *block; (block = malloc(65536)) != NULL; n++) block[0] = 1;
+        int len = snprintf(text, sizeof text, "%d", n);
+        sp_send(conn, text, (uint32_t)len);
+        break;
+    }
     default: sp_send(conn, data, len);
     }
 }

@@ -31,7 +31,8 @@ final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--dir", paramLabel = "DIR", description = "Work directory (default: a new temporary one, kept).")
+    @Option(names = "--dir", paramLabel = "DIR",
+            description = "Work directory, kept afterwards (default: a temporary one, removed at the end).")
     Path dir;
 
     @Option(names = "--events", defaultValue = "100000", description = "Events to record (default ${DEFAULT-VALUE}).")
@@ -64,17 +65,17 @@ final class DemoCommand implements Callable<Integer> {
         String state = hex(recorded.stateHash());
         out.printf("  %d events, %d log entries, %,d bytes of log, %,.0f events/s%n  state %s%n", recorded.events(),
                 recorded.lastPosition(), Files.size(log), rate(recorded), state);
-        summary.add(String.format("record    %d events, %d entries          state %s", recorded.events(),
-                recorded.lastPosition(), abbreviate(state)));
+        summary.add(String.format("%-9s %6d events  state %s  (%d log entries)", "record", recorded.events(),
+                abbreviate(state), recorded.lastPosition()));
 
         step(2, "replay the whole log on a fresh disk -> backup.img");
         OfflineRun.Outcome replayed = run.withProgress(new Progress("  replay", 0, System.err))
                 .replay(List.of(fresh(work, "backup.img")), log, null, null);
-        check("replay", replayed, state, work.resolve("primary.img"), work.resolve("backup.img"));
+        check("replay", replayed, 0, state, work.resolve("primary.img"), work.resolve("backup.img"));
 
         step(3, "restore the snapshot taken at event " + half + " and replay the rest -> restored.img");
         OfflineRun.Outcome restored = run.replay(List.of(fresh(work, "restored.img")), log, snap, null);
-        check("snapshot", restored, state, work.resolve("primary.img"), work.resolve("restored.img"));
+        check("snapshot", restored, half, state, work.resolve("primary.img"), work.resolve("restored.img"));
 
         step(4, "flip one byte in the middle of a copy of the log; replay must refuse it");
         Path corrupt = work.resolve("corrupt.log");
@@ -85,7 +86,7 @@ final class DemoCommand implements Callable<Integer> {
             fail("corrupt", "replay accepted a corrupted log");
         } catch (LogUnreadable e) {
             out.println("  refused: " + e.getMessage());
-            summary.add("corrupt   refused: " + e.getMessage());
+            summary.add(String.format("%-9s refused: %s", "corrupt", e.getMessage()));
         }
 
         step(5, "cut a copy of the log short; replay must say where it ends and how far it got");
@@ -100,28 +101,40 @@ final class DemoCommand implements Callable<Integer> {
         } else {
             String what = cut.truncation().getMessage() + "; replayed " + cut.events() + " complete events";
             out.println("  " + what);
-            summary.add("truncate  " + what);
+            summary.add(String.format("%-9s %s", "truncate", what));
         }
-        Files.deleteIfExists(work.resolve("scratch.img"));
+        for (String scratch : List.of("scratch.img", "corrupt.log", "torn.log")) {
+            Files.deleteIfExists(work.resolve(scratch));
+        }
 
         out.println();
-        out.println("summary (" + work + "):");
+        out.println("summary:");
         summary.forEach(line -> out.println("  " + line));
         out.println(failed ? "RESULT: FAIL" : "RESULT: PASS: replay reproduced the recorded state and disks exactly;"
                 + " damaged logs were refused");
+        if (dir == null) {
+            for (String file : List.of("primary.img", "backup.img", "restored.img", "s.log", "half.snap")) {
+                Files.deleteIfExists(work.resolve(file));
+            }
+            Files.deleteIfExists(work);
+        } else {
+            out.println("files kept in " + work + ": primary.img backup.img restored.img s.log half.snap");
+        }
         out.flush();
         return failed ? 1 : 0;
     }
 
-    private void check(String label, OfflineRun.Outcome outcome, String expectedState, Path expectedDisk, Path disk)
-            throws IOException {
+    /** Compares a replay with the recording; {@code fromEvents} is where it started (a snapshot's count). */
+    private void check(String label, OfflineRun.Outcome outcome, long fromEvents, String expectedState, Path expectedDisk,
+                       Path disk) throws IOException {
         String state = outcome.stateHash() == null ? "none" : hex(outcome.stateHash());
         boolean sameState = state.equals(expectedState);
         boolean sameDisk = Files.mismatch(expectedDisk, disk) < 0;
-        out.printf("  %d events, %,.0f events/s%n  state %s (%s), disk %s%n", outcome.events(), rate(outcome), state,
-                sameState ? "same as recorded" : "DIFFERENT", sameDisk ? "byte-identical" : "DIFFERENT");
-        String line = String.format("%-9s %d events                    state %s %s, disk %s", label, outcome.events(),
-                abbreviate(state), sameState ? "=" : "DIFFERENT", sameDisk ? "identical" : "DIFFERENT");
+        double rate = (outcome.events() - fromEvents) / (outcome.elapsedNanos() / 1e9);
+        out.printf("  %d events replayed, %,.0f events/s%n  state %s (%s), disk %s%n", outcome.events() - fromEvents,
+                rate, state, sameState ? "same as recorded" : "DIFFERENT", sameDisk ? "byte-identical" : "DIFFERENT");
+        String line = String.format("%-9s %6d events  state %s  %s, disk %s", label, outcome.events(), abbreviate(state),
+                sameState ? "same" : "DIFFERENT", sameDisk ? "byte-identical" : "DIFFERENT");
         if (sameState && sameDisk) {
             summary.add(line);
         } else {

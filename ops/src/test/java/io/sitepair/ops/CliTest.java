@@ -107,6 +107,15 @@ class CliTest {
     }
 
     @Test
+    void theDemoPassesItsOwnChecksAndKeepsFilesOnlyWhenAskedTo() {
+        Result demo = sitepair("demo", "--events", "3000", "--dir", p("demo"));
+        assertEquals(0, demo.exit(), demo.out() + demo.err());
+        assertTrue(demo.out().contains("RESULT: PASS"), demo.out());
+        assertTrue(demo.out().contains("corrupt   refused: log entry at position"), demo.out());
+        assertTrue(Files.exists(dir.resolve("demo/s.log")) && Files.notExists(dir.resolve("demo/torn.log")));
+    }
+
+    @Test
     void versionAndHelp() {
         Result version = sitepair("--version");
         assertEquals(0, version.exit());
