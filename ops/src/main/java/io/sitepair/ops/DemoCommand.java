@@ -1,5 +1,7 @@
 package io.sitepair.ops;
 
+import io.sitepair.replicator.log.EntryFrame;
+import io.sitepair.replicator.log.LogReader;
 import io.sitepair.replicator.vm.GuestModule;
 import io.sitepair.replicator.vm.LogUnreadable;
 import io.sitepair.replicator.vm.OfflineRun;
@@ -92,9 +94,7 @@ final class DemoCommand implements Callable<Integer> {
         step(5, "cut a copy of the log short; replay must say where it ends and how far it got");
         Path torn = work.resolve("torn.log");
         Files.copy(log, torn, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        try (FileChannel ch = FileChannel.open(torn, StandardOpenOption.WRITE)) {
-            ch.truncate(Files.size(torn) * 3 / 4 + 7);
-        }
+        tearInsideAnEntry(torn, Files.size(torn) * 3 / 4);
         OfflineRun.Outcome cut = run.replay(List.of(fresh(work, "scratch.img")), torn, null, null);
         if (cut.truncation() == null) {
             fail("truncate", "replay did not notice the torn tail");
@@ -157,6 +157,20 @@ final class DemoCommand implements Callable<Integer> {
         Path p = dir.resolve(name);
         Files.deleteIfExists(p);
         return p;
+    }
+
+    /** Cuts the log a few bytes into the first entry that starts at or after {@code offset}. */
+    static void tearInsideAnEntry(Path log, long offset) throws IOException {
+        long cut;
+        try (LogReader reader = LogReader.open(log)) {
+            while (reader.offset() < offset && reader.next() != null) {
+                // skip whole entries
+            }
+            cut = reader.offset() + EntryFrame.HEADER_SIZE / 2;
+        }
+        try (FileChannel ch = FileChannel.open(log, StandardOpenOption.WRITE)) {
+            ch.truncate(cut);
+        }
     }
 
     static void flipByte(Path file, long offset) throws IOException {

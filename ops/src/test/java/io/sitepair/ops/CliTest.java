@@ -70,10 +70,12 @@ class CliTest {
         assertEquals(null, corrupt.state());
 
         // Truncated: says where the log ends and how far replay got.
-        Files.write(dir.resolve("torn.log"), java.util.Arrays.copyOf(Files.readAllBytes(dir.resolve("s.log")), log.length / 3));
+        Files.copy(dir.resolve("s.log"), dir.resolve("torn.log"));
+        DemoCommand.tearInsideAnEntry(dir.resolve("torn.log"), log.length / 3);
+        long tornSize = Files.size(dir.resolve("torn.log"));
         Result torn = sitepair("guest", "replay", "--guest", "stress", "--disk", p("E.img"), "--log", p("torn.log"), "--quiet-guest");
         assertEquals(Main.EXIT_DAMAGED, torn.exit());
-        assertTrue(torn.err().contains("log is truncated: it ends at byte " + log.length / 3 + " inside entry"), torn.err());
+        assertTrue(torn.err().contains("log is truncated: it ends at byte " + tornSize + " inside entry"), torn.err());
         assertTrue(torn.err().matches("(?s).*replayed \\d+ complete events, up to position \\d+.*"), torn.err());
 
         Result dump = sitepair("log", "dump", p("s.log"), "--limit", "3");
