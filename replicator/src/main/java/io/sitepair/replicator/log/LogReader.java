@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.zip.CRC32C;
 
 /**
  * Reads a log entry by entry, verifying framing, checksums and position order.
@@ -83,7 +84,7 @@ public final class LogReader implements LogSource, Closeable {
             throw new LogTruncatedException(lastPosition, entryOffset + head.length + got);
         }
         ByteBuffer b = ByteBuffer.wrap(body);
-        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        CRC32C crc = new CRC32C();
         crc.update(head, 0, EntryFrame.HEADER_SIZE);
         crc.update(body, 0, length);
         if ((int) crc.getValue() != b.getInt(length)) {

@@ -36,14 +36,16 @@ public final class GuestModule {
     private final byte[] hash;
     private final List<HostImports.WasiImport> wasiImports;
     private final MemoryLimits declaredMemory;
+    private final boolean reactorInitializer;
 
     private GuestModule(String name, byte[] bytes, byte[] hash, List<HostImports.WasiImport> wasiImports,
-                        MemoryLimits declaredMemory) {
+                        MemoryLimits declaredMemory, boolean reactorInitializer) {
         this.name = name;
         this.bytes = bytes;
         this.hash = hash;
         this.wasiImports = wasiImports;
         this.declaredMemory = declaredMemory;
+        this.reactorInitializer = reactorInitializer;
     }
 
     /**
@@ -97,7 +99,8 @@ public final class GuestModule {
         if (memory == null) {
             throw new GuestLoadException(name + ": declares no linear memory");
         }
-        return new GuestModule(name, bytes, sha256(bytes), List.copyOf(wasi), memory);
+        return new GuestModule(name, bytes, sha256(bytes), List.copyOf(wasi), memory,
+                exports.contains(GuestAbi.EXPORT_INITIALIZE));
     }
 
     /**
@@ -147,6 +150,11 @@ public final class GuestModule {
 
     List<HostImports.WasiImport> wasiImports() {
         return wasiImports;
+    }
+
+    /** True if the module exports {@code _initialize} (wasi-libc reactors do: it runs C constructors). */
+    boolean hasReactorInitializer() {
+        return reactorInitializer;
     }
 
     /** The memory limits the module declares. */

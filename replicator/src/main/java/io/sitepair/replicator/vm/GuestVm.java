@@ -63,7 +63,13 @@ public final class GuestVm {
         this.onTimer = instance.export(GuestAbi.ON_TIMER);
         this.rxBuffer = (int) instance.export(GuestAbi.EXPORT_RX_BUFFER).apply()[0];
         this.rxCapacity = (int) instance.export(GuestAbi.EXPORT_RX_CAPACITY).apply()[0];
-        if (runInitialize && instance.exports().function(GuestAbi.EXPORT_INITIALIZE) != null) {
+        long memoryBytes = (long) instance.memory().pages() * Memory.PAGE_SIZE;
+        if (rxCapacity < 1 || rxCapacity > GuestAbi.MAX_TRANSFER || rxBuffer < 0
+                || (long) rxBuffer + rxCapacity > memoryBytes) {
+            throw new GuestLoadException(module.name() + ": receive buffer [" + rxBuffer + ", +" + rxCapacity
+                    + ") is not inside its " + memoryBytes + " bytes of memory or exceeds " + GuestAbi.MAX_TRANSFER);
+        }
+        if (runInitialize && module.hasReactorInitializer()) {
             // Not a handler: host calls made from here are refused (they would go unlogged).
             try {
                 instance.export(GuestAbi.EXPORT_INITIALIZE).apply();

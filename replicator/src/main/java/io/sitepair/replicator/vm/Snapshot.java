@@ -11,7 +11,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedInputStream;
@@ -71,8 +73,7 @@ public final class Snapshot {
             new DataOutputStream(raw).writeInt((int) checked.getChecksum().getValue());
         }
         // Only a complete snapshot ever carries the final name.
-        Files.move(partial, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         return info;
     }
 
@@ -97,7 +98,7 @@ public final class Snapshot {
             }
             byte[] hash = in.readNBytes(32);
             if (!Arrays.equals(hash, module.hash())) {
-                throw new IOException(file + ": snapshot of guest module " + java.util.HexFormat.of().formatHex(hash)
+                throw new IOException(file + ": snapshot of guest module " + HexFormat.of().formatHex(hash)
                         + ", not of " + module.name() + " (" + module.hashHex() + ")");
             }
             long position = in.readLong();
