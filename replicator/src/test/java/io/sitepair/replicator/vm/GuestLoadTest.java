@@ -24,6 +24,15 @@ class GuestLoadTest {
     }
 
     @Test
+    void hostCallsFromInitializeAreRefusedBecauseTheyWouldGoUnlogged() {
+        GuestModule early = GuestModule.of("early-clock", io.sitepair.guests.ShippedGuest.load("early-clock"));
+        GuestFault e = assertThrows(GuestFault.class, () -> VmThread.call("t",
+                () -> GuestVm.create(early, Guests.quiet(VmOptions.Engine.COMPILED), List.of())));
+        assertTrue(e.getMessage().startsWith("guest fault in _initialize (module start-up, log position 0): host call"
+                + " clock_now outside an event handler"), e.getMessage());
+    }
+
+    @Test
     void aModuleImportingAnythingButTheHostCallsIsRefused() {
         byte[] importsEnvFoo = HexFormat.of().parseHex(HEADER_AND_TYPE + "020b0103656e7603666f6f0000");
         GuestLoadException e = assertThrows(GuestLoadException.class, () -> GuestModule.of("x.wasm", importsEnvFoo));
