@@ -1,7 +1,11 @@
 package io.sitepair.ops;
 
 import io.sitepair.replicator.vm.GuestModule;
+import io.sitepair.replicator.service.ServedRun;
 import io.sitepair.replicator.vm.OfflineRun;
+import java.net.InetSocketAddress;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.concurrent.Callable;
@@ -32,8 +36,9 @@ final class GuestCommand {
     }
 
     @Command(name = "run", mixinStandardHelpOptions = true,
-            description = "Boot a guest and drive it with a seeded synthetic workload (LIVE, or RECORD with --record)."
-                    + " Prints 'state <hex>' at the end.")
+            description = "Boot a guest and drive it with a seeded synthetic workload, or with --listen serve real"
+                    + " clients until stopped (SIGINT/SIGTERM). LIVE, or RECORD with --record. Prints 'state <hex>'"
+                    + " at the end.")
     static final class Run implements Callable<Integer> {
         @Spec
         CommandLine.Model.CommandSpec spec;
@@ -60,8 +65,19 @@ final class GuestCommand {
         @ArgGroup(exclusive = false)
         SnapshotArgs snapshot;
 
+        @Option(names = "--listen", paramLabel = "HOST:PORT", converter = Addresses.class,
+                description = "Serve clients on this address instead of the synthetic workload (port 0: any free port).")
+        java.net.InetSocketAddress listen;
+
         @Override
         public Integer call() throws Exception {
+            if (listen != null) {
+                if (snapshot != null || loggedReads) {
+                    throw new CommandLine.ParameterException(spec.commandLine(),
+                            "--listen does not take --snapshot-at/--snapshot or --logged-reads yet");
+                }
+                return serve();
+            }
             if (events < 1) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--events must be at least 1");
             }
@@ -83,6 +99,48 @@ final class GuestCommand {
             out.println("state " + HexFormat.of().formatHex(outcome.stateHash()));
             out.flush();
             return 0;
+        }
+
+        /** Serves until SIGINT/SIGTERM (or the VM halts), then prints the final state. */
+        private int serve() throws Exception {
+            ServedRun run = ServedRun.start(guest.module(), guest.vmOptions(), guest.disks, diskSize, listen, record);
+            var out = spec.commandLine().getOut();
+            InetSocketAddress at = run.address();
+            out.printf("serving %s on %s:%d (%s, %s)%s; stop with Ctrl-C%n", guest.guest, at.getHostString(), at.getPort(),
+                    run.usesEpoll() ? "epoll" : "nio", record == null ? "LIVE" : "RECORD", record == null ? "" : " to " + record);
+            out.flush();
+            // SIGINT/SIGTERM stop the run; the main thread reports, and the hook waits for that so
+            // the JVM does not exit before the final state is printed.
+            CountDownLatch reported = new CountDownLatch(1);
+            Thread hook = new Thread(() -> {
+                try {
+                    run.stop();
+                    reported.await(10, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    System.err.println("sitepair: stopping failed: " + e.getMessage());
+                }
+            }, "sitepair-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                report(out, run.await()); // after a signal's stop, or throws if the VM halted
+                return 0;
+            } finally {
+                reported.countDown();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is what stopped us
+                }
+            }
+        }
+
+        private void report(java.io.PrintWriter out, ServedRun.Result result) {
+            out.printf("events %d, outputs %d (%d bytes)%n", result.events(), result.outputs(), result.outputBytes());
+            if (record != null) {
+                out.printf("log %s: %d entries%n", record, result.lastPosition());
+            }
+            out.println("state " + HexFormat.of().formatHex(result.stateHash()));
+            out.flush();
         }
     }
 

@@ -136,6 +136,15 @@ public final class GuestVm {
         startLive(inputs, outputs);
     }
 
+    /**
+     * Replaces the synchronous disk flush, e.g. with a {@link io.sitepair.disk.GroupFlusher}
+     * request. The caller then owns the promise a synchronous flush kept: no output produced
+     * after a flush may leave before that flush is durable.
+     */
+    public void flushDisksWith(java.util.function.Consumer<DiskImage> flusher) {
+        host.flushWith(flusher);
+    }
+
     public VmMode mode() {
         return host.mode() == null ? null : host.mode().kind();
     }

@@ -87,6 +87,15 @@ public final class HostState {
         return Optional.ofNullable(due);
     }
 
+    /** The earliest armed deadline, or {@code Long.MAX_VALUE} if no timer is armed. */
+    public long nextDeadline() {
+        long next = Long.MAX_VALUE;
+        for (long deadline : timerDeadlines.values()) {
+            next = Math.min(next, deadline);
+        }
+        return next;
+    }
+
     void write(DataOutput out) throws IOException {
         out.writeBoolean(booted);
         out.writeInt(nextConnection);

@@ -5,6 +5,7 @@ import io.sitepair.disk.DiskImage;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * The host side of the guest ABI. The deterministic half of each host call (argument checks,
@@ -20,6 +21,7 @@ final class VmHost implements GuestAbi {
     private final List<DiskImage> disks;
     private final HostState state = new HostState();
     private final BiConsumer<VmMode, String> console;
+    private Consumer<DiskImage> flusher = DiskImage::flush;
     private Memory memory;
     private ExecutionMode mode;
     private boolean inHandler;
@@ -47,6 +49,11 @@ final class VmHost implements GuestAbi {
 
     void switchMode(ExecutionMode next) {
         this.mode = next;
+    }
+
+    /** How disk_flush makes writes durable (default: synchronously, before it returns). */
+    void flushWith(Consumer<DiskImage> flusher) {
+        this.flusher = flusher;
     }
 
     void enterHandler() {
@@ -135,7 +142,7 @@ final class VmHost implements GuestAbi {
         if (disk < 0 || disk >= disks.size()) {
             return E_NODISK;
         }
-        disks.get(disk).flush();
+        flusher.accept(disks.get(disk));
         return OK;
     }
 

@@ -1,0 +1,107 @@
+package io.sitepair.disk;
+
+import java.io.Closeable;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.function.LongConsumer;
+
+/**
+ * Makes disk flushes asynchronous without weakening them: a flush request returns at once with a
+ * ticket, a background thread fsyncs every disk with pending writes, and then declares all
+ * tickets up to that point durable. One fsync covers every request made while the previous one
+ * ran (group commit).
+ *
+ * <p>This is sound only together with holding outputs: whoever releases an output produced after
+ * a flush request must wait until that request's ticket is durable (externally synchronous I/O).
+ * A crash before then loses only writes that nobody outside has heard about.
+ */
+public final class GroupFlusher implements Closeable {
+    private final Thread thread;
+    private final LongConsumer onDurable;
+    private final Set<DiskImage> dirty = new LinkedHashSet<>();
+    private long requested;
+    private volatile long durable;
+    private volatile Throwable failure;
+    private boolean closed;
+
+    /** {@code onDurable} is called on the flusher thread with each newly durable ticket. */
+    public GroupFlusher(String name, LongConsumer onDurable) {
+        this.onDurable = onDurable;
+        this.thread = new Thread(this::run, name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Requests a flush of {@code disk}; returns the ticket that becomes durable once it is done. */
+    public synchronized long request(DiskImage disk) {
+        if (failure != null) {
+            throw new IllegalStateException("disk flushing failed earlier: " + failure.getMessage(), failure);
+        }
+        dirty.add(disk);
+        requested++;
+        notifyAll();
+        return requested;
+    }
+
+    /** The latest ticket handed out (0 if none). */
+    public synchronized long lastRequested() {
+        return requested;
+    }
+
+    /** Every ticket up to this one is durable. */
+    public long durable() {
+        return durable;
+    }
+
+    /** The fsync error that stopped flushing, if any: outputs then stay held for good. */
+    public Throwable failure() {
+        return failure;
+    }
+
+    private void run() {
+        while (true) {
+            long ticket;
+            DiskImage[] disks;
+            synchronized (this) {
+                while (requested == durable && !closed) {
+                    try {
+                        wait();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                if (requested == durable) {
+                    return; // closed and drained
+                }
+                ticket = requested;
+                disks = dirty.toArray(DiskImage[]::new);
+                dirty.clear();
+            }
+            try {
+                for (DiskImage disk : disks) {
+                    disk.flush();
+                }
+            } catch (RuntimeException e) {
+                failure = e;
+                System.err.println("sitepair: disk flush failed, outputs that depend on it stay held: " + e.getMessage());
+                return;
+            }
+            durable = ticket;
+            onDurable.accept(ticket);
+        }
+    }
+
+    /** Finishes outstanding flushes, then stops the thread. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            closed = true;
+            notifyAll();
+        }
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
