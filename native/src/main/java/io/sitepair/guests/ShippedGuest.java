@@ -8,7 +8,7 @@ import java.util.List;
 /** The guests built from {@code native/} and shipped inside this jar, by name. */
 public final class ShippedGuest {
     /** Guests an operator may run; test guests are loadable but not listed. */
-    public static final List<String> NAMES = List.of("stress");
+    public static final List<String> NAMES = List.of("stress", "kv");
 
     private ShippedGuest() {}
 
