@@ -581,8 +581,11 @@ void persist_init(void) {
                (unsigned long long)ps.recovered, (unsigned long long)store_count(), active,
                (unsigned long long)sb_seq);
     }
-    /* A new epoch for this boot's records; what was recovered is now sealed. */
+    /* A new epoch for this boot's records; what was recovered is now sealed.
+     * The superblock goes to the slot other than the one just read. */
+    uint64_t loaded = sb ? sb->seq : 0;
     sb_seq = (sb_seq > max_epoch ? sb_seq : max_epoch) + 1;
+    if (sb && (sb_seq & 1) == (loaded & 1)) sb_seq++;
     epoch = sb_seq;
     sealed_seq = last_seq;
     whalf = active;

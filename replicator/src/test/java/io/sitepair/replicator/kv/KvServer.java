@@ -2,9 +2,12 @@ package io.sitepair.replicator.kv;
 
 import io.sitepair.disk.DiskImage;
 import io.sitepair.guests.ShippedGuest;
+import io.sitepair.replicator.log.LogHeader;
 import io.sitepair.replicator.log.LogRecord;
+import io.sitepair.replicator.log.LogWriter;
 import io.sitepair.replicator.vm.GuestModule;
 import io.sitepair.replicator.vm.GuestVm;
+import io.sitepair.replicator.vm.OfflineRun;
 import io.sitepair.replicator.vm.OutputSink;
 import io.sitepair.replicator.vm.RealInputs;
 import io.sitepair.replicator.vm.VmOptions;
@@ -39,6 +42,7 @@ final class KvServer implements AutoCloseable {
     private final Set<Integer> hungUp = new HashSet<>();
     private final DiskImage disk;
     private final GuestVm vm;
+    private final LogWriter log;
     private int defaultConn;
 
     static synchronized GuestModule module() {
@@ -52,27 +56,40 @@ final class KvServer implements AutoCloseable {
         return VmOptions.defaults().withConsole((mode, line) -> console.add(line));
     }
 
-    private KvServer(Path image, long sizeBytes, AtomicLong clock) throws Exception {
+    private KvServer(Path image, long sizeBytes, AtomicLong clock, Path recordTo, boolean loggedReads)
+            throws Exception {
         this.image = image;
         this.clock = clock;
         this.disk = DiskImage.openOrCreate(image, sizeBytes);
+        RealInputs inputs = new RealInputs(clock::get, new SplittableRandom(1));
+        this.log = recordTo == null ? null : LogWriter.create(recordTo, new LogHeader(module().hash(),
+                OfflineRun.CPU_ARCH, List.of(disk.blockCount()), loggedReads, 1), clock::get);
         this.vm = onVm(() -> {
             GuestVm v = GuestVm.create(module(), options(console), List.of(disk));
-            v.startLive(new RealInputs(clock::get, new SplittableRandom(1)), sink());
+            if (log == null) {
+                v.startLive(inputs, sink());
+            } else {
+                v.startRecording(inputs, sink(), log, loggedReads);
+            }
             v.deliver(new LogRecord.Init());
             return v;
         });
     }
 
-    /** Boots on {@code image} (created zero-filled with {@code sizeBytes} if missing). */
+    /** Boots LIVE on {@code image} (created zero-filled with {@code sizeBytes} if missing). */
     static KvServer boot(Path image, long sizeBytes) throws Exception {
-        return new KvServer(image, sizeBytes, new AtomicLong(START_NANOS));
+        return new KvServer(image, sizeBytes, new AtomicLong(START_NANOS), null, false);
+    }
+
+    /** Boots in RECORD mode, logging to {@code log}. */
+    static KvServer record(Path image, long sizeBytes, Path log, boolean loggedReads) throws Exception {
+        return new KvServer(image, sizeBytes, new AtomicLong(START_NANOS), log, loggedReads);
     }
 
     /** Shuts this VM down and boots a fresh one on the same disk image, clock carried on. */
     KvServer restart() throws Exception {
         close();
-        return new KvServer(image, 0, clock);
+        return new KvServer(image, 0, clock, null, false);
     }
 
     OutputSink sink() {
@@ -199,6 +216,9 @@ final class KvServer implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        if (log != null) {
+            log.close();
+        }
         disk.close();
     }
 
