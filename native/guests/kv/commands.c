@@ -606,6 +606,12 @@ void cmd_execute(struct client *c) {
         reply_errorf(c, "ERR wrong number of arguments for '%s' command", cmd->name);
         return;
     }
+    /* A partly loaded data set would give wrong answers: refuse key access altogether. */
+    const char *unavailable = persist_unavailable();
+    if (unavailable && (strstr(cmd->flags, "write") || strstr(cmd->flags, "readonly"))) {
+        reply_error(c, unavailable);
+        return;
+    }
     stats.commands_processed++;
     cmd->run(c);
 }

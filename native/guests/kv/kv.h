@@ -142,6 +142,8 @@ struct entry *store_next(uint64_t *cursor, struct entry *prev);
 
 /* ---- persistence (persist.c) ---- */
 void persist_init(void);
+/* Non-NULL (the error reply) if the store could not load the disk's data set. */
+const char *persist_unavailable(void);
 /* Starts a record; on refusal returns the error reply text (no record). */
 const char *wal_begin(uint8_t type, uint64_t payload_len, uint64_t live_after);
 void wal_bytes(const void *p, size_t n);

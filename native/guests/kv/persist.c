@@ -36,12 +36,20 @@
  * is corruption: reported with sp_log and INFO corrupt_records, skipped.
  *
  * Space: compaction writes one PUT record per live key into the other half,
- * flushes, then switches the superblock. It runs when the log exceeds
- * 2 x live + S (S = min(1 MiB, H/8)), and when a record does not fit the
- * half. So the active log stays <= 2 x live + S + one event's records
- * (overhead factor 2), and the disk holds live data up to one half, less a
- * headroom kept so that deletes still fit: usable = H x 4 KiB - min(64 KiB,
- * H x 4 KiB / 16). Writes that would exceed it get "-ERR disk full".
+ * flushes, then switches the superblock. It runs after any data event that
+ * leaves the log above 2 x live + S (S = min(1 MiB, H/8)), and whenever a
+ * record does not fit the half. So between events the active log is at most
+ * 2 x live + S bytes: overhead factor 2 (INFO kv_disk_log_limit), where
+ * "live" is the size of the compacted log (store_entry_bytes per key: the
+ * data plus 64 bytes per key, rounded to 8).
+ *
+ * Capacity: live data may fill one half, less a headroom kept so deletes
+ * still fit: H x 4 KiB - min(64 KiB, H x 4 KiB / 16) (kv_disk_capacity_bytes).
+ * A write that would grow live data beyond it, or whose record does not fit
+ * even after compaction, gets "-ERR disk full" and changes nothing; reads,
+ * deletes and shrinking writes go on. Overwriting a value needs room for the
+ * old and the new record at once (the old one stays until the new one is
+ * durable), so a near-full disk refuses to overwrite a large value in place.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,6 +76,7 @@ static void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
 /* ---- state ---- */
 
 static const char *offline; /* why the disk cannot be written, or NULL */
+static int incomplete;      /* recovery stopped short: the store is not the disk's data set */
 static uint64_t disk_blocks, half_blocks, half_bytes;
 static uint32_t active;                    /* the half recovery reads and writes append to */
 static uint64_t sb_seq, half_epoch, sealed_seq, compactions_total;
@@ -275,6 +284,8 @@ static int compact(void) {
     ps.last_compaction_ms = (uint64_t)now_ms;
     return offline ? -1 : 0;
 }
+
+const char *persist_unavailable(void) { return incomplete ? offline : NULL; }
 
 /* ---- the write path ---- */
 
@@ -573,7 +584,8 @@ void persist_init(void) {
         scratch = NULL;
         scratch_cap = 0;
         if (tail < 0) {
-            go_offline("OOM the data set on disk 0 did not fit in memory: writes are disabled");
+            go_offline("OOM the data set on disk 0 does not fit in memory: the store is unavailable");
+            incomplete = 1;
             return;
         }
         store_expire_due(UINT32_MAX); /* deadlines that passed while down */
@@ -604,6 +616,7 @@ size_t persist_info(char *buf, size_t cap) {
         "kv_disk_capacity_bytes:%llu\r\n"
         "kv_disk_log_bytes:%llu\r\n"
         "kv_disk_live_bytes:%llu\r\n"
+        "kv_disk_overhead_factor:2\r\n"
         "kv_disk_log_limit:2*live+%llu\r\n"
         "kv_disk_active_half:%u\r\n"
         "kv_disk_epoch:%llu\r\n"

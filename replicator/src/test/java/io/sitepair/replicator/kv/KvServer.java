@@ -43,6 +43,7 @@ final class KvServer implements AutoCloseable {
     private final DiskImage disk;
     private final GuestVm vm;
     private final LogWriter log;
+    private final long memoryCap;
     private int defaultConn;
 
     static synchronized GuestModule module() {
@@ -53,19 +54,24 @@ final class KvServer implements AutoCloseable {
     }
 
     static VmOptions options(List<String> console) {
-        return VmOptions.defaults().withConsole((mode, line) -> console.add(line));
+        return options(console, VmOptions.DEFAULT_MAX_MEMORY);
     }
 
-    private KvServer(Path image, long sizeBytes, AtomicLong clock, Path recordTo, boolean loggedReads)
+    static VmOptions options(List<String> console, long memoryCap) {
+        return new VmOptions(VmOptions.Engine.COMPILED, memoryCap, (mode, line) -> console.add(line));
+    }
+
+    private KvServer(Path image, long sizeBytes, AtomicLong clock, Path recordTo, boolean loggedReads, long memoryCap)
             throws Exception {
         this.image = image;
         this.clock = clock;
+        this.memoryCap = memoryCap;
         this.disk = DiskImage.openOrCreate(image, sizeBytes);
         RealInputs inputs = new RealInputs(clock::get, new SplittableRandom(1));
         this.log = recordTo == null ? null : LogWriter.create(recordTo, new LogHeader(module().hash(),
                 OfflineRun.CPU_ARCH, List.of(disk.blockCount()), loggedReads, 1), clock::get);
         this.vm = onVm(() -> {
-            GuestVm v = GuestVm.create(module(), options(console), List.of(disk));
+            GuestVm v = GuestVm.create(module(), options(console, memoryCap), List.of(disk));
             if (log == null) {
                 v.startLive(inputs, sink());
             } else {
@@ -78,18 +84,28 @@ final class KvServer implements AutoCloseable {
 
     /** Boots LIVE on {@code image} (created zero-filled with {@code sizeBytes} if missing). */
     static KvServer boot(Path image, long sizeBytes) throws Exception {
-        return new KvServer(image, sizeBytes, new AtomicLong(START_NANOS), null, false);
+        return boot(image, sizeBytes, VmOptions.DEFAULT_MAX_MEMORY);
+    }
+
+    /** Boots LIVE with the host capping guest memory at {@code memoryCap} bytes. */
+    static KvServer boot(Path image, long sizeBytes, long memoryCap) throws Exception {
+        return new KvServer(image, sizeBytes, new AtomicLong(START_NANOS), null, false, memoryCap);
     }
 
     /** Boots in RECORD mode, logging to {@code log}. */
     static KvServer record(Path image, long sizeBytes, Path log, boolean loggedReads) throws Exception {
-        return new KvServer(image, sizeBytes, new AtomicLong(START_NANOS), log, loggedReads);
+        return new KvServer(image, sizeBytes, new AtomicLong(START_NANOS), log, loggedReads,
+                VmOptions.DEFAULT_MAX_MEMORY);
     }
 
     /** Shuts this VM down and boots a fresh one on the same disk image, clock carried on. */
     KvServer restart() throws Exception {
+        return restart(memoryCap);
+    }
+
+    KvServer restart(long newMemoryCap) throws Exception {
         close();
-        return new KvServer(image, 0, clock, null, false);
+        return new KvServer(image, 0, clock, null, false, newMemoryCap);
     }
 
     OutputSink sink() {
