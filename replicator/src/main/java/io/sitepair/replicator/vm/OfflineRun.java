@@ -1,6 +1,7 @@
 package io.sitepair.replicator.vm;
 
 import io.sitepair.disk.DiskImage;
+import io.sitepair.disk.GroupFlusher;
 import io.sitepair.replicator.log.LogHeader;
 import io.sitepair.replicator.log.LogReader;
 import io.sitepair.replicator.log.LogTruncatedException;
@@ -16,7 +17,8 @@ import java.util.function.LongConsumer;
 /**
  * Runs a guest on this machine with no peer: the synthetic workload LIVE or RECORDed to a log
  * file, or a REPLAY of such a file, optionally from a snapshot and optionally taking one. This is
- * what {@code sitepair guest run|replay}, the tests and the benchmark use.
+ * what {@code sitepair guest run|replay}, the tests and the benchmark use. Outputs are only
+ * counted: there are no clients.
  */
 public final class OfflineRun {
     public static final String CPU_ARCH = System.getProperty("os.arch");
@@ -49,8 +51,10 @@ public final class OfflineRun {
     public Outcome synthetic(List<Path> diskPaths, long newDiskSize, Workload workload, SnapshotRequest snapshot)
             throws Exception {
         return VmThread.call("sitepair-vm", () -> {
-            try (OpenDisks disks = OpenDisks.open(diskPaths, newDiskSize)) {
+            try (OpenDisks disks = OpenDisks.open(diskPaths, newDiskSize);
+                 GroupFlusher flusher = groupFlusher()) {
                 GuestVm vm = GuestVm.create(module, options, disks.images());
+                vm.flushDisksWith(flusher::request);
                 CountingSink sink = new CountingSink();
                 LogWriter log = null;
                 try {
@@ -92,11 +96,13 @@ public final class OfflineRun {
                     throw new IllegalArgumentException("the log was recorded with " + header.diskBlocks().size()
                             + " disk(s); " + diskPaths.size() + " given");
                 }
-                try (OpenDisks disks = OpenDisks.open(diskPaths, header.diskBlocks())) {
+                try (OpenDisks disks = OpenDisks.open(diskPaths, header.diskBlocks());
+                     GroupFlusher flusher = groupFlusher()) {
                     Replayer.checkDisks(header, disks.blockCounts());
                     GuestVm vm = fromSnapshot == null
                             ? GuestVm.create(module, options, disks.images())
                             : Snapshot.restore(fromSnapshot, module, options, disks.images());
+                    vm.flushDisksWith(flusher::request);
                     Replayer replayer = new Replayer(vm, log);
                     replayer.skipToStart();
                     SnapshotTaker taker = new SnapshotTaker(snapshot);
@@ -117,6 +123,14 @@ public final class OfflineRun {
                 }
             }
         });
+    }
+
+    /**
+     * Offline runs have no client waiting on a flush, so flushes are group-committed in the
+     * background like a served VM's; closing the flusher (before the disks) drains them.
+     */
+    private static GroupFlusher groupFlusher() {
+        return new GroupFlusher("sitepair-flush", ticket -> {});
     }
 
     /** Takes the requested snapshot at its event count and reports progress. */

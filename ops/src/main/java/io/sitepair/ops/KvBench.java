@@ -1,0 +1,202 @@
+package io.sitepair.ops;
+
+import io.sitepair.replicator.service.ServedRun;
+import io.sitepair.replicator.vm.VmOptions;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code sitepair bench kv}: redis-benchmark against the KV guest (LIVE, served on this machine)
+ * and against Debian's native redis-server, in the same run, round-robin, so the ratios are fair.
+ */
+@Command(name = "kv", mixinStandardHelpOptions = true,
+        description = "redis-benchmark SET and GET against the KV guest and native redis-server side by side;"
+                + " prints ops/s and ratios.")
+final class KvBench implements Callable<Integer> {
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--requests", defaultValue = "100000", description = "Requests per redis-benchmark run (default ${DEFAULT-VALUE}).")
+    int requests;
+
+    @Option(names = "--clients", defaultValue = "50", description = "Parallel clients (default ${DEFAULT-VALUE}).")
+    int clients;
+
+    @Option(names = "--pipeline", defaultValue = "1,16", split = ",", description = "Pipelining depths (default ${DEFAULT-VALUE}).")
+    List<Integer> pipelines;
+
+    @Option(names = "--rounds", defaultValue = "3", description = "Rounds; the median is reported (default ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--interpreter", description = "Run the guest interpreted.")
+    boolean interpreter;
+
+    /** A server under test. */
+    private record Target(String name, int port) {}
+
+    @Override
+    public Integer call() throws Exception {
+        for (String tool : List.of("redis-benchmark", "redis-server")) {
+            if (!onPath(tool)) {
+                throw new IllegalArgumentException(tool + " not found: install Debian's redis-tools and redis-server");
+            }
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        Path work = Files.createTempDirectory("sitepair-bench-kv");
+        List<Process> servers = new ArrayList<>();
+        ServedRun guest = null;
+        try {
+            VmOptions options = VmOptions.defaults().withConsole((m, l) -> {})
+                    .withEngine(interpreter ? VmOptions.Engine.INTERPRETED : VmOptions.Engine.COMPILED);
+            guest = ServedRun.start(GuestOptions.load("kv"), options, List.of(work.resolve("kv.img")), 256L << 20,
+                    new InetSocketAddress("127.0.0.1", 0), null);
+            List<Target> targets = List.of(
+                    new Target("kv guest", guest.address().getPort()),
+                    new Target("redis", startRedis(work, servers, false)),
+                    new Target("redis fsync", startRedis(work, servers, true)));
+            out.printf("bench kv: redis-benchmark -n %d -c %d, pipelining %s, %d rounds; guest %s (%s)%n", requests,
+                    clients, pipelines, rounds, options.engine(), guest.usesEpoll() ? "epoll" : "nio");
+            out.println("  redis: Debian redis-server, no persistence; redis fsync: appendonly yes, appendfsync always"
+                    + " (the guest's durability: a write is acknowledged after its fsync)");
+            out.flush();
+
+            Map<String, List<Double>> results = new LinkedHashMap<>();
+            for (int round = 1; round <= rounds; round++) {
+                for (int pipeline : pipelines) {
+                    for (String test : List.of("set", "get")) {
+                        for (Target target : targets) {
+                            double rps = redisBenchmark(target.port(), test, pipeline);
+                            results.computeIfAbsent(key(test, pipeline, target.name()), k -> new ArrayList<>()).add(rps);
+                        }
+                    }
+                }
+                out.printf("  round %d done%n", round);
+                out.flush();
+            }
+            out.printf("%n%-6s %-3s %14s %14s %14s %9s %13s%n", "test", "P", "kv guest", "redis", "redis fsync",
+                    "kv/redis", "kv/redis-fsync");
+            for (int pipeline : pipelines) {
+                for (String test : List.of("set", "get")) {
+                    double kv = median(results.get(key(test, pipeline, "kv guest")));
+                    double redis = median(results.get(key(test, pipeline, "redis")));
+                    double fsync = median(results.get(key(test, pipeline, "redis fsync")));
+                    out.printf("%-6s %-3d %,14.0f %,14.0f %,14.0f %9.2f %13.2f%n", test.toUpperCase(), pipeline, kv,
+                            redis, fsync, kv / redis, kv / fsync);
+                }
+            }
+            out.flush();
+            return 0;
+        } finally {
+            if (guest != null) {
+                guest.stop();
+            }
+            for (Process p : servers) {
+                p.destroy();
+                p.waitFor(5, TimeUnit.SECONDS);
+            }
+            deleteTree(work);
+        }
+    }
+
+    private static String key(String test, int pipeline, String target) {
+        return test + "/" + pipeline + "/" + target;
+    }
+
+    private double redisBenchmark(int port, String test, int pipeline) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("redis-benchmark", "-h", "127.0.0.1", "-p", String.valueOf(port), "-t", test,
+                "-n", String.valueOf(requests), "-c", String.valueOf(clients), "-P", String.valueOf(pipeline), "--csv")
+                .redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IOException("redis-benchmark failed against port " + port + ":\n" + output);
+        }
+        // --csv: a header line, then "SET","12345.67",...
+        for (String line : output.split("\n")) {
+            if (line.toUpperCase().startsWith("\"" + test.toUpperCase() + "\"")) {
+                return Double.parseDouble(line.split(",")[1].replace("\"", ""));
+            }
+        }
+        throw new IOException("no result for " + test + " in redis-benchmark output:\n" + output);
+    }
+
+    private static int startRedis(Path work, List<Process> servers, boolean fsyncEveryWrite) throws Exception {
+        int port = freePort();
+        Path dir = Files.createDirectories(work.resolve("redis-" + port));
+        List<String> command = new ArrayList<>(List.of("redis-server", "--port", String.valueOf(port), "--bind",
+                "127.0.0.1", "--save", "", "--dir", dir.toString(), "--daemonize", "no", "--logfile", ""));
+        command.addAll(fsyncEveryWrite ? List.of("--appendonly", "yes", "--appendfsync", "always")
+                : List.of("--appendonly", "no"));
+        Process process = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectErrorStream(true).start();
+        servers.add(process);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            if (pong(port)) {
+                return port;
+            }
+            if (!process.isAlive()) {
+                throw new IOException("redis-server exited with " + process.exitValue());
+            }
+            Thread.sleep(50);
+        }
+        throw new IOException("redis-server on port " + port + " did not answer PING within 10 s");
+    }
+
+    private static boolean pong(int port) {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            OutputStream out = s.getOutputStream();
+            out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = s.getInputStream();
+            return new String(in.readNBytes(7), StandardCharsets.US_ASCII).equals("+PONG\r\n");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static boolean onPath(String tool) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (Files.isExecutable(Path.of(dir, tool))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static double median(List<Double> values) {
+        double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (var paths = Files.walk(root)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
