@@ -239,7 +239,7 @@ void cmd_command(struct client *c) {
         for (uint32_t i = 2; i < c->argc; i++) {
             const struct command *cmd = find_command(ARGP(c, i), ARGL(c, i));
             if (cmd) command_info(c, cmd);
-            else reply_array(c, -1);
+            else reply_nil(c);
         }
     } else if (ARGIS(c, 1, "list")) {
         reply_array(c, n);

@@ -319,7 +319,7 @@ class KvCommandsTest {
         List<?> get = (List<?>) ((List<?>) Resp.parseOne(KvServer.bytes(cmd("COMMAND", "INFO", "get")))).get(0);
         assertEquals("get", Resp.text((byte[]) get.get(0)));
         assertEquals(2L, get.get(1));
-        assertEquals("*1\r\n*-1\r\n", cmd("COMMAND", "INFO", "nosuch"));
+        assertEquals("*1\r\n$-1\r\n", cmd("COMMAND", "INFO", "nosuch"));
         assertEquals("-ERR unknown subcommand 'x'. Try COMMAND HELP.\r\n", cmd("COMMAND", "x"));
 
         assertEquals("$-1\r\n", cmd("CLIENT", "GETNAME"));
