@@ -9,13 +9,17 @@
  *
  * Superblock: magic "KVSB", version, seq, H, half_epoch (epoch the active
  * half was started with), sealed_seq (records known complete: a compaction's
- * output, or what the last boot recovered), compactions, active half, CRC32C.
+ * output, or what the last boot recovered), compactions, active half, the
+ * half's nonce, CRC32C.
  *
  * Record (8-byte aligned, little-endian):
  *   u32 magic "KVR1", u32 payload length, u64 seq (1, 2, ... per half),
  *   u64 epoch, u64 commit (seq of the first record of its commit), u8 type,
- *   3 zero bytes, u32 header CRC32C, payload, u32 CRC32C of the payload
- *   seeded with the header CRC, zero padding to 8 bytes.
+ *   3 zero bytes, u32 header CRC32C seeded with the half's nonce, payload,
+ *   u32 CRC32C of the payload seeded with the header CRC, zero padding to 8.
+ *   The nonce is random per compaction and never leaves the disk, so bytes a
+ *   client stored in a value cannot pass for a record when recovery scans
+ *   past the end of the log, and neither can records of older generations.
  *
  * Writes: the records of one data event form a commit. It starts at a block
  * boundary and is padded to one, so a commit never rewrites a block holding
@@ -81,6 +85,7 @@ static uint64_t disk_blocks, half_blocks, half_bytes;
 static uint32_t active;                    /* the half recovery reads and writes append to */
 static uint64_t sb_seq, half_epoch, sealed_seq, compactions_total;
 static uint64_t epoch;                     /* carried by records written now */
+static uint32_t nonce;                     /* seeds the record checksums of the active half */
 
 /* the writer: bytes [stage_block * BS, wpos) of half `whalf` are in stage[] */
 static uint32_t whalf;
@@ -159,7 +164,7 @@ static void record_start(uint8_t type, uint64_t len) {
     put64(h + 16, epoch);
     put64(h + 24, commit_id);
     h[32] = type;
-    rec_crc = crc32c(0, h, 36);
+    rec_crc = crc32c(nonce, h, 36);
     put32(h + 36, rec_crc);
     stage_put(h, HDR);
     rec_left = len;
@@ -201,7 +206,8 @@ static void write_superblock(void) {
     put64(b + 32, sealed_seq);
     put64(b + 40, compactions_total);
     put32(b + 48, active);
-    put32(b + 52, crc32c(0, b, 52));
+    put32(b + 52, nonce);
+    put32(b + 56, crc32c(0, b, 56));
     if (sp_disk_write(0, sb_seq & 1, 1, b) < 0) {
         go_offline("superblock write failed");
         return;
@@ -212,12 +218,12 @@ static void write_superblock(void) {
 
 struct superblock {
     uint64_t seq, half_blocks, half_epoch, sealed, compactions;
-    uint32_t active;
+    uint32_t active, nonce;
 };
 
 /* 1: valid, 0: all zero, -1: anything else */
 static int parse_superblock(const uint8_t *b, struct superblock *sb) {
-    if (get32(b) == SB_MAGIC && get32(b + 4) == SB_VERSION && get32(b + 52) == crc32c(0, b, 52) &&
+    if (get32(b) == SB_MAGIC && get32(b + 4) == SB_VERSION && get32(b + 56) == crc32c(0, b, 56) &&
         get32(b + 48) <= 1) {
         sb->seq = get64(b + 8);
         sb->half_blocks = get64(b + 16);
@@ -225,6 +231,7 @@ static int parse_superblock(const uint8_t *b, struct superblock *sb) {
         sb->sealed = get64(b + 32);
         sb->compactions = get64(b + 40);
         sb->active = get32(b + 48);
+        sb->nonce = get32(b + 52);
         return 1;
     }
     for (uint32_t i = 0; i < BS; i++)
@@ -256,6 +263,7 @@ static int compact(void) {
     if (offline || store_live_bytes() > half_bytes) return -1;
     uint32_t from = active;
     uint64_t new_epoch = (sb_seq > epoch ? sb_seq : epoch) + 1;
+    sp_random(&nonce, sizeof nonce);
     whalf = 1 - from;
     wpos = stage_block = 0;
     next_seq = 1;
@@ -349,7 +357,9 @@ struct rec {
     uint8_t type;
 };
 
-enum { NO_RECORD = 0, BAD_RECORD = 1, GOOD_RECORD = 2 };
+/* BAD: the header does not check out (garbage, or another generation's record);
+ * TORN: the header does, the payload does not (a record cut short). */
+enum { NO_RECORD = 0, BAD_RECORD = 1, GOOD_RECORD = 2, TORN_RECORD = 3 };
 
 /* Is there a complete, checksummed record at pos? Leaves its payload in scratch. */
 static int record_at(uint64_t pos, struct rec *r) {
@@ -363,7 +373,7 @@ static int record_at(uint64_t pos, struct rec *r) {
     r->commit = get64(h + 24);
     r->type = h[32];
     r->hcrc = get32(h + 36);
-    if (r->hcrc != crc32c(0, h, 36) || h[33] || h[34] || h[35] || r->type < REC_PUT || r->type > REC_FLUSH ||
+    if (r->hcrc != crc32c(nonce, h, 36) || h[33] || h[34] || h[35] || r->type < REC_PUT || r->type > REC_FLUSH ||
         r->len > half_bytes - pos - HDR - TRAILER || r->seq == 0 || r->commit > r->seq || r->commit == 0)
         return BAD_RECORD;
     if (r->len + (size_t)TRAILER > scratch_cap) {
@@ -377,7 +387,7 @@ static int record_at(uint64_t pos, struct rec *r) {
         scratch_cap = cap;
     }
     if (rd(pos + HDR, scratch, r->len + (size_t)TRAILER) < 0) return NO_RECORD;
-    if (get32(scratch + r->len) != crc32c(r->hcrc, scratch, r->len)) return BAD_RECORD;
+    if (get32(scratch + r->len) != crc32c(r->hcrc, scratch, r->len)) return TORN_RECORD;
     r->end = align8(pos + HDR + r->len + TRAILER);
     return GOOD_RECORD;
 }
@@ -490,7 +500,7 @@ static int64_t recover(uint64_t *last_seq, uint64_t *max_epoch) {
         if (!ok && pos % BS) { /* the rest of the block may be padding (or a torn commit's remains) */
             int next = record_at(round_block(pos), &r);
             ok = next == GOOD_RECORD && r.seq == expect && r.epoch >= last_epoch;
-            if (kind == NO_RECORD) kind = next;
+            if (kind != TORN_RECORD) kind = next;
         }
         if (recover_oom) return -1;
         if (ok) {
@@ -508,7 +518,7 @@ static int64_t recover(uint64_t *last_seq, uint64_t *max_epoch) {
         if (recover_oom) return -1;
         if (!found) {
             if (expect <= sealed_seq) report_gap(expect, sealed_seq + 1, pos);
-            else if (kind == BAD_RECORD) ps.torn_tail = 1;
+            else if (kind == TORN_RECORD) ps.torn_tail = 1;
             break;
         }
         if (expect <= sealed_seq || f.commit > last_commit || scan_for(f.end, expect, last_epoch, last_commit + 1, &later)) {
@@ -566,6 +576,7 @@ void persist_init(void) {
         active = 0;
         half_epoch = 1;
         sb_seq = 0;
+        sp_random(&nonce, sizeof nonce);
         sp_log("kv: fresh store on disk 0: two halves of %llu blocks", (unsigned long long)half_blocks);
     } else {
         if (sb->half_blocks < MIN_HALF_BLOCKS || 2 + 2 * sb->half_blocks > disk_blocks) {
@@ -578,6 +589,7 @@ void persist_init(void) {
         sb_seq = sb->seq;
         half_epoch = sb->half_epoch;
         sealed_seq = sb->sealed;
+        nonce = sb->nonce;
         compactions_total = sb->compactions;
         tail = recover(&last_seq, &max_epoch);
         free(scratch);
