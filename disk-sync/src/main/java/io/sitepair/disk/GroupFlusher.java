@@ -23,6 +23,23 @@ public final class GroupFlusher implements Closeable {
     private volatile long durable;
     private volatile Throwable failure;
     private boolean closed;
+    private volatile long fsyncRounds;
+    private volatile long fsyncNanos;
+
+    /** How flushing has gone: rounds of fsyncs, requests they covered, time spent in them. */
+    public record Stats(long rounds, long requests, long nanos) {
+        public double requestsPerRound() {
+            return rounds == 0 ? 0 : (double) requests / rounds;
+        }
+
+        public double millisPerRound() {
+            return rounds == 0 ? 0 : nanos / 1e6 / rounds;
+        }
+    }
+
+    public Stats stats() {
+        return new Stats(fsyncRounds, durable, fsyncNanos);
+    }
 
     /** {@code onDurable} is called on the flusher thread with each newly durable ticket. */
     public GroupFlusher(String name, LongConsumer onDurable) {
@@ -77,6 +94,7 @@ public final class GroupFlusher implements Closeable {
                 disks = dirty.toArray(DiskImage[]::new);
                 dirty.clear();
             }
+            long start = System.nanoTime();
             try {
                 for (DiskImage disk : disks) {
                     disk.flush();
@@ -86,6 +104,8 @@ public final class GroupFlusher implements Closeable {
                 System.err.println("sitepair: disk flush failed, outputs that depend on it stay held: " + e.getMessage());
                 return;
             }
+            fsyncNanos += System.nanoTime() - start;
+            fsyncRounds++;
             durable = ticket;
             onDurable.accept(ticket);
         }

@@ -136,6 +136,9 @@ final class GuestCommand {
 
         private void report(java.io.PrintWriter out, ServedRun.Result result) {
             out.printf("events %d, outputs %d (%d bytes)%n", result.events(), result.outputs(), result.outputBytes());
+            var f = result.flushes();
+            out.printf("disk flushes: %d requests in %d fsync rounds (%.1f per round, %.2f ms per round)%n",
+                    f.requests(), f.rounds(), f.requestsPerRound(), f.millisPerRound());
             if (record != null) {
                 out.printf("log %s: %d entries%n", record, result.lastPosition());
             }

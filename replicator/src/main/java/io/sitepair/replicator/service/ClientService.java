@@ -131,7 +131,12 @@ public final class ClientService implements Closeable {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close(); // a reset connection is a hang-up; the guest hears of it through channelInactive
+            // A reset connection is an ordinary hang-up; anything else is a host problem worth a line.
+            if (!(cause instanceof java.io.IOException)) {
+                System.err.println("sitepair: closing client " + ctx.channel().remoteAddress() + " after an unexpected "
+                        + cause);
+            }
+            ctx.close(); // the guest hears of it through channelInactive
         }
     }
 }

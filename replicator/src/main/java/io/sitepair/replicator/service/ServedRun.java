@@ -28,7 +28,8 @@ import java.util.concurrent.LinkedBlockingQueue;
  */
 public final class ServedRun {
     /** What the run reached when it stopped. */
-    public record Result(long events, long lastPosition, byte[] stateHash, long outputs, long outputBytes) {}
+    public record Result(long events, long lastPosition, byte[] stateHash, long outputs, long outputBytes,
+                         GroupFlusher.Stats flushes) {}
 
     private final LinkedBlockingQueue<ClientInput> inbox = new LinkedBlockingQueue<>();
     private final CompletableFuture<InetSocketAddress> bound = new CompletableFuture<>();
@@ -115,8 +116,9 @@ public final class ServedRun {
             bound.complete(service.address());
 
             new VmEventLoop(vm, inbox, outputs, RealInputs.WallClock.SYSTEM::nanos).run();
+            flusher.close();
             return new Result(vm.eventsDelivered(), vm.position(), vm.stateHash(), outputs.outputs.get(),
-                    outputs.bytes.get());
+                    outputs.bytes.get(), flusher.stats());
         } finally {
             if (service != null) {
                 service.close();
