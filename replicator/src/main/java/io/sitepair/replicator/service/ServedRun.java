@@ -1,5 +1,9 @@
 package io.sitepair.replicator.service;
 
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.sitepair.disk.DiskImage;
 import io.sitepair.disk.GroupFlusher;
 import io.sitepair.replicator.log.LogHeader;
@@ -11,69 +15,111 @@ import io.sitepair.replicator.vm.OfflineRun;
 import io.sitepair.replicator.vm.RealInputs;
 import io.sitepair.replicator.vm.VmOptions;
 import io.sitepair.replicator.vm.VmThread;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A guest serving real clients on this machine with no peer site: LIVE, or RECORD to a log file.
  * (The protected primary builds on the same pieces and adds the backup's acknowledgements.)
  *
- * <p>Disk flushes are group-committed by a {@link GroupFlusher}; the {@link OutputGate} holds each
- * reply until the flushes before it are durable, so an acknowledged write is on disk.
+ * <p>One event loop thread, a {@link VmThread}, does the network I/O and runs the guest. Disk
+ * flushes are group-committed by a {@link GroupFlusher}; the {@link OutputGate} holds each reply
+ * until the flushes before it are durable, so an acknowledged write is on disk.
  */
 public final class ServedRun {
     /** What the run reached when it stopped. */
     public record Result(long events, long lastPosition, byte[] stateHash, long outputs, long outputBytes,
                          GroupFlusher.Stats flushes) {}
 
-    private final LinkedBlockingQueue<ClientInput> inbox = new LinkedBlockingQueue<>();
-    private final CompletableFuture<InetSocketAddress> bound = new CompletableFuture<>();
+    private final EventLoopGroup group;
+    private final EventLoop loop;
+    private final List<DiskImage> disks = new ArrayList<>();
     private final CompletableFuture<Result> finished = new CompletableFuture<>();
-    private final Thread vmThread;
-    private volatile boolean epoll;
+    private GuestVm vm;
+    private LogWriter log;
+    private GroupFlusher flusher;
+    private ClientOutputs outputs;
+    private Channel server;
+    private GuestDriver driver;
 
-    private ServedRun(GuestModule module, VmOptions options, List<Path> diskPaths, long newDiskSize,
-                      InetSocketAddress listen, Path recordTo) {
-        this.vmThread = new Thread(() -> {
-            try {
-                finished.complete(VmThread.call("sitepair-vm",
-                        () -> serve(module, options, diskPaths, newDiskSize, listen, recordTo)));
-            } catch (Throwable t) {
-                bound.completeExceptionally(t);
-                finished.completeExceptionally(t);
-            }
-        }, "sitepair-served-run");
+    private ServedRun() {
+        this.group = new MultiThreadIoEventLoopGroup(1, VmThread.factory("sitepair-vm"), ClientService.ioHandlers());
+        this.loop = group.next();
     }
 
     /** Boots the guest, binds {@code listen} and returns once clients can connect. */
     public static ServedRun start(GuestModule module, VmOptions options, List<Path> diskPaths, long newDiskSize,
                                   InetSocketAddress listen, Path recordTo) throws Exception {
-        ServedRun run = new ServedRun(module, options, diskPaths, newDiskSize, listen, recordTo);
-        run.vmThread.start();
+        ServedRun run = new ServedRun();
         try {
-            run.bound.get();
+            run.loop.submit(() -> {
+                run.boot(module, options, diskPaths, newDiskSize, recordTo);
+                return null;
+            }).get();
+            run.driver = new GuestDriver(run.vm, run.loop, run.outputs, RealInputs.WallClock.SYSTEM::nanos, run::halted);
+            run.loop.submit(run.driver::fireDueTimers).get(); // timers the guest armed at boot
+            run.server = ClientService.bind(listen, run.group, run.driver);
         } catch (ExecutionException e) {
-            throw unwrap(e);
+            run.shutDown();
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        } catch (Exception e) {
+            run.shutDown();
+            throw e;
         }
         return run;
     }
 
+    private void boot(GuestModule module, VmOptions options, List<Path> diskPaths, long newDiskSize, Path recordTo)
+            throws IOException {
+        for (Path path : diskPaths) {
+            disks.add(DiskImage.openOrCreate(path, newDiskSize));
+        }
+        vm = GuestVm.create(module, options, disks);
+        // Releases happen on the loop: one task per fsync round, not one per output.
+        flusher = new GroupFlusher("sitepair-flush", ticket -> loop.execute(() -> outputs.flushedThrough(ticket)));
+        outputs = new ClientOutputs(flusher);
+        vm.flushDisksWith(flusher::request);
+        if (recordTo == null) {
+            vm.startLive(RealInputs.system(), outputs);
+        } else {
+            log = LogWriter.create(recordTo, new LogHeader(module.hash(), OfflineRun.CPU_ARCH,
+                    disks.stream().map(DiskImage::blockCount).toList(), false, 1), RealInputs.WallClock.SYSTEM::nanos);
+            vm.startRecording(RealInputs.system(), outputs, log, false);
+        }
+        vm.deliver(new LogRecord.Init());
+    }
+
     public InetSocketAddress address() {
-        return bound.join();
+        return (InetSocketAddress) server.localAddress();
     }
 
     public boolean usesEpoll() {
-        return epoll;
+        return ClientService.epoll();
     }
 
     /** Stops serving (closing client connections) and returns the final state. */
     public Result stop() throws Exception {
-        inbox.add(new ClientInput.Stop());
+        if (!finished.isDone()) {
+            try {
+                Result result = loop.submit(() -> {
+                    driver.stop();
+                    server.close();
+                    flusher.close(); // drain: every flush requested so far is durable
+                    return new Result(vm.eventsDelivered(), vm.position(), vm.stateHash(), outputs.outputs.get(),
+                            outputs.bytes.get(), flusher.stats());
+                }).get();
+                finished.complete(result);
+            } catch (ExecutionException e) {
+                finished.completeExceptionally(e.getCause());
+            }
+            shutDown();
+        }
         return await();
     }
 
@@ -82,60 +128,34 @@ public final class ServedRun {
         try {
             return finished.get();
         } catch (ExecutionException e) {
-            throw unwrap(e);
+            throw e.getCause() instanceof Exception cause ? cause : e;
         }
     }
 
-    private Result serve(GuestModule module, VmOptions options, List<Path> diskPaths, long newDiskSize,
-                         InetSocketAddress listen, Path recordTo) throws Exception {
-        List<DiskImage> disks = new ArrayList<>();
-        LogWriter log = null;
-        ClientService service = null;
-        ClientOutputs outputs = null;
-        GroupFlusher flusher = null;
-        try {
-            for (Path path : diskPaths) {
-                disks.add(DiskImage.openOrCreate(path, newDiskSize));
-            }
-            GuestVm vm = GuestVm.create(module, options, disks);
-            ClientOutputs[] sinkRef = new ClientOutputs[1];
-            flusher = new GroupFlusher("sitepair-flush", ticket -> sinkRef[0].flushedThrough(ticket));
-            outputs = sinkRef[0] = new ClientOutputs(flusher);
-            GroupFlusher requests = flusher;
-            vm.flushDisksWith(requests::request);
-            if (recordTo == null) {
-                vm.startLive(RealInputs.system(), outputs);
-            } else {
-                log = LogWriter.create(recordTo, new LogHeader(module.hash(), OfflineRun.CPU_ARCH,
-                        disks.stream().map(DiskImage::blockCount).toList(), false, 1), RealInputs.WallClock.SYSTEM::nanos);
-                vm.startRecording(RealInputs.system(), outputs, log, false);
-            }
-            vm.deliver(new LogRecord.Init());
-            service = ClientService.start(listen, inbox);
-            epoll = service.usesEpoll();
-            bound.complete(service.address());
+    /** The VM halted on the loop thread: end the run with its cause and drop every client. */
+    private void halted(Throwable cause) {
+        if (finished.completeExceptionally(cause)) {
+            new Thread(this::shutDown, "sitepair-halt").start();
+        }
+    }
 
-            new VmEventLoop(vm, inbox, outputs, RealInputs.WallClock.SYSTEM::nanos).run();
+    private void shutDown() {
+        if (server != null) {
+            server.close();
+        }
+        if (flusher != null) {
             flusher.close();
-            return new Result(vm.eventsDelivered(), vm.position(), vm.stateHash(), outputs.outputs.get(),
-                    outputs.bytes.get(), flusher.stats());
-        } finally {
-            if (service != null) {
-                service.close();
-            }
-            if (flusher != null) {
-                flusher.close();
-            }
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        try {
             if (log != null) {
                 log.close();
             }
             for (DiskImage disk : disks) {
                 disk.close();
             }
+        } catch (IOException e) {
+            System.err.println("sitepair: closing the log or disks failed: " + e.getMessage());
         }
-    }
-
-    private static Exception unwrap(ExecutionException e) {
-        return e.getCause() instanceof Exception cause ? cause : e;
     }
 }

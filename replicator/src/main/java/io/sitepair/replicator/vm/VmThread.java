@@ -1,6 +1,8 @@
 package io.sitepair.replicator.vm;
 
 import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -38,6 +40,15 @@ public final class VmThread extends Thread {
             throw e;
         }
         return result.get();
+    }
+
+    /**
+     * Threads for an event loop that runs the guest itself (network I/O and guest events on one
+     * thread, no hand-offs). Each gets the same large fixed stack.
+     */
+    public static ThreadFactory factory(String name) {
+        AtomicInteger count = new AtomicInteger();
+        return body -> new VmThread(body, name + "-" + count.incrementAndGet());
     }
 
     static void requireCurrent() {

@@ -1,0 +1,131 @@
+package io.sitepair.replicator.service;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.sitepair.replicator.log.LogRecord;
+import io.sitepair.replicator.vm.GuestVm;
+import io.sitepair.replicator.vm.HostState;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+/**
+ * Turns network activity into guest events, on the event loop thread that also runs the guest:
+ * a connection, its bytes and its hang-up are delivered as they happen, with no queue and no
+ * thread hand-off (the paper's logging path avoids context switches the same way). Timers are
+ * scheduled on the same loop for the earliest armed deadline.
+ *
+ * <p>Because a slow guest holds up the loop's reads, backpressure to clients is natural.
+ */
+final class GuestDriver {
+    /** The guest's connection id, once the VM has accepted the channel. */
+    static final AttributeKey<Integer> CONN = AttributeKey.valueOf("sitepair.conn");
+
+    private final GuestVm vm;
+    private final EventLoop loop;
+    private final ClientOutputs outputs;
+    private final LongSupplier clock;
+    private final Consumer<Throwable> onHalt;
+    private ScheduledFuture<?> timerWake;
+    private long timerWakeAt = Long.MAX_VALUE;
+    private boolean stopped;
+
+    GuestDriver(GuestVm vm, EventLoop loop, ClientOutputs outputs, LongSupplier clock, Consumer<Throwable> onHalt) {
+        this.vm = vm;
+        this.loop = loop;
+        this.outputs = outputs;
+        this.clock = clock;
+        this.onHalt = onHalt;
+    }
+
+    void accepted(Channel channel) {
+        if (halted()) {
+            channel.close();
+            return;
+        }
+        int conn = vm.hostState().nextConnectionId();
+        channel.attr(CONN).set(conn);
+        outputs.register(conn, channel);
+        deliver(new LogRecord.Opened(conn));
+    }
+
+    void received(Channel channel, ByteBuf data) {
+        Integer conn = channel.attr(CONN).get();
+        if (conn == null || halted() || !vm.hostState().isOpen(conn)) {
+            return; // the guest has closed it: late bytes have nowhere to go
+        }
+        // One data event per receive-buffer-full: the guest sees input in bounded pieces.
+        int max = vm.maxDataEvent();
+        while (data.isReadable() && !halted() && vm.hostState().isOpen(conn)) {
+            byte[] bytes = new byte[Math.min(max, data.readableBytes())];
+            data.readBytes(bytes);
+            deliver(new LogRecord.Data(conn, bytes));
+        }
+    }
+
+    void hungUp(Channel channel) {
+        Integer conn = channel.attr(CONN).get();
+        if (conn == null) {
+            return;
+        }
+        if (!halted() && vm.hostState().isOpen(conn)) {
+            deliver(new LogRecord.Closed(conn));
+        }
+        outputs.forget(conn);
+    }
+
+    /** Delivers every due timer, then sleeps until the next deadline. */
+    void fireDueTimers() {
+        timerWake = null;
+        timerWakeAt = Long.MAX_VALUE;
+        HostState state = vm.hostState();
+        for (Optional<Long> due = state.dueTimer(clock.getAsLong()); due.isPresent() && !halted();
+             due = state.dueTimer(clock.getAsLong())) {
+            deliver(new LogRecord.TimerFired(due.get()));
+        }
+        scheduleTimerWake();
+    }
+
+    private void deliver(LogRecord.Event event) {
+        try {
+            vm.deliver(event);
+        } catch (RuntimeException e) {
+            onHalt.accept(e);
+            return;
+        }
+        scheduleTimerWake();
+    }
+
+    /** Keeps one wake-up scheduled, for the earliest armed deadline. */
+    private void scheduleTimerWake() {
+        long next = vm.hostState().nextDeadline();
+        if (next >= timerWakeAt || halted()) {
+            return;
+        }
+        if (timerWake != null) {
+            timerWake.cancel(false);
+        }
+        timerWakeAt = next;
+        long delay = Math.max(0, next - clock.getAsLong());
+        timerWake = loop.schedule(this::fireDueTimers, delay, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Delivers nothing more: the run's final state has been taken, and the hang-ups that closing
+     * the clients causes must not change it (nor enter its recording).
+     */
+    void stop() {
+        stopped = true;
+        if (timerWake != null) {
+            timerWake.cancel(false);
+        }
+    }
+
+    private boolean halted() {
+        return stopped || vm.status() != GuestVm.Status.RUNNING;
+    }
+}
