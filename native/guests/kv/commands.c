@@ -580,9 +580,15 @@ static int echo_len(const uint8_t *p, size_t len, size_t max) {
 }
 
 void cmd_execute(struct client *c) {
+    /* Every request looks its command up: compare length and first letter before the names. */
+    static size_t name_len[sizeof commands / sizeof commands[0]];
+    if (name_len[0] == 0)
+        for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) name_len[i] = strlen(commands[i].name);
     const struct command *cmd = NULL;
+    size_t len = ARGL(c, 0);
+    uint8_t first = len ? (uint8_t)(ARGP(c, 0)[0] | 0x20) : 0;
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (ARGIS(c, 0, commands[i].name)) {
+        if (name_len[i] == len && (uint8_t)commands[i].name[0] == first && ARGIS(c, 0, commands[i].name)) {
             cmd = &commands[i];
             break;
         }

@@ -50,14 +50,28 @@ public final class GroupFlusher implements Closeable {
     }
 
     /** Requests a flush of {@code disk}; returns the ticket that becomes durable once it is done. */
-    public synchronized long request(DiskImage disk) {
+    public long request(DiskImage disk) {
+        long ticket = requestLater(disk);
+        start();
+        return ticket;
+    }
+
+    /**
+     * Requests a flush without starting one yet: the caller gathers the requests of a batch of
+     * work (one event-loop iteration, say) and then calls {@link #start()}, so one fsync covers
+     * them all.
+     */
+    public synchronized long requestLater(DiskImage disk) {
         if (failure != null) {
             throw new IllegalStateException("disk flushing failed earlier: " + failure.getMessage(), failure);
         }
         dirty.add(disk);
-        requested++;
+        return ++requested;
+    }
+
+    /** Starts flushing whatever has been requested, if the flusher is idle. */
+    public synchronized void start() {
         notifyAll();
-        return requested;
     }
 
     /** The latest ticket handed out (0 if none). */

@@ -47,6 +47,7 @@ public final class ServedRun {
     private ClientOutputs outputs;
     private Channel server;
     private GuestDriver driver;
+    private boolean flushStartPending; // loop thread only
 
     private ServedRun() {
         this.group = new MultiThreadIoEventLoopGroup(1, VmThread.factory("sitepair-vm"), ClientService.ioHandlers());
@@ -84,7 +85,7 @@ public final class ServedRun {
         // Releases happen on the loop: one task per fsync round, not one per output.
         flusher = new GroupFlusher("sitepair-flush", ticket -> loop.execute(() -> outputs.flushedThrough(ticket)));
         outputs = new ClientOutputs(flusher);
-        vm.flushDisksWith(flusher::request);
+        vm.flushDisksWith(this::flushAfterThisIteration);
         if (recordTo == null) {
             vm.startLive(RealInputs.system(), outputs);
         } else {
@@ -93,6 +94,22 @@ public final class ServedRun {
             vm.startRecording(RealInputs.system(), outputs, log, false);
         }
         vm.deliver(new LogRecord.Init());
+    }
+
+    /**
+     * A flush requested while the loop handles ready I/O starts once it has handled all of it:
+     * tasks run after the I/O of an iteration, so one fsync covers every client served in it
+     * (Redis does its appendfsync in beforeSleep for the same reason). No timer is involved.
+     */
+    private void flushAfterThisIteration(DiskImage disk) {
+        flusher.requestLater(disk);
+        if (!flushStartPending) {
+            flushStartPending = true;
+            loop.execute(() -> {
+                flushStartPending = false;
+                flusher.start();
+            });
+        }
     }
 
     public InetSocketAddress address() {
