@@ -4,17 +4,19 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.sitepair.disk.GroupFlusher;
 import io.sitepair.replicator.vm.OutputSink;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
-/** Delivers the VM's outputs to client connections, through the {@link OutputGate}. */
+/**
+ * Delivers the VM's outputs to client connections, through the {@link OutputGate}. Confined to
+ * the event loop thread that runs the guest, like everything it touches.
+ */
 final class ClientOutputs implements OutputSink {
-    private final Map<Integer, Channel> channels = new ConcurrentHashMap<>();
+    private final Map<Integer, Channel> channels = new HashMap<>();
     private final OutputGate gate = new OutputGate();
     private final GroupFlusher flusher;
-    final AtomicLong outputs = new AtomicLong();
-    final AtomicLong bytes = new AtomicLong();
+    long outputs;
+    long bytes;
 
     ClientOutputs(GroupFlusher flusher) {
         this.flusher = flusher;
@@ -28,15 +30,15 @@ final class ClientOutputs implements OutputSink {
         channels.remove(conn);
     }
 
-    /** Called by the flusher thread when a flush ticket is durable. */
+    /** Called on the loop (posted by the flusher) when a flush ticket is durable. */
     void flushedThrough(long ticket) {
         gate.flushedThrough(ticket);
     }
 
     @Override
     public void send(long position, int conn, byte[] data) {
-        outputs.incrementAndGet();
-        bytes.addAndGet(data.length);
+        outputs++;
+        bytes += data.length;
         gate.offer(flusher.lastRequested(), () -> {
             Channel channel = channels.get(conn);
             if (channel != null) {
@@ -47,16 +49,12 @@ final class ClientOutputs implements OutputSink {
 
     @Override
     public void close(long position, int conn) {
-        outputs.incrementAndGet();
+        outputs++;
         gate.offer(flusher.lastRequested(), () -> {
             Channel channel = channels.remove(conn);
             if (channel != null) {
                 channel.close();
             }
         });
-    }
-
-    int held() {
-        return gate.heldCount();
     }
 }

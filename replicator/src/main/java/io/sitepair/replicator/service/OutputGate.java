@@ -7,8 +7,8 @@ import java.util.ArrayDeque;
  * An output made after a disk flush request waits until that flush is durable; later issues add
  * the Output Rule (the backup's acknowledgement) as a second condition here.
  *
- * <p>Release order is global, which keeps each connection's bytes in order whatever thread
- * releases them.
+ * <p>Release order is global, which keeps each connection's bytes in order. Confined to the event
+ * loop thread: outputs are offered by the guest and released by a task the flusher posts.
  */
 final class OutputGate {
     private record Held(long flushTicket, Runnable release) {}
@@ -17,7 +17,7 @@ final class OutputGate {
     private long durable;
 
     /** Releases {@code release} now if nothing is held and its flush is durable; else holds it. */
-    synchronized void offer(long flushTicket, Runnable release) {
+    void offer(long flushTicket, Runnable release) {
         if (held.isEmpty() && flushTicket <= durable) {
             release.run();
         } else {
@@ -26,14 +26,14 @@ final class OutputGate {
     }
 
     /** Every flush up to {@code ticket} is durable: release what no longer waits. */
-    synchronized void flushedThrough(long ticket) {
+    void flushedThrough(long ticket) {
         durable = Math.max(durable, ticket);
         while (!held.isEmpty() && held.peek().flushTicket() <= durable) {
             held.poll().release().run();
         }
     }
 
-    synchronized int heldCount() {
+    int heldCount() {
         return held.size();
     }
 }

@@ -128,8 +128,8 @@ public final class ServedRun {
                     driver.stop();
                     server.close();
                     flusher.close(); // drain: every flush requested so far is durable
-                    return new Result(vm.eventsDelivered(), vm.position(), vm.stateHash(), outputs.outputs.get(),
-                            outputs.bytes.get(), flusher.stats());
+                    return new Result(vm.eventsDelivered(), vm.position(), vm.stateHash(), outputs.outputs,
+                            outputs.bytes, flusher.stats());
                 }).get();
                 finished.complete(result);
             } catch (ExecutionException e) {
