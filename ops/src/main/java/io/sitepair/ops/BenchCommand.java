@@ -59,11 +59,11 @@ final class BenchCommand {
             List<double[]> rates = new ArrayList<>();
             for (int round = 1; round <= rounds; round++) {
                 Path log = work.resolve("bench.log");
-                double live = rate(run.synthetic(List.of(fresh(work, "live.img")), 64L << 20,
+                double live = rate(run.synthetic(List.of(Scratch.fresh(work, "live.img")), 64L << 20,
                         new OfflineRun.Workload(seed, events, null, false), null));
-                double record = rate(run.synthetic(List.of(fresh(work, "record.img")), 64L << 20,
+                double record = rate(run.synthetic(List.of(Scratch.fresh(work, "record.img")), 64L << 20,
                         new OfflineRun.Workload(seed, events, log, false), null));
-                double replay = rate(run.replay(List.of(fresh(work, "replay.img")), log, null, null));
+                double replay = rate(run.replay(List.of(Scratch.fresh(work, "replay.img")), log, null, null));
                 out.printf("round %d: LIVE %,.0f  RECORD %,.0f  REPLAY %,.0f events/s  (log %,d bytes)%n", round, live,
                         record, replay, Files.size(log));
                 out.flush();
@@ -77,18 +77,9 @@ final class BenchCommand {
                     replay / live, replay / record);
             out.flush();
             if (dir == null) {
-                for (String f : List.of("bench.log", "live.img", "record.img", "replay.img")) {
-                    Files.deleteIfExists(work.resolve(f));
-                }
-                Files.deleteIfExists(work);
+                Scratch.deleteTree(work);
             }
             return 0;
-        }
-
-        private static Path fresh(Path dir, String name) throws java.io.IOException {
-            Path p = dir.resolve(name);
-            Files.deleteIfExists(p);
-            return p;
         }
 
         private static double rate(OfflineRun.Outcome o) {
@@ -96,8 +87,7 @@ final class BenchCommand {
         }
 
         private static double median(List<double[]> rows, int column) {
-            double[] v = rows.stream().mapToDouble(r -> r[column]).sorted().toArray();
-            return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+            return Scratch.median(rows.stream().mapToDouble(r -> r[column]).toArray());
         }
     }
 }

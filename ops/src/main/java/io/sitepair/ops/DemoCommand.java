@@ -62,7 +62,7 @@ final class DemoCommand implements Callable<Integer> {
 
         step(1, "record the stress guest: " + events + " events, seed " + seed + ", snapshot at " + half + " -> primary.img, s.log");
         OfflineRun.Outcome recorded = run.withProgress(new Progress("  record", events, System.err)).synthetic(
-                List.of(fresh(work, "primary.img")), 64L << 20,
+                List.of(Scratch.fresh(work, "primary.img")), 64L << 20,
                 new OfflineRun.Workload(seed, events, log, false), new OfflineRun.SnapshotRequest(half, snap));
         String state = hex(recorded.stateHash());
         out.printf("  %d events, %d log entries, %,d bytes of log, %,.0f events/s%n  state %s%n", recorded.events(),
@@ -72,11 +72,11 @@ final class DemoCommand implements Callable<Integer> {
 
         step(2, "replay the whole log on a fresh disk -> backup.img");
         OfflineRun.Outcome replayed = run.withProgress(new Progress("  replay", 0, System.err))
-                .replay(List.of(fresh(work, "backup.img")), log, null, null);
+                .replay(List.of(Scratch.fresh(work, "backup.img")), log, null, null);
         check("replay", replayed, 0, state, work.resolve("primary.img"), work.resolve("backup.img"));
 
         step(3, "restore the snapshot taken at event " + half + " and replay the rest -> restored.img");
-        OfflineRun.Outcome restored = run.replay(List.of(fresh(work, "restored.img")), log, snap, null);
+        OfflineRun.Outcome restored = run.replay(List.of(Scratch.fresh(work, "restored.img")), log, snap, null);
         check("snapshot", restored, half, state, work.resolve("primary.img"), work.resolve("restored.img"));
 
         step(4, "flip one byte in the middle of a copy of the log; replay must refuse it");
@@ -84,7 +84,7 @@ final class DemoCommand implements Callable<Integer> {
         Files.copy(log, corrupt, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         flipByte(corrupt, Files.size(corrupt) / 2);
         try {
-            run.replay(List.of(fresh(work, "scratch.img")), corrupt, null, null);
+            run.replay(List.of(Scratch.fresh(work, "scratch.img")), corrupt, null, null);
             fail("corrupt", "replay accepted a corrupted log");
         } catch (LogUnreadable e) {
             out.println("  refused: " + e.getMessage());
@@ -95,7 +95,7 @@ final class DemoCommand implements Callable<Integer> {
         Path torn = work.resolve("torn.log");
         Files.copy(log, torn, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         tearInsideAnEntry(torn, Files.size(torn) * 3 / 4);
-        OfflineRun.Outcome cut = run.replay(List.of(fresh(work, "scratch.img")), torn, null, null);
+        OfflineRun.Outcome cut = run.replay(List.of(Scratch.fresh(work, "scratch.img")), torn, null, null);
         if (cut.truncation() == null) {
             fail("truncate", "replay did not notice the torn tail");
         } else {
@@ -113,10 +113,7 @@ final class DemoCommand implements Callable<Integer> {
         out.println(failed ? "RESULT: FAIL" : "RESULT: PASS: replay reproduced the recorded state and disks exactly;"
                 + " damaged logs were refused");
         if (dir == null) {
-            for (String file : List.of("primary.img", "backup.img", "restored.img", "s.log", "half.snap")) {
-                Files.deleteIfExists(work.resolve(file));
-            }
-            Files.deleteIfExists(work);
+            Scratch.deleteTree(work);
         } else {
             out.println("files kept in " + work + ": primary.img backup.img restored.img s.log half.snap");
         }
@@ -151,12 +148,6 @@ final class DemoCommand implements Callable<Integer> {
     private void step(int n, String what) {
         out.printf("%n== %d/5 %s%n", n, what);
         out.flush();
-    }
-
-    private static Path fresh(Path dir, String name) throws IOException {
-        Path p = dir.resolve(name);
-        Files.deleteIfExists(p);
-        return p;
     }
 
     /** Cuts the log a few bytes into the first entry that starts at or after {@code offset}. */

@@ -112,7 +112,7 @@ final class KvBench implements Callable<Integer> {
                 p.destroy();
                 p.waitFor(5, TimeUnit.SECONDS);
             }
-            deleteTree(work);
+            Scratch.deleteTree(work);
         }
     }
 
@@ -188,15 +188,6 @@ final class KvBench implements Callable<Integer> {
     }
 
     private static double median(List<Double> values) {
-        double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        try (var paths = Files.walk(root)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        return Scratch.median(values.stream().mapToDouble(Double::doubleValue).toArray());
     }
 }
