@@ -11,6 +11,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
@@ -34,8 +35,12 @@ final class ClientService {
         return epoll() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     }
 
-    /** Binds {@code address} on {@code loop}; the returned channel is the listening socket. */
-    static Channel bind(InetSocketAddress address, EventLoopGroup loop, GuestDriver driver) throws InterruptedException {
+    /**
+     * Binds {@code address} on {@code loop}; the returned channel is the listening socket. Every
+     * accepted connection joins {@code clients}, so shutting down can close them all for certain.
+     */
+    static Channel bind(InetSocketAddress address, EventLoopGroup loop, GuestDriver driver, ChannelGroup clients)
+            throws InterruptedException {
         Class<? extends ServerChannel> type = epoll() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         return new ServerBootstrap()
                 .group(loop)
@@ -44,6 +49,7 @@ final class ClientService {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        clients.add(ch);
                         ch.pipeline().addLast(new ToGuest(driver));
                     }
                 })

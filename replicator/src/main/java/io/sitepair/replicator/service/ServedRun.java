@@ -4,6 +4,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.sitepair.disk.DiskImage;
 import io.sitepair.disk.GroupFlusher;
 import io.sitepair.replicator.log.LogHeader;
@@ -46,6 +48,7 @@ public final class ServedRun {
     private GroupFlusher flusher;
     private ClientOutputs outputs;
     private Channel server;
+    private ChannelGroup clients;
     private GuestDriver driver;
     private boolean flushStartPending; // loop thread only
 
@@ -65,7 +68,8 @@ public final class ServedRun {
             }).get();
             run.driver = new GuestDriver(run.vm, run.loop, run.outputs, RealInputs.WallClock.SYSTEM::nanos, run::halted);
             run.loop.submit(run.driver::fireDueTimers).get(); // timers the guest armed at boot
-            run.server = ClientService.bind(listen, run.group, run.driver);
+            run.clients = new DefaultChannelGroup("sitepair-clients", run.loop);
+            run.server = ClientService.bind(listen, run.group, run.driver, run.clients);
         } catch (ExecutionException e) {
             run.shutDown();
             throw e.getCause() instanceof Exception cause ? cause : e;
@@ -158,7 +162,11 @@ public final class ServedRun {
 
     private void shutDown() {
         if (server != null) {
-            server.close();
+            server.close().awaitUninterruptibly();
+        }
+        if (clients != null) {
+            // Closed explicitly and awaited: the loop's own shutdown does not reliably close them.
+            clients.close().awaitUninterruptibly();
         }
         if (flusher != null) {
             flusher.close();

@@ -16,7 +16,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
@@ -25,6 +27,7 @@ import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.SetParams;
 
 /** The KV guest as a real Redis client library sees it, over the real socket path. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS) // sockets: a hang must fail, never stall CI
 class KvClientTest {
     @TempDir
     Path dir;

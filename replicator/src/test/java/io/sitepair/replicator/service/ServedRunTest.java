@@ -16,10 +16,13 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A guest serving real sockets: the faulty test guest echoes what it gets unless told to fail. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS) // sockets: a hang must fail, never stall CI
 class ServedRunTest {
     @TempDir
     Path dir;
@@ -64,6 +67,7 @@ class ServedRunTest {
         ServedRun run = start(null);
         InetSocketAddress at = run.address();
         try (Socket a = new Socket(at.getAddress(), at.getPort())) {
+            a.setSoTimeout(10_000);
             a.getOutputStream().write('T');
             a.getOutputStream().flush();
             GuestFault fault = assertThrows(GuestFault.class, run::await);
