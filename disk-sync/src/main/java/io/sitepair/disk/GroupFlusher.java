@@ -84,11 +84,6 @@ public final class GroupFlusher implements Closeable {
         return durable;
     }
 
-    /** The fsync error that stopped flushing, if any: outputs then stay held for good. */
-    public Throwable failure() {
-        return failure;
-    }
-
     private void run() {
         while (true) {
             long ticket;

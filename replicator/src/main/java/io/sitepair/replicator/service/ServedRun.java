@@ -129,8 +129,7 @@ public final class ServedRun {
         if (!finished.isDone()) {
             try {
                 Result result = loop.submit(() -> {
-                    driver.stop();
-                    server.close();
+                    driver.stop(); // from here on, late connections are turned away
                     flusher.close(); // drain: every flush requested so far is durable
                     return new Result(vm.eventsDelivered(), vm.position(), vm.stateHash(), outputs.outputs,
                             outputs.bytes, flusher.stats());

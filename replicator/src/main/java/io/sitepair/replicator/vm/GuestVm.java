@@ -16,6 +16,7 @@ import io.sitepair.replicator.log.LogSource;
 import io.sitepair.replicator.log.LogWriter;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * One guest VM: a Chicory instance plus its host side, run in the reactor model. The host
@@ -141,7 +142,7 @@ public final class GuestVm {
      * request. The caller then owns the promise a synchronous flush kept: no output produced
      * after a flush may leave before that flush is durable.
      */
-    public void flushDisksWith(java.util.function.Consumer<DiskImage> flusher) {
+    public void flushDisksWith(Consumer<DiskImage> flusher) {
         host.flushWith(flusher);
     }
 

@@ -16,7 +16,6 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.zip.CRC32C;
-import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
 
 /**
@@ -87,8 +86,7 @@ public final class Snapshot {
         verifyChecksum(file); // before anything is written to a disk
         GuestVm vm = GuestVm.forRestore(module, options, disks);
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 20)) {
-            CheckedInputStream checked = new CheckedInputStream(raw, new CRC32C());
-            DataInputStream in = new DataInputStream(checked);
+            DataInputStream in = new DataInputStream(raw); // checksum verified above
             if (!Arrays.equals(in.readNBytes(MAGIC.length), MAGIC)) {
                 throw new IOException(file + ": not a sitepair snapshot");
             }
@@ -110,10 +108,6 @@ public final class Snapshot {
             }
             for (int d = 0; d < diskCount; d++) {
                 restoreDisk(file, d, in, disks.get(d));
-            }
-            int expected = (int) checked.getChecksum().getValue();
-            if (new DataInputStream(raw).readInt() != expected) {
-                throw new IOException(file + ": snapshot is corrupt (checksum mismatch)");
             }
             vm.restoreCounters(events);
             vm.restoredAt(position);
