@@ -40,9 +40,9 @@ final class ClientService {
      * accepted connection joins {@code clients}, so shutting down can close them all for certain.
      */
     static Channel bind(InetSocketAddress address, EventLoopGroup loop, GuestDriver driver, ChannelGroup clients)
-            throws InterruptedException {
+            throws IOException {
         Class<? extends ServerChannel> type = epoll() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-        return new ServerBootstrap()
+        io.netty.channel.ChannelFuture bound = new ServerBootstrap()
                 .group(loop)
                 .channel(type)
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -53,7 +53,12 @@ final class ClientService {
                         ch.pipeline().addLast(new ToGuest(driver));
                     }
                 })
-                .bind(address).sync().channel();
+                .bind(address).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            throw new IOException("cannot listen on " + address.getHostString() + ":" + address.getPort() + ": "
+                    + bound.cause().getMessage(), bound.cause());
+        }
+        return bound.channel();
     }
 
     private static final class ToGuest extends ChannelInboundHandlerAdapter {
