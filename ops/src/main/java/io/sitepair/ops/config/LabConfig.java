@@ -1,0 +1,105 @@
+package io.sitepair.ops.config;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+
+/**
+ * {@code sitepair init --lab DIR}: a pair named {@code lab} with both sites on this machine, on free loopback
+ * ports, with a fresh secret. Every logging key is written out with its default and a comment, so the file
+ * documents itself and is a starting point for a real pair.
+ */
+public final class LabConfig {
+    public static final String CONFIG_FILE = "pair.yaml";
+    public static final String SECRET_FILE = "pair.secret";
+    static final List<String> SITES = List.of("a", "b");
+    /** Where the comments start, so they line up. */
+    private static final int COMMENT_COLUMN = 29;
+
+    private LabConfig() {}
+
+    /**
+     * Writes DIR/pair.yaml, DIR/pair.secret and the data directories DIR/a and DIR/b; returns the config file.
+     * Refuses if DIR already holds a pair.yaml or a pair.secret: an operator's config and the secret the other
+     * site shares are never overwritten.
+     */
+    public static Path write(Path dir) throws IOException {
+        Path config = dir.resolve(CONFIG_FILE);
+        Path secret = dir.resolve(SECRET_FILE);
+        for (Path existing : List.of(config, secret)) {
+            if (Files.exists(existing)) {
+                throw new ConfigException(existing + " already exists; not overwriting it (remove it or choose another"
+                        + " directory)");
+            }
+        }
+        for (String site : SITES) {
+            Files.createDirectories(dir.resolve(site));
+        }
+        // The channels (TCP and UDP) first, then each site's service and admin (TCP).
+        List<Integer> ports = LoopbackPorts.pick(SITES.size(), 2 * SITES.size());
+        List<Integer> channels = ports.subList(0, SITES.size());
+        List<Integer> others = ports.subList(SITES.size(), ports.size());
+        String text = render(channels, others);
+        try {
+            SecretFile.create(secret);
+            Files.writeString(config, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        } catch (FileAlreadyExistsException e) {
+            throw new ConfigException(e.getFile() + " already exists; not overwriting it");
+        }
+        return config;
+    }
+
+    private static String render(List<Integer> channels, List<Integer> others) {
+        LoggingTuning d = LoggingTuning.DEFAULTS;
+        StringBuilder y = new StringBuilder();
+        y.append("""
+                # sitepair site-pair configuration, written by `sitepair init --lab`: both sites on this machine,
+                # on loopback. Relative paths are relative to this file's directory. Format: docs/config.md.
+
+                """);
+        line(y, 0, "pair", "lab", "name of the pair");
+        line(y, 0, "secret-file", SECRET_FILE, "shared secret of the two sites (hex); keep it private");
+        line(y, 0, "guest", "kv", "a shipped guest (stress, kv) or a path to a .wasm module");
+        line(y, 0, "disks", "", "the guest's disks; the same sizes on both sites");
+        line(y, 2, "- size", "64M", "disk 0");
+        line(y, 0, "initial-primary", SITES.getFirst(), "the site that starts as primary");
+        y.append('\n');
+        line(y, 0, "logging", "", "all optional; these are the defaults");
+        line(y, 2, "buffer", Scalars.formatSize(d.bufferBytes()), "bound on unsent + unacknowledged log bytes (primary)"
+                + " and on the backup's receive buffer");
+        line(y, 2, "lag-target", Scalars.formatDuration(d.lagTarget()), "the primary slows event delivery when the"
+                + " backup lags by more");
+        line(y, 2, "heartbeat-interval", Scalars.formatDuration(d.heartbeatInterval()), "UDP heartbeats to the peer");
+        line(y, 2, "suspect-after", Scalars.formatDuration(d.suspectAfter()), "this long without heartbeats or log"
+                + " traffic: peer reported suspected");
+        line(y, 2, "state-check-interval", Scalars.formatDuration(d.stateCheckInterval()), "the primary logs a VM"
+                + " state hash this often; the backup compares");
+        line(y, 2, "logged-reads", String.valueOf(d.loggedReads()), "true: disk reads travel in the log, not just"
+                + " a checksum");
+        y.append('\n');
+        line(y, 0, "sites", "", "exactly two");
+        for (int i = 0; i < SITES.size(); i++) {
+            String site = SITES.get(i);
+            line(y, 2, site, "", null);
+            line(y, 4, "channel", "127.0.0.1:" + channels.get(i), "logging channel, TCP; heartbeats on UDP, same port");
+            line(y, 4, "service", "127.0.0.1:" + others.get(2 * i), "client service, served only while primary");
+            line(y, 4, "admin", "127.0.0.1:" + others.get(2 * i + 1), "status endpoint, HTTP");
+            line(y, 4, "data-dir", site, "this site's disks and state");
+            line(y, 4, "engine", SiteConfig.COMPILED, "compiled or interpreter");
+        }
+        return y.toString();
+    }
+
+    private static void line(StringBuilder y, int indent, String key, String value, String comment) {
+        String entry = " ".repeat(indent) + key + ":" + (value.isEmpty() ? "" : " " + value);
+        y.append(entry);
+        if (comment != null) {
+            y.append(" ".repeat(Math.max(1, COMMENT_COLUMN - entry.length()))).append("# ").append(comment);
+        }
+        y.append('\n');
+    }
+}

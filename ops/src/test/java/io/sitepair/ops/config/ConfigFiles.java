@@ -1,0 +1,62 @@
+package io.sitepair.ops.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** A valid configuration with known line numbers, and ways to break it one line at a time. */
+final class ConfigFiles {
+    static final String SECRET_HEX = "00112233445566778899aabbccddeeff0f1e2d3c4b5a69788796a5b4c3d2e1f0";
+
+    /** Line numbers are asserted by the tests: keep them in step. */
+    static final String VALID = """
+            # test pair
+            pair: lab
+            secret-file: pair.secret
+            guest: kv
+            disks:
+              - size: 64M
+              - size: 1G
+            initial-primary: b
+            logging:
+              buffer: 32M
+              lag-target: 500ms
+              heartbeat-interval: 50ms
+              suspect-after: 2s
+              state-check-interval: 1m
+              logged-reads: true
+            sites:
+              a:
+                channel: 127.0.0.1:7401
+                service: 127.0.0.1:6379
+                admin: 127.0.0.1:7402
+                data-dir: data/a
+                engine: interpreter
+              b:
+                channel: 127.0.0.1:7501
+                service: 127.0.0.1:6380
+                admin: 127.0.0.1:7502
+                data-dir: data/b
+            """;
+
+    private ConfigFiles() {}
+
+    /** Writes {@code yaml} as dir/pair.yaml with a valid dir/pair.secret beside it. */
+    static Path write(Path dir, String yaml) throws IOException {
+        Files.writeString(dir.resolve("pair.secret"), SECRET_HEX + "\n");
+        Path file = dir.resolve("pair.yaml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+
+    /** VALID with one exact piece of text replaced; the piece must occur exactly once. */
+    static String with(String old, String replacement) {
+        assertEquals(VALID.indexOf(old), VALID.lastIndexOf(old), "ambiguous: " + old);
+        if (!VALID.contains(old)) {
+            throw new AssertionError("not in VALID: " + old);
+        }
+        return VALID.replace(old, replacement);
+    }
+}

@@ -1,0 +1,117 @@
+package io.sitepair.ops.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Valid files: every value read, defaults, relative paths, the records' helpers. */
+class PairConfigParserTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aValidFileLoadsWithEveryValue() throws Exception {
+        PairConfig c = PairConfigParser.load(ConfigFiles.write(dir, ConfigFiles.VALID));
+
+        assertEquals(dir.resolve("pair.yaml").toAbsolutePath(), c.file());
+        assertEquals("lab", c.pair());
+        assertEquals(ConfigFiles.SECRET_HEX, HexFormat.of().formatHex(c.secret()));
+        assertEquals("kv", c.guest());
+        assertEquals(List.of(64L << 20, 1L << 30), c.diskSizes());
+        assertEquals("b", c.initialPrimary());
+        assertEquals(new LoggingTuning(32L << 20, Duration.ofMillis(500), Duration.ofMillis(50), Duration.ofSeconds(2),
+                Duration.ofMinutes(1), true), c.logging());
+        assertEquals(List.of("a", "b"), c.siteNames());
+        assertEquals(new SiteConfig("a", new InetSocketAddress("127.0.0.1", 7401), new InetSocketAddress("127.0.0.1", 6379),
+                new InetSocketAddress("127.0.0.1", 7402), dir.resolve("data/a").toAbsolutePath(), "interpreter", null), c.site("a"));
+        assertEquals(new SiteConfig("b", new InetSocketAddress("127.0.0.1", 7501), new InetSocketAddress("127.0.0.1", 6380),
+                new InetSocketAddress("127.0.0.1", 7502), dir.resolve("data/b").toAbsolutePath(), "compiled", null), c.site("b"));
+    }
+
+    @Test
+    void omittedOptionalKeysTakeTheirDefaults() throws Exception {
+        String yaml = ConfigFiles.VALID
+                .replaceAll("(?s)logging:.*?(?=sites:)", "")
+                .replace("    engine: interpreter\n", "");
+        PairConfig c = PairConfigParser.load(ConfigFiles.write(dir, yaml));
+        assertEquals(LoggingTuning.DEFAULTS, c.logging());
+        assertEquals(new LoggingTuning(64L << 20, Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofSeconds(1),
+                Duration.ofSeconds(5), false), LoggingTuning.DEFAULTS);
+        assertEquals("compiled", c.site("a").engine());
+
+        // An empty logging section, and one key set: the rest default.
+        PairConfig empty = PairConfigParser.load(ConfigFiles.write(dir, yaml.replace("sites:", "logging:\nsites:")));
+        assertEquals(LoggingTuning.DEFAULTS, empty.logging());
+        PairConfig one = PairConfigParser.load(ConfigFiles.write(dir, yaml.replace("sites:", "logging:\n  lag-target: 250us\nsites:")));
+        assertEquals(Duration.ofNanos(250_000), one.logging().lagTarget());
+        assertEquals(LoggingTuning.DEFAULTS.suspectAfter(), one.logging().suspectAfter());
+    }
+
+    @Test
+    void relativePathsResolveAgainstTheFilesDirectoryNotTheWorkingDirectory() throws Exception {
+        Path sub = Files.createDirectories(dir.resolve("conf"));
+        Files.createDirectories(sub.resolve("guests"));
+        Files.write(sub.resolve("guests/mine.wasm"), new byte[] {0, 'a', 's', 'm'});
+        PairConfig c = PairConfigParser.load(ConfigFiles.write(sub, ConfigFiles.with("guest: kv", "guest: guests/mine.wasm")));
+        assertEquals(sub.resolve("guests/mine.wasm").toAbsolutePath().toString(), c.guest());
+        assertEquals(sub.resolve("data/a").toAbsolutePath(), c.site("a").dataDir());
+    }
+
+    @Test
+    void hostNamesAndIpv6LiteralsAreAddresses() throws Exception {
+        PairConfig c = PairConfigParser.load(ConfigFiles.write(dir, ConfigFiles
+                .with("service: 127.0.0.1:6379", "service: \"[::1]:6379\"")
+                .replace("admin: 127.0.0.1:7502", "admin: localhost:7502")));
+        assertEquals(new InetSocketAddress("::1", 6379), c.site("a").service());
+        assertEquals("localhost", c.site("b").admin().getHostString());
+        assertEquals(7502, c.site("b").admin().getPort());
+    }
+
+    @Test
+    void siteHelpersNameTheValidSites() throws Exception {
+        PairConfig c = PairConfigParser.load(ConfigFiles.write(dir, ConfigFiles.VALID));
+        assertEquals("b", c.peerOf("a").name());
+        assertEquals("a", c.peerOf("b").name());
+        ConfigException e = assertThrows(ConfigException.class, () -> c.site("c"));
+        assertTrue(e.getMessage().contains("no site named \"c\"") && e.getMessage().contains("(sites: a, b)"), e.getMessage());
+        assertThrows(ConfigException.class, () -> c.peerOf("c"));
+    }
+
+    @Test
+    void theConfigIsImmutableAndNeverPrintsItsSecret() throws Exception {
+        PairConfig c = PairConfigParser.load(ConfigFiles.write(dir, ConfigFiles.VALID));
+        c.secret()[0] ^= 1;
+        assertEquals(ConfigFiles.SECRET_HEX, HexFormat.of().formatHex(c.secret()));
+        assertThrows(UnsupportedOperationException.class, () -> c.diskSizes().add(1L));
+        assertThrows(UnsupportedOperationException.class, () -> c.sites().remove("a"));
+        assertFalse(c.toString().contains(ConfigFiles.SECRET_HEX.substring(0, 8)), c.toString());
+        assertEquals(c, PairConfigParser.load(c.file()), "loading the same file twice gives equal configs");
+    }
+
+    @Test
+    void sizesAndDurationsReadAndWriteBack() {
+        assertEquals(4096, Scalars.size("4096"));
+        assertEquals(64L << 20, Scalars.size("64MiB"));
+        assertEquals(1L << 30, Scalars.size("1g"));
+        assertEquals(Duration.ofNanos(250_000), Scalars.duration("250us"));
+        assertEquals(Duration.ofMinutes(2), Scalars.duration("2m"));
+        assertEquals(Duration.ofHours(1), Scalars.duration("1h"));
+        for (String d : List.of("250us", "100ms", "1s", "2m", "1h", "1500ms")) {
+            assertEquals(d, Scalars.formatDuration(Scalars.duration(d)));
+        }
+        for (String s : List.of("4095", "4K", "64M", "1G", "3K", "5T")) {
+            assertEquals(s, Scalars.formatSize(Scalars.size(s)));
+        }
+        assertEquals("1s", Scalars.formatDuration(Duration.ofMillis(1000)));
+    }
+}
