@@ -10,7 +10,7 @@ import java.util.List;
 import picocli.CommandLine.Option;
 
 /** Options shared by the commands that run a guest. */
-final class GuestOptions {
+public final class GuestOptions {
     @Option(names = "--guest", required = true, paramLabel = "NAME|FILE.wasm",
             description = "A shipped guest (${sys:sitepair.guests}) or a path to a .wasm module.")
     String guest;
@@ -33,7 +33,7 @@ final class GuestOptions {
         return load(guest);
     }
 
-    static GuestModule load(String guest) throws IOException {
+    public static GuestModule load(String guest) throws IOException {
         if (guest.endsWith(".wasm") || guest.contains("/")) {
             Path path = Path.of(guest);
             if (!Files.isRegularFile(path)) {

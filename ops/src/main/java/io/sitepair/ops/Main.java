@@ -17,6 +17,9 @@ import picocli.CommandLine.Command;
         description = "Long-distance fault tolerance for WebAssembly VMs: a primary at one site, a backup replaying"
                 + " its log in lockstep at another.",
         subcommands = {GuestCommand.class, LogCommand.class, BenchCommand.class, DemoCommand.class,
+                io.sitepair.ops.config.InitCommand.class, io.sitepair.ops.pair.UpCommand.class,
+                io.sitepair.ops.pair.StatusCommand.class, io.sitepair.ops.pair.EndpointCommand.class,
+                io.sitepair.ops.wan.WanProxyCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     /** The VM halted: guest fault or replay divergence. */

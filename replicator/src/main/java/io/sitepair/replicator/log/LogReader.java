@@ -32,10 +32,25 @@ public final class LogReader implements LogSource, Closeable {
         this.lastPosition = header.firstPosition() - 1;
     }
 
+    private LogReader(InputStream entries, long lastPosition) {
+        this.header = null;
+        this.in = entries;
+        this.lastPosition = lastPosition;
+    }
+
+    /**
+     * Reads bare entries (no header), such as a batch from the logging channel, with every check
+     * a file gets; the first entry must be at {@code lastPosition + 1}.
+     */
+    public static LogReader entries(InputStream entries, long lastPosition) {
+        return new LogReader(entries, lastPosition);
+    }
+
     public static LogReader open(Path file) throws IOException {
         return new LogReader(Files.newInputStream(file));
     }
 
+    /** The file's header; null for bare entries. */
     public LogHeader header() {
         return header;
     }

@@ -26,6 +26,12 @@ public sealed interface LogRecord {
     /** A record that is delivered to the guest as a handler call. */
     sealed interface Event extends LogRecord permits Init, Opened, Data, Closed, TimerFired {}
 
+    /**
+     * A record the primary appends between events for the backup itself, not for the guest: a
+     * state check or an operation. Never inside a handler.
+     */
+    sealed interface Marker extends LogRecord permits StateCheck, Control {}
+
     // ---- events ----
 
     record Init() implements Event {
@@ -115,6 +121,40 @@ public sealed interface LogRecord {
         public String describe() { return "output close conn=" + conn; }
     }
 
+    // ---- markers ----
+
+    /** SHA-256 of the VM's state (memory, globals, tables, host state) at this point between events. */
+    record StateCheck(byte[] hash) implements Marker {
+        public StateCheck {
+            if (hash.length != 32) {
+                throw new IllegalArgumentException("state check of " + hash.length + " bytes, not 32 (SHA-256)");
+            }
+        }
+        public int type() { return 0x30; }
+        public int payloadSize() { return 32; }
+        public void writePayload(ByteBuffer out) { out.put(hash); }
+        public String describe() { return "marker state-check " + HexFormat.of().formatHex(hash, 0, 8) + "..."; }
+    }
+
+    /** An operation from the primary to its backup. */
+    record Control(Operation operation) implements Marker {
+        /** POWER_OFF: the primary stopped cleanly here; the backup stops too and must not go live. */
+        public enum Operation { POWER_OFF }
+
+        public int type() { return 0x31; }
+        public int payloadSize() { return 1; }
+        public void writePayload(ByteBuffer out) { out.put((byte) operation.ordinal()); }
+        public String describe() { return "marker control " + operation.name().toLowerCase(java.util.Locale.ROOT); }
+
+        static Control decode(int code) {
+            Operation[] all = Operation.values();
+            if (code < 0 || code >= all.length) {
+                throw new IllegalArgumentException("unknown control operation " + code);
+            }
+            return new Control(all[code]);
+        }
+    }
+
     /**
      * Decodes a payload. Throws {@link IllegalArgumentException} naming the problem for an unknown
      * type or a payload of the wrong size; the reader adds the entry position.
@@ -132,6 +172,8 @@ public sealed interface LogRecord {
             case 0x13 -> new DiskReadData(in.getInt(), in.getLong(), in.getInt(), rest(in));
             case 0x20 -> new Sent(in.getInt(), in.getInt(), in.getInt());
             case 0x21 -> new Hangup(in.getInt());
+            case 0x30 -> new StateCheck(rest(in));
+            case 0x31 -> Control.decode(in.get() & 0xff);
             default -> throw new IllegalArgumentException("unknown record type 0x" + Integer.toHexString(type));
         };
         if (in.hasRemaining()) {

@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.util.function.LongSupplier;
 
 /** Appends framed entries with consecutive positions after a {@link LogHeader}. */
-public final class LogWriter implements Closeable {
+public final class LogWriter implements LogAppender, Closeable {
     private final OutputStream out;
     private final LongSupplier clock;
     private ByteBuffer frame = ByteBuffer.allocate(64 << 10);
@@ -29,7 +29,7 @@ public final class LogWriter implements Closeable {
         return new LogWriter(Files.newOutputStream(file), header, wallClockNanos);
     }
 
-    /** Appends a record and returns its position. */
+    @Override
     public long append(LogRecord record) {
         int size = EntryFrame.frameSize(record);
         if (size > frame.capacity()) {
@@ -48,6 +48,7 @@ public final class LogWriter implements Closeable {
         return position;
     }
 
+    @Override
     public long lastPosition() {
         return lastPosition;
     }

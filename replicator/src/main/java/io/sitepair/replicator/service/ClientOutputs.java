@@ -13,13 +13,18 @@ import java.util.Map;
  */
 final class ClientOutputs implements OutputSink {
     private final Map<Integer, Channel> channels = new HashMap<>();
-    private final OutputGate gate = new OutputGate();
+    private final OutputGate gate;
     private final GroupFlusher flusher;
     long outputs;
     long bytes;
 
-    ClientOutputs(GroupFlusher flusher) {
+    ClientOutputs(GroupFlusher flusher, boolean outputRule) {
         this.flusher = flusher;
+        this.gate = new OutputGate(outputRule);
+    }
+
+    OutputGate gate() {
+        return gate;
     }
 
     void register(int conn, Channel channel) {
@@ -39,7 +44,7 @@ final class ClientOutputs implements OutputSink {
     public void send(long position, int conn, byte[] data) {
         outputs++;
         bytes += data.length;
-        gate.offer(flusher.lastRequested(), () -> {
+        gate.offer(flusher.lastRequested(), position, () -> {
             Channel channel = channels.get(conn);
             if (channel != null) {
                 channel.writeAndFlush(Unpooled.wrappedBuffer(data), channel.voidPromise());
@@ -50,7 +55,7 @@ final class ClientOutputs implements OutputSink {
     @Override
     public void close(long position, int conn) {
         outputs++;
-        gate.offer(flusher.lastRequested(), () -> {
+        gate.offer(flusher.lastRequested(), position, () -> {
             Channel channel = channels.remove(conn);
             if (channel != null) {
                 channel.close();

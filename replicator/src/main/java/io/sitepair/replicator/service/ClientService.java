@@ -10,13 +10,9 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.ServerChannel;
-import io.netty.channel.epoll.Epoll;
 import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.sitepair.replicator.channel.Transport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 
@@ -28,11 +24,11 @@ final class ClientService {
     private ClientService() {}
 
     static boolean epoll() {
-        return Epoll.isAvailable();
+        return Transport.epoll();
     }
 
     static IoHandlerFactory ioHandlers() {
-        return epoll() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        return Transport.ioHandlers();
     }
 
     /**
@@ -41,7 +37,7 @@ final class ClientService {
      */
     static Channel bind(InetSocketAddress address, EventLoopGroup loop, GuestDriver driver, ChannelGroup clients)
             throws IOException {
-        Class<? extends ServerChannel> type = epoll() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        Class<? extends ServerChannel> type = Transport.serverChannel();
         io.netty.channel.ChannelFuture bound = new ServerBootstrap()
                 .group(loop)
                 .channel(type)

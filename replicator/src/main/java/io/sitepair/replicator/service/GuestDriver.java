@@ -30,22 +30,54 @@ final class GuestDriver {
     private final ClientOutputs outputs;
     private final LongSupplier clock;
     private final Consumer<Throwable> onHalt;
+    private final Runnable afterEvent;
     private ScheduledFuture<?> timerWake;
     private long timerWakeAt = Long.MAX_VALUE;
     private boolean stopped;
+    private boolean paused;
+    private long busyNanos;
 
-    GuestDriver(GuestVm vm, EventLoop loop, ClientOutputs outputs, LongSupplier clock, Consumer<Throwable> onHalt) {
+    GuestDriver(GuestVm vm, EventLoop loop, ClientOutputs outputs, LongSupplier clock, Consumer<Throwable> onHalt,
+                Runnable afterEvent) {
         this.vm = vm;
         this.loop = loop;
         this.outputs = outputs;
         this.clock = clock;
         this.onHalt = onHalt;
+        this.afterEvent = afterEvent;
+    }
+
+    /**
+     * Pauses or resumes event delivery. Paused, no client input is read (TCP pushes back on the
+     * clients) and no timer fires; bytes already read are still delivered. The caller sets each
+     * channel's auto-read; new connections start paused.
+     */
+    void paused(boolean paused) {
+        boolean resumed = this.paused && !paused;
+        this.paused = paused;
+        if (resumed) {
+            fireDueTimers();
+        }
+    }
+
+    boolean paused() {
+        return paused;
+    }
+
+    /** Time spent inside guest handlers since the last call (for throttling delivery). */
+    long takeBusyNanos() {
+        long busy = busyNanos;
+        busyNanos = 0;
+        return busy;
     }
 
     void accepted(Channel channel) {
         if (halted()) {
             channel.close();
             return;
+        }
+        if (paused) {
+            channel.config().setAutoRead(false);
         }
         int conn = vm.hostState().nextConnectionId();
         channel.attr(CONN).set(conn);
@@ -82,6 +114,9 @@ final class GuestDriver {
     void fireDueTimers() {
         timerWake = null;
         timerWakeAt = Long.MAX_VALUE;
+        if (paused) {
+            return; // resuming fires them
+        }
         HostState state = vm.hostState();
         for (Optional<Long> due = state.dueTimer(clock.getAsLong()); due.isPresent() && !halted();
              due = state.dueTimer(clock.getAsLong())) {
@@ -91,19 +126,23 @@ final class GuestDriver {
     }
 
     private void deliver(LogRecord.Event event) {
+        long start = System.nanoTime();
         try {
             vm.deliver(event);
         } catch (RuntimeException e) {
             onHalt.accept(e);
             return;
+        } finally {
+            busyNanos += System.nanoTime() - start;
         }
+        afterEvent.run();
         scheduleTimerWake();
     }
 
     /** Keeps one wake-up scheduled, for the earliest armed deadline. */
     private void scheduleTimerWake() {
         long next = vm.hostState().nextDeadline();
-        if (next >= timerWakeAt || halted()) {
+        if (next >= timerWakeAt || halted() || paused) {
             return;
         }
         if (timerWake != null) {

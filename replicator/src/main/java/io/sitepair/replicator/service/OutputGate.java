@@ -4,36 +4,93 @@ import java.util.ArrayDeque;
 
 /**
  * Holds the VM's outputs until they may leave, and releases them in the order they were made.
- * An output made after a disk flush request waits until that flush is durable; later issues add
- * the Output Rule (the backup's acknowledgement) as a second condition here.
+ * Two conditions, both required:
+ * <ul>
+ *   <li>the disk flushes requested before the output are durable (a client never hears of a
+ *       write that is not on this site's disk);</li>
+ *   <li>the Output Rule, while it applies: the backup has acknowledged the log position of the
+ *       output's entry, so the backup could produce the same output if this site died now.</li>
+ * </ul>
+ * The primary keeps executing while outputs wait here; only the outputs wait.
  *
  * <p>Release order is global, which keeps each connection's bytes in order. Confined to the event
- * loop thread: outputs are offered by the guest and released by a task the flusher posts.
+ * loop thread.
  */
 final class OutputGate {
-    private record Held(long flushTicket, Runnable release) {}
+    private record Held(long flushTicket, long position, Runnable release) {}
 
     private final ArrayDeque<Held> held = new ArrayDeque<>();
+    private boolean outputRule;
     private long durable;
+    private long acknowledged;
+    private long released;
 
-    /** Releases {@code release} now if nothing is held and its flush is durable; else holds it. */
-    void offer(long flushTicket, Runnable release) {
-        if (held.isEmpty() && flushTicket <= durable) {
-            release.run();
+    /** @param outputRule whether outputs wait for the backup's acknowledgement of their position */
+    OutputGate(boolean outputRule) {
+        this.outputRule = outputRule;
+    }
+
+    /** Releases {@code release} now if nothing is held and it may leave; else holds it. */
+    void offer(long flushTicket, long position, Runnable release) {
+        Held output = new Held(flushTicket, position, release);
+        if (held.isEmpty() && mayLeave(output)) {
+            release(output);
         } else {
-            held.add(new Held(flushTicket, release));
+            held.add(output);
         }
     }
 
-    /** Every flush up to {@code ticket} is durable: release what no longer waits. */
+    /** Every flush up to {@code ticket} is durable. */
     void flushedThrough(long ticket) {
         durable = Math.max(durable, ticket);
-        while (!held.isEmpty() && held.peek().flushTicket() <= durable) {
-            held.poll().release().run();
-        }
+        drain();
+    }
+
+    /**
+     * The backup holds every entry up to {@code position}. Acknowledgements only move forward: a
+     * late or reordered one changes nothing.
+     */
+    void acknowledgedThrough(long position) {
+        acknowledged = Math.max(acknowledged, position);
+        drain();
+    }
+
+    /** The backup is gone for good (diverged or failed): outputs stop waiting for it. */
+    void dropOutputRule() {
+        outputRule = false;
+        drain();
+    }
+
+    boolean outputRule() {
+        return outputRule;
     }
 
     int heldCount() {
         return held.size();
+    }
+
+    /** Outputs released so far. */
+    long released() {
+        return released;
+    }
+
+    private void drain() {
+        while (!held.isEmpty() && mayLeave(held.peek())) {
+            release(held.poll());
+        }
+    }
+
+    private boolean mayLeave(Held output) {
+        return output.flushTicket() <= durable && (!outputRule || output.position() <= acknowledged);
+    }
+
+    private void release(Held output) {
+        // The invariant, checked where it matters: nothing leaves ahead of the backup.
+        if (outputRule && output.position() > acknowledged) {
+            throw new IllegalStateException("Output Rule violated: releasing the output of log position "
+                    + output.position() + " with only " + acknowledged + " acknowledged");
+        }
+        released++;
+        output.release().run();
     }
 }

@@ -8,6 +8,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.sitepair.disk.DiskImage;
 import io.sitepair.disk.GroupFlusher;
+import io.sitepair.replicator.log.LogAppender;
 import io.sitepair.replicator.log.LogHeader;
 import io.sitepair.replicator.log.LogRecord;
 import io.sitepair.replicator.log.LogWriter;
@@ -27,8 +28,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A guest serving real clients on this machine with no peer site: LIVE, or RECORD to a log file.
- * (The protected primary builds on the same pieces and adds the backup's acknowledgements.)
+ * A guest serving real clients: LIVE, RECORD to a log file, or RECORD to a {@link Recording}
+ * such as the logging channel of a protected primary, whose outputs then obey the Output Rule.
  *
  * <p>One event loop thread, a {@link VmThread}, does the network I/O and runs the guest. Disk
  * flushes are group-committed by a {@link GroupFlusher}; the {@link OutputGate} holds each reply
@@ -39,12 +40,19 @@ public final class ServedRun {
     public record Result(long events, long lastPosition, byte[] stateHash, long outputs, long outputBytes,
                          GroupFlusher.Stats flushes) {}
 
+    /**
+     * Where a recording run's entries go. {@code outputRule}: outputs wait for
+     * {@link #acknowledgedThrough}. {@code afterEvent} runs on the loop after every event.
+     */
+    public record Recording(LogAppender log, boolean loggedReads, boolean outputRule, Runnable afterEvent) {}
+
     private final EventLoopGroup group;
     private final EventLoop loop;
     private final List<DiskImage> disks = new ArrayList<>();
     private final CompletableFuture<Result> finished = new CompletableFuture<>();
     private GuestVm vm;
-    private LogWriter log;
+    private LogWriter logFile;
+    private Recording recording;
     private GroupFlusher flusher;
     private ClientOutputs outputs;
     private Channel server;
@@ -60,13 +68,26 @@ public final class ServedRun {
     /** Boots the guest, binds {@code listen} and returns once clients can connect. */
     public static ServedRun start(GuestModule module, VmOptions options, List<Path> diskPaths, long newDiskSize,
                                   InetSocketAddress listen, Path recordTo) throws Exception {
+        return start(module, options, diskPaths, newDiskSize, listen, recordTo, null);
+    }
+
+    /** Boots the guest recording to {@code recording}, binds {@code listen} and returns once clients can connect. */
+    public static ServedRun startRecording(GuestModule module, VmOptions options, List<Path> diskPaths,
+                                           long newDiskSize, InetSocketAddress listen, Recording recording)
+            throws Exception {
+        return start(module, options, diskPaths, newDiskSize, listen, null, recording);
+    }
+
+    private static ServedRun start(GuestModule module, VmOptions options, List<Path> diskPaths, long newDiskSize,
+                                   InetSocketAddress listen, Path recordTo, Recording recording) throws Exception {
         ServedRun run = new ServedRun();
         try {
             run.loop.submit(() -> {
-                run.boot(module, options, diskPaths, newDiskSize, recordTo);
+                run.boot(module, options, diskPaths, newDiskSize, recordTo, recording);
                 return null;
             }).get();
-            run.driver = new GuestDriver(run.vm, run.loop, run.outputs, RealInputs.WallClock.SYSTEM::nanos, run::halted);
+            run.driver = new GuestDriver(run.vm, run.loop, run.outputs, RealInputs.WallClock.SYSTEM::nanos, run::halted,
+                    run.recording.afterEvent());
             run.loop.submit(run.driver::fireDueTimers).get(); // timers the guest armed at boot
             run.clients = new DefaultChannelGroup("sitepair-clients", run.loop);
             run.server = ClientService.bind(listen, run.group, run.driver, run.clients);
@@ -80,24 +101,82 @@ public final class ServedRun {
         return run;
     }
 
-    private void boot(GuestModule module, VmOptions options, List<Path> diskPaths, long newDiskSize, Path recordTo)
-            throws IOException {
+    private void boot(GuestModule module, VmOptions options, List<Path> diskPaths, long newDiskSize, Path recordTo,
+                      Recording shipped) throws IOException {
         for (Path path : diskPaths) {
             disks.add(DiskImage.openOrCreate(path, newDiskSize));
         }
         vm = GuestVm.create(module, options, disks);
+        if (recordTo != null) {
+            logFile = LogWriter.create(recordTo, new LogHeader(module.hash(), OfflineRun.CPU_ARCH,
+                    disks.stream().map(DiskImage::blockCount).toList(), false, 1), RealInputs.WallClock.SYSTEM::nanos);
+            recording = new Recording(logFile, false, false, () -> {});
+        } else {
+            recording = shipped != null ? shipped : new Recording(null, false, false, () -> {});
+        }
         // Releases happen on the loop: one task per fsync round, not one per output.
         flusher = new GroupFlusher("sitepair-flush", ticket -> loop.execute(() -> outputs.flushedThrough(ticket)));
-        outputs = new ClientOutputs(flusher);
+        outputs = new ClientOutputs(flusher, recording.outputRule());
         vm.flushDisksWith(this::flushAfterThisIteration);
-        if (recordTo == null) {
+        if (recording.log() == null) {
             vm.startLive(RealInputs.system(), outputs);
         } else {
-            log = LogWriter.create(recordTo, new LogHeader(module.hash(), OfflineRun.CPU_ARCH,
-                    disks.stream().map(DiskImage::blockCount).toList(), false, 1), RealInputs.WallClock.SYSTEM::nanos);
-            vm.startRecording(RealInputs.system(), outputs, log, false);
+            vm.startRecording(RealInputs.system(), outputs, recording.log(), recording.loggedReads());
         }
         vm.deliver(new LogRecord.Init());
+        recording.afterEvent().run();
+    }
+
+    // ---- for a protected primary; all on the loop thread ----
+
+    /** The event loop that runs the guest and its network I/O. */
+    public EventLoop loop() {
+        return loop;
+    }
+
+    public EventLoopGroup group() {
+        return group;
+    }
+
+    public GuestVm vm() {
+        return vm;
+    }
+
+    /** The backup holds every entry up to {@code position}: outputs up to it may leave. */
+    public void acknowledgedThrough(long position) {
+        outputs.gate().acknowledgedThrough(position);
+    }
+
+    /** The backup is gone (diverged): outputs stop waiting for acknowledgements. */
+    public void dropOutputRule() {
+        outputs.gate().dropOutputRule();
+    }
+
+    public int heldOutputs() {
+        return outputs.gate().heldCount();
+    }
+
+    public long releasedOutputs() {
+        return outputs.gate().released();
+    }
+
+    /** Pauses or resumes reading client input and firing timers (flow control, lag throttling). */
+    public void pauseDelivery(boolean paused) {
+        if (paused != driver.paused()) {
+            driver.paused(paused);
+            for (Channel client : clients) {
+                client.config().setAutoRead(!paused);
+            }
+        }
+    }
+
+    public boolean deliveryPaused() {
+        return driver.paused();
+    }
+
+    /** Time spent in guest handlers since the last call. */
+    public long takeBusyNanos() {
+        return driver.takeBusyNanos();
     }
 
     /**
@@ -172,8 +251,8 @@ public final class ServedRun {
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         try {
-            if (log != null) {
-                log.close();
+            if (logFile != null) {
+                logFile.close();
             }
             for (DiskImage disk : disks) {
                 disk.close();

@@ -13,7 +13,7 @@ import io.sitepair.disk.DiskImage;
 import io.sitepair.replicator.log.LogRecord;
 import io.sitepair.replicator.log.LogRecord.Event;
 import io.sitepair.replicator.log.LogSource;
-import io.sitepair.replicator.log.LogWriter;
+import io.sitepair.replicator.log.LogAppender;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.function.Consumer;
@@ -109,7 +109,7 @@ public final class GuestVm {
     }
 
     /** RECORD: every event and input is appended to {@code log}; outputs carry their positions. */
-    public void startRecording(RealInputs inputs, OutputSink outputs, LogWriter log, boolean loggedReads) {
+    public void startRecording(RealInputs inputs, OutputSink outputs, LogAppender log, boolean loggedReads) {
         host.switchMode(new RecordingMode(inputs, outputs, log, loggedReads));
     }
 
@@ -301,6 +301,21 @@ public final class GuestVm {
     /** The log position this VM's state began at: 0 for a fresh boot, the snapshot's for a restore. */
     public long startPosition() {
         return startPosition;
+    }
+
+    /**
+     * SHA-256 over memory, globals, tables and host state, without the disks: cheap enough for
+     * the primary to log periodically for the backup to compare (disk differences show up in the
+     * disk-read checksums).
+     */
+    public byte[] vmStateHash() {
+        return VmStateCodec.hashVm(this);
+    }
+
+    /** Halts the VM for a divergence found outside a handler (a failed state check). */
+    ReplayDivergence diverged(ReplayDivergence divergence) {
+        halt(divergence);
+        return divergence;
     }
 
     /** SHA-256 over memory, globals, tables, host state and every disk's contents. */

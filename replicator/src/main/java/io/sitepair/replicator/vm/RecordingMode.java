@@ -2,7 +2,7 @@ package io.sitepair.replicator.vm;
 
 import io.sitepair.replicator.log.LogRecord;
 import io.sitepair.replicator.log.LogRecord.Event;
-import io.sitepair.replicator.log.LogWriter;
+import io.sitepair.replicator.log.LogAppender;
 import java.util.function.Supplier;
 import java.util.zip.CRC32C;
 
@@ -10,10 +10,10 @@ import java.util.zip.CRC32C;
 final class RecordingMode implements ExecutionMode {
     private final RealInputs inputs;
     private final OutputSink outputs;
-    private final LogWriter log;
+    private final LogAppender log;
     private final boolean loggedReads;
 
-    RecordingMode(RealInputs inputs, OutputSink outputs, LogWriter log, boolean loggedReads) {
+    RecordingMode(RealInputs inputs, OutputSink outputs, LogAppender log, boolean loggedReads) {
         this.inputs = inputs;
         this.outputs = outputs;
         this.log = log;

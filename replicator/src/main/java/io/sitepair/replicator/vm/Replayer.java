@@ -3,9 +3,11 @@ package io.sitepair.replicator.vm;
 import io.sitepair.replicator.log.LogEntry;
 import io.sitepair.replicator.log.LogFormatException;
 import io.sitepair.replicator.log.LogHeader;
+import io.sitepair.replicator.log.LogRecord;
 import io.sitepair.replicator.log.LogRecord.Event;
 import io.sitepair.replicator.log.LogSource;
 import io.sitepair.replicator.log.LogTruncatedException;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -20,8 +22,11 @@ public final class Replayer {
         boolean afterEvent(GuestVm vm) throws Exception;
     }
 
-    /** How a replay ended. {@code truncation} is set when the log's tail was torn. */
-    public record Result(long lastPosition, long events, LogTruncatedException truncation) {}
+    /**
+     * How a replay ended. {@code truncation} is set when the log's tail was torn; {@code poweredOff}
+     * when the primary's log ended with a clean power-off.
+     */
+    public record Result(long lastPosition, long events, LogTruncatedException truncation, boolean poweredOff) {}
 
     private final GuestVm vm;
     private final LogSource log;
@@ -73,12 +78,22 @@ public final class Replayer {
             try {
                 entry = log.next();
             } catch (LogTruncatedException e) {
-                return new Result(log.lastPosition(), vm.eventsDelivered(), e);
+                return new Result(log.lastPosition(), vm.eventsDelivered(), e, false);
             } catch (LogFormatException e) {
                 throw new LogUnreadable(e);
             }
             if (entry == null) {
-                return new Result(log.lastPosition(), vm.eventsDelivered(), null);
+                return new Result(log.lastPosition(), vm.eventsDelivered(), null, false);
+            }
+            if (entry.record() instanceof LogRecord.Marker marker) {
+                if (applyMarker(entry, marker)) {
+                    // Still between events: progress includes the marker (a backup reports it).
+                    if (checkpoint != null && !checkpoint.afterEvent(vm)) {
+                        return new Result(log.lastPosition(), vm.eventsDelivered(), null, false);
+                    }
+                    continue;
+                }
+                return new Result(log.lastPosition(), vm.eventsDelivered(), null, true);
             }
             if (!(entry.record() instanceof Event event)) {
                 throw new ReplayDivergence(entry.position(), "the guest's handler returned where the primary's went on to "
@@ -86,8 +101,25 @@ public final class Replayer {
             }
             vm.deliver(event);
             if (checkpoint != null && !checkpoint.afterEvent(vm)) {
-                return new Result(log.lastPosition(), vm.eventsDelivered(), null);
+                return new Result(log.lastPosition(), vm.eventsDelivered(), null, false);
             }
         }
+    }
+
+    /** Checks a state check; returns false at a power-off, where replay ends. */
+    private boolean applyMarker(LogEntry entry, LogRecord.Marker marker) {
+        return switch (marker) {
+            case LogRecord.StateCheck check -> {
+                byte[] mine = vm.vmStateHash();
+                if (!java.util.Arrays.equals(mine, check.hash())) {
+                    throw vm.diverged(new ReplayDivergence(entry.position(), "the VM state differs from the primary's"
+                            + " (primary " + HexFormat.of().formatHex(check.hash(), 0, 8) + "..., here "
+                            + HexFormat.of().formatHex(mine, 0, 8) + "...); the first differing output or disk read"
+                            + " went unnoticed before this check"));
+                }
+                yield true;
+            }
+            case LogRecord.Control control -> control.operation() != LogRecord.Control.Operation.POWER_OFF;
+        };
     }
 }

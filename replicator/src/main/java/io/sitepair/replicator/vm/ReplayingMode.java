@@ -136,7 +136,7 @@ final class ReplayingMode implements ExecutionMode {
             throw new LogUnreadable(e);
         }
         if (entry != null) {
-            if (entry.record() instanceof Event) {
+            if (entry.record() instanceof Event || entry.record() instanceof LogRecord.Marker) {
                 throw new ReplayDivergence(entry.position(), "the guest made a host call (" + call
                         + ") where the primary's handler had already returned (next entry: " + entry.record().describe() + ")");
             }

@@ -122,6 +122,17 @@ final class VmStateCodec {
         return digest.digest();
     }
 
+    static byte[] hashVm(GuestVm vm) {
+        MessageDigest digest = sha256();
+        try (DataOutputStream out = new DataOutputStream(new DigestOutputStream(OutputStream.nullOutputStream(), digest))) {
+            out.writeUTF("sitepair-vm-state-v1");
+            write(vm, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return digest.digest();
+    }
+
     static boolean isZero(byte[] bytes) {
         return Arrays.mismatch(bytes, ZERO_CHUNK) < 0;
     }

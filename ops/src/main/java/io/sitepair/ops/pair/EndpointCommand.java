@@ -1,0 +1,44 @@
+package io.sitepair.ops.pair;
+
+import io.sitepair.ops.config.PairConfig;
+import io.sitepair.ops.config.PairConfigParser;
+import io.sitepair.ops.config.SiteConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code sitepair endpoint}: the current primary's client service address. */
+@Command(name = "endpoint", mixinStandardHelpOptions = true,
+        description = "Print the current primary's client service address as HOST:PORT.")
+public final class EndpointCommand implements Callable<Integer> {
+    @Option(names = "--config", required = true, paramLabel = "FILE", description = "The site-pair configuration.")
+    Path config;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PairConfig pair = PairConfigParser.load(config);
+        List<String> answers = new ArrayList<>();
+        for (String name : pair.siteNames()) {
+            SiteConfig site = pair.site(name);
+            Map<String, Object> status = SiteQuery.status(site);
+            Object role = status.get("role");
+            if ("primary".equals(role) || "live-alone".equals(role)) {
+                System.out.println(UpCommand.address(site.service()));
+                return 0;
+            }
+            answers.add(name + ": " + (role != null ? role : status.get("error")));
+        }
+        spec.commandLine().getErr().println("sitepair endpoint: error: no site of pair " + pair.pair()
+                + " is serving clients (" + String.join("; ", answers) + ")");
+        return 1;
+    }
+}

@@ -1,0 +1,75 @@
+package io.sitepair.ops.pair;
+
+import io.sitepair.disk.DiskImage;
+import io.sitepair.ops.config.LoggingTuning;
+import io.sitepair.ops.config.PairConfig;
+import io.sitepair.ops.config.SiteConfig;
+import io.sitepair.replicator.channel.PairIdentity;
+import io.sitepair.replicator.pair.SiteSettings;
+import io.sitepair.replicator.vm.GuestModule;
+import io.sitepair.replicator.vm.OfflineRun;
+import io.sitepair.replicator.vm.VmOptions;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Turns the configuration into what one site runs with, preparing its data directory. */
+final class SiteLauncher {
+    static final String EPOCH_FILE = "epoch";
+
+    private SiteLauncher() {}
+
+    static SiteSettings settings(PairConfig config, String siteName, GuestModule module) throws IOException {
+        SiteConfig site = config.site(siteName);
+        SiteConfig peer = config.peerOf(siteName);
+        Files.createDirectories(site.dataDir());
+        List<Path> disks = new ArrayList<>();
+        List<Long> blocks = new ArrayList<>();
+        for (int i = 0; i < config.diskSizes().size(); i++) {
+            Path disk = site.dataDir().resolve("disk" + i + ".img");
+            long size = config.diskSizes().get(i);
+            try (DiskImage image = DiskImage.openOrCreate(disk, size)) {
+                if (image.blockCount() * DiskImage.BLOCK_SIZE != size) {
+                    throw new IllegalArgumentException(disk + " holds " + image.blockCount() * DiskImage.BLOCK_SIZE
+                            + " bytes, but " + config.file() + " gives disk " + i + " a size of " + size);
+                }
+                blocks.add(image.blockCount());
+            }
+            disks.add(disk);
+        }
+        PairIdentity identity = new PairIdentity(config.pair(), config.secret(), siteName, peer.name(), module.hash(),
+                OfflineRun.CPU_ARCH, blocks, config.logging().loggedReads());
+        VmOptions options = VmOptions.defaults().withEngine(SiteConfig.INTERPRETER.equals(site.engine())
+                ? VmOptions.Engine.INTERPRETED : VmOptions.Engine.COMPILED);
+        LoggingTuning tuning = config.logging();
+        return new SiteSettings(identity, epoch(site.dataDir()), module, options, disks, config.diskSizes().getFirst(),
+                site.channel(), site.peerChannel() != null ? site.peerChannel() : peer.channel(), peer.channel(),
+                site.service(), tuning.bufferBytes(), tuning.lagTarget(), tuning.heartbeatInterval(),
+                tuning.suspectAfter(), tuning.stateCheckInterval());
+    }
+
+    /**
+     * The site's epoch, kept in its data directory (1 for a new site). The ZooKeeper arbitration
+     * makes it the pair's shared, fenced epoch.
+     */
+    static long epoch(Path dataDir) throws IOException {
+        Path file = dataDir.resolve(EPOCH_FILE);
+        if (!Files.exists(file)) {
+            Files.writeString(file, "1\n");
+            return 1;
+        }
+        String text = Files.readString(file, StandardCharsets.UTF_8).trim();
+        try {
+            long epoch = Long.parseLong(text);
+            if (epoch < 1) {
+                throw new NumberFormatException();
+            }
+            return epoch;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(file + ": \"" + text + "\" is not an epoch (a positive integer)");
+        }
+    }
+}

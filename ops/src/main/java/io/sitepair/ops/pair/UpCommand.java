@@ -1,0 +1,70 @@
+package io.sitepair.ops.pair;
+
+import io.sitepair.ops.config.PairConfig;
+import io.sitepair.ops.config.PairConfigParser;
+import io.sitepair.replicator.pair.BackupSite;
+import io.sitepair.replicator.pair.PrimarySite;
+import io.sitepair.replicator.pair.Site;
+import io.sitepair.replicator.pair.SiteSettings;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code sitepair up}: runs one site of a pair until it is stopped (SIGTERM) or halts. */
+@Command(name = "up", mixinStandardHelpOptions = true,
+        description = {"Run one site of a pair: the initial primary serves clients and streams its log; the other"
+                + " site replays it as the backup.",
+                "Stop with SIGTERM or Ctrl-C: a primary powers off cleanly (its backup stops at the same state and"
+                        + " does not go live). Prints the final \"state <hex>\"."})
+public final class UpCommand implements Callable<Integer> {
+    @Option(names = "--config", required = true, paramLabel = "FILE", description = "The site-pair configuration.")
+    Path config;
+
+    @Option(names = "--site", required = true, paramLabel = "NAME", description = "Which site of the pair this is.")
+    String site;
+
+    @Override
+    public Integer call() throws Exception {
+        PairConfig pair = PairConfigParser.load(config);
+        SiteSettings settings = SiteLauncher.settings(pair, site, io.sitepair.ops.GuestOptions.load(pair.guest()));
+        boolean primary = site.equals(pair.initialPrimary());
+        Site running = primary ? PrimarySite.start(settings) : BackupSite.start(settings);
+        CountDownLatch reported = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            running.stop();
+            try {
+                reported.await(30, TimeUnit.SECONDS); // let the main thread print the final state
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "sitepair-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try (AdminServer admin = new AdminServer(pair.site(site).admin(), running)) {
+            System.out.println("site " + site + " of pair " + pair.pair() + " is "
+                    + (primary ? "primary: clients on " + address(settings.service()) + ", logging to site "
+                            + settings.identity().peer() + " at " + address(settings.peerChannel())
+                    : "backup: logging channel on " + address(settings.channel()))
+                    + "; status on http://" + address(pair.site(site).admin()) + "/status");
+            System.out.flush();
+            String state = running.await();
+            System.out.println("site " + site + ": " + running.status().get("reason"));
+            System.out.println("state " + state);
+            return 0;
+        } finally {
+            System.out.flush();
+            reported.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is what stopped us
+            }
+        }
+    }
+
+    static String address(java.net.InetSocketAddress address) {
+        return address.getHostString() + ":" + address.getPort();
+    }
+}

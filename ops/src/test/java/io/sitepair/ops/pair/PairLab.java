@@ -1,0 +1,125 @@
+package io.sitepair.ops.pair;
+
+import io.sitepair.ops.config.LabConfig;
+import io.sitepair.ops.config.PairConfig;
+import io.sitepair.ops.config.PairConfigParser;
+import io.sitepair.ops.wan.WanProfile;
+import io.sitepair.ops.wan.WanProxy;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
+
+/**
+ * A pair on this machine for tests: the configuration {@code sitepair init --lab} writes
+ * (optionally edited), and each site a real {@code sitepair up} process.
+ */
+final class PairLab implements AutoCloseable {
+    /** A JVM stopped by SIGTERM exits with 128 + 15 once its shutdown (here: the power-off) is done. */
+    static final int EXIT_ON_SIGTERM = 143;
+
+    final Path dir;
+    final Path config;
+    final List<Process> processes = new ArrayList<>();
+    PairConfig pair;
+
+    PairLab(Path dir, UnaryOperator<String> edit) throws IOException {
+        this.dir = dir;
+        this.config = LabConfig.write(dir);
+        Files.writeString(config, edit.apply(Files.readString(config)));
+        this.pair = PairConfigParser.load(config);
+    }
+
+    /**
+     * Starts a WAN-emulating proxy to site b's logging channel and makes site a dial it, so the
+     * test can delay, limit or cut the link.
+     */
+    WanProxy routeThrough(WanProfile profile) throws IOException {
+        WanProxy proxy = WanProxy.start(new InetSocketAddress("127.0.0.1", 0), pair.site("b").channel(), profile);
+        Files.writeString(config, Files.readString(config).replaceFirst("(?m)^(    data-dir: a.*)$",
+                "$1\n    peer-channel: 127.0.0.1:" + proxy.address().getPort()));
+        pair = PairConfigParser.load(config);
+        return proxy;
+    }
+
+    Process start(String site) throws IOException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        ProcessBuilder builder = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Xmx1g",
+                "-cp", System.getProperty("java.class.path"), "io.sitepair.ops.Main",
+                "up", "--config", config.toString(), "--site", site)
+                .redirectOutput(dir.resolve(site + ".out").toFile())
+                .redirectError(dir.resolve(site + ".err").toFile());
+        Process process = builder.start();
+        processes.add(process);
+        return process;
+    }
+
+    Map<String, Object> status(String site) {
+        return SiteQuery.status(pair.site(site));
+    }
+
+    @SuppressWarnings("unchecked")
+    static long number(Map<String, Object> status, String section, String key) {
+        Object value = section == null ? status.get(key) : ((Map<String, Object>) status.get(section)).get(key);
+        return ((Number) value).longValue();
+    }
+
+    /** Polls {@code site}'s status until {@code condition} holds; fails with the last status after {@code seconds}. */
+    Map<String, Object> await(String site, int seconds, Predicate<Map<String, Object>> condition) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        Map<String, Object> status = status(site);
+        while (!safely(condition, status)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("site " + site + " never reached the expected state; last status: " + status
+                        + "\n" + log(site));
+            }
+            Thread.sleep(100);
+            status = status(site);
+        }
+        return status;
+    }
+
+    private static boolean safely(Predicate<Map<String, Object>> condition, Map<String, Object> status) {
+        try {
+            return !status.containsKey("error") && condition.test(status);
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    String log(String site) throws IOException {
+        return "--- " + site + ".out\n" + Files.readString(dir.resolve(site + ".out")) + "--- " + site + ".err\n"
+                + Files.readString(dir.resolve(site + ".err"));
+    }
+
+    /** The final {@code state <hex>} line a site printed when it stopped. */
+    String finalState(String site) throws IOException {
+        return Files.readAllLines(dir.resolve(site + ".out")).stream().filter(l -> l.startsWith("state "))
+                .findFirst().orElseThrow(() -> new AssertionError("site " + site + " printed no final state\n" + logQuietly(site)));
+    }
+
+    private String logQuietly(String site) {
+        try {
+            return log(site);
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    InetSocketAddress service(String site) {
+        return pair.site(site).service();
+    }
+
+    @Override
+    public void close() {
+        for (Process process : processes) {
+            process.destroyForcibly();
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package io.sitepair.ops.pair;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sitepair.ops.wan.WanProfile;
+import io.sitepair.ops.wan.WanProxy;
+import java.io.RandomAccessFile;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+
+/**
+ * Two {@code sitepair up} processes, real sockets and a real Redis client; the logging channel
+ * runs through the WAN-emulating proxy where a test needs to delay, limit or cut it.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class PairProcessTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void theBackupReplaysToTheSameStateAndACutLinkResumesWithoutLossWhileOutputsWait() throws Exception {
+        try (PairLab lab = new PairLab(dir, yaml -> yaml);
+             WanProxy proxy = lab.routeThrough(WanProfile.rtt(Duration.ofMillis(4), 0))) {
+            {
+                Process b = lab.start("b");
+                Process a = lab.start("a");
+                lab.await("a", 30, s -> "protected".equals(s.get("protection")));
+                List<String> acknowledged = new ArrayList<>();
+                try (Jedis client = new Jedis(lab.service("a").getHostString(), lab.service("a").getPort(), 20_000)) {
+                    for (int i = 0; i < 500; i++) {
+                        assertEquals("OK", client.set("key" + i, "value" + i));
+                        acknowledged.add("key" + i);
+                    }
+                    proxy.cut();
+                    CompletableFuture<String> duringCut = CompletableFuture.supplyAsync(() -> client.set("cut", "held"));
+                    try {
+                        duringCut.get(700, TimeUnit.MILLISECONDS);
+                        throw new AssertionError("a reply left the primary while its backup could not acknowledge it");
+                    } catch (TimeoutException expected) {
+                        // the Output Rule holds it
+                    }
+                    lab.await("a", 5, st -> PairLab.number(st, null, "held_outputs") >= 1);
+                    proxy.restore();
+                    assertEquals("OK", duringCut.get(20, TimeUnit.SECONDS));
+                    acknowledged.add("cut");
+                    for (int i = 500; i < 1000; i++) {
+                        assertEquals("OK", client.set("key" + i, "value" + i));
+                        acknowledged.add("key" + i);
+                    }
+                    for (String key : acknowledged) {
+                        assertFalse(client.get(key) == null, key + " was acknowledged but is missing");
+                    }
+                }
+                lab.await("a", 10, s ->
+                        PairLab.number(s, "positions", "replayed") == PairLab.number(s, "positions", "logged"));
+                a.destroy(); // SIGTERM: a clean power-off, which the backup follows
+                assertEquals(PairLab.EXIT_ON_SIGTERM, a.waitFor(), lab.log("a"));
+                assertEquals(0, b.waitFor(), lab.log("b"));
+                assertEquals(lab.finalState("a"), lab.finalState("b"), "both sites end in the same VM and disk state");
+                assertTrue(lab.log("b").contains("will not go live"), lab.log("b"));
+            }
+        }
+    }
+
+    @Test
+    void aDiskDifferenceOnTheBackupStopsItAndThePrimaryGoesOnUnprotected() throws Exception {
+        try (PairLab lab = new PairLab(dir, yaml -> yaml)) {
+            Path bDisk = lab.pair.site("b").dataDir().resolve("disk0.img");
+            Files.createDirectories(bDisk.getParent());
+            try (RandomAccessFile disk = new RandomAccessFile(bDisk.toFile(), "rw")) {
+                disk.setLength(lab.pair.diskSizes().getFirst());
+                byte[] junk = new byte[8 * 4096];
+                new Random(1).nextBytes(junk);
+                disk.write(junk); // the KV guest reads these blocks at boot; the primary's are zero
+            }
+            Process b = lab.start("b");
+            lab.start("a");
+            Map<String, Object> a = lab.await("a", 30, s -> "live-alone".equals(s.get("role")));
+            assertTrue(String.valueOf(a.get("protection")).contains("diverged at log position"), a.toString());
+            assertEquals(3, b.waitFor(), lab.log("b")); // halted
+            assertTrue(lab.log("b").contains("differ from the primary's"), lab.log("b"));
+            assertTrue(lab.log("a").contains("ALARM"), lab.log("a"));
+            try (Jedis client = new Jedis(lab.service("a").getHostString(), lab.service("a").getPort(), 10_000)) {
+                assertEquals("OK", client.set("still", "serving"));
+                assertEquals("serving", client.get("still"));
+            }
+        }
+    }
+
+    @Test
+    void aFullLogBufferPausesThePrimaryAndALaggingBackupSlowsIt() throws Exception {
+        // A long, narrow link (100 ms each way, 4 Mbit/s) and incompressible writes: the 256 KiB
+        // log buffer fills, and the lag soon exceeds its 50 ms target.
+        try (PairLab lab = new PairLab(dir, yaml -> yaml.replace("buffer: 64M", "buffer: 256K")
+                .replace("lag-target: 1s", "lag-target: 50ms"));
+             WanProxy proxy = lab.routeThrough(WanProfile.symmetric(Duration.ofMillis(100), 4_000_000))) {
+            Process b = lab.start("b");
+            Process a = lab.start("a");
+            lab.await("a", 30, s -> "protected".equals(s.get("protection")));
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                Random random = new Random(7);
+                try (Jedis client = new Jedis(lab.service("a").getHostString(), lab.service("a").getPort(), 60_000)) {
+                    for (int round = 0; round < 8; round++) {
+                        Pipeline pipeline = client.pipelined(); // 400 KiB in flight: more than the buffer
+                        for (int i = 0; i < 200; i++) {
+                            byte[] value = new byte[2048];
+                            random.nextBytes(value);
+                            pipeline.set(("k" + i).getBytes(), value);
+                        }
+                        pipeline.sync();
+                    }
+                }
+            });
+            Map<String, Object> paused = lab.await("a", 30, s -> PairLab.number(s, "logging", "flow_control_pauses") > 0);
+            lab.await("a", 30, s -> PairLab.number(s, null, "slowdown_percent") >= 10);
+            proxy.setProfile(WanProfile.NONE); // the link recovers: the backup catches up
+            writer.get(60, TimeUnit.SECONDS);
+            // ... and the primary speeds up again, a step at a time.
+            lab.await("a", 30, s -> PairLab.number(s, null, "slowdown_percent") == 0
+                    && PairLab.number(s, "positions", "replayed") == PairLab.number(s, "positions", "logged"));
+            assertTrue(PairLab.number(paused, "logging", "buffer_limit") == 256 << 10, paused.toString());
+            a.destroy();
+            assertEquals(PairLab.EXIT_ON_SIGTERM, a.waitFor(), lab.log("a"));
+            assertEquals(0, b.waitFor(), lab.log("b"));
+            assertEquals(lab.finalState("a"), lab.finalState("b"));
+        }
+    }
+}

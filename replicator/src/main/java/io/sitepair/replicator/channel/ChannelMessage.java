@@ -1,0 +1,182 @@
+package io.sitepair.replicator.channel;
+
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Every message of the logging channel (TCP, between the two sites), and its encoding. Each
+ * travels as {@code u32 length, u8 type, body} (big-endian; strings are u16 length + UTF-8).
+ *
+ * <p>Handshake: the primary dials and sends {@link Hello}; the backup checks it and answers
+ * {@link Welcome} (proving it knows the pair's secret) or {@link Refused}; the primary checks that
+ * and answers {@link Proof} (its own proof) or {@link Refused}. Then the primary streams
+ * {@link Entries} from the backup's received position on, and the backup answers each with an
+ * {@link Ack}, and again whenever its replay advances.
+ */
+public sealed interface ChannelMessage {
+    /** Bumped on any incompatible change; both ends must speak the same. */
+    int PROTOCOL_VERSION = 1;
+    /** Larger messages are refused as malformed before anything is allocated for them. */
+    int MAX_MESSAGE = 32 << 20;
+
+    int type();
+
+    void writeBody(ByteBuf out);
+
+    /** What the primary is and what it will stream: the backup refuses any mismatch. */
+    record Hello(int protocol, String pair, String site, long epoch, byte[] guestHash, String arch,
+                 List<Long> diskBlocks, boolean loggedReads, long streamId, byte[] nonce) implements ChannelMessage {
+        public int type() { return 1; }
+        public void writeBody(ByteBuf out) {
+            out.writeInt(protocol);
+            writeString(out, pair);
+            writeString(out, site);
+            out.writeLong(epoch);
+            writeBytes(out, guestHash);
+            writeString(out, arch);
+            out.writeShort(diskBlocks.size());
+            diskBlocks.forEach(out::writeLong);
+            out.writeBoolean(loggedReads);
+            out.writeLong(streamId);
+            writeBytes(out, nonce);
+        }
+    }
+
+    /**
+     * The backup accepts: it replays {@code streamId} (0: nothing yet) and holds every entry up to
+     * {@code received}; {@code mac} proves it knows the secret (over the Hello and these fields).
+     */
+    record Welcome(String site, long epoch, long streamId, long received, byte[] nonce, byte[] mac)
+            implements ChannelMessage {
+        public int type() { return 2; }
+        public void writeBody(ByteBuf out) {
+            writeUnsigned(out);
+            writeBytes(out, mac);
+        }
+        /** The fields the MAC covers. */
+        void writeUnsigned(ByteBuf out) {
+            writeString(out, site);
+            out.writeLong(epoch);
+            out.writeLong(streamId);
+            out.writeLong(received);
+            writeBytes(out, nonce);
+        }
+    }
+
+    /** The primary's proof that it knows the secret (over Hello and Welcome). */
+    record Proof(byte[] mac) implements ChannelMessage {
+        public int type() { return 3; }
+        public void writeBody(ByteBuf out) { writeBytes(out, mac); }
+    }
+
+    /** The sender will not talk to this peer, and says why; it closes the connection next. */
+    record Refused(String reason) implements ChannelMessage {
+        public int type() { return 4; }
+        public void writeBody(ByteBuf out) { writeString(out, reason); }
+    }
+
+    /**
+     * Log entries {@code first..last}, consecutive, framed as in a log file, the whole batch
+     * compressed into one {@link io.sitepair.compression.BlockCodec} frame.
+     */
+    record Entries(long first, long last, byte[] frame) implements ChannelMessage {
+        public int type() { return 5; }
+        public void writeBody(ByteBuf out) {
+            out.writeLong(first).writeLong(last);
+            out.writeBytes(frame);
+        }
+    }
+
+    /** The backup holds every entry up to {@code received} and has replayed up to {@code replayed}. */
+    record Ack(long epoch, long received, long replayed) implements ChannelMessage {
+        public int type() { return 6; }
+        public void writeBody(ByteBuf out) { out.writeLong(epoch).writeLong(received).writeLong(replayed); }
+    }
+
+    /** The backup's replay diverged at {@code position} and it has stopped; it cannot protect this primary. */
+    record Diverged(long position, String reason) implements ChannelMessage {
+        public int type() { return 7; }
+        public void writeBody(ByteBuf out) {
+            out.writeLong(position);
+            writeString(out, reason);
+        }
+    }
+
+    /** Decodes one message (without its length prefix); {@link MalformedMessage} says what is wrong. */
+    static ChannelMessage decode(ByteBuf in) {
+        if (!in.isReadable()) {
+            throw new MalformedMessage("empty message");
+        }
+        int type = in.readUnsignedByte();
+        try {
+            ChannelMessage message = switch (type) {
+                case 1 -> new Hello(in.readInt(), readString(in), readString(in), in.readLong(), readBytes(in),
+                        readString(in), readLongs(in), in.readBoolean(), in.readLong(), readBytes(in));
+                case 2 -> new Welcome(readString(in), in.readLong(), in.readLong(), in.readLong(), readBytes(in),
+                        readBytes(in));
+                case 3 -> new Proof(readBytes(in));
+                case 4 -> new Refused(readString(in));
+                case 5 -> {
+                    long first = in.readLong();
+                    long last = in.readLong();
+                    byte[] frame = new byte[in.readableBytes()];
+                    in.readBytes(frame);
+                    yield new Entries(first, last, frame);
+                }
+                case 6 -> new Ack(in.readLong(), in.readLong(), in.readLong());
+                case 7 -> new Diverged(in.readLong(), readString(in));
+                default -> throw new MalformedMessage("unknown message type " + type);
+            };
+            if (in.isReadable()) {
+                throw new MalformedMessage(in.readableBytes() + " trailing bytes after message type " + type);
+            }
+            return message;
+        } catch (IndexOutOfBoundsException e) {
+            throw new MalformedMessage("message type " + type + " is shorter than its fields");
+        }
+    }
+
+    private static void writeString(ByteBuf out, String s) {
+        writeBytes(out, s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void writeBytes(ByteBuf out, byte[] bytes) {
+        out.writeShort(bytes.length);
+        out.writeBytes(bytes);
+    }
+
+    private static String readString(ByteBuf in) {
+        return new String(readBytes(in), StandardCharsets.UTF_8);
+    }
+
+    private static byte[] readBytes(ByteBuf in) {
+        int length = in.readUnsignedShort();
+        if (length > in.readableBytes()) {
+            throw new MalformedMessage("a field claims " + length + " bytes, only " + in.readableBytes() + " remain");
+        }
+        byte[] bytes = new byte[length];
+        in.readBytes(bytes);
+        return bytes;
+    }
+
+    private static List<Long> readLongs(ByteBuf in) {
+        int count = in.readUnsignedShort();
+        if (count * 8L > in.readableBytes()) {
+            throw new MalformedMessage("a list claims " + count + " entries, only " + in.readableBytes() + " bytes remain");
+        }
+        List<Long> values = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            values.add(in.readLong());
+        }
+        return values;
+    }
+
+    /** A message that does not decode; the connection is dropped with this message. */
+    final class MalformedMessage extends RuntimeException {
+        public MalformedMessage(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package io.sitepair.replicator.channel;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoop;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.DatagramPacket;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Heartbeats over UDP in both directions, independent of the logging channel's TCP connection:
+ * sends one to the peer every interval and remembers when the peer's last authenticated one
+ * arrived. A heartbeat from the wrong pair, the wrong site or a lower epoch does not count.
+ */
+public final class HeartbeatLink {
+    private final PairIdentity me;
+    private final long epoch;
+    private final InetSocketAddress peer;
+    private Channel channel;
+    private long sequence;
+    private volatile long lastHeardNanos;
+    private volatile long peerEpoch = -1;
+
+    public HeartbeatLink(PairIdentity me, long epoch, InetSocketAddress peer) {
+        this.me = me;
+        this.epoch = epoch;
+        this.peer = peer;
+    }
+
+    public void start(EventLoop loop, InetSocketAddress bind, Duration interval) throws IOException {
+        ChannelFuture bound = new Bootstrap()
+                .group(loop)
+                .channel(Transport.datagramChannel())
+                .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
+                    @Override
+                    protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+                        Heartbeat beat = Heartbeat.decode(packet.content(), me.secret());
+                        if (beat != null && beat.pair().equals(me.pair()) && beat.site().equals(me.peer())
+                                && beat.epoch() >= epoch) {
+                            lastHeardNanos = System.nanoTime();
+                            peerEpoch = beat.epoch();
+                        }
+                    }
+                })
+                .bind(bind).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            throw new IOException("cannot bind UDP " + bind.getHostString() + ":" + bind.getPort() + " for heartbeats: "
+                    + bound.cause().getMessage(), bound.cause());
+        }
+        channel = bound.channel();
+        long every = interval.toNanos();
+        loop.scheduleAtFixedRate(this::beat, 0, every, TimeUnit.NANOSECONDS);
+    }
+
+    private void beat() {
+        if (channel.isActive()) {
+            Heartbeat beat = new Heartbeat(me.pair(), me.site(), epoch, ++sequence);
+            channel.writeAndFlush(new DatagramPacket(beat.encode(me.secret()), peer), channel.voidPromise());
+        }
+    }
+
+    /** Nanoseconds since the peer's last heartbeat arrived, or -1 if none has. */
+    public long nanosSinceHeard() {
+        long last = lastHeardNanos;
+        return last == 0 ? -1 : System.nanoTime() - last;
+    }
+
+    public long peerEpoch() {
+        return peerEpoch;
+    }
+
+    public void stop() {
+        if (channel != null) {
+            channel.close();
+        }
+    }
+}

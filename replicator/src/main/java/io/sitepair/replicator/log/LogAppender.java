@@ -1,0 +1,13 @@
+package io.sitepair.replicator.log;
+
+/**
+ * Where a recording VM's entries go: a log file ({@link LogWriter}) or the logging channel to the
+ * backup. Positions are consecutive; the timestamp of each entry is the primary's wall clock.
+ */
+public interface LogAppender {
+    /** Appends a record and returns its position. */
+    long append(LogRecord record);
+
+    /** Position of the last entry appended. */
+    long lastPosition();
+}

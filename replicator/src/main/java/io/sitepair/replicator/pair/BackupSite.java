@@ -1,0 +1,195 @@
+package io.sitepair.replicator.pair;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.sitepair.compression.CodecStats;
+import io.sitepair.disk.DiskImage;
+import io.sitepair.disk.GroupFlusher;
+import io.sitepair.replicator.channel.HeartbeatLink;
+import io.sitepair.replicator.channel.LogReceiver;
+import io.sitepair.replicator.channel.ReceivedLog;
+import io.sitepair.replicator.channel.Transport;
+import io.sitepair.replicator.vm.GuestVm;
+import io.sitepair.replicator.vm.ReplayDivergence;
+import io.sitepair.replicator.vm.Replayer;
+import io.sitepair.replicator.vm.VmException;
+import io.sitepair.replicator.vm.VmThread;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The backup site: receives the primary's log, acknowledges it, and replays it in real time on
+ * its own disk images (performing the disk writes itself; checking every disk read's checksum,
+ * every output's hash and every periodic state hash against the primary's). It serves no
+ * clients. It stops when the primary powers off cleanly, and halts at the first divergence,
+ * telling the primary.
+ *
+ * <p>The network runs on one event loop; replay runs on its own {@link VmThread}, taking entries
+ * from the bounded {@link ReceivedLog} and waiting when it is empty.
+ */
+public final class BackupSite implements Site {
+    private static final long TICK_MS = 100;
+
+    private final SiteSettings settings;
+    private final RoleState role;
+    private final ReceivedLog received;
+    private final EventLoopGroup network = new MultiThreadIoEventLoopGroup(1, Transport.ioHandlers());
+    private final CompletableFuture<String> finished = new CompletableFuture<>();
+    private final LogReceiver receiver;
+    private final HeartbeatLink heartbeat;
+    private final PeerWatch peer;
+    private final ByteRate wireRate = new ByteRate();
+    private volatile long replayed;
+    private volatile long events;
+    private volatile String outcome = "";
+
+    private BackupSite(SiteSettings settings) {
+        this.settings = settings;
+        this.role = new RoleState(settings.site(), Role.BACKUP, "backup of pair '" + settings.identity().pair() + "'");
+        this.received = new ReceivedLog(settings.bufferBytes(), 0);
+        this.receiver = new LogReceiver(settings.identity(), settings.epoch(), received, () -> replayed);
+        this.heartbeat = new HeartbeatLink(settings.identity(), settings.epoch(), settings.peerHeartbeat());
+        this.peer = new PeerWatch(settings.identity().peer(), settings.suspectAfter(), heartbeat::nanosSinceHeard,
+                receiver::nanosSinceTraffic);
+    }
+
+    /** Opens the disks, boots the VM for replay and listens for the primary. */
+    public static BackupSite start(SiteSettings settings) throws Exception {
+        BackupSite site = new BackupSite(settings);
+        try {
+            site.receiver.start(site.network, settings.channel());
+            site.heartbeat.start(site.network.next(), settings.channel(), settings.heartbeatInterval());
+        } catch (Exception e) {
+            site.network.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
+        site.network.next().scheduleAtFixedRate(site::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
+        Thread replay = VmThread.factory("sitepair-replay").newThread(site::replay);
+        replay.start();
+        return site;
+    }
+
+    public java.net.InetSocketAddress channelAddress() {
+        return receiver.address();
+    }
+
+    private void tick() {
+        peer.check();
+        if (System.nanoTime() / 1_000_000 / TICK_MS % 10 == 0) {
+            wireRate.sample(receiver.codecStats().wireBytes());
+        }
+    }
+
+    private void replay() {
+        List<DiskImage> disks = new ArrayList<>();
+        try (GroupFlusher flusher = new GroupFlusher("sitepair-backup-flush", ticket -> {})) {
+            for (var path : settings.disks()) {
+                disks.add(DiskImage.openOrCreate(path, settings.diskBytes()));
+            }
+            GuestVm vm = GuestVm.create(settings.module(), settings.vmOptions(), disks);
+            // The backup's flushes need not be waited for: no output leaves here.
+            vm.flushDisksWith(flusher::request);
+            flusher.start();
+            Replayer.Result result = new Replayer(vm, received).run(v -> {
+                replayed = v.position();
+                events = v.eventsDelivered();
+                return true;
+            });
+            replayed = result.lastPosition();
+            flusher.close();
+            String state = HexFormat.of().formatHex(vm.stateHash());
+            if (result.poweredOff()) {
+                outcome = "the primary powered off cleanly at position " + result.lastPosition()
+                        + "; this backup stopped there too and will not go live";
+            } else {
+                outcome = "stopped at position " + result.lastPosition();
+            }
+            role.moveTo(Role.STOPPED, outcome);
+            finished.complete(state);
+        } catch (ReplayDivergence e) {
+            outcome = "replay diverged at log position " + e.position() + ": " + e.getMessage();
+            receiver.reportDivergence(e.position(), e.getMessage());
+            role.moveTo(Role.HALTED, outcome);
+            finished.completeExceptionally(e);
+        } catch (VmException e) {
+            outcome = e.getMessage();
+            role.moveTo(Role.HALTED, outcome);
+            finished.completeExceptionally(e);
+        } catch (Exception | Error e) {
+            outcome = "replay failed: " + e;
+            role.moveTo(Role.HALTED, outcome);
+            finished.completeExceptionally(e);
+        } finally {
+            for (DiskImage disk : disks) {
+                try {
+                    disk.close();
+                } catch (Exception e) {
+                    System.err.println("sitepair: closing a disk failed: " + e.getMessage());
+                }
+            }
+            // Let the divergence report reach the primary before the channel closes.
+            network.schedule(this::closeNetwork, 200, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void closeNetwork() {
+        receiver.stop();
+        heartbeat.stop();
+        network.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
+
+    /** Stops replay after the entries already received (the operator stopped this backup). */
+    @Override
+    public void stop() {
+        receiver.stop();
+        received.end();
+    }
+
+    @Override
+    public String await() throws Exception {
+        try {
+            return finished.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+    }
+
+    @Override
+    public Role role() {
+        return role.role();
+    }
+
+    @Override
+    public Map<String, Object> status() {
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("site", settings.site());
+        status.put("role", role.role().label());
+        status.put("reason", outcome.isEmpty() ? role.reason() : outcome);
+        status.put("epoch", settings.epoch());
+        status.put("channel", receiver.streaming() ? "streaming" : "waiting for the primary ("
+                + receiver.lastProblem() + ")");
+        Map<String, Object> positions = new LinkedHashMap<>();
+        positions.put("received", received.received());
+        positions.put("replayed", replayed);
+        status.put("positions", positions);
+        CodecStats wire = receiver.codecStats();
+        Map<String, Object> logging = new LinkedHashMap<>();
+        logging.put("wire_mbit_s", PrimarySite.round(wireRate.mbitPerSecond()));
+        logging.put("buffered_bytes", received.bufferedBytes());
+        logging.put("buffer_limit", settings.bufferBytes());
+        status.put("logging", logging);
+        status.put("events", events);
+        Map<String, Object> peerStatus = new LinkedHashMap<>();
+        peerStatus.put("site", settings.identity().peer());
+        peerStatus.put("heartbeat_ms", peer.msSinceHeartbeat());
+        peerStatus.put("suspected", peer.suspected());
+        status.put("peer", peerStatus);
+        return status;
+    }
+}

@@ -1,0 +1,328 @@
+package io.sitepair.replicator.pair;
+
+import io.sitepair.compression.CodecStats;
+import io.sitepair.replicator.channel.HeartbeatLink;
+import io.sitepair.replicator.channel.LogShipper;
+import io.sitepair.replicator.channel.ShipLog;
+import io.sitepair.replicator.log.LogRecord;
+import io.sitepair.replicator.service.ServedRun;
+import io.sitepair.replicator.vm.RealInputs;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The primary site: serves clients, records every non-deterministic input into a {@link ShipLog},
+ * streams it to the backup as it is produced, and releases each output only when the backup has
+ * acknowledged the output's log entry (the Output Rule, enforced by the served run's gate).
+ *
+ * <p>Everything below runs on the served run's event loop, the thread that runs the guest:
+ * shipping a batch, handling an acknowledgement and releasing outputs need no hand-off. Three
+ * controls act on event delivery: flow control (the log held for the backup is bounded), lag
+ * control ({@link LagControl}) and the power-off.
+ */
+public final class PrimarySite implements Site {
+    private static final long TICK_MS = 100;
+    private static final long POWER_OFF_WAIT_MS = 10_000;
+
+    private final SiteSettings settings;
+    private final RoleState role;
+    private final ShipLog log = new ShipLog(RealInputs.WallClock.SYSTEM::nanos);
+    private final LagControl lag;
+    private final ByteRate rawRate = new ByteRate();
+    private final ByteRate wireRate = new ByteRate();
+    private final CompletableFuture<String> finished = new CompletableFuture<>();
+    private final long streamId = new SecureRandom().nextLong() & Long.MAX_VALUE | 1;
+    private ServedRun run;
+    private LogShipper shipper;
+    private HeartbeatLink heartbeat;
+    private PeerWatch peer;
+    private boolean iterationEndPending;
+    private boolean bufferFull;
+    private boolean throttled;
+    private long acknowledged;
+    private long replayed;
+    private long flowControlPauses;
+    private int ticks;
+    private String alarm = "";
+
+    private PrimarySite(SiteSettings settings) {
+        this.settings = settings;
+        this.lag = new LagControl(settings.lagTarget());
+        this.role = new RoleState(settings.site(), Role.PRIMARY, "initial primary of pair '" + settings.identity().pair() + "'");
+    }
+
+    /** Boots the guest, starts serving clients and dialling the backup. */
+    public static PrimarySite start(SiteSettings settings) throws Exception {
+        PrimarySite site = new PrimarySite(settings);
+        site.run = ServedRun.startRecording(settings.module(), settings.vmOptions(), settings.disks(), settings.diskBytes(),
+                settings.service(), new ServedRun.Recording(site.log, settings.identity().loggedReads(), true,
+                        site::afterEvent));
+        site.shipper = new LogShipper(settings.identity(), settings.epoch(), site.streamId, site.log, site.run.loop(),
+                settings.peerChannel(), site.new FromBackup());
+        site.heartbeat = new HeartbeatLink(settings.identity(), settings.epoch(), settings.peerHeartbeat());
+        site.heartbeat.start(site.run.loop(), settings.channel(), settings.heartbeatInterval());
+        site.peer = new PeerWatch(settings.identity().peer(), settings.suspectAfter(), site.heartbeat::nanosSinceHeard,
+                site.shipper::nanosSinceTraffic);
+        site.shipper.start();
+        site.run.loop().scheduleAtFixedRate(site::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
+        long checkEvery = settings.stateCheckInterval().toMillis();
+        site.run.loop().scheduleAtFixedRate(site::logStateCheck, checkEvery, checkEvery, TimeUnit.MILLISECONDS);
+        Thread.ofPlatform().daemon().name("sitepair-primary-watch").start(site::watchRun);
+        return site;
+    }
+
+    /** The address clients use. */
+    public java.net.InetSocketAddress serviceAddress() {
+        return run.address();
+    }
+
+    // ---- on the loop thread ----
+
+    /**
+     * After every event: entries are shipped when the loop has handled the I/O it is on (so a
+     * burst of ready clients makes one batch, and nothing waits for a timer), or at once when
+     * the batch is full.
+     */
+    private void afterEvent() {
+        if (shipper == null) {
+            return; // booting: the init event's entries are shipped once the backup connects
+        }
+        if (log.pendingFull()) {
+            shipAndControl();
+        }
+        if (!iterationEndPending) {
+            iterationEndPending = true;
+            run.loop().execute(this::endOfIteration);
+        }
+    }
+
+    private void endOfIteration() {
+        iterationEndPending = false;
+        shipAndControl();
+        long busy = run.takeBusyNanos();
+        long pause = role.role() == Role.PRIMARY ? lag.pauseAfter(busy) : 0;
+        if (pause > 0 && !throttled) {
+            throttled = true;
+            updateDelivery();
+            run.loop().schedule(() -> {
+                throttled = false;
+                updateDelivery();
+            }, pause, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void shipAndControl() {
+        if (role.role() != Role.PRIMARY) {
+            log.discardThrough(log.lastPosition()); // no backup to keep the log for
+            return;
+        }
+        if (log.hasPending()) {
+            lag.shipped(log.lastPosition(), log.pendingFirstTimestamp());
+        }
+        shipper.shipPending();
+        boolean full = log.bufferedBytesOver(settings.bufferBytes());
+        if (full && !bufferFull) {
+            flowControlPauses++;
+        }
+        bufferFull = full || (bufferFull && log.bufferedBytesOver(settings.bufferBytes() / 2));
+        updateDelivery();
+    }
+
+    private void updateDelivery() {
+        run.pauseDelivery(bufferFull || throttled || finished.isDone());
+    }
+
+    private void tick() {
+        if (role.role() == Role.PRIMARY && shipper.state() == LogShipper.State.STREAMING) {
+            lag.adjust(RealInputs.WallClock.SYSTEM.nanos());
+        }
+        peer.check();
+        if (++ticks % 10 == 0) {
+            CodecStats wire = shipper.codecStats();
+            rawRate.sample(wire.rawBytes());
+            wireRate.sample(wire.wireBytes());
+        }
+    }
+
+    /** A full VM state hash, between events, for the backup to compare at the same point. */
+    private void logStateCheck() {
+        if (role.role() == Role.PRIMARY && run.vm().status() == io.sitepair.replicator.vm.GuestVm.Status.RUNNING) {
+            log.append(new LogRecord.StateCheck(run.vm().vmStateHash()));
+            afterEvent();
+        }
+    }
+
+    private final class FromBackup implements LogShipper.Listener {
+        @Override
+        public void acknowledged(long received, long replayedThrough) {
+            acknowledged = Math.max(acknowledged, received);
+            if (replayedThrough >= 0) {
+                replayed = Math.max(replayed, replayedThrough);
+                lag.replayed(replayed);
+            }
+            run.acknowledgedThrough(received);
+            if (bufferFull && !log.bufferedBytesOver(settings.bufferBytes() / 2)) {
+                bufferFull = false;
+                updateDelivery();
+            }
+        }
+
+        @Override
+        public void diverged(long position, String reason) {
+            alarm = "the backup diverged at log position " + position + ": " + reason;
+            System.err.println();
+            System.err.println("sitepair: ALARM: " + alarm);
+            System.err.println("sitepair: ALARM: site '" + settings.site() + "' continues UNPROTECTED;"
+                    + " the backup must be re-protected");
+            System.err.println();
+            role.moveTo(Role.LIVE_ALONE, "backup diverged at position " + position);
+            shipper.stop();
+            bufferFull = false;
+            log.discardThrough(log.lastPosition());
+            run.dropOutputRule();
+            updateDelivery();
+        }
+
+        @Override
+        public void linkChanged(boolean streaming, String why) {
+            // Outputs simply wait while the link is down. Lag control only acts on a connected
+            // backup: flow control bounds what accumulates meanwhile.
+            if (!streaming) {
+                lag.reset();
+            }
+        }
+    }
+
+    // ---- lifecycle ----
+
+    private void watchRun() {
+        try {
+            run.await();
+        } catch (Exception e) {
+            role.moveTo(Role.HALTED, e.getMessage());
+            finished.completeExceptionally(e);
+            shipper.stop();
+            heartbeat.stop();
+        }
+    }
+
+    /**
+     * Clean power-off: delivers no more events, logs a power-off marker and waits (bounded) until
+     * the backup holds it, so the backup stops at exactly this state instead of going live.
+     */
+    @Override
+    public void stop() {
+        if (finished.isDone()) {
+            return;
+        }
+        long powerOff;
+        try {
+            powerOff = run.loop().submit(() -> {
+                run.pauseDelivery(true);
+                long position = log.append(new LogRecord.Control(LogRecord.Control.Operation.POWER_OFF));
+                shipper.shipPending();
+                return position;
+            }).get();
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(POWER_OFF_WAIT_MS);
+            while (role.role() == Role.PRIMARY && currentAcknowledged() < powerOff && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            if (role.role() == Role.PRIMARY && currentAcknowledged() < powerOff) {
+                System.err.println("sitepair: the backup did not acknowledge the power-off within "
+                        + POWER_OFF_WAIT_MS + " ms; it will report the primary as failed");
+            }
+            shipper.stop();
+            heartbeat.stop();
+            ServedRun.Result result = run.stop();
+            role.moveTo(Role.STOPPED, "powered off at position " + powerOff);
+            finished.complete(HexFormat.of().formatHex(result.stateHash()));
+        } catch (Exception e) {
+            finished.completeExceptionally(e);
+        }
+    }
+
+    private long currentAcknowledged() throws Exception {
+        return run.loop().submit(() -> acknowledged).get();
+    }
+
+    @Override
+    public String await() throws Exception {
+        try {
+            return finished.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+    }
+
+    @Override
+    public Role role() {
+        return role.role();
+    }
+
+    @Override
+    public Map<String, Object> status() {
+        if (run.loop().isShuttingDown()) {
+            return base();
+        }
+        try {
+            return run.loop().submit(this::statusOnLoop).get(2, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            return base();
+        }
+    }
+
+    private Map<String, Object> base() {
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("site", settings.site());
+        status.put("role", role.role().label());
+        status.put("reason", role.reason());
+        status.put("epoch", settings.epoch());
+        status.put("service", settings.service().getHostString() + ":" + settings.service().getPort());
+        return status;
+    }
+
+    private Map<String, Object> statusOnLoop() {
+        Map<String, Object> status = base();
+        status.put("protection", role.role() == Role.LIVE_ALONE ? "unprotected (" + alarm + ")"
+                : shipper.state() == LogShipper.State.STREAMING ? "protected"
+                : "waiting for the backup (" + shipper.lastProblem() + ")");
+        Map<String, Object> positions = new LinkedHashMap<>();
+        positions.put("logged", log.lastPosition());
+        positions.put("sent", shipper.sentThrough());
+        positions.put("acknowledged", acknowledged);
+        positions.put("replayed", replayed);
+        status.put("positions", positions);
+        status.put("lag_ms", lag.lagMillis());
+        status.put("slowdown_percent", Math.round(lag.slowdown() * 100));
+        CodecStats wire = shipper.codecStats();
+        Map<String, Object> logging = new LinkedHashMap<>();
+        logging.put("raw_mbit_s", round(rawRate.mbitPerSecond()));
+        logging.put("wire_mbit_s", round(wireRate.mbitPerSecond()));
+        logging.put("raw_bytes", wire.rawBytes());
+        logging.put("wire_bytes", wire.wireBytes());
+        logging.put("compression_ratio", round(wire.ratio()));
+        logging.put("buffered_bytes", log.bufferedBytes());
+        logging.put("buffer_limit", settings.bufferBytes());
+        logging.put("flow_control_pauses", flowControlPauses);
+        status.put("logging", logging);
+        status.put("held_outputs", run.heldOutputs());
+        status.put("delivery", bufferFull ? "paused (log buffer full)" : throttled ? "throttled" : "running");
+        Map<String, Object> peerStatus = new LinkedHashMap<>();
+        peerStatus.put("site", settings.identity().peer());
+        peerStatus.put("channel", shipper.state().name().toLowerCase(java.util.Locale.ROOT));
+        peerStatus.put("last_problem", shipper.lastProblem());
+        peerStatus.put("heartbeat_ms", peer.msSinceHeartbeat());
+        peerStatus.put("suspected", peer.suspected());
+        status.put("peer", peerStatus);
+        status.put("events", run.vm().eventsDelivered());
+        return status;
+    }
+
+    static double round(double value) {
+        return Math.round(value * 100) / 100.0;
+    }
+}

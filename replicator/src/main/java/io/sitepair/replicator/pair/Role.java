@@ -1,0 +1,43 @@
+package io.sitepair.replicator.pair;
+
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A site's role, and the only transitions between roles that are allowed. Failover (backup to
+ * primary) and resync arrive with later issues; a transition not listed here is a bug.
+ */
+public enum Role {
+    /** Records, serves clients, streams its log; outputs wait for the backup (the Output Rule). */
+    PRIMARY,
+    /** Replays the primary's log on its own disks; serves no one. */
+    BACKUP,
+    /** Serves clients with no backup protecting it (the backup diverged or failed). */
+    LIVE_ALONE,
+    /** Stopped by a fault, a divergence or a refusal; says why. */
+    HALTED,
+    /** Stopped cleanly. */
+    STOPPED;
+
+    private static final Map<Role, Set<Role>> NEXT = Map.of(
+            PRIMARY, EnumSet.of(LIVE_ALONE, HALTED, STOPPED),
+            BACKUP, EnumSet.of(HALTED, STOPPED),
+            LIVE_ALONE, EnumSet.of(HALTED, STOPPED),
+            HALTED, EnumSet.noneOf(Role.class),
+            STOPPED, EnumSet.noneOf(Role.class));
+
+    boolean mayBecome(Role next) {
+        return NEXT.get(this).contains(next);
+    }
+
+    /** Whether outputs of this role reach clients. */
+    public boolean serves() {
+        return this == PRIMARY || this == LIVE_ALONE;
+    }
+
+    public String label() {
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+}

@@ -1,0 +1,31 @@
+package io.sitepair.replicator.pair;
+
+import io.sitepair.replicator.channel.PairIdentity;
+import io.sitepair.replicator.vm.GuestModule;
+import io.sitepair.replicator.vm.VmOptions;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Everything one site needs to run its half of a pair, as the configuration file gives it.
+ *
+ * @param channel      where this site listens for the logging channel (TCP) and heartbeats (UDP)
+ * @param peerChannel  how this site reaches its peer's logging channel (a WAN emulator may sit between)
+ * @param peerHeartbeat where the peer's heartbeats are sent (UDP)
+ * @param bufferBytes  bound on the log held for the backup (primary) or waiting for replay (backup)
+ */
+public record SiteSettings(PairIdentity identity, long epoch, GuestModule module, VmOptions vmOptions,
+                           List<Path> disks, long diskBytes, InetSocketAddress channel, InetSocketAddress peerChannel,
+                           InetSocketAddress peerHeartbeat, InetSocketAddress service, long bufferBytes,
+                           Duration lagTarget, Duration heartbeatInterval, Duration suspectAfter,
+                           Duration stateCheckInterval) {
+    public SiteSettings {
+        disks = List.copyOf(disks);
+    }
+
+    public String site() {
+        return identity.site();
+    }
+}
