@@ -1,0 +1,121 @@
+package io.sitepair.replicator.channel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.sitepair.replicator.log.LogRecord;
+import java.io.DataOutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The logging channel on real loopback sockets: streaming, handshake refusals, malformed frames. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class LogChannelTest {
+    private static final byte[] SECRET = "0123456789abcdef0123".getBytes();
+    private static final byte[] GUEST = new byte[32];
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, Transport.ioHandlers());
+
+    @AfterEach
+    void shutDown() {
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    private static PairIdentity identity(String pair, byte[] secret, String site, String peer) {
+        return new PairIdentity(pair, secret, site, peer, GUEST, "amd64", List.of(16384L), false);
+    }
+
+    private LogReceiver backup(ReceivedLog log) throws Exception {
+        LogReceiver receiver = new LogReceiver(identity("lab", SECRET, "b", "a"), 1, log, () -> 0);
+        receiver.start(group, new InetSocketAddress("127.0.0.1", 0));
+        return receiver;
+    }
+
+    private LogShipper primary(PairIdentity me, long epoch, ShipLog log, InetSocketAddress backup) {
+        LogShipper shipper = new LogShipper(me, epoch, 42, log, group.next(), backup, new LogShipper.Listener() {
+            public void acknowledged(long received, long replayed) {}
+            public void diverged(long position, String reason) {}
+            public void linkChanged(boolean streaming, String why) {}
+        });
+        shipper.start();
+        return shipper;
+    }
+
+    @Test
+    void entriesStreamAndAreAcknowledged() throws Exception {
+        ReceivedLog received = new ReceivedLog(1 << 20, 0);
+        LogReceiver receiver = backup(received);
+        ShipLog log = new ShipLog(() -> 7L);
+        LogShipper shipper = primary(identity("lab", SECRET, "a", "b"), 1, log, receiver.address());
+        group.next().submit(() -> {
+            for (int i = 0; i < 100; i++) {
+                log.append(new LogRecord.Clock(i));
+            }
+            return null;
+        }).get();
+        awaitTrue(() -> shipper.state() == LogShipper.State.STREAMING);
+        group.next().submit(shipper::shipPending).get();
+        awaitTrue(() -> received.received() == 100);
+        for (int i = 0; i < 100; i++) {
+            assertEquals(new LogRecord.Clock(i), received.next().record());
+        }
+    }
+
+    @Test
+    void aPrimaryOfAnotherPairOrWithoutTheSecretOrWithAStaleEpochIsRefusedOnBothEnds() throws Exception {
+        ReceivedLog received = new ReceivedLog(1 << 20, 0);
+        LogReceiver receiver = backup(received);
+        LogShipper otherPair = primary(identity("other", SECRET, "a", "b"), 1, new ShipLog(() -> 0L), receiver.address());
+        awaitTrue(() -> otherPair.lastProblem().contains("refused") && otherPair.lastProblem().contains("pair 'other'"));
+        assertTrue(receiver.lastProblem().contains("belongs to pair 'other'"), receiver.lastProblem());
+        otherPair.stop();
+
+        LogShipper wrongSecret = primary(identity("lab", "fedcba9876543210fedc".getBytes(), "a", "b"), 1,
+                new ShipLog(() -> 0L), receiver.address());
+        awaitTrue(() -> wrongSecret.lastProblem().contains("did not prove it knows the pair's secret"));
+        wrongSecret.stop();
+
+        LogShipper stale = primary(identity("lab", SECRET, "a", "b"), 0, new ShipLog(() -> 0L), receiver.address());
+        awaitTrue(() -> stale.lastProblem().contains("stale epoch"));
+        assertTrue(receiver.lastProblem().contains("stale epoch"), receiver.lastProblem());
+        stale.stop();
+        assertEquals(0, received.received(), "nothing from a refused primary is kept");
+    }
+
+    @Test
+    void aMalformedFrameDropsTheConnectionWithAReasonAndTouchesNothing() throws Exception {
+        ReceivedLog received = new ReceivedLog(1 << 20, 0);
+        LogReceiver receiver = backup(received);
+        try (Socket socket = new Socket("127.0.0.1", receiver.address().getPort())) {
+            DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+            out.writeInt(3);
+            out.write(new byte[] {99, 1, 2}); // a message type that does not exist
+            out.flush();
+            socket.setSoTimeout(5000);
+            int read;
+            while ((read = socket.getInputStream().read()) >= 0) {
+                // the refusal, then the close
+            }
+            assertEquals(-1, read);
+        }
+        awaitTrue(() -> receiver.lastProblem().contains("unknown message type 99"));
+        assertEquals(0, received.received());
+    }
+
+    private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not reached in 10 s");
+            }
+            Thread.sleep(20);
+        }
+    }
+}
