@@ -72,24 +72,22 @@ final class Handshake {
 
     /** The backup's proof, over the Hello and the Welcome's own fields. */
     static byte[] welcomeMac(byte[] secret, ChannelMessage.Hello hello, ChannelMessage.Welcome unsigned) {
-        ByteBuf transcript = Unpooled.buffer();
-        try {
-            transcript.writeBytes("sitepair welcome".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            hello.writeBody(transcript);
-            unsigned.writeUnsigned(transcript);
-            return hmac(secret, transcript);
-        } finally {
-            transcript.release();
-        }
+        return transcriptMac(secret, "sitepair welcome", hello, unsigned::writeUnsigned);
     }
 
     /** The primary's proof, over the Hello and the whole Welcome. */
     static byte[] proofMac(byte[] secret, ChannelMessage.Hello hello, ChannelMessage.Welcome welcome) {
+        return transcriptMac(secret, "sitepair proof", hello, welcome::writeBody);
+    }
+
+    /** HMAC over a label (so one proof cannot pass for the other), the Hello, then the Welcome's part. */
+    private static byte[] transcriptMac(byte[] secret, String label, ChannelMessage.Hello hello,
+                                        java.util.function.Consumer<ByteBuf> welcomePart) {
         ByteBuf transcript = Unpooled.buffer();
         try {
-            transcript.writeBytes("sitepair proof".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            transcript.writeBytes(label.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             hello.writeBody(transcript);
-            welcome.writeBody(transcript);
+            welcomePart.accept(transcript);
             return hmac(secret, transcript);
         } finally {
             transcript.release();

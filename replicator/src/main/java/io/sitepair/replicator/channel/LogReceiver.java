@@ -243,7 +243,7 @@ public final class LogReceiver {
 
     public void stop() {
         stopped = true;
-        if (loop != null) {
+        if (loop != null && !loop.isShuttingDown()) {
             loop.execute(() -> {
                 if (reporter != null) {
                     reporter.cancel(false);

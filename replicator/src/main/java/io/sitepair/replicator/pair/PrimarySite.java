@@ -124,6 +124,14 @@ public final class PrimarySite implements Site {
             lag.shipped(log.lastPosition(), log.pendingFirstTimestamp());
         }
         shipper.shipPending();
+        checkBuffer();
+    }
+
+    /**
+     * Flow control: delivery pauses when the log held for the backup exceeds its bound, and
+     * resumes once it has drained to half (so it does not flap at the bound).
+     */
+    private void checkBuffer() {
         boolean full = log.bufferedBytesOver(settings.bufferBytes());
         if (full && !bufferFull) {
             flowControlPauses++;
@@ -165,10 +173,7 @@ public final class PrimarySite implements Site {
                 lag.replayed(replayed);
             }
             run.acknowledgedThrough(received);
-            if (bufferFull && !log.bufferedBytesOver(settings.bufferBytes() / 2)) {
-                bufferFull = false;
-                updateDelivery();
-            }
+            checkBuffer();
         }
 
         @Override

@@ -8,7 +8,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
@@ -22,14 +21,6 @@ import java.net.InetSocketAddress;
  */
 final class ClientService {
     private ClientService() {}
-
-    static boolean epoll() {
-        return Transport.epoll();
-    }
-
-    static IoHandlerFactory ioHandlers() {
-        return Transport.ioHandlers();
-    }
 
     /**
      * Binds {@code address} on {@code loop}; the returned channel is the listening socket. Every

@@ -8,6 +8,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.sitepair.disk.DiskImage;
 import io.sitepair.disk.GroupFlusher;
+import io.sitepair.replicator.channel.Transport;
 import io.sitepair.replicator.log.LogAppender;
 import io.sitepair.replicator.log.LogHeader;
 import io.sitepair.replicator.log.LogRecord;
@@ -61,7 +62,7 @@ public final class ServedRun {
     private boolean flushStartPending; // loop thread only
 
     private ServedRun() {
-        this.group = new MultiThreadIoEventLoopGroup(1, VmThread.factory("sitepair-vm"), ClientService.ioHandlers());
+        this.group = new MultiThreadIoEventLoopGroup(1, VmThread.factory("sitepair-vm"), Transport.ioHandlers());
         this.loop = group.next();
     }
 
@@ -200,7 +201,7 @@ public final class ServedRun {
     }
 
     public boolean usesEpoll() {
-        return ClientService.epoll();
+        return Transport.epoll();
     }
 
     /** Stops serving (closing client connections) and returns the final state. */
