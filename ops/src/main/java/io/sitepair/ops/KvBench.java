@@ -3,13 +3,9 @@ package io.sitepair.ops;
 import io.sitepair.replicator.service.ServedRun;
 import io.sitepair.replicator.vm.VmOptions;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -54,11 +50,7 @@ final class KvBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        for (String tool : List.of("redis-benchmark", "redis-server")) {
-            if (!onPath(tool)) {
-                throw new IllegalArgumentException(tool + " not found: install Debian's redis-tools and redis-server");
-            }
-        }
+        RedisBenchmark.require("redis-benchmark", "redis-server");
         PrintWriter out = spec.commandLine().getOut();
         Path work = Files.createTempDirectory("sitepair-bench-kv");
         List<Process> servers = new ArrayList<>();
@@ -83,7 +75,7 @@ final class KvBench implements Callable<Integer> {
                 for (int pipeline : pipelines) {
                     for (String test : List.of("set", "get")) {
                         for (Target target : targets) {
-                            double rps = redisBenchmark(target.port(), test, pipeline);
+                            double rps = RedisBenchmark.run(target.port(), test, requests, clients, pipeline).opsPerSecond();
                             results.computeIfAbsent(key(test, pipeline, target.name()), k -> new ArrayList<>()).add(rps);
                         }
                     }
@@ -120,23 +112,6 @@ final class KvBench implements Callable<Integer> {
         return test + "/" + pipeline + "/" + target;
     }
 
-    private double redisBenchmark(int port, String test, int pipeline) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("redis-benchmark", "-h", "127.0.0.1", "-p", String.valueOf(port), "-t", test,
-                "-n", String.valueOf(requests), "-c", String.valueOf(clients), "-P", String.valueOf(pipeline), "--csv")
-                .redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.waitFor() != 0) {
-            throw new IOException("redis-benchmark failed against port " + port + ":\n" + output);
-        }
-        // --csv: a header line, then "SET","12345.67",...
-        for (String line : output.split("\n")) {
-            if (line.toUpperCase().startsWith("\"" + test.toUpperCase() + "\"")) {
-                return Double.parseDouble(line.split(",")[1].replace("\"", ""));
-            }
-        }
-        throw new IOException("no result for " + test + " in redis-benchmark output:\n" + output);
-    }
-
     private static int startRedis(Path work, List<Process> servers, boolean fsyncEveryWrite) throws Exception {
         int port = freePort();
         Path dir = Files.createDirectories(work.resolve("redis-" + port));
@@ -147,44 +122,14 @@ final class KvBench implements Callable<Integer> {
         Process process = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectErrorStream(true).start();
         servers.add(process);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            if (pong(port)) {
-                return port;
-            }
-            if (!process.isAlive()) {
-                throw new IOException("redis-server exited with " + process.exitValue());
-            }
-            Thread.sleep(50);
-        }
-        throw new IOException("redis-server on port " + port + " did not answer PING within 10 s");
-    }
-
-    private static boolean pong(int port) {
-        try (Socket s = new Socket("127.0.0.1", port)) {
-            OutputStream out = s.getOutputStream();
-            out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            InputStream in = s.getInputStream();
-            return new String(in.readNBytes(7), StandardCharsets.US_ASCII).equals("+PONG\r\n");
-        } catch (IOException e) {
-            return false;
-        }
+        RedisBenchmark.awaitPong(port, process, 10);
+        return port;
     }
 
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
-    }
-
-    private static boolean onPath(String tool) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (Files.isExecutable(Path.of(dir, tool))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static double median(List<Double> values) {

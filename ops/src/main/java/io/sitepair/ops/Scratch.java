@@ -7,7 +7,7 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /** Small helpers shared by the demo and the benchmarks: scratch files and medians. */
-final class Scratch {
+public final class Scratch {
     private Scratch() {}
 
     /** {@code dir/name}, with any earlier file of that name removed. */
@@ -17,7 +17,7 @@ final class Scratch {
         return p;
     }
 
-    static void deleteTree(Path root) throws IOException {
+    public static void deleteTree(Path root) throws IOException {
         try (Stream<Path> paths = Files.walk(root)) {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);

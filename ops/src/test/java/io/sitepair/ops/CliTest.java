@@ -133,4 +133,24 @@ class CliTest {
         Files.write(file, io.sitepair.guests.ShippedGuest.load(name));
         return file.toString();
     }
+
+    @Test
+    void benchPairMeasuresBothLinksAndEndsWithEqualStates() {
+        Result bench = sitepair("bench", "pair", "--requests", "3000", "--warmup", "0", "--pipeline", "1,32", "--tests",
+                "set", "--rtt", "0,4ms", "--idle", "200ms");
+        assertEquals(0, bench.exit(), bench.err() + bench.out());
+        assertTrue(bench.out().contains("link: loopback") && bench.out().contains("link: WAN proxy, RTT 4ms"), bench.out());
+        // A row per link and pipelining depth, each with figures for both servers.
+        assertEquals(4, Pattern.compile("(?m)^  SET +(1|32) +[0-9,]+ +[0-9,]+ ").matcher(bench.out()).results().count(),
+                bench.out());
+        assertEquals(2, bench.out().split("final states equal", -1).length - 1, bench.out());
+        assertTrue(bench.out().contains("SET P1: added p50 <= RTT + 1 ms"), bench.out());
+    }
+
+    @Test
+    void benchPairRefusesAPipeliningDepthOfZero() {
+        Result bench = sitepair("bench", "pair", "--pipeline", "0");
+        assertEquals(2, bench.exit(), bench.out());
+        assertTrue(bench.err().contains("--pipeline depth must be at least 1"), bench.err());
+    }
 }

@@ -14,7 +14,7 @@ import picocli.CommandLine;
  * {@code 0} = unlimited) and {@code HOST:PORT}. The parsers throw IllegalArgumentException; the
  * nested picocli converters turn that into a usage error.
  */
-final class WanUnits {
+public final class WanUnits {
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ns|us|µs|ms|s|m|min)?",
             Pattern.CASE_INSENSITIVE);
     // "bps" is deliberately not accepted: tc reads it as bytes per second, others as bits.
@@ -85,7 +85,7 @@ final class WanUnits {
         return new InetSocketAddress(host, port);
     }
 
-    static String formatDuration(Duration d) {
+    public static String formatDuration(Duration d) {
         long ns = d.toNanos();
         if (ns == 0) {
             return "0";
@@ -99,7 +99,7 @@ final class WanUnits {
         return ns % 1_000L == 0 ? ns / 1_000L + "us" : ns + "ns";
     }
 
-    static String formatRate(long bitsPerSecond) {
+    public static String formatRate(long bitsPerSecond) {
         if (bitsPerSecond == 0) {
             return "unlimited";
         }
@@ -126,7 +126,7 @@ final class WanUnits {
         }
     }
 
-    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+    public static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
             try {
@@ -137,7 +137,7 @@ final class WanUnits {
         }
     }
 
-    static final class RateConverter implements CommandLine.ITypeConverter<Long> {
+    public static final class RateConverter implements CommandLine.ITypeConverter<Long> {
         @Override
         public Long convert(String value) {
             try {

@@ -35,7 +35,7 @@ class PairProcessTest {
 
     @Test
     void theBackupReplaysToTheSameStateAndACutLinkResumesWithoutLossWhileOutputsWait() throws Exception {
-        try (PairLab lab = new PairLab(dir, yaml -> yaml);
+        try (LocalPair lab = new LocalPair(dir, yaml -> yaml);
              WanProxy proxy = lab.routeThrough(WanProfile.rtt(Duration.ofMillis(4), 0))) {
             {
                 Process b = lab.start("b");
@@ -55,7 +55,7 @@ class PairProcessTest {
                     } catch (TimeoutException expected) {
                         // the Output Rule holds it
                     }
-                    lab.await("a", 5, st -> PairLab.number(st, null, "held_outputs") >= 1);
+                    lab.await("a", 5, st -> LocalPair.number(st, null, "held_outputs") >= 1);
                     proxy.restore();
                     assertEquals("OK", duringCut.get(20, TimeUnit.SECONDS));
                     acknowledged.add("cut");
@@ -68,9 +68,9 @@ class PairProcessTest {
                     }
                 }
                 lab.await("a", 10, s ->
-                        PairLab.number(s, "positions", "replayed") == PairLab.number(s, "positions", "logged"));
+                        LocalPair.number(s, "positions", "replayed") == LocalPair.number(s, "positions", "logged"));
                 a.destroy(); // SIGTERM: a clean power-off, which the backup follows
-                assertEquals(PairLab.EXIT_ON_SIGTERM, a.waitFor(), lab.log("a"));
+                assertEquals(LocalPair.EXIT_ON_SIGTERM, a.waitFor(), lab.log("a"));
                 assertEquals(0, b.waitFor(), lab.log("b"));
                 assertEquals(lab.finalState("a"), lab.finalState("b"), "both sites end in the same VM and disk state");
                 assertTrue(lab.log("b").contains("will not go live"), lab.log("b"));
@@ -80,7 +80,7 @@ class PairProcessTest {
 
     @Test
     void aDiskDifferenceOnTheBackupStopsItAndThePrimaryGoesOnUnprotected() throws Exception {
-        try (PairLab lab = new PairLab(dir, yaml -> yaml)) {
+        try (LocalPair lab = new LocalPair(dir, yaml -> yaml)) {
             Path bDisk = lab.pair.site("b").dataDir().resolve("disk0.img");
             Files.createDirectories(bDisk.getParent());
             try (RandomAccessFile disk = new RandomAccessFile(bDisk.toFile(), "rw")) {
@@ -107,7 +107,7 @@ class PairProcessTest {
     void aFullLogBufferPausesThePrimaryAndALaggingBackupSlowsIt() throws Exception {
         // A long, narrow link (100 ms each way, 4 Mbit/s) and incompressible writes: the 256 KiB
         // log buffer fills, and the lag soon exceeds its 50 ms target.
-        try (PairLab lab = new PairLab(dir, yaml -> yaml.replace("buffer: 64M", "buffer: 256K")
+        try (LocalPair lab = new LocalPair(dir, yaml -> yaml.replace("buffer: 64M", "buffer: 256K")
                 .replace("lag-target: 1s", "lag-target: 50ms"));
              WanProxy proxy = lab.routeThrough(WanProfile.symmetric(Duration.ofMillis(100), 4_000_000))) {
             Process b = lab.start("b");
@@ -127,16 +127,16 @@ class PairProcessTest {
                     }
                 }
             });
-            Map<String, Object> paused = lab.await("a", 30, s -> PairLab.number(s, "logging", "flow_control_pauses") > 0);
-            lab.await("a", 30, s -> PairLab.number(s, null, "slowdown_percent") >= 10);
+            Map<String, Object> paused = lab.await("a", 30, s -> LocalPair.number(s, "logging", "flow_control_pauses") > 0);
+            lab.await("a", 30, s -> LocalPair.number(s, null, "slowdown_percent") >= 10);
             proxy.setProfile(WanProfile.NONE); // the link recovers: the backup catches up
             writer.get(60, TimeUnit.SECONDS);
             // ... and the primary speeds up again, a step at a time.
-            lab.await("a", 30, s -> PairLab.number(s, null, "slowdown_percent") == 0
-                    && PairLab.number(s, "positions", "replayed") == PairLab.number(s, "positions", "logged"));
-            assertTrue(PairLab.number(paused, "logging", "buffer_limit") == 256 << 10, paused.toString());
+            lab.await("a", 30, s -> LocalPair.number(s, null, "slowdown_percent") == 0
+                    && LocalPair.number(s, "positions", "replayed") == LocalPair.number(s, "positions", "logged"));
+            assertTrue(LocalPair.number(paused, "logging", "buffer_limit") == 256 << 10, paused.toString());
             a.destroy();
-            assertEquals(PairLab.EXIT_ON_SIGTERM, a.waitFor(), lab.log("a"));
+            assertEquals(LocalPair.EXIT_ON_SIGTERM, a.waitFor(), lab.log("a"));
             assertEquals(0, b.waitFor(), lab.log("b"));
             assertEquals(lab.finalState("a"), lab.finalState("b"));
         }

@@ -1,5 +1,6 @@
 package io.sitepair.ops.pair;
 
+import io.sitepair.ops.SitepairProcess;
 import io.sitepair.ops.config.LabConfig;
 import io.sitepair.ops.config.PairConfig;
 import io.sitepair.ops.config.PairConfigParser;
@@ -9,27 +10,29 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
 /**
- * A pair on this machine for tests: the configuration {@code sitepair init --lab} writes
- * (optionally edited), and each site a real {@code sitepair up} process.
+ * A pair on this machine, for tests and benchmarks: the configuration {@code sitepair init --lab}
+ * writes (optionally edited), and each site a real {@code sitepair up} process whose output goes to
+ * {@code DIR/<site>.out} and {@code DIR/<site>.err}.
  */
-final class PairLab implements AutoCloseable {
+final class LocalPair implements AutoCloseable {
     /** A JVM stopped by SIGTERM exits with 128 + 15 once its shutdown (here: the power-off) is done. */
     static final int EXIT_ON_SIGTERM = 143;
 
     final Path dir;
     final Path config;
-    final List<Process> processes = new ArrayList<>();
+    private final List<Process> processes = new ArrayList<>();
+    private final List<WanProxy> proxies = new ArrayList<>();
     PairConfig pair;
 
-    PairLab(Path dir, UnaryOperator<String> edit) throws IOException {
+    LocalPair(Path dir, UnaryOperator<String> edit) throws IOException {
         this.dir = dir;
         this.config = LabConfig.write(dir);
         Files.writeString(config, edit.apply(Files.readString(config)));
@@ -38,24 +41,21 @@ final class PairLab implements AutoCloseable {
 
     /**
      * Starts a WAN-emulating proxy to site b's logging channel and makes site a dial it, so the
-     * test can delay, limit or cut the link.
+     * link can be delayed, limited or cut. Call before starting the sites.
      */
     WanProxy routeThrough(WanProfile profile) throws IOException {
         WanProxy proxy = WanProxy.start(new InetSocketAddress("127.0.0.1", 0), pair.site("b").channel(), profile);
+        proxies.add(proxy);
         Files.writeString(config, Files.readString(config).replaceFirst("(?m)^(    data-dir: a.*)$",
                 "$1\n    peer-channel: 127.0.0.1:" + proxy.address().getPort()));
         pair = PairConfigParser.load(config);
         return proxy;
     }
 
+    /** Starts {@code sitepair up} for the site as a separate JVM. */
     Process start(String site) throws IOException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder builder = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Xmx1g",
-                "-cp", System.getProperty("java.class.path"), "io.sitepair.ops.Main",
-                "up", "--config", config.toString(), "--site", site)
-                .redirectOutput(dir.resolve(site + ".out").toFile())
-                .redirectError(dir.resolve(site + ".err").toFile());
-        Process process = builder.start();
+        Process process = SitepairProcess.start(dir.resolve(site + ".out"), dir.resolve(site + ".err"),
+                "up", "--config", config.toString(), "--site", site);
         processes.add(process);
         return process;
     }
@@ -70,19 +70,25 @@ final class PairLab implements AutoCloseable {
         return ((Number) value).longValue();
     }
 
-    /** Polls {@code site}'s status until {@code condition} holds; fails with the last status after {@code seconds}. */
-    Map<String, Object> await(String site, int seconds, Predicate<Map<String, Object>> condition) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    /** Polls {@code site}'s status until {@code condition} holds; fails with the last status after {@code timeout}. */
+    Map<String, Object> await(String site, Duration timeout, Predicate<Map<String, Object>> condition)
+            throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
         Map<String, Object> status = status(site);
         while (!safely(condition, status)) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("site " + site + " never reached the expected state; last status: " + status
-                        + "\n" + log(site));
+                throw new IllegalStateException("site " + site + " never reached the expected state within " + timeout
+                        + "; last status: " + status + "\n" + log(site));
             }
             Thread.sleep(100);
             status = status(site);
         }
         return status;
+    }
+
+    Map<String, Object> await(String site, int seconds, Predicate<Map<String, Object>> condition)
+            throws IOException, InterruptedException {
+        return await(site, Duration.ofSeconds(seconds), condition);
     }
 
     private static boolean safely(Predicate<Map<String, Object>> condition, Map<String, Object> status) {
@@ -101,7 +107,8 @@ final class PairLab implements AutoCloseable {
     /** The final {@code state <hex>} line a site printed when it stopped. */
     String finalState(String site) throws IOException {
         return Files.readAllLines(dir.resolve(site + ".out")).stream().filter(l -> l.startsWith("state "))
-                .findFirst().orElseThrow(() -> new AssertionError("site " + site + " printed no final state\n" + logQuietly(site)));
+                .findFirst().orElseThrow(() -> new IllegalStateException("site " + site + " printed no final state\n"
+                        + logQuietly(site)));
     }
 
     private String logQuietly(String site) {
@@ -120,6 +127,9 @@ final class PairLab implements AutoCloseable {
     public void close() {
         for (Process process : processes) {
             process.destroyForcibly();
+        }
+        for (WanProxy proxy : proxies) {
+            proxy.close();
         }
     }
 }

@@ -1,0 +1,23 @@
+package io.sitepair.ops;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Starts a {@code sitepair} command as a separate JVM on this JVM's runtime and class path: how the lab
+ * benchmark and the process tests run sites, so that each site is a real process with its own heap,
+ * threads and sockets.
+ */
+public final class SitepairProcess {
+    private SitepairProcess() {}
+
+    public static Process start(Path stdout, Path stderr, String... args) throws IOException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx1g",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+    }
+}
