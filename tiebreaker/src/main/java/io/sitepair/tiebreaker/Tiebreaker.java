@@ -1,0 +1,216 @@
+package io.sitepair.tiebreaker;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.retry.RetryNTimes;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.data.ACL;
+import org.apache.zookeeper.data.Id;
+import org.apache.zookeeper.data.Stat;
+import org.apache.zookeeper.server.auth.DigestAuthenticationProvider;
+
+/**
+ * A site's handle on the pair's arbitration record in ZooKeeper (through Curator).
+ *
+ * <p>Going live is a test-and-set: {@link #claim} replaces the record for epoch N with one for
+ * N+1 by a version-conditional write, so of any number of claimants that saw epoch N exactly one
+ * wins. Nothing here decides anything without a quorum: every read is preceded by a sync, and a
+ * lost connection is a {@link NoQuorumException}, never a default answer.
+ *
+ * <p>Only the pair's sites can change the record: it and its parent carry a digest ACL whose
+ * credential is derived from the pair's secret (anyone may read, for endpoint discovery).
+ */
+public final class Tiebreaker implements AutoCloseable {
+    /** This client's view of its ZooKeeper session, from Curator's connection states. */
+    public enum Connection {
+        /** Not connected yet. */
+        CONNECTING,
+        /** Connected to a member that is part of a quorum. */
+        CONNECTED,
+        /** The connection dropped; the session may still be alive. Decisions made earlier may be stale. */
+        SUSPENDED,
+        /** The session is gone (or presumed gone after the session timeout). */
+        LOST
+    }
+
+    private static final String USER = "sitepair";
+
+    private final CuratorFramework client;
+    private final String pairPath;
+    private final String path;
+    private final List<ACL> acl;
+    private final List<Consumer<Connection>> listeners = new CopyOnWriteArrayList<>();
+    private volatile Connection connection = Connection.CONNECTING;
+
+    private Tiebreaker(CuratorFramework client, String pair, byte[] secret) {
+        this.client = client;
+        this.pairPath = "/sitepair/pairs/" + pair;
+        this.path = pairPath + "/epoch";
+        this.acl = List.of(new ACL(ZooDefs.Perms.ALL, new Id("digest", digest(pair, secret))),
+                new ACL(ZooDefs.Perms.READ, ZooDefs.Ids.ANYONE_ID_UNSAFE));
+    }
+
+    /**
+     * Connects to the ensemble as a member of {@code pair}. Returns at once; use
+     * {@link #awaitConnected} or let the first operation wait.
+     */
+    public static Tiebreaker connect(String connectString, String pair, byte[] secret, Duration sessionTimeout) {
+        CuratorFramework client = CuratorFrameworkFactory.builder()
+                .connectString(connectString)
+                .sessionTimeoutMs((int) sessionTimeout.toMillis())
+                .connectionTimeoutMs((int) Math.min(sessionTimeout.toMillis(), 1000))
+                .retryPolicy(new RetryNTimes(2, 100))
+                .authorization("digest", (USER + ":" + password(pair, secret)).getBytes(StandardCharsets.UTF_8))
+                .build();
+        Tiebreaker tiebreaker = new Tiebreaker(client, pair, secret);
+        client.getConnectionStateListenable().addListener((c, state) -> tiebreaker.onState(state));
+        client.start();
+        return tiebreaker;
+    }
+
+    private void onState(ConnectionState state) {
+        Connection next = switch (state) {
+            case CONNECTED, RECONNECTED -> Connection.CONNECTED;
+            case SUSPENDED, READ_ONLY -> Connection.SUSPENDED; // a read-only member cannot arbitrate
+            case LOST -> Connection.LOST;
+        };
+        connection = next;
+        for (Consumer<Connection> listener : listeners) {
+            listener.accept(next);
+        }
+    }
+
+    /** Calls {@code listener} on every change of the connection (on Curator's event thread). */
+    public void onConnectionChange(Consumer<Connection> listener) {
+        listeners.add(listener);
+    }
+
+    public Connection connection() {
+        return connection;
+    }
+
+    /** Waits up to {@code timeout} for a connection to a quorum member. */
+    public boolean awaitConnected(Duration timeout) throws InterruptedException {
+        return client.blockUntilConnected((int) timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Creates the pair's record for epoch 1 if there is none (the first site up does it; a second
+     * creation loses harmlessly) and returns the current record.
+     */
+    public EpochRecord initialize(EpochRecord first) throws NoQuorumException {
+        try {
+            if (client.checkExists().forPath(pairPath) == null) {
+                client.createContainers("/sitepair/pairs");
+                try {
+                    client.create().withMode(CreateMode.PERSISTENT).withACL(acl).forPath(pairPath);
+                } catch (KeeperException.NodeExistsException raced) {
+                    // the peer created it first
+                }
+            }
+            try {
+                client.create().withMode(CreateMode.PERSISTENT).withACL(acl).forPath(path, first.encode());
+            } catch (KeeperException.NodeExistsException existing) {
+                // already arbitrated: whatever it says holds
+            }
+            return current();
+        } catch (NoQuorumException e) {
+            throw e;
+        } catch (Exception e) {
+            throw translate("initializing " + path, e);
+        }
+    }
+
+    /** The current record, read after a sync so it is at least as new as any decision made before the call. */
+    public EpochRecord current() throws NoQuorumException {
+        return read(new Stat());
+    }
+
+    private EpochRecord read(Stat stat) throws NoQuorumException {
+        try {
+            client.sync().forPath(path);
+            return EpochRecord.decode(client.getData().storingStatIn(stat).forPath(path), path);
+        } catch (KeeperException.NoNodeException e) {
+            throw new IllegalStateException(path + " does not exist: the pair was never initialized in this ensemble");
+        } catch (Exception e) {
+            throw translate("reading " + path, e);
+        }
+    }
+
+    /**
+     * Claims epoch {@code seenEpoch + 1} for {@code site}, live from {@code position}, serving
+     * clients at {@code endpoint}. Wins only if the record still says {@code seenEpoch} at the
+     * moment of the conditional write.
+     */
+    public Claim claim(long seenEpoch, String site, long position, String endpoint) throws NoQuorumException {
+        Stat stat = new Stat();
+        EpochRecord now = read(stat);
+        if (now.epoch() != seenEpoch) {
+            return new Claim(false, now);
+        }
+        EpochRecord next = now.next(site, position, endpoint);
+        try {
+            client.setData().withVersion(stat.getVersion()).forPath(path, next.encode());
+            return new Claim(true, next);
+        } catch (KeeperException.BadVersionException lostRace) {
+            return new Claim(false, current());
+        } catch (Exception e) {
+            throw translate("claiming epoch " + next.epoch() + " at " + path, e);
+        }
+    }
+
+    /** Whether {@code site} is still the live site of {@code epoch}, asked of the quorum now. */
+    public boolean confirm(long epoch, String site) throws NoQuorumException {
+        EpochRecord now = current();
+        return now.epoch() == epoch && now.liveSite().equals(site);
+    }
+
+    private NoQuorumException translate(String what, Exception e) {
+        if (e instanceof KeeperException.NoAuthException) {
+            throw new SecurityException(what + ": not authorized (this site's pair secret does not match the"
+                    + " credentials on the pair's znodes)", e);
+        }
+        if (e instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+        }
+        return new NoQuorumException(what + ": no quorum (" + e.getClass().getSimpleName()
+                + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")", e);
+    }
+
+    /** The digest credential's password: derived from the pair secret, so the secret itself never reaches ZooKeeper. */
+    private static String password(String pair, byte[] secret) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret, "HmacSHA256"));
+            return HexFormat.of().formatHex(mac.doFinal(("sitepair zookeeper digest " + pair)
+                    .getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String digest(String pair, byte[] secret) {
+        try {
+            return DigestAuthenticationProvider.generateDigest(USER + ":" + password(pair, secret));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}
