@@ -39,11 +39,15 @@ public final class LabConfig {
         for (String site : SITES) {
             Files.createDirectories(dir.resolve(site));
         }
-        // The channels (TCP and UDP) first, then each site's service and admin (TCP).
-        List<Integer> ports = LoopbackPorts.pick(SITES.size(), 2 * SITES.size());
+        Files.createDirectories(dir.resolve(CoordinationConfig.WITNESS));
+        // The channels (TCP and UDP) first, then each site's service and admin, then three ports for
+        // each ZooKeeper peer (TCP).
+        int peers = SITES.size() + 1;
+        List<Integer> ports = LoopbackPorts.pick(SITES.size(), 2 * SITES.size() + 3 * peers);
         List<Integer> channels = ports.subList(0, SITES.size());
-        List<Integer> others = ports.subList(SITES.size(), ports.size());
-        String text = render(channels, others);
+        List<Integer> others = ports.subList(SITES.size(), 3 * SITES.size());
+        List<Integer> zookeeper = ports.subList(3 * SITES.size(), ports.size());
+        String text = render(channels, others, zookeeper);
         try {
             SecretFile.create(secret);
             Files.writeString(config, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
@@ -53,7 +57,7 @@ public final class LabConfig {
         return config;
     }
 
-    private static String render(List<Integer> channels, List<Integer> others) {
+    private static String render(List<Integer> channels, List<Integer> others, List<Integer> zookeeper) {
         LoggingTuning d = LoggingTuning.DEFAULTS;
         StringBuilder y = new StringBuilder();
         y.append("""
@@ -90,6 +94,23 @@ public final class LabConfig {
             line(y, 4, "admin", "127.0.0.1:" + others.get(2 * i + 1), "status endpoint, HTTP");
             line(y, 4, "data-dir", site, "this site's disks and state");
             line(y, 4, "engine", SiteConfig.COMPILED, "compiled or interpreter");
+        }
+        y.append('\n');
+        line(y, 0, "coordination", "", "the ZooKeeper quorum that decides who goes live");
+        line(y, 2, "session-timeout", Scalars.formatDuration(CoordinationConfig.DEFAULT_SESSION_TIMEOUT),
+                "ZooKeeper session of each site");
+        line(y, 2, "zookeeper", "", "a peer inside each `sitepair up`, the third in `sitepair witness`");
+        List<String> members = new java.util.ArrayList<>(SITES);
+        members.add(CoordinationConfig.WITNESS);
+        for (int i = 0; i < members.size(); i++) {
+            String name = members.get(i);
+            line(y, 4, name, "", name.equals(CoordinationConfig.WITNESS) ? "at a third site in a real deployment" : null);
+            line(y, 6, "client", "127.0.0.1:" + zookeeper.get(3 * i), "ZooKeeper clients");
+            line(y, 6, "quorum-port", String.valueOf(zookeeper.get(3 * i + 1)), "followers to the leader");
+            line(y, 6, "election-port", String.valueOf(zookeeper.get(3 * i + 2)), "leader election");
+            if (name.equals(CoordinationConfig.WITNESS)) {
+                line(y, 6, "data-dir", CoordinationConfig.WITNESS, "the witness's ZooKeeper data");
+            }
         }
         return y.toString();
     }

@@ -20,9 +20,10 @@ import java.util.Objects;
  * @param initialPrimary the site that starts as primary
  * @param logging logging channel tuning
  * @param sites the two sites, in file order
+ * @param coordination the ZooKeeper quorum arbitrating go-live; null: none, so no site ever goes live by itself
  */
 public record PairConfig(Path file, String pair, byte[] secret, String guest, List<Long> diskSizes,
-        String initialPrimary, LoggingTuning logging, Map<String, SiteConfig> sites) {
+        String initialPrimary, LoggingTuning logging, Map<String, SiteConfig> sites, CoordinationConfig coordination) {
 
     public PairConfig {
         Objects.requireNonNull(file, "file");
@@ -69,12 +70,13 @@ public record PairConfig(Path file, String pair, byte[] secret, String guest, Li
     public boolean equals(Object o) {
         return o instanceof PairConfig p && file.equals(p.file) && pair.equals(p.pair) && Arrays.equals(secret, p.secret)
                 && guest.equals(p.guest) && diskSizes.equals(p.diskSizes) && initialPrimary.equals(p.initialPrimary)
-                && logging.equals(p.logging) && sites.equals(p.sites);
+                && logging.equals(p.logging) && sites.equals(p.sites) && Objects.equals(coordination, p.coordination);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(file, pair, Arrays.hashCode(secret), guest, diskSizes, initialPrimary, logging, sites);
+        return Objects.hash(file, pair, Arrays.hashCode(secret), guest, diskSizes, initialPrimary, logging, sites,
+                coordination);
     }
 
     /** Never prints the secret: configs end up in logs. */
@@ -82,6 +84,6 @@ public record PairConfig(Path file, String pair, byte[] secret, String guest, Li
     public String toString() {
         return "PairConfig[file=" + file + ", pair=" + pair + ", secret=(" + secret.length + " bytes), guest=" + guest
                 + ", diskSizes=" + diskSizes + ", initialPrimary=" + initialPrimary + ", logging=" + logging
-                + ", sites=" + sites + "]";
+                + ", sites=" + sites + ", coordination=" + coordination + "]";
     }
 }

@@ -27,7 +27,7 @@ import org.yaml.snakeyaml.nodes.Tag;
  */
 public final class PairConfigParser {
     static final List<String> TOP_KEYS =
-            List.of("pair", "secret-file", "guest", "disks", "initial-primary", "logging", "sites");
+            List.of("pair", "secret-file", "guest", "disks", "initial-primary", "logging", "sites", "coordination");
     static final List<String> DISK_KEYS = List.of("size");
     static final List<String> LOGGING_KEYS = List.of("buffer", "lag-target", "heartbeat-interval", "suspect-after",
             "state-check-interval", "logged-reads");
@@ -57,7 +57,11 @@ public final class PairConfigParser {
             }
             return v;
         });
-        return new PairConfig(file.toAbsolutePath().normalize(), pair, secret, guest, disks, initialPrimary, logging, sites);
+        CoordinationConfig coordination = top.has("coordination")
+                ? CoordinationParser.parse(top.section("coordination", CoordinationParser.KEYS), List.copyOf(sites.keySet()), dir)
+                : null;
+        return new PairConfig(file.toAbsolutePath().normalize(), pair, secret, guest, disks, initialPrimary, logging, sites,
+                coordination);
     }
 
     /** The file's node tree; I/O, encoding and YAML syntax errors become ConfigExceptions. */

@@ -3,7 +3,10 @@ package io.sitepair.ops.pair;
 import io.sitepair.ops.config.PairConfig;
 import io.sitepair.ops.config.PairConfigParser;
 import io.sitepair.ops.config.SiteConfig;
+import io.sitepair.tiebreaker.NoQuorumException;
+import io.sitepair.tiebreaker.Tiebreaker;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +18,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code sitepair endpoint}: the current primary's client service address. */
 @Command(name = "endpoint", mixinStandardHelpOptions = true,
-        description = "Print the current primary's client service address as HOST:PORT.")
+        description = "Print the live site's client service address as HOST:PORT: from the pair's ZooKeeper record"
+                + " when coordination is configured, else from the sites' status.")
 public final class EndpointCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "The site-pair configuration.")
     Path config;
@@ -26,6 +30,16 @@ public final class EndpointCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PairConfig pair = PairConfigParser.load(config);
+        if (pair.coordination() != null) {
+            // The arbitration record names the live site; a site's own claim to serve is not enough.
+            try (Tiebreaker tiebreaker = Coordination.connect(pair, System.err, Duration.ofSeconds(10))) {
+                System.out.println(tiebreaker.current().endpoint());
+                return 0;
+            } catch (IllegalStateException | NoQuorumException e) {
+                spec.commandLine().getErr().println("sitepair endpoint: error: " + e.getMessage());
+                return 1;
+            }
+        }
         List<String> answers = new ArrayList<>();
         for (String name : pair.siteNames()) {
             SiteConfig site = pair.site(name);

@@ -60,6 +60,14 @@ final class LocalPair implements AutoCloseable {
         return process;
     }
 
+    /** Starts {@code sitepair witness}, the third ZooKeeper peer. */
+    Process startWitness() throws IOException {
+        Process process = SitepairProcess.start(dir.resolve("witness.out"), dir.resolve("witness.err"),
+                "witness", "--config", config.toString());
+        processes.add(process);
+        return process;
+    }
+
     Map<String, Object> status(String site) {
         return SiteQuery.status(pair.site(site));
     }

@@ -22,7 +22,8 @@ final class SiteLauncher {
 
     private SiteLauncher() {}
 
-    static SiteSettings settings(PairConfig config, String siteName, GuestModule module) throws IOException {
+    /** The settings for one site; {@code epoch} is the pair's current epoch (from ZooKeeper, or the epoch file). */
+    static SiteSettings settings(PairConfig config, String siteName, GuestModule module, long epoch) throws IOException {
         SiteConfig site = config.site(siteName);
         SiteConfig peer = config.peerOf(siteName);
         Files.createDirectories(site.dataDir());
@@ -45,15 +46,15 @@ final class SiteLauncher {
         VmOptions options = VmOptions.defaults().withEngine(SiteConfig.INTERPRETER.equals(site.engine())
                 ? VmOptions.Engine.INTERPRETED : VmOptions.Engine.COMPILED);
         LoggingTuning tuning = config.logging();
-        return new SiteSettings(identity, epoch(site.dataDir()), module, options, disks, config.diskSizes().getFirst(),
+        return new SiteSettings(identity, epoch, module, options, disks, config.diskSizes().getFirst(),
                 site.channel(), site.peerChannel() != null ? site.peerChannel() : peer.channel(), peer.channel(),
                 site.service(), tuning.bufferBytes(), tuning.lagTarget(), tuning.heartbeatInterval(),
                 tuning.suspectAfter(), tuning.stateCheckInterval());
     }
 
     /**
-     * The site's epoch, kept in its data directory (1 for a new site). The ZooKeeper arbitration
-     * makes it the pair's shared, fenced epoch.
+     * The site's epoch when the pair has no coordination: kept in its data directory (1 for a new
+     * site). With coordination the epoch is the one ZooKeeper holds.
      */
     static long epoch(Path dataDir) throws IOException {
         Path file = dataDir.resolve(EPOCH_FILE);

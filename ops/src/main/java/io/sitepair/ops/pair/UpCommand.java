@@ -1,12 +1,17 @@
 package io.sitepair.ops.pair;
 
+import io.sitepair.ops.config.CoordinationConfig;
 import io.sitepair.ops.config.PairConfig;
 import io.sitepair.ops.config.PairConfigParser;
 import io.sitepair.replicator.pair.BackupSite;
 import io.sitepair.replicator.pair.PrimarySite;
 import io.sitepair.replicator.pair.Site;
 import io.sitepair.replicator.pair.SiteSettings;
+import io.sitepair.tiebreaker.EpochRecord;
+import io.sitepair.tiebreaker.QuorumPeer;
+import io.sitepair.tiebreaker.Tiebreaker;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -29,9 +34,47 @@ public final class UpCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PairConfig pair = PairConfigParser.load(config);
-        SiteSettings settings = SiteLauncher.settings(pair, site, io.sitepair.ops.GuestOptions.load(pair.guest()));
-        boolean primary = site.equals(pair.initialPrimary());
-        Site running = primary ? PrimarySite.start(settings) : BackupSite.start(settings);
+        pair.site(site); // an unknown site name fails here, naming the valid ones
+        CoordinationConfig coordination = pair.coordination();
+        QuorumPeer peer = coordination != null && coordination.embedded()
+                ? QuorumPeer.start(pair.site(site).dataDir(), coordination.member(site), coordination.members(),
+                        CoordinationConfig.TICK)
+                : null;
+        Tiebreaker tiebreaker = null;
+        try {
+            long epoch;
+            boolean primary;
+            if (coordination != null) {
+                tiebreaker = Coordination.connect(pair, System.out, Duration.ofMinutes(10));
+                EpochRecord record = Coordination.initialize(tiebreaker, pair);
+                if (record.epoch() > 1) {
+                    System.err.println("sitepair up: site " + site + " refuses to start: the pair is in " + record
+                            + ". A site that failed or was failed over must rejoin as the backup through"
+                            + " re-protection, which is not implemented yet; until then, rebuild this site's data"
+                            + " directory from the live site.");
+                    return 3;
+                }
+                epoch = record.epoch();
+                primary = site.equals(record.liveSite());
+            } else {
+                epoch = SiteLauncher.epoch(pair.site(site).dataDir());
+                primary = site.equals(pair.initialPrimary());
+            }
+            SiteSettings settings = SiteLauncher.settings(pair, site, io.sitepair.ops.GuestOptions.load(pair.guest()),
+                    epoch);
+            return run(pair, settings, primary ? PrimarySite.start(settings, tiebreaker)
+                    : BackupSite.start(settings, tiebreaker), primary);
+        } finally {
+            if (tiebreaker != null) {
+                tiebreaker.close();
+            }
+            if (peer != null) {
+                peer.close();
+            }
+        }
+    }
+
+    private int run(PairConfig pair, SiteSettings settings, Site running, boolean primary) throws Exception {
         CountDownLatch reported = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             running.stop();

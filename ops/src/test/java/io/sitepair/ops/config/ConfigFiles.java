@@ -41,6 +41,24 @@ final class ConfigFiles {
                 data-dir: data/b
             """;
 
+    /** A {@code coordination.zookeeper} section for VALID's sites (without the {@code coordination:} line). */
+    static final String EMBEDDED_QUORUM = """
+              zookeeper:
+                a:
+                  client: 127.0.0.1:2181
+                  quorum-port: 2888
+                  election-port: 3888
+                b:
+                  client: 127.0.0.1:2182
+                  quorum-port: 2889
+                  election-port: 3889
+                witness:
+                  client: 127.0.0.1:2183
+                  quorum-port: 2890
+                  election-port: 3890
+                  data-dir: zk-witness
+            """;
+
     private ConfigFiles() {}
 
     /** Writes {@code yaml} as dir/pair.yaml with a valid dir/pair.secret beside it. */

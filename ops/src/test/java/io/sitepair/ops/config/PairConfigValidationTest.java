@@ -123,7 +123,34 @@ class PairConfigValidationTest {
                 new Case("YAML syntax error", ConfigFiles.with("127.0.0.1:6380", "127.0.0.1:6380: oops"), 25, "",
                         "YAML syntax error: mapping values are not allowed here"),
                 new Case("tab indentation", ConfigFiles.with("    data-dir: data/b", "\tdata-dir: data/b"), 27, "",
-                        "YAML syntax error"));
+                        "YAML syntax error"),
+                // coordination (appended after VALID's 27 lines)
+                new Case("both an embedded and an external quorum", ConfigFiles.VALID + "coordination:\n"
+                        + "  ensemble: z1:2181,z2:2181,z3:2181\n" + ConfigFiles.EMBEDDED_QUORUM, 28, "coordination",
+                        "needs exactly one of zookeeper"),
+                new Case("an even ensemble", ConfigFiles.VALID + "coordination:\n  ensemble: z1:2181,z2:2181\n", 29,
+                        "coordination.ensemble", "an ensemble of 2 cannot outvote a partition"),
+                new Case("a session ZooKeeper would not grant", ConfigFiles.VALID + "coordination:\n"
+                        + "  session-timeout: 10s\n" + ConfigFiles.EMBEDDED_QUORUM, 29, "coordination.session-timeout",
+                        "outside ZooKeeper's session bounds of 400ms to 4s"),
+                new Case("no witness", ConfigFiles.VALID + "coordination:\n" + ConfigFiles.EMBEDDED_QUORUM
+                        .substring(0, ConfigFiles.EMBEDDED_QUORUM.indexOf("    witness:")), 29,
+                        "coordination.zookeeper.witness", "required key is missing"),
+                new Case("a peer port used twice", ConfigFiles.VALID + "coordination:\n" + ConfigFiles.EMBEDDED_QUORUM
+                        .replace("quorum-port: 2889", "quorum-port: 2888"), 36, "coordination.zookeeper.b.quorum-port",
+                        "127.0.0.1:2888 is already used by another peer"));
+    }
+
+    @Test
+    void anEmbeddedQuorumNumbersTheSitesInFileOrderAndTheWitnessLast() throws Exception {
+        PairConfig config = PairConfigParser.load(ConfigFiles.write(dir, ConfigFiles.VALID + "coordination:\n"
+                + ConfigFiles.EMBEDDED_QUORUM));
+        CoordinationConfig c = config.coordination();
+        assertEquals(CoordinationConfig.DEFAULT_SESSION_TIMEOUT, c.sessionTimeout());
+        assertEquals(java.util.List.of("a:1", "b:2", "witness:3"),
+                c.members().stream().map(m -> m.name() + ":" + m.id()).toList());
+        assertEquals("127.0.0.1:2181,127.0.0.1:2182,127.0.0.1:2183", c.connectString());
+        assertEquals(dir.resolve("zk-witness").toAbsolutePath(), c.witnessDataDir());
     }
 
     @ParameterizedTest(name = "{0}")

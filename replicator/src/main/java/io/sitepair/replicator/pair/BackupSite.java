@@ -9,11 +9,15 @@ import io.sitepair.replicator.channel.HeartbeatLink;
 import io.sitepair.replicator.channel.LogReceiver;
 import io.sitepair.replicator.channel.ReceivedLog;
 import io.sitepair.replicator.channel.Transport;
+import io.sitepair.replicator.service.ServedRun;
 import io.sitepair.replicator.vm.GuestVm;
+import io.sitepair.replicator.vm.RealInputs;
 import io.sitepair.replicator.vm.ReplayDivergence;
 import io.sitepair.replicator.vm.Replayer;
 import io.sitepair.replicator.vm.VmException;
 import io.sitepair.replicator.vm.VmThread;
+import io.sitepair.tiebreaker.Claim;
+import io.sitepair.tiebreaker.Tiebreaker;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -30,6 +34,11 @@ import java.util.concurrent.TimeUnit;
  * clients. It stops when the primary powers off cleanly, and halts at the first divergence,
  * telling the primary.
  *
+ * <p>When the primary fails (no heartbeats and no log traffic for the failure timeout) and a
+ * tiebreaker is configured, the backup goes live: it stops acknowledging (so the old primary can
+ * release nothing more), replays everything it received, claims the next epoch, and on winning
+ * serves clients from the end of the log. On losing it halts.
+ *
  * <p>The network runs on one event loop; replay runs on its own {@link VmThread}, taking entries
  * from the bounded {@link ReceivedLog} and waiting when it is empty.
  */
@@ -37,6 +46,7 @@ public final class BackupSite implements Site {
     private static final long TICK_MS = 100;
 
     private final SiteSettings settings;
+    private final Arbitration arbitration;
     private final RoleState role;
     private final ReceivedLog received;
     private final EventLoopGroup network = new MultiThreadIoEventLoopGroup(1, Transport.ioHandlers());
@@ -49,9 +59,16 @@ public final class BackupSite implements Site {
     private volatile long replayed;
     private volatile long events;
     private volatile String outcome = "";
+    private volatile long epoch;
+    private volatile long failureDetectedNanos; // 0: the primary has not failed
+    private volatile String failover = "";
+    private volatile ServedRun live;
+    private volatile boolean stopping;
 
-    private BackupSite(SiteSettings settings) {
+    private BackupSite(SiteSettings settings, Tiebreaker tiebreaker) {
         this.settings = settings;
+        this.arbitration = new Arbitration(tiebreaker, settings.site());
+        this.epoch = settings.epoch();
         this.role = new RoleState(settings.site(), Role.BACKUP, "backup of pair '" + settings.identity().pair() + "'");
         this.received = new ReceivedLog(settings.bufferBytes(), 0);
         this.receiver = new LogReceiver(settings.identity(), settings.epoch(), received, () -> replayed);
@@ -60,9 +77,12 @@ public final class BackupSite implements Site {
                 receiver::nanosSinceTraffic);
     }
 
-    /** Opens the disks, boots the VM for replay and listens for the primary. */
-    public static BackupSite start(SiteSettings settings) throws Exception {
-        BackupSite site = new BackupSite(settings);
+    /**
+     * Opens the disks, boots the VM for replay and listens for the primary. With a
+     * {@code tiebreaker} (null: none) it goes live when the primary fails.
+     */
+    public static BackupSite start(SiteSettings settings, Tiebreaker tiebreaker) throws Exception {
+        BackupSite site = new BackupSite(settings, tiebreaker);
         try {
             site.receiver.start(site.network, settings.channel());
             site.heartbeat.start(site.network.next(), settings.channel(), settings.heartbeatInterval());
@@ -82,9 +102,25 @@ public final class BackupSite implements Site {
 
     private void tick() {
         peer.check();
+        if (peer.suspected() && arbitration.enabled() && received.received() > 0 && failureDetectedNanos == 0
+                && role.role() == Role.BACKUP) {
+            primaryFailed();
+        }
         if (++ticks % 10 == 0) {
             wireRate.sample(receiver.codecStats().wireBytes());
         }
+    }
+
+    /**
+     * Fencing first: once this site stops acknowledging, the old primary can release no output
+     * that this site has not received. Then the replay drains what was received and goes live.
+     */
+    private void primaryFailed() {
+        failureDetectedNanos = System.nanoTime();
+        receiver.stop();
+        failover = "primary '" + settings.identity().peer() + "' failed; replaying to position " + received.received();
+        System.err.println("sitepair: site '" + settings.site() + "': " + failover);
+        received.end();
     }
 
     private void replay() {
@@ -97,13 +133,25 @@ public final class BackupSite implements Site {
             // The backup's flushes need not be waited for: no output leaves here.
             vm.flushDisksWith(flusher::request);
             flusher.start();
-            Replayer.Result result = new Replayer(vm, received).run(v -> {
+            Replayer replayer = new Replayer(vm, received);
+            ServedRun.Handover handover = new ServedRun.Handover();
+            if (arbitration.enabled()) {
+                vm.goLiveAtEndOfLog(RealInputs.system(), handover); // the log may end inside a handler
+            }
+            Replayer.Result result = replayer.run(v -> {
                 replayed = v.position();
                 events = v.eventsDelivered();
                 return true;
             });
             replayed = result.lastPosition();
             flusher.close();
+            if (failureDetectedNanos != 0 && !result.poweredOff()) {
+                long replayDoneNanos = System.nanoTime();
+                if (goLive(vm, disks, result.lastPosition(), handover, replayDoneNanos)) {
+                    disks.clear(); // the served run owns them now
+                }
+                return;
+            }
             String state = HexFormat.of().formatHex(vm.stateHash());
             if (result.poweredOff()) {
                 outcome = "the primary powered off cleanly at position " + result.lastPosition()
@@ -139,6 +187,44 @@ public final class BackupSite implements Site {
         }
     }
 
+    /** Claims the next epoch and, on winning, serves clients with the replayed VM; returns whether it went live. */
+    private boolean goLive(GuestVm vm, List<DiskImage> disks, long position, ServedRun.Handover handover,
+                           long replayDoneNanos) throws Exception {
+        String endpoint = settings.service().getHostString() + ":" + settings.service().getPort();
+        failover = "replayed to position " + position + "; claiming epoch " + (epoch + 1);
+        Claim claim = arbitration.claim(epoch, position, endpoint, () -> stopping);
+        if (claim == null) {
+            throw new VmException("stopped while claiming epoch " + (epoch + 1) + "; did not go live");
+        }
+        if (!claim.won()) {
+            outcome = "site '" + claim.record().liveSite() + "' is live in epoch " + claim.record().epoch()
+                    + "; this site must not serve";
+            role.moveTo(Role.HALTED, outcome);
+            finished.completeExceptionally(new IllegalStateException(outcome));
+            return false;
+        }
+        epoch = claim.record().epoch();
+        live = ServedRun.goLive(vm, disks, settings.service(), handover);
+        long now = System.nanoTime();
+        failover = String.format("live in epoch %d from position %d: detection %d ms (failure timeout), replay %d ms,"
+                        + " arbitration %d ms", epoch, position, settings.suspectAfter().toMillis(),
+                (replayDoneNanos - failureDetectedNanos) / 1_000_000, arbitration.claimMillis());
+        role.moveTo(Role.LIVE_ALONE, "primary '" + settings.identity().peer() + "' failed; " + failover);
+        System.err.println("sitepair: ALARM: site '" + settings.site() + "' is " + failover + "; clients on "
+                + endpoint + "; UNPROTECTED until the other site is re-protected");
+        Thread.ofPlatform().daemon().name("sitepair-live-watch").start(() -> {
+            try {
+                ServedRun.Result result = live.await();
+                role.moveTo(Role.STOPPED, "stopped");
+                finished.complete(HexFormat.of().formatHex(result.stateHash()));
+            } catch (Exception e) {
+                role.moveTo(Role.HALTED, e.getMessage());
+                finished.completeExceptionally(e);
+            }
+        });
+        return true;
+    }
+
     private void closeNetwork() {
         receiver.stop();
         heartbeat.stop();
@@ -148,6 +234,16 @@ public final class BackupSite implements Site {
     /** Stops replay after the entries already received (the operator stopped this backup). */
     @Override
     public void stop() {
+        stopping = true;
+        ServedRun served = live;
+        if (served != null) {
+            try {
+                served.stop();
+            } catch (Exception e) {
+                System.err.println("sitepair: stopping: " + e.getMessage());
+            }
+            return;
+        }
         receiver.stop();
         received.end();
     }
@@ -172,9 +268,21 @@ public final class BackupSite implements Site {
         status.put("site", settings.site());
         status.put("role", role.role().label());
         status.put("reason", outcome.isEmpty() ? role.reason() : outcome);
-        status.put("epoch", settings.epoch());
-        status.put("channel", receiver.streaming() ? "streaming" : "waiting for the primary ("
-                + receiver.lastProblem() + ")");
+        status.put("epoch", epoch);
+        if (!failover.isEmpty()) {
+            status.put("failover", failover);
+        }
+        String claim = arbitration.progress();
+        if (!claim.isEmpty()) {
+            status.put("arbitration", claim);
+        }
+        status.put("quorum", arbitration.connection());
+        if (live != null) {
+            status.put("service", settings.service().getHostString() + ":" + settings.service().getPort());
+            status.put("protection", "unprotected (primary '" + settings.identity().peer() + "' failed)");
+        }
+        status.put("channel", live != null || failureDetectedNanos != 0 ? "closed (the primary failed)"
+                : receiver.streaming() ? "streaming" : "waiting for the primary (" + receiver.lastProblem() + ")");
         Map<String, Object> positions = new LinkedHashMap<>();
         positions.put("received", received.received());
         positions.put("replayed", replayed);
@@ -185,7 +293,7 @@ public final class BackupSite implements Site {
         logging.put("buffered_bytes", received.bufferedBytes());
         logging.put("buffer_limit", settings.bufferBytes());
         status.put("logging", logging);
-        status.put("events", events);
+        status.put("events", live != null ? live.vm().eventsDelivered() : events);
         Map<String, Object> peerStatus = new LinkedHashMap<>();
         peerStatus.put("site", settings.identity().peer());
         peerStatus.put("heartbeat_ms", peer.msSinceHeartbeat());

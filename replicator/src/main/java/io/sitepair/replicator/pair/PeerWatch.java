@@ -5,8 +5,8 @@ import java.util.function.LongSupplier;
 
 /**
  * Suspects the peer has failed when both its heartbeats and its channel traffic have been silent
- * for longer than the configured time. Only reports (status and log lines); acting on a
- * suspicion is the failover's job.
+ * for longer than the configured time (the failure timeout). It only reports; the site acts on
+ * it, and only through the tiebreaker.
  */
 final class PeerWatch {
     private final String peer;

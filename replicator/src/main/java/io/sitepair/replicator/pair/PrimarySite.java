@@ -7,6 +7,8 @@ import io.sitepair.replicator.channel.ShipLog;
 import io.sitepair.replicator.log.LogRecord;
 import io.sitepair.replicator.service.ServedRun;
 import io.sitepair.replicator.vm.RealInputs;
+import io.sitepair.tiebreaker.Claim;
+import io.sitepair.tiebreaker.Tiebreaker;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -29,6 +31,7 @@ public final class PrimarySite implements Site {
     private static final long POWER_OFF_WAIT_MS = 10_000;
 
     private final SiteSettings settings;
+    private final Arbitration arbitration;
     private final RoleState role;
     private final ShipLog log = new ShipLog(RealInputs.WallClock.SYSTEM::nanos);
     private final LagControl lag;
@@ -48,16 +51,24 @@ public final class PrimarySite implements Site {
     private long flowControlPauses;
     private int ticks;
     private String alarm = "";
+    private boolean everStreamed; // loop thread only
+    private boolean claiming; // loop thread only
+    private volatile long epoch;
 
-    private PrimarySite(SiteSettings settings) {
+    private PrimarySite(SiteSettings settings, Tiebreaker tiebreaker) {
         this.settings = settings;
+        this.arbitration = new Arbitration(tiebreaker, settings.site());
+        this.epoch = settings.epoch();
         this.lag = new LagControl(settings.lagTarget());
         this.role = new RoleState(settings.site(), Role.PRIMARY, "initial primary of pair '" + settings.identity().pair() + "'");
     }
 
-    /** Boots the guest, starts serving clients and dialling the backup. */
-    public static PrimarySite start(SiteSettings settings) throws Exception {
-        PrimarySite site = new PrimarySite(settings);
+    /**
+     * Boots the guest, starts serving clients and dialling the backup. With a {@code tiebreaker}
+     * (null: none), losing the backup makes this site claim the next epoch and go on alone.
+     */
+    public static PrimarySite start(SiteSettings settings, Tiebreaker tiebreaker) throws Exception {
+        PrimarySite site = new PrimarySite(settings, tiebreaker);
         site.run = ServedRun.startRecording(settings.module(), settings.vmOptions(), settings.disks(), settings.diskBytes(),
                 settings.service(), new ServedRun.Recording(site.log, settings.identity().loggedReads(), true,
                         site::afterEvent));
@@ -149,6 +160,10 @@ public final class PrimarySite implements Site {
             lag.adjust(RealInputs.WallClock.SYSTEM.nanos());
         }
         peer.check();
+        everStreamed |= shipper.state() == LogShipper.State.STREAMING;
+        if (role.role() == Role.PRIMARY && everStreamed && peer.suspected() && arbitration.enabled() && !claiming) {
+            claimAlone();
+        }
         if (++ticks % 10 == 0) {
             CodecStats wire = shipper.codecStats();
             rawRate.sample(wire.rawBytes());
@@ -162,6 +177,71 @@ public final class PrimarySite implements Site {
             log.append(new LogRecord.StateCheck(run.vm().vmStateHash()));
             afterEvent();
         }
+    }
+
+    /**
+     * The backup is gone (no heartbeats, no log traffic): claim the next epoch so that it can never
+     * go live later, then continue alone. Outputs stay held meanwhile (nothing acknowledges them).
+     * If the backup claimed first, it is live and this site halts.
+     */
+    private void claimAlone() {
+        claiming = true;
+        long seen = epoch;
+        long position = log.lastPosition();
+        String endpoint = settings.service().getHostString() + ":" + settings.service().getPort();
+        System.err.println("sitepair: site '" + settings.site() + "': backup '" + settings.identity().peer()
+                + "' failed; claiming epoch " + (seen + 1) + " to continue alone");
+        Thread.ofPlatform().daemon().name("sitepair-claim").start(() -> {
+            try {
+                Claim claim = arbitration.claim(seen, position, endpoint, finished::isDone);
+                if (claim == null) {
+                    return;
+                }
+                run.loop().execute(() -> {
+                    if (claim.won()) {
+                        epoch = claim.record().epoch();
+                        alarm = "backup '" + settings.identity().peer() + "' failed; live alone in epoch " + epoch;
+                        System.err.println("sitepair: ALARM: " + alarm + " (from position " + position + ")");
+                        continueAlone("backup failed; epoch " + epoch);
+                    } else {
+                        halt("site '" + claim.record().liveSite() + "' went live in epoch " + claim.record().epoch()
+                                + "; this site must not serve");
+                    }
+                });
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
+    /** Serves without a backup: outputs no longer wait for acknowledgements, and no log is kept. */
+    private void continueAlone(String why) {
+        if (!role.moveTo(Role.LIVE_ALONE, why)) {
+            return;
+        }
+        shipper.stop();
+        bufferFull = false;
+        log.discardThrough(log.lastPosition());
+        run.dropOutputRule();
+        updateDelivery();
+    }
+
+    /** Stops serving at once, releasing nothing more: another site is live. */
+    private void halt(String why) {
+        if (!role.moveTo(Role.HALTED, why)) {
+            return;
+        }
+        System.err.println("sitepair: site '" + settings.site() + "' HALTED: " + why);
+        shipper.stop();
+        heartbeat.stop();
+        finished.completeExceptionally(new IllegalStateException(why));
+        Thread.ofPlatform().name("sitepair-halt").start(() -> {
+            try {
+                run.stop();
+            } catch (Exception e) {
+                System.err.println("sitepair: stopping the halted run: " + e.getMessage());
+            }
+        });
     }
 
     private final class FromBackup implements LogShipper.Listener {
@@ -184,12 +264,7 @@ public final class PrimarySite implements Site {
             System.err.println("sitepair: ALARM: site '" + settings.site() + "' continues UNPROTECTED;"
                     + " the backup must be re-protected");
             System.err.println();
-            role.moveTo(Role.LIVE_ALONE, "backup diverged at position " + position);
-            shipper.stop();
-            bufferFull = false;
-            log.discardThrough(log.lastPosition());
-            run.dropOutputRule();
-            updateDelivery();
+            continueAlone("backup diverged at position " + position);
         }
 
         @Override
@@ -285,7 +360,7 @@ public final class PrimarySite implements Site {
         status.put("site", settings.site());
         status.put("role", role.role().label());
         status.put("reason", role.reason());
-        status.put("epoch", settings.epoch());
+        status.put("epoch", epoch);
         status.put("service", settings.service().getHostString() + ":" + settings.service().getPort());
         return status;
     }

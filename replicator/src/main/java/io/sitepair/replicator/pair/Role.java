@@ -6,8 +6,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A site's role, and the only transitions between roles that are allowed. Failover (backup to
- * primary) and resync arrive with later issues; a transition not listed here is a bug.
+ * A site's role, and the only transitions between roles that are allowed; a transition not
+ * listed here is a bug. Re-protection (live-alone to primary, a returning site to backup) and
+ * resync arrive with later work.
  */
 public enum Role {
     /** Records, serves clients, streams its log; outputs wait for the backup (the Output Rule). */
@@ -23,7 +24,7 @@ public enum Role {
 
     private static final Map<Role, Set<Role>> NEXT = Map.of(
             PRIMARY, EnumSet.of(LIVE_ALONE, HALTED, STOPPED),
-            BACKUP, EnumSet.of(HALTED, STOPPED),
+            BACKUP, EnumSet.of(LIVE_ALONE, HALTED, STOPPED), // going live after the primary failed
             LIVE_ALONE, EnumSet.of(HALTED, STOPPED),
             HALTED, EnumSet.noneOf(Role.class),
             STOPPED, EnumSet.noneOf(Role.class));

@@ -16,7 +16,9 @@ import io.sitepair.replicator.log.LogWriter;
 import io.sitepair.replicator.vm.GuestModule;
 import io.sitepair.replicator.vm.GuestVm;
 import io.sitepair.replicator.vm.OfflineRun;
+import io.sitepair.replicator.vm.OutputSink;
 import io.sitepair.replicator.vm.RealInputs;
+import io.sitepair.replicator.vm.VmMode;
 import io.sitepair.replicator.vm.VmOptions;
 import io.sitepair.replicator.vm.VmThread;
 import java.io.IOException;
@@ -82,24 +84,75 @@ public final class ServedRun {
     private static ServedRun start(GuestModule module, VmOptions options, List<Path> diskPaths, long newDiskSize,
                                    InetSocketAddress listen, Path recordTo, Recording recording) throws Exception {
         ServedRun run = new ServedRun();
+        return run.serve(listen, () -> run.boot(module, options, diskPaths, newDiskSize, recordTo, recording));
+    }
+
+    /**
+     * Serves clients with a VM that replay has brought to the end of its log: a backup going live.
+     * The run takes over the VM and its disks. A VM that replay left between events switches to
+     * LIVE here; one that went live inside a handler (the log ended there) was given
+     * {@code handover} as its output sink, which now forwards to the clients. Connections the VM
+     * knew belonged to the old primary's clients: the guest sees each of them close.
+     */
+    public static ServedRun goLive(GuestVm vm, List<DiskImage> disks, InetSocketAddress listen, Handover handover)
+            throws Exception {
+        ServedRun run = new ServedRun();
+        run.disks.addAll(disks);
+        return run.serve(listen, () -> run.adopt(vm, handover));
+    }
+
+    /** Buffers nothing: outputs before the hand-over are for connections whose clients are gone. */
+    public static final class Handover implements OutputSink {
+        private volatile OutputSink target;
+        private long dropped;
+
+        @Override
+        public void send(long position, int conn, byte[] data) {
+            var t = target;
+            if (t != null) {
+                t.send(position, conn, data);
+            } else {
+                dropped++;
+            }
+        }
+
+        @Override
+        public void close(long position, int conn) {
+            var t = target;
+            if (t != null) {
+                t.close(position, conn);
+            }
+        }
+
+        /** Outputs produced before the hand-over, for clients of the old primary. */
+        public long dropped() {
+            return dropped;
+        }
+    }
+
+    private interface Boot {
+        void run() throws IOException;
+    }
+
+    private ServedRun serve(InetSocketAddress listen, Boot boot) throws Exception {
         try {
-            run.loop.submit(() -> {
-                run.boot(module, options, diskPaths, newDiskSize, recordTo, recording);
+            loop.submit(() -> {
+                boot.run();
                 return null;
             }).get();
-            run.driver = new GuestDriver(run.vm, run.loop, run.outputs, RealInputs.WallClock.SYSTEM::nanos, run::halted,
-                    run.recording.afterEvent());
-            run.loop.submit(run.driver::fireDueTimers).get(); // timers the guest armed at boot
-            run.clients = new DefaultChannelGroup("sitepair-clients", run.loop);
-            run.server = ClientService.bind(listen, run.group, run.driver, run.clients);
+            driver = new GuestDriver(vm, loop, outputs, RealInputs.WallClock.SYSTEM::nanos, this::halted,
+                    recording.afterEvent());
+            loop.submit(driver::fireDueTimers).get(); // timers the guest armed at boot
+            clients = new DefaultChannelGroup("sitepair-clients", loop);
+            server = ClientService.bind(listen, group, driver, clients);
         } catch (ExecutionException e) {
-            run.shutDown();
+            shutDown();
             throw e.getCause() instanceof Exception cause ? cause : e;
         } catch (Exception e) {
-            run.shutDown();
+            shutDown();
             throw e;
         }
-        return run;
+        return this;
     }
 
     private void boot(GuestModule module, VmOptions options, List<Path> diskPaths, long newDiskSize, Path recordTo,
@@ -126,6 +179,28 @@ public final class ServedRun {
         }
         vm.deliver(new LogRecord.Init());
         recording.afterEvent().run();
+    }
+
+    private void adopt(GuestVm replayed, Handover handover) {
+        vm = replayed;
+        recording = new Recording(null, false, false, () -> {});
+        flusher = new GroupFlusher("sitepair-flush", ticket -> loop.execute(() -> outputs.flushedThrough(ticket)));
+        outputs = new ClientOutputs(flusher, false);
+        vm.flushDisksWith(this::flushAfterThisIteration);
+        if (vm.mode() == VmMode.REPLAY) {
+            vm.goLiveNow(RealInputs.system(), outputs);
+        } else {
+            handover.target = outputs;
+        }
+        for (int conn : toList(vm.hostState().connections())) {
+            vm.deliver(new LogRecord.Closed(conn));
+        }
+    }
+
+    private static List<Integer> toList(Iterable<Integer> items) {
+        List<Integer> list = new ArrayList<>();
+        items.forEach(list::add);
+        return list;
     }
 
     // ---- for a protected primary; all on the loop thread ----

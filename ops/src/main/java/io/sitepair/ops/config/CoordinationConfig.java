@@ -1,0 +1,45 @@
+package io.sitepair.ops.config;
+
+import io.sitepair.tiebreaker.QuorumMember;
+import io.sitepair.tiebreaker.QuorumPeer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The ZooKeeper quorum that arbitrates go-live: either embedded peers (one in each site's
+ * {@code sitepair up}, the third in {@code sitepair witness}) or an external ensemble.
+ *
+ * @param sessionTimeout the ZooKeeper session timeout of the sites' clients
+ * @param members the embedded peers, sites first then the witness; empty for an external ensemble
+ * @param connectString what clients connect to
+ * @param witnessDataDir the witness's data directory, absolute; null for an external ensemble
+ */
+public record CoordinationConfig(Duration sessionTimeout, List<QuorumMember> members, String connectString,
+        Path witnessDataDir) {
+    public static final String WITNESS = "witness";
+    public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(2);
+    /** ZooKeeper's tick: sessions may last 2 to 20 ticks, and followers must sync within a few. */
+    public static final Duration TICK = Duration.ofMillis(200);
+
+    public CoordinationConfig {
+        Objects.requireNonNull(sessionTimeout, "sessionTimeout");
+        members = List.copyOf(members);
+        Objects.requireNonNull(connectString, "connectString");
+    }
+
+    static CoordinationConfig embedded(Duration sessionTimeout, List<QuorumMember> members, Path witnessDataDir) {
+        return new CoordinationConfig(sessionTimeout, members, QuorumPeer.connectString(members), witnessDataDir);
+    }
+
+    public boolean embedded() {
+        return !members.isEmpty();
+    }
+
+    /** The embedded peer that {@code name} (a site or the witness) runs. */
+    public QuorumMember member(String name) {
+        return members.stream().filter(m -> m.name().equals(name)).findFirst().orElseThrow(
+                () -> new ConfigException("no embedded ZooKeeper peer for '" + name + "' (members: " + members + ")"));
+    }
+}

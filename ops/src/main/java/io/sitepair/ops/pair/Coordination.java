@@ -1,0 +1,38 @@
+package io.sitepair.ops.pair;
+
+import io.sitepair.ops.config.CoordinationConfig;
+import io.sitepair.ops.config.PairConfig;
+import io.sitepair.tiebreaker.EpochRecord;
+import io.sitepair.tiebreaker.NoQuorumException;
+import io.sitepair.tiebreaker.Tiebreaker;
+import java.io.PrintStream;
+import java.time.Duration;
+
+/** Connecting a site or a command to the pair's ZooKeeper quorum, saying what it waits for. */
+final class Coordination {
+    private Coordination() {}
+
+    /** Connects, waiting (and printing why, every few seconds) until a quorum member answers. */
+    static Tiebreaker connect(PairConfig pair, PrintStream progress, Duration giveUpAfter) throws InterruptedException {
+        CoordinationConfig c = pair.coordination();
+        Tiebreaker tiebreaker = Tiebreaker.connect(c.connectString(), pair.pair(), pair.secret(), c.sessionTimeout());
+        long deadline = System.nanoTime() + giveUpAfter.toNanos();
+        while (!tiebreaker.awaitConnected(Duration.ofSeconds(5))) {
+            if (System.nanoTime() > deadline) {
+                tiebreaker.close();
+                throw new IllegalStateException("no ZooKeeper quorum at " + c.connectString() + " within "
+                        + giveUpAfter.toSeconds() + " s");
+            }
+            progress.println("waiting for a ZooKeeper quorum at " + c.connectString()
+                    + (c.embedded() ? " (start both sites and `sitepair witness --config " + pair.file() + "`)" : ""));
+        }
+        return tiebreaker;
+    }
+
+    /** The pair's record, created for epoch 1 with the initial primary live if this is the pair's first start. */
+    static EpochRecord initialize(Tiebreaker tiebreaker, PairConfig pair) throws NoQuorumException {
+        var primary = pair.site(pair.initialPrimary()).service();
+        return tiebreaker.initialize(new EpochRecord(1, pair.initialPrimary(), 0,
+                primary.getHostString() + ":" + primary.getPort()));
+    }
+}

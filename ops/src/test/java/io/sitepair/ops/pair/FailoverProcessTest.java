@@ -1,0 +1,157 @@
+package io.sitepair.ops.pair;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sitepair.ops.SitepairProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+
+/**
+ * Failover with real processes: two sites and the witness, each running a real ZooKeeper peer,
+ * and Redis clients keeping a ledger of every write they saw acknowledged.
+ */
+@Timeout(value = 150, unit = TimeUnit.SECONDS)
+class FailoverProcessTest {
+    private static final int WRITERS = 4;
+
+    @TempDir
+    Path dir;
+
+    /** Clients writing distinct keys; a key enters the ledger only once its SET returned OK. */
+    private static final class Writers implements AutoCloseable {
+        final Map<String, String> acknowledged = new ConcurrentHashMap<>();
+        private final AtomicBoolean stop = new AtomicBoolean();
+        private final List<Thread> threads = new ArrayList<>();
+
+        Writers(String host, int port) {
+            for (int w = 0; w < WRITERS; w++) {
+                int writer = w;
+                threads.add(Thread.ofPlatform().start(() -> {
+                    try (Jedis jedis = new Jedis(host, port, 2000)) {
+                        for (int i = 0; !stop.get(); i++) {
+                            String key = "w" + writer + ":" + i;
+                            String value = "v" + i + "-" + "x".repeat(i % 50);
+                            if ("OK".equals(jedis.set(key, value))) {
+                                acknowledged.put(key, value);
+                            }
+                        }
+                    } catch (RuntimeException siteWentAway) {
+                        // the site died under us: what was acknowledged is in the ledger
+                    }
+                }));
+            }
+        }
+
+        void awaitAcknowledged(int n) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (acknowledged.size() < n && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertTrue(acknowledged.size() >= n, "only " + acknowledged.size() + " writes acknowledged");
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop.set(true);
+            for (Thread t : threads) {
+                t.join(5000);
+            }
+        }
+    }
+
+    private static void assertAllPresent(Map<String, String> ledger, String host, int port) {
+        try (Jedis jedis = new Jedis(host, port, 5000)) {
+            for (var e : ledger.entrySet()) {
+                assertEquals(e.getValue(), jedis.get(e.getKey()), "acknowledged write of " + e.getKey() + " lost");
+            }
+        }
+    }
+
+    private static String endpoint(LocalPair lab) throws Exception {
+        Path out = lab.dir.resolve("endpoint.out");
+        Process p = SitepairProcess.start(out, lab.dir.resolve("endpoint.err"), "endpoint", "--config", lab.config.toString());
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), Files.readString(lab.dir.resolve("endpoint.err")));
+        return Files.readString(out).trim();
+    }
+
+    @Test
+    void killingThePrimaryUnderWriteLoadLosesNoAcknowledgedWrite() throws Exception {
+        try (LocalPair lab = new LocalPair(dir, yaml -> yaml)) {
+            lab.startWitness();
+            lab.start("b");
+            Process a = lab.start("a");
+            lab.await("a", 60, s -> "protected".equals(s.get("protection")));
+            var service = lab.service("a");
+            assertEquals("127.0.0.1:" + service.getPort(), endpoint(lab));
+
+            Map<String, String> ledger;
+            long killed;
+            try (Writers writers = new Writers(service.getHostString(), service.getPort())) {
+                writers.awaitAcknowledged(500);
+                a.destroyForcibly(); // kill -9, mid-load
+                killed = System.nanoTime();
+                a.waitFor(10, TimeUnit.SECONDS);
+                ledger = writers.acknowledged;
+            }
+            Map<String, Object> live = lab.await("b", 20, s -> "live-alone".equals(s.get("role")));
+            double seconds = (System.nanoTime() - killed) / 1e9;
+            assertEquals(2L, LocalPair.number(live, null, "epoch"), live.toString());
+            assertTrue(String.valueOf(live.get("failover")).startsWith("live in epoch 2"), live.toString());
+
+            var b = lab.service("b");
+            assertEquals("127.0.0.1:" + b.getPort(), endpoint(lab), "the endpoint follows the arbitration record");
+            assertAllPresent(ledger, b.getHostString(), b.getPort());
+            try (Jedis jedis = new Jedis(b.getHostString(), b.getPort(), 5000)) {
+                assertEquals("OK", jedis.set("after-failover", "yes"));
+            }
+            System.out.printf("failover: %d acknowledged writes all present on b; b live %.2f s after the kill%n",
+                    ledger.size(), seconds);
+
+            // The old primary comes back: its epoch is behind, so it must not serve.
+            Process again = lab.start("a");
+            assertTrue(again.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(3, again.exitValue());
+            assertTrue(lab.log("a").contains("epoch 2 (b live"), lab.log("a"));
+        }
+    }
+
+    @Test
+    void killingTheBackupLeavesThePrimaryServingAloneInANewEpoch() throws Exception {
+        try (LocalPair lab = new LocalPair(dir, yaml -> yaml)) {
+            lab.startWitness();
+            Process b = lab.start("b");
+            lab.start("a");
+            lab.await("a", 60, s -> "protected".equals(s.get("protection")));
+            var service = lab.service("a");
+            Map<String, String> ledger;
+            try (Writers writers = new Writers(service.getHostString(), service.getPort())) {
+                writers.awaitAcknowledged(300);
+                b.destroyForcibly();
+                b.waitFor(10, TimeUnit.SECONDS);
+                Map<String, Object> alone = lab.await("a", 20, s -> "live-alone".equals(s.get("role")));
+                assertEquals(2L, LocalPair.number(alone, null, "epoch"), alone.toString());
+                assertTrue(String.valueOf(alone.get("protection")).startsWith("unprotected"), alone.toString());
+                int before = writers.acknowledged.size();
+                writers.awaitAcknowledged(before + 300); // writes flow again without a backup
+                ledger = writers.acknowledged;
+            }
+            assertAllPresent(ledger, service.getHostString(), service.getPort());
+            // The killed backup may not come back as if nothing happened.
+            Process again = lab.start("b");
+            assertTrue(again.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(3, again.exitValue());
+        }
+    }
+}
