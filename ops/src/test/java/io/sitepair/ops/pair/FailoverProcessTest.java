@@ -154,4 +154,78 @@ class FailoverProcessTest {
             assertEquals(3, again.exitValue());
         }
     }
+
+    private static void signal(Process p, String signal) throws Exception {
+        assertEquals(0, new ProcessBuilder("kill", "-" + signal, String.valueOf(p.pid())).start().waitFor());
+    }
+
+    /**
+     * A paused primary (SIGSTOP: a GC pause or a frozen VM, as far as anyone can tell) loses its
+     * epoch to the backup. When it wakes it must release nothing: a write it takes after waking is
+     * never acknowledged, and it halts once it learns of the new epoch.
+     */
+    @Test
+    void aPrimaryPausedPastTheTimeoutWakesToFindItsEpochGoneAndReleasesNothing() throws Exception {
+        try (LocalPair lab = new LocalPair(dir, yaml -> yaml)) {
+            lab.startWitness();
+            lab.start("b");
+            Process a = lab.start("a");
+            lab.await("a", 60, s -> "protected".equals(s.get("protection")));
+            var service = lab.service("a");
+            try (Jedis before = new Jedis(service.getHostString(), service.getPort(), 5000)) {
+                assertEquals("OK", before.set("before-pause", "1"));
+            }
+
+            signal(a, "STOP");
+            var pausedWrite = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try (Jedis jedis = new Jedis(service.getHostString(), service.getPort(), 30_000)) {
+                    return jedis.set("written-to-the-paused-primary", "1"); // queued in a's socket until it wakes
+                } catch (RuntimeException e) {
+                    return "failed: " + e.getMessage();
+                }
+            });
+            Map<String, Object> live = lab.await("b", 30, s -> "live-alone".equals(s.get("role")));
+            assertEquals(2L, LocalPair.number(live, null, "epoch"), live.toString());
+            signal(a, "CONT");
+
+            assertTrue(a.waitFor(30, TimeUnit.SECONDS), "the woken primary must halt\n" + lab.log("a"));
+            assertTrue(lab.log("a").contains("went live in epoch 2"), lab.log("a"));
+            String reply = pausedWrite.get(30, TimeUnit.SECONDS);
+            assertTrue(!"OK".equals(reply), "a write taken after the epoch passed was acknowledged: " + reply);
+            var b = lab.service("b");
+            try (Jedis jedis = new Jedis(b.getHostString(), b.getPort(), 5000)) {
+                assertEquals("1", jedis.get("before-pause"));
+                assertEquals(null, jedis.get("written-to-the-paused-primary"));
+            }
+        }
+    }
+
+    /** No quorum, no outputs: a site serving alone holds every reply until the quorum confirms its epoch. */
+    @Test
+    void aSiteServingAloneHoldsItsOutputsWhileItHasNoQuorum() throws Exception {
+        try (LocalPair lab = new LocalPair(dir, yaml -> yaml)) {
+            Process witness = lab.startWitness();
+            Process b = lab.start("b");
+            lab.start("a");
+            lab.await("a", 60, s -> "protected".equals(s.get("protection")));
+            b.destroyForcibly();
+            lab.await("a", 30, s -> "live-alone".equals(s.get("role")));
+
+            witness.destroyForcibly(); // a's own peer is now one of three
+            Map<String, Object> fenced = lab.await("a", 30, s -> s.containsKey("fenced"));
+            assertTrue(String.valueOf(fenced.get("fenced")).startsWith("outputs held"), fenced.toString());
+            var service = lab.service("a");
+            var write = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try (Jedis jedis = new Jedis(service.getHostString(), service.getPort(), 60_000)) {
+                    return jedis.set("during-no-quorum", "1");
+                }
+            });
+            Thread.sleep(1500);
+            assertTrue(!write.isDone(), "a reply left without a quorum: " + (write.isDone() ? write.get() : ""));
+
+            lab.startWitness();
+            assertEquals("OK", write.get(60, TimeUnit.SECONDS));
+            lab.await("a", 30, s -> !s.containsKey("fenced") && "live-alone".equals(s.get("role")));
+        }
+    }
 }

@@ -63,11 +63,14 @@ public final class BackupSite implements Site {
     private volatile long failureDetectedNanos; // 0: the primary has not failed
     private volatile String failover = "";
     private volatile ServedRun live;
+    private volatile QuorumGuard guard;
+    private final Tiebreaker tiebreaker;
     private volatile boolean stopping;
 
     private BackupSite(SiteSettings settings, Tiebreaker tiebreaker) {
         this.settings = settings;
         this.arbitration = new Arbitration(tiebreaker, settings.site());
+        this.tiebreaker = tiebreaker;
         this.epoch = settings.epoch();
         this.role = new RoleState(settings.site(), Role.BACKUP, "backup of pair '" + settings.identity().pair() + "'");
         this.received = new ReceivedLog(settings.bufferBytes(), 0);
@@ -205,6 +208,8 @@ public final class BackupSite implements Site {
         }
         epoch = claim.record().epoch();
         live = ServedRun.goLive(vm, disks, settings.service(), handover);
+        guard = new QuorumGuard(tiebreaker, settings.site(), () -> epoch, live::fenceOutputs, this::haltLive);
+        guard.start();
         long now = System.nanoTime();
         failover = String.format("live in epoch %d from position %d: detection %d ms (failure timeout), replay %d ms,"
                         + " arbitration %d ms", epoch, position, settings.suspectAfter().toMillis(),
@@ -223,6 +228,20 @@ public final class BackupSite implements Site {
             }
         });
         return true;
+    }
+
+    /** Another site holds the epoch now: stop serving at once. */
+    private void haltLive(String why) {
+        if (role.moveTo(Role.HALTED, why)) {
+            outcome = why;
+            System.err.println("sitepair: site '" + settings.site() + "' HALTED: " + why);
+            finished.completeExceptionally(new IllegalStateException(why));
+            try {
+                live.stop();
+            } catch (Exception e) {
+                System.err.println("sitepair: stopping the halted run: " + e.getMessage());
+            }
+        }
     }
 
     private void closeNetwork() {
@@ -280,6 +299,10 @@ public final class BackupSite implements Site {
         if (live != null) {
             status.put("service", settings.service().getHostString() + ":" + settings.service().getPort());
             status.put("protection", "unprotected (primary '" + settings.identity().peer() + "' failed)");
+            status.put("held_outputs", live.heldOutputs());
+            if (!guard.state().isEmpty()) {
+                status.put("fenced", guard.state());
+            }
         }
         status.put("channel", live != null || failureDetectedNanos != 0 ? "closed (the primary failed)"
                 : receiver.streaming() ? "streaming" : "waiting for the primary (" + receiver.lastProblem() + ")");

@@ -32,6 +32,8 @@ public final class PrimarySite implements Site {
 
     private final SiteSettings settings;
     private final Arbitration arbitration;
+    private final Tiebreaker tiebreaker;
+    private QuorumGuard guard;
     private final RoleState role;
     private final ShipLog log = new ShipLog(RealInputs.WallClock.SYSTEM::nanos);
     private final LagControl lag;
@@ -58,6 +60,7 @@ public final class PrimarySite implements Site {
     private PrimarySite(SiteSettings settings, Tiebreaker tiebreaker) {
         this.settings = settings;
         this.arbitration = new Arbitration(tiebreaker, settings.site());
+        this.tiebreaker = tiebreaker;
         this.epoch = settings.epoch();
         this.lag = new LagControl(settings.lagTarget());
         this.role = new RoleState(settings.site(), Role.PRIMARY, "initial primary of pair '" + settings.identity().pair() + "'");
@@ -79,6 +82,9 @@ public final class PrimarySite implements Site {
         site.peer = new PeerWatch(settings.identity().peer(), settings.suspectAfter(), site.heartbeat::nanosSinceHeard,
                 site.shipper::nanosSinceTraffic);
         site.shipper.start();
+        site.guard = new QuorumGuard(tiebreaker, settings.site(), () -> site.epoch, site.run::fenceOutputs,
+                why -> site.run.loop().execute(() -> site.halt(why)));
+        site.guard.start();
         site.run.loop().scheduleAtFixedRate(site::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
         long checkEvery = settings.stateCheckInterval().toMillis();
         site.run.loop().scheduleAtFixedRate(site::logStateCheck, checkEvery, checkEvery, TimeUnit.MILLISECONDS);
@@ -390,6 +396,13 @@ public final class PrimarySite implements Site {
         logging.put("flow_control_pauses", flowControlPauses);
         status.put("logging", logging);
         status.put("held_outputs", run.heldOutputs());
+        status.put("quorum", arbitration.connection());
+        if (!guard.state().isEmpty()) {
+            status.put("fenced", guard.state());
+        }
+        if (!arbitration.progress().isEmpty()) {
+            status.put("arbitration", arbitration.progress());
+        }
         status.put("delivery", bufferFull ? "paused (log buffer full)" : throttled ? "throttled" : "running");
         Map<String, Object> peerStatus = new LinkedHashMap<>();
         peerStatus.put("site", settings.identity().peer());

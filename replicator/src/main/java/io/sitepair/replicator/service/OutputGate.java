@@ -4,12 +4,14 @@ import java.util.ArrayDeque;
 
 /**
  * Holds the VM's outputs until they may leave, and releases them in the order they were made.
- * Two conditions, both required:
+ * Three conditions, all required:
  * <ul>
  *   <li>the disk flushes requested before the output are durable (a client never hears of a
  *       write that is not on this site's disk);</li>
  *   <li>the Output Rule, while it applies: the backup has acknowledged the log position of the
- *       output's entry, so the backup could produce the same output if this site died now.</li>
+ *       output's entry, so the backup could produce the same output if this site died now;</li>
+ *   <li>the site's right to serve is not in doubt: while its ZooKeeper session is suspended,
+ *       another site may be winning the next epoch, so nothing leaves.</li>
  * </ul>
  * The primary keeps executing while outputs wait here; only the outputs wait.
  *
@@ -21,6 +23,7 @@ final class OutputGate {
 
     private final ArrayDeque<Held> held = new ArrayDeque<>();
     private boolean outputRule;
+    private boolean fenced;
     private long durable;
     private long acknowledged;
     private long released;
@@ -61,6 +64,12 @@ final class OutputGate {
         drain();
     }
 
+    /** While {@code fenced}, nothing is released; lifting it releases what may leave. */
+    void fence(boolean fenced) {
+        this.fenced = fenced;
+        drain();
+    }
+
     boolean outputRule() {
         return outputRule;
     }
@@ -81,7 +90,7 @@ final class OutputGate {
     }
 
     private boolean mayLeave(Held output) {
-        return output.flushTicket() <= durable && (!outputRule || output.position() <= acknowledged);
+        return !fenced && output.flushTicket() <= durable && (!outputRule || output.position() <= acknowledged);
     }
 
     private void release(Held output) {
@@ -89,6 +98,10 @@ final class OutputGate {
         if (outputRule && output.position() > acknowledged) {
             throw new IllegalStateException("Output Rule violated: releasing the output of log position "
                     + output.position() + " with only " + acknowledged + " acknowledged");
+        }
+        if (fenced) {
+            throw new IllegalStateException("releasing the output of log position " + output.position()
+                    + " while this site's right to serve is in doubt");
         }
         released++;
         output.release().run();

@@ -228,6 +228,14 @@ public final class ServedRun {
         outputs.gate().dropOutputRule();
     }
 
+    /**
+     * Holds every output while {@code fenced} (the site's ZooKeeper session is in doubt); the
+     * guest keeps running. Any thread.
+     */
+    public void fenceOutputs(boolean fenced) {
+        loop.execute(() -> outputs.gate().fence(fenced));
+    }
+
     public int heldOutputs() {
         return outputs.gate().heldCount();
     }

@@ -61,6 +61,22 @@ class OutputGateTest {
         assertEquals(List.of("a", "b"), sent);
     }
 
+    @Test
+    void whileFencedNothingLeavesEvenWithoutTheOutputRule() {
+        OutputGate gate = new OutputGate(true);
+        List<String> sent = new ArrayList<>();
+        gate.dropOutputRule(); // a site serving alone
+        gate.fence(true); // its ZooKeeper session is in doubt
+        gate.offer(0, 5, () -> sent.add("a"));
+        gate.flushedThrough(10);
+        gate.acknowledgedThrough(10);
+        assertEquals(List.of(), sent);
+        gate.offer(0, 6, () -> sent.add("b"));
+        assertEquals(2, gate.heldCount());
+        gate.fence(false); // the epoch was re-confirmed
+        assertEquals(List.of("a", "b"), sent);
+    }
+
     /**
      * The Output Rule as a property: outputs are made at increasing log positions while
      * acknowledgements and flush completions arrive late, duplicated and out of order (as a

@@ -1,0 +1,94 @@
+package io.sitepair.replicator.pair;
+
+import io.sitepair.tiebreaker.NoQuorumException;
+import io.sitepair.tiebreaker.Tiebreaker;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+/**
+ * Fences a serving site's outputs on its ZooKeeper connection (Curator's SUSPENDED and LOST; the
+ * double-leader failures in Curator's tech notes come from ignoring them). While the session is in
+ * doubt another site may be winning the next epoch, so outputs are held; after reconnecting, the
+ * site resumes only if the quorum confirms it is still the live site of its epoch, and halts if
+ * not.
+ */
+final class QuorumGuard {
+    private static final long RETRY_MS = 200;
+
+    private final Tiebreaker tiebreaker;
+    private final String site;
+    private final LongSupplier epoch;
+    private final Consumer<Boolean> fenceOutputs;
+    private final Consumer<String> halt;
+    private volatile String state = "";
+    private volatile boolean connected = true;
+
+    QuorumGuard(Tiebreaker tiebreaker, String site, LongSupplier epoch, Consumer<Boolean> fenceOutputs,
+                Consumer<String> halt) {
+        this.tiebreaker = tiebreaker;
+        this.site = site;
+        this.epoch = epoch;
+        this.fenceOutputs = fenceOutputs;
+        this.halt = halt;
+    }
+
+    /** Starts watching; a null tiebreaker (no coordination) means there is nothing to guard. */
+    void start() {
+        if (tiebreaker != null) {
+            tiebreaker.onConnectionChange(this::changed);
+        }
+    }
+
+    // Synchronized with the un-fencing in confirm(): a suspension that arrives while a confirmation
+    // is answering must not be overtaken by it.
+    private synchronized void changed(Tiebreaker.Connection connection) {
+        switch (connection) {
+            case SUSPENDED, LOST -> {
+                connected = false;
+                fenceOutputs.accept(true);
+                state = "outputs held: ZooKeeper connection " + connection.name().toLowerCase(java.util.Locale.ROOT);
+                System.err.println("sitepair: site '" + site + "': " + state);
+            }
+            case CONNECTED -> {
+                connected = true;
+                Thread.ofPlatform().daemon().name("sitepair-confirm-epoch").start(this::confirm);
+            }
+            case CONNECTING -> { }
+        }
+    }
+
+    /** Asks the quorum whether this site is still live in its epoch; retries while there is no quorum. */
+    private void confirm() {
+        long mine = epoch.getAsLong();
+        while (connected) {
+            try {
+                if (tiebreaker.confirm(mine, site)) {
+                    synchronized (this) {
+                        if (connected) {
+                            state = "";
+                            fenceOutputs.accept(false);
+                            System.err.println("sitepair: site '" + site + "': ZooKeeper reconnected, epoch " + mine
+                                    + " confirmed; outputs flow again");
+                        }
+                    }
+                } else {
+                    state = "epoch " + mine + " has passed: " + tiebreaker.current();
+                    halt.accept("after a ZooKeeper disconnection, " + state + "; this site must not serve");
+                }
+                return;
+            } catch (NoQuorumException e) {
+                state = "outputs held: re-confirming epoch " + mine + " (" + e.getMessage() + ")";
+                try {
+                    Thread.sleep(RETRY_MS);
+                } catch (InterruptedException interrupted) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Empty while outputs flow; else why they are held. */
+    String state() {
+        return state;
+    }
+}
