@@ -129,4 +129,31 @@ class TiebreakerTest {
             assertTrue(a.claim(1, "a", 10, "x:1").won());
         }
     }
+
+    @Test
+    void theProbeSaysHowMuchFailureTheQuorumCanStillTake() throws Exception {
+        QuorumProbe.Report all = probeUntil(r -> r.serving().size() == 3);
+        assertTrue(all.describe().endsWith("failover possible"), all.describe());
+        ensemble.stop(2);
+        try {
+            // The two left re-elect a leader if they must; then both serve.
+            QuorumProbe.Report two = probeUntil(r -> r.serving().size() == 2);
+            assertEquals(List.of("witness"), two.down());
+            assertTrue(two.describe().contains("a failover is impossible until a peer returns"), two.describe());
+        } finally {
+            ensemble.start(2);
+        }
+    }
+
+    private static QuorumProbe.Report probeUntil(java.util.function.Predicate<QuorumProbe.Report> condition)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        QuorumProbe.Report report = QuorumProbe.probe(ensemble.members, Duration.ofSeconds(2));
+        while (!condition.test(report) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            report = QuorumProbe.probe(ensemble.members, Duration.ofSeconds(2));
+        }
+        assertTrue(condition.test(report), report.describe());
+        return report;
+    }
 }

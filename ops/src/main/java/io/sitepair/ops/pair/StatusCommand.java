@@ -1,8 +1,15 @@
 package io.sitepair.ops.pair;
 
+import io.sitepair.ops.config.CoordinationConfig;
 import io.sitepair.ops.config.PairConfig;
 import io.sitepair.ops.config.PairConfigParser;
+import io.sitepair.tiebreaker.QuorumMember;
+import io.sitepair.tiebreaker.QuorumProbe;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -11,8 +18,9 @@ import picocli.CommandLine.Option;
 
 /** {@code sitepair status}: both sites' roles, log positions, lag, bandwidth and held outputs. */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Show each site's role, log positions (sent, acknowledged, replayed), execution lag, logging"
-                + " bandwidth raw and on the wire, compression ratio and held outputs.")
+        description = "Show the ZooKeeper quorum's health (whether a failover could be arbitrated now), and each site's"
+                + " role, epoch, log positions (sent, acknowledged, replayed), execution lag, logging bandwidth raw and"
+                + " on the wire, compression ratio and held outputs.")
 public final class StatusCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "The site-pair configuration.")
     Path config;
@@ -27,16 +35,39 @@ public final class StatusCommand implements Callable<Integer> {
         for (String name : pair.siteNames()) {
             sites.put(name, SiteQuery.status(pair.site(name)));
         }
+        String quorum = quorum(pair);
         if (json) {
             Map<String, Object> all = new LinkedHashMap<>();
             all.put("pair", pair.pair());
+            all.put("quorum", quorum);
             all.put("sites", sites);
             System.out.println(Json.write(all));
             return 0;
         }
         System.out.println("pair " + pair.pair());
+        System.out.println("quorum: " + quorum);
         sites.forEach((name, status) -> print(name, (Map<?, ?>) status));
         return 0;
+    }
+
+    /** How much failure the pair's ZooKeeper quorum can still take, asked of each member. */
+    private static String quorum(PairConfig pair) {
+        CoordinationConfig c = pair.coordination();
+        if (c == null) {
+            return "none configured: no site ever goes live by itself";
+        }
+        List<QuorumMember> members = c.embedded() ? c.members() : external(c.connectString());
+        return QuorumProbe.probe(members, Duration.ofSeconds(1)).describe();
+    }
+
+    private static List<QuorumMember> external(String connectString) {
+        List<QuorumMember> members = new ArrayList<>();
+        for (String hostPort : connectString.split(",")) {
+            int colon = hostPort.lastIndexOf(':');
+            members.add(new QuorumMember(members.size() + 1, hostPort, new InetSocketAddress(
+                    hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1))), 0, 0));
+        }
+        return members;
     }
 
     private static void print(String name, Map<?, ?> status) {

@@ -228,4 +228,31 @@ class FailoverProcessTest {
             lab.await("a", 30, s -> !s.containsKey("fenced") && "live-alone".equals(s.get("role")));
         }
     }
+
+    @Test
+    void withTheWitnessDownThePairStaysProtectedAndStatusSaysAFailoverIsImpossible() throws Exception {
+        try (LocalPair lab = new LocalPair(dir, yaml -> yaml)) {
+            Process witness = lab.startWitness();
+            lab.start("b");
+            lab.start("a");
+            lab.await("a", 60, s -> "protected".equals(s.get("protection")));
+            witness.destroyForcibly();
+            witness.waitFor(10, TimeUnit.SECONDS);
+            var service = lab.service("a");
+            try (Jedis jedis = new Jedis(service.getHostString(), service.getPort(), 30_000)) {
+                for (int i = 0; i < 100; i++) {
+                    assertEquals("OK", jedis.set("k" + i, "v" + i));
+                }
+            }
+            lab.await("a", 30, s -> "protected".equals(s.get("protection")) && !s.containsKey("fenced"));
+
+            Path out = lab.dir.resolve("status.out");
+            Process status = SitepairProcess.start(out, lab.dir.resolve("status.err"), "status", "--config",
+                    lab.config.toString());
+            assertTrue(status.waitFor(30, TimeUnit.SECONDS));
+            String text = Files.readString(out);
+            assertTrue(text.contains("quorum: 2 of 3 ZooKeeper peers serving (down: witness): a failover is impossible"),
+                    text);
+        }
+    }
 }
