@@ -166,7 +166,6 @@ public final class PrimarySite implements Site {
             lag.adjust(RealInputs.WallClock.SYSTEM.nanos());
         }
         peer.check();
-        everStreamed |= shipper.state() == LogShipper.State.STREAMING;
         if (role.role() == Role.PRIMARY && everStreamed && peer.suspected() && arbitration.enabled() && !claiming) {
             claimAlone();
         }
@@ -279,6 +278,8 @@ public final class PrimarySite implements Site {
             // backup: flow control bounds what accumulates meanwhile.
             if (!streaming) {
                 lag.reset();
+            } else {
+                everStreamed = true; // from now on, losing the backup is a failure, not a late start
             }
         }
     }
