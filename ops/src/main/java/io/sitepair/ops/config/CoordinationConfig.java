@@ -15,9 +15,11 @@ import java.util.Objects;
  * @param members the embedded peers, sites first then the witness; empty for an external ensemble
  * @param connectString what clients connect to
  * @param witnessDataDir the witness's data directory, absolute; null for an external ensemble
+ * @param goLiveHook a shell command run when a backup has gone live (moving a virtual IP, updating
+ *        DNS); null: none
  */
 public record CoordinationConfig(Duration sessionTimeout, List<QuorumMember> members, String connectString,
-        Path witnessDataDir) {
+        Path witnessDataDir, String goLiveHook) {
     public static final String WITNESS = "witness";
     public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(2);
     /** ZooKeeper's tick: sessions may last 2 to 20 ticks, and followers must sync within a few. */
@@ -29,8 +31,10 @@ public record CoordinationConfig(Duration sessionTimeout, List<QuorumMember> mem
         Objects.requireNonNull(connectString, "connectString");
     }
 
-    static CoordinationConfig embedded(Duration sessionTimeout, List<QuorumMember> members, Path witnessDataDir) {
-        return new CoordinationConfig(sessionTimeout, members, QuorumPeer.connectString(members), witnessDataDir);
+    static CoordinationConfig embedded(Duration sessionTimeout, List<QuorumMember> members, Path witnessDataDir,
+                                       String goLiveHook) {
+        return new CoordinationConfig(sessionTimeout, members, QuorumPeer.connectString(members), witnessDataDir,
+                goLiveHook);
     }
 
     public boolean embedded() {

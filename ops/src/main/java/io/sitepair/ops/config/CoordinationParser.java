@@ -15,7 +15,7 @@ import java.util.Set;
  * per site plus the witness) or an external {@code ensemble}.
  */
 final class CoordinationParser {
-    static final List<String> KEYS = List.of("session-timeout", "zookeeper", "ensemble");
+    static final List<String> KEYS = List.of("session-timeout", "zookeeper", "ensemble", "go-live-hook");
     static final List<String> MEMBER_KEYS = List.of("client", "quorum-port", "election-port", "data-dir");
 
     private CoordinationParser() {}
@@ -31,13 +31,19 @@ final class CoordinationParser {
             }
             return d;
         }, CoordinationConfig.DEFAULT_SESSION_TIMEOUT);
+        String hook = s.optional("go-live-hook", v -> {
+            if (v.isBlank()) {
+                throw new IllegalArgumentException("an empty command; leave the key out for no hook");
+            }
+            return v;
+        }, null);
         if (s.has("ensemble") == s.has("zookeeper")) {
             throw s.fail("needs exactly one of zookeeper (the embedded quorum: each site and the witness) or"
                     + " ensemble (an external ZooKeeper ensemble)");
         }
         if (s.has("ensemble")) {
             String ensemble = s.required("ensemble", CoordinationParser::ensemble);
-            return new CoordinationConfig(session, List.of(), ensemble, null);
+            return new CoordinationConfig(session, List.of(), ensemble, null, hook);
         }
         List<String> names = new ArrayList<>(siteNames);
         names.add(CoordinationConfig.WITNESS);
@@ -67,7 +73,7 @@ final class CoordinationParser {
             }
             members.add(new QuorumMember(i + 1, name, client, quorum, election));
         }
-        return CoordinationConfig.embedded(session, members, witnessDir);
+        return CoordinationConfig.embedded(session, members, witnessDir, hook);
     }
 
     private static int port(String v) {

@@ -49,7 +49,8 @@ final class SiteLauncher {
         return new SiteSettings(identity, epoch, module, options, disks, config.diskSizes().getFirst(),
                 site.channel(), site.peerChannel() != null ? site.peerChannel() : peer.channel(), peer.channel(),
                 site.service(), tuning.bufferBytes(), tuning.lagTarget(), tuning.heartbeatInterval(),
-                tuning.suspectAfter(), tuning.stateCheckInterval());
+                tuning.suspectAfter(), tuning.stateCheckInterval(),
+                config.coordination() == null ? null : config.coordination().goLiveHook());
     }
 
     /**

@@ -136,6 +136,8 @@ class PairConfigValidationTest {
                 new Case("no witness", ConfigFiles.VALID + "coordination:\n" + ConfigFiles.EMBEDDED_QUORUM
                         .substring(0, ConfigFiles.EMBEDDED_QUORUM.indexOf("    witness:")), 29,
                         "coordination.zookeeper.witness", "required key is missing"),
+                new Case("an empty go-live hook", ConfigFiles.VALID + "coordination:\n  go-live-hook: ' '\n"
+                        + ConfigFiles.EMBEDDED_QUORUM, 29, "coordination.go-live-hook", "an empty command"),
                 new Case("a peer port used twice", ConfigFiles.VALID + "coordination:\n" + ConfigFiles.EMBEDDED_QUORUM
                         .replace("quorum-port: 2889", "quorum-port: 2888"), 36, "coordination.zookeeper.b.quorum-port",
                         "127.0.0.1:2888 is already used by another peer"));

@@ -88,7 +88,10 @@ class FailoverProcessTest {
 
     @Test
     void killingThePrimaryUnderWriteLoadLosesNoAcknowledgedWrite() throws Exception {
-        try (LocalPair lab = new LocalPair(dir, yaml -> yaml)) {
+        Path hookOut = dir.resolve("hook.out");
+        String hook = "  go-live-hook: 'echo \"$SITEPAIR_PAIR $SITEPAIR_SITE $SITEPAIR_EPOCH $SITEPAIR_ENDPOINT\" > "
+                + hookOut + "'\n";
+        try (LocalPair lab = new LocalPair(dir, yaml -> yaml.replace("coordination:", "coordination:\n" + hook.stripTrailing()))) {
             lab.startWitness();
             lab.start("b");
             Process a = lab.start("a");
@@ -116,6 +119,11 @@ class FailoverProcessTest {
             try (Jedis jedis = new Jedis(b.getHostString(), b.getPort(), 5000)) {
                 assertEquals("OK", jedis.set("after-failover", "yes"));
             }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!Files.exists(hookOut) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertEquals("lab b 2 127.0.0.1:" + b.getPort(), Files.readString(hookOut).trim(), "the operator's go-live hook");
             System.out.printf("failover: %d acknowledged writes all present on b; b live %.2f s after the kill%n",
                     ledger.size(), seconds);
 

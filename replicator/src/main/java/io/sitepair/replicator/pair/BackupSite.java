@@ -217,6 +217,9 @@ public final class BackupSite implements Site {
         role.moveTo(Role.LIVE_ALONE, "primary '" + settings.identity().peer() + "' failed; " + failover);
         System.err.println("sitepair: ALARM: site '" + settings.site() + "' is " + failover + "; clients on "
                 + endpoint + "; UNPROTECTED until the other site is re-protected");
+        GoLiveHook.runAsync(settings.goLiveHook(), Map.of("SITEPAIR_PAIR", settings.identity().pair(),
+                "SITEPAIR_SITE", settings.site(), "SITEPAIR_EPOCH", String.valueOf(epoch),
+                "SITEPAIR_ENDPOINT", endpoint));
         Thread.ofPlatform().daemon().name("sitepair-live-watch").start(() -> {
             try {
                 ServedRun.Result result = live.await();

@@ -15,12 +15,13 @@ import java.util.List;
  * @param peerChannel  how this site reaches its peer's logging channel (a WAN emulator may sit between)
  * @param peerHeartbeat where the peer's heartbeats are sent (UDP)
  * @param bufferBytes  bound on the log held for the backup (primary) or waiting for replay (backup)
+ * @param goLiveHook   shell command run once this site, as a backup, has gone live; null: none
  */
 public record SiteSettings(PairIdentity identity, long epoch, GuestModule module, VmOptions vmOptions,
                            List<Path> disks, long diskBytes, InetSocketAddress channel, InetSocketAddress peerChannel,
                            InetSocketAddress peerHeartbeat, InetSocketAddress service, long bufferBytes,
                            Duration lagTarget, Duration heartbeatInterval, Duration suspectAfter,
-                           Duration stateCheckInterval) {
+                           Duration stateCheckInterval, String goLiveHook) {
     public SiteSettings {
         disks = List.copyOf(disks);
     }
