@@ -4,6 +4,8 @@ import io.sitepair.tiebreaker.Claim;
 import io.sitepair.tiebreaker.NoQuorumException;
 import io.sitepair.tiebreaker.Tiebreaker;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * A site's go-live claim through the tiebreaker. Without a quorum the claim waits, saying so in
@@ -59,6 +61,13 @@ final class Arbitration {
 
     long claimMillis() {
         return claimNanos / 1_000_000;
+    }
+
+    /** A guard fencing this site's outputs on its ZooKeeper connection (it does nothing without a tiebreaker). */
+    QuorumGuard guard(LongSupplier epoch, Consumer<Boolean> fenceOutputs, Consumer<String> halt) {
+        QuorumGuard guard = new QuorumGuard(tiebreaker, site, epoch, fenceOutputs, halt);
+        guard.start();
+        return guard;
     }
 
     /** The quorum connection, for status. */

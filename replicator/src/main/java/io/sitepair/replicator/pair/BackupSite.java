@@ -64,13 +64,11 @@ public final class BackupSite implements Site {
     private volatile String failover = "";
     private volatile ServedRun live;
     private volatile QuorumGuard guard;
-    private final Tiebreaker tiebreaker;
     private volatile boolean stopping;
 
     private BackupSite(SiteSettings settings, Tiebreaker tiebreaker) {
         this.settings = settings;
         this.arbitration = new Arbitration(tiebreaker, settings.site());
-        this.tiebreaker = tiebreaker;
         this.epoch = settings.epoch();
         this.role = new RoleState(settings.site(), Role.BACKUP, "backup of pair '" + settings.identity().pair() + "'");
         this.received = new ReceivedLog(settings.bufferBytes(), 0);
@@ -193,7 +191,7 @@ public final class BackupSite implements Site {
     /** Claims the next epoch and, on winning, serves clients with the replayed VM; returns whether it went live. */
     private boolean goLive(GuestVm vm, List<DiskImage> disks, long position, ServedRun.Handover handover,
                            long replayDoneNanos) throws Exception {
-        String endpoint = settings.service().getHostString() + ":" + settings.service().getPort();
+        String endpoint = settings.serviceEndpoint();
         failover = "replayed to position " + position + "; claiming epoch " + (epoch + 1);
         Claim claim = arbitration.claim(epoch, position, endpoint, () -> stopping);
         if (claim == null) {
@@ -208,9 +206,7 @@ public final class BackupSite implements Site {
         }
         epoch = claim.record().epoch();
         live = ServedRun.goLive(vm, disks, settings.service(), handover);
-        guard = new QuorumGuard(tiebreaker, settings.site(), () -> epoch, live::fenceOutputs, this::haltLive);
-        guard.start();
-        long now = System.nanoTime();
+        guard = arbitration.guard(() -> epoch, live::fenceOutputs, this::haltLive);
         failover = String.format("live in epoch %d from position %d: detection %d ms (failure timeout), replay %d ms,"
                         + " arbitration %d ms", epoch, position, settings.suspectAfter().toMillis(),
                 (replayDoneNanos - failureDetectedNanos) / 1_000_000, arbitration.claimMillis());
@@ -284,6 +280,15 @@ public final class BackupSite implements Site {
         return role.role();
     }
 
+    /** The live run's held outputs, asked on its loop (the gate is confined there); -1 if it does not answer. */
+    private static int heldOutputs(ServedRun run) {
+        try {
+            return run.loop().submit(run::heldOutputs).get(2, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
     @Override
     public Map<String, Object> status() {
         Map<String, Object> status = new LinkedHashMap<>();
@@ -300,9 +305,9 @@ public final class BackupSite implements Site {
         }
         status.put("quorum", arbitration.connection());
         if (live != null) {
-            status.put("service", settings.service().getHostString() + ":" + settings.service().getPort());
+            status.put("service", settings.serviceEndpoint());
             status.put("protection", "unprotected (primary '" + settings.identity().peer() + "' failed)");
-            status.put("held_outputs", live.heldOutputs());
+            status.put("held_outputs", heldOutputs(live));
             if (!guard.state().isEmpty()) {
                 status.put("fenced", guard.state());
             }

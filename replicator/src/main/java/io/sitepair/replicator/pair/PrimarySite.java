@@ -32,7 +32,6 @@ public final class PrimarySite implements Site {
 
     private final SiteSettings settings;
     private final Arbitration arbitration;
-    private final Tiebreaker tiebreaker;
     private QuorumGuard guard;
     private final RoleState role;
     private final ShipLog log = new ShipLog(RealInputs.WallClock.SYSTEM::nanos);
@@ -60,7 +59,6 @@ public final class PrimarySite implements Site {
     private PrimarySite(SiteSettings settings, Tiebreaker tiebreaker) {
         this.settings = settings;
         this.arbitration = new Arbitration(tiebreaker, settings.site());
-        this.tiebreaker = tiebreaker;
         this.epoch = settings.epoch();
         this.lag = new LagControl(settings.lagTarget());
         this.role = new RoleState(settings.site(), Role.PRIMARY, "initial primary of pair '" + settings.identity().pair() + "'");
@@ -82,9 +80,8 @@ public final class PrimarySite implements Site {
         site.peer = new PeerWatch(settings.identity().peer(), settings.suspectAfter(), site.heartbeat::nanosSinceHeard,
                 site.shipper::nanosSinceTraffic);
         site.shipper.start();
-        site.guard = new QuorumGuard(tiebreaker, settings.site(), () -> site.epoch, site.run::fenceOutputs,
+        site.guard = site.arbitration.guard(() -> site.epoch, site.run::fenceOutputs,
                 why -> site.run.loop().execute(() -> site.halt(why)));
-        site.guard.start();
         site.run.loop().scheduleAtFixedRate(site::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
         long checkEvery = settings.stateCheckInterval().toMillis();
         site.run.loop().scheduleAtFixedRate(site::logStateCheck, checkEvery, checkEvery, TimeUnit.MILLISECONDS);
@@ -193,7 +190,7 @@ public final class PrimarySite implements Site {
         claiming = true;
         long seen = epoch;
         long position = log.lastPosition();
-        String endpoint = settings.service().getHostString() + ":" + settings.service().getPort();
+        String endpoint = settings.serviceEndpoint();
         System.err.println("sitepair: site '" + settings.site() + "': backup '" + settings.identity().peer()
                 + "' failed; claiming epoch " + (seen + 1) + " to continue alone");
         Thread.ofPlatform().daemon().name("sitepair-claim").start(() -> {
@@ -368,7 +365,7 @@ public final class PrimarySite implements Site {
         status.put("role", role.role().label());
         status.put("reason", role.reason());
         status.put("epoch", epoch);
-        status.put("service", settings.service().getHostString() + ":" + settings.service().getPort());
+        status.put("service", settings.serviceEndpoint());
         return status;
     }
 

@@ -29,4 +29,9 @@ public record SiteSettings(PairIdentity identity, long epoch, GuestModule module
     public String site() {
         return identity.site();
     }
+
+    /** The client service address as clients and the arbitration record give it: {@code host:port}. */
+    public String serviceEndpoint() {
+        return service.getHostString() + ":" + service.getPort();
+    }
 }

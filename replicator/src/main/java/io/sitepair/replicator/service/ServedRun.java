@@ -104,15 +104,12 @@ public final class ServedRun {
     /** Buffers nothing: outputs before the hand-over are for connections whose clients are gone. */
     public static final class Handover implements OutputSink {
         private volatile OutputSink target;
-        private long dropped;
 
         @Override
         public void send(long position, int conn, byte[] data) {
             var t = target;
             if (t != null) {
                 t.send(position, conn, data);
-            } else {
-                dropped++;
             }
         }
 
@@ -122,11 +119,6 @@ public final class ServedRun {
             if (t != null) {
                 t.close(position, conn);
             }
-        }
-
-        /** Outputs produced before the hand-over, for clients of the old primary. */
-        public long dropped() {
-            return dropped;
         }
     }
 
