@@ -12,14 +12,14 @@ import java.util.Objects;
  * {@code sitepair up}, the third in {@code sitepair witness}) or an external ensemble.
  *
  * @param sessionTimeout the ZooKeeper session timeout of the sites' clients
- * @param members the embedded peers, sites first then the witness; empty for an external ensemble
- * @param connectString what clients connect to
+ * @param members the ensemble: the embedded peers (sites first, then the witness), or the members of an
+ *        external ensemble (named by their address, no peer ports)
  * @param witnessDataDir the witness's data directory, absolute; null for an external ensemble
  * @param goLiveHook a shell command run when a backup has gone live (moving a virtual IP, updating
  *        DNS); null: none
  */
-public record CoordinationConfig(Duration sessionTimeout, List<QuorumMember> members, String connectString,
-        Path witnessDataDir, String goLiveHook) {
+public record CoordinationConfig(Duration sessionTimeout, List<QuorumMember> members, Path witnessDataDir,
+        String goLiveHook) {
     public static final String WITNESS = "witness";
     public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(2);
     /** ZooKeeper's tick: sessions may last 2 to 20 ticks, and followers must sync within a few. */
@@ -28,17 +28,16 @@ public record CoordinationConfig(Duration sessionTimeout, List<QuorumMember> mem
     public CoordinationConfig {
         Objects.requireNonNull(sessionTimeout, "sessionTimeout");
         members = List.copyOf(members);
-        Objects.requireNonNull(connectString, "connectString");
     }
 
-    static CoordinationConfig embedded(Duration sessionTimeout, List<QuorumMember> members, Path witnessDataDir,
-                                       String goLiveHook) {
-        return new CoordinationConfig(sessionTimeout, members, QuorumPeer.connectString(members), witnessDataDir,
-                goLiveHook);
-    }
-
+    /** Whether the sites and the witness run the peers themselves (else the ensemble is external). */
     public boolean embedded() {
-        return !members.isEmpty();
+        return witnessDataDir != null;
+    }
+
+    /** What clients connect to. */
+    public String connectString() {
+        return QuorumPeer.connectString(members);
     }
 
     /** The embedded peer that {@code name} (a site or the witness) runs. */

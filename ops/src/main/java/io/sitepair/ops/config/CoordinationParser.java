@@ -42,8 +42,7 @@ final class CoordinationParser {
                     + " ensemble (an external ZooKeeper ensemble)");
         }
         if (s.has("ensemble")) {
-            String ensemble = s.required("ensemble", CoordinationParser::ensemble);
-            return new CoordinationConfig(session, List.of(), ensemble, null, hook);
+            return new CoordinationConfig(session, s.required("ensemble", CoordinationParser::ensemble), null, hook);
         }
         List<String> names = new ArrayList<>(siteNames);
         names.add(CoordinationConfig.WITNESS);
@@ -73,7 +72,7 @@ final class CoordinationParser {
             }
             members.add(new QuorumMember(i + 1, name, client, quorum, election));
         }
-        return CoordinationConfig.embedded(session, members, witnessDir, hook);
+        return new CoordinationConfig(session, members, witnessDir, hook);
     }
 
     private static int port(String v) {
@@ -88,16 +87,17 @@ final class CoordinationParser {
         throw new IllegalArgumentException(Scalars.quote(v) + " is not a port (1-65535)");
     }
 
-    private static String ensemble(String v) {
-        List<String> members = new ArrayList<>();
+    /** External members have no peer ports here: their own configuration holds those. */
+    private static List<QuorumMember> ensemble(String v) {
+        List<QuorumMember> members = new ArrayList<>();
         for (String part : v.split(",")) {
             InetSocketAddress a = Scalars.address(part.trim());
-            members.add(a.getHostString() + ":" + a.getPort());
+            members.add(new QuorumMember(members.size() + 1, a.getHostString() + ":" + a.getPort(), a, 0, 0));
         }
         if (members.size() < 3 || members.size() % 2 == 0) {
             throw new IllegalArgumentException("an ensemble of " + members.size() + " cannot outvote a partition;"
                     + " give an odd number of at least 3 HOST:PORT members, separated by commas");
         }
-        return String.join(",", members);
+        return members;
     }
 }

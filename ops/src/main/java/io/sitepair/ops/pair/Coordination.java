@@ -31,8 +31,7 @@ final class Coordination {
 
     /** The pair's record, created for epoch 1 with the initial primary live if this is the pair's first start. */
     static EpochRecord initialize(Tiebreaker tiebreaker, PairConfig pair) throws NoQuorumException {
-        var primary = pair.site(pair.initialPrimary()).service();
         return tiebreaker.initialize(new EpochRecord(1, pair.initialPrimary(), 0,
-                primary.getHostString() + ":" + primary.getPort()));
+                UpCommand.address(pair.site(pair.initialPrimary()).service())));
     }
 }

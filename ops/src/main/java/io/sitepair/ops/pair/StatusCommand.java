@@ -3,13 +3,9 @@ package io.sitepair.ops.pair;
 import io.sitepair.ops.config.CoordinationConfig;
 import io.sitepair.ops.config.PairConfig;
 import io.sitepair.ops.config.PairConfigParser;
-import io.sitepair.tiebreaker.QuorumMember;
 import io.sitepair.tiebreaker.QuorumProbe;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -56,18 +52,7 @@ public final class StatusCommand implements Callable<Integer> {
         if (c == null) {
             return "none configured: no site ever goes live by itself";
         }
-        List<QuorumMember> members = c.embedded() ? c.members() : external(c.connectString());
-        return QuorumProbe.probe(members, Duration.ofSeconds(1)).describe();
-    }
-
-    private static List<QuorumMember> external(String connectString) {
-        List<QuorumMember> members = new ArrayList<>();
-        for (String hostPort : connectString.split(",")) {
-            int colon = hostPort.lastIndexOf(':');
-            members.add(new QuorumMember(members.size() + 1, hostPort, new InetSocketAddress(
-                    hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1))), 0, 0));
-        }
-        return members;
+        return QuorumProbe.probe(c.members(), Duration.ofSeconds(1)).describe();
     }
 
     private static void print(String name, Map<?, ?> status) {

@@ -153,6 +153,16 @@ class PairConfigValidationTest {
                 c.members().stream().map(m -> m.name() + ":" + m.id()).toList());
         assertEquals("127.0.0.1:2181,127.0.0.1:2182,127.0.0.1:2183", c.connectString());
         assertEquals(dir.resolve("zk-witness").toAbsolutePath(), c.witnessDataDir());
+        assertTrue(c.embedded());
+    }
+
+    @Test
+    void anExternalEnsembleIsConnectedToAsWritten() throws Exception {
+        CoordinationConfig c = PairConfigParser.load(ConfigFiles.write(dir, ConfigFiles.VALID + "coordination:\n"
+                + "  ensemble: zk1.example:2181, zk2.example:2181 ,zk3.example:2182\n")).coordination();
+        assertEquals("zk1.example:2181,zk2.example:2181,zk3.example:2182", c.connectString());
+        assertTrue(!c.embedded());
+        assertEquals(null, c.witnessDataDir());
     }
 
     @ParameterizedTest(name = "{0}")
