@@ -68,6 +68,11 @@ final class LocalPair implements AutoCloseable {
         return process;
     }
 
+    /** Every process started so far, in order. */
+    List<Process> processes() {
+        return List.copyOf(processes);
+    }
+
     Map<String, Object> status(String site) {
         return SiteQuery.status(pair.site(site));
     }

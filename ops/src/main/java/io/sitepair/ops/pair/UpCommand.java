@@ -47,15 +47,14 @@ public final class UpCommand implements Callable<Integer> {
             if (coordination != null) {
                 tiebreaker = Coordination.connect(pair, System.out, Duration.ofMinutes(10));
                 EpochRecord record = Coordination.initialize(tiebreaker, pair);
-                if (record.epoch() > 1) {
-                    System.err.println("sitepair up: site " + site + " refuses to start: the pair is in " + record
-                            + ". A site that failed or was failed over must rejoin as the backup through"
-                            + " re-protection, which is not implemented yet; until then, rebuild this site's data"
-                            + " directory from the live site.");
-                    return 3;
-                }
                 epoch = record.epoch();
                 primary = site.equals(record.liveSite());
+                if (!primary && epoch > 1) {
+                    // Whatever this site holds is of an older epoch, or of a run it cannot resume.
+                    System.out.println("site " + site + " rejoins pair " + pair.pair() + " as the backup of site "
+                            + record.liveSite() + " in epoch " + epoch + ": it will be re-protected (a full copy of"
+                            + " site " + record.liveSite() + "'s disks and VM state, then its log)");
+                }
             } else {
                 epoch = SiteLauncher.epoch(pair.site(site).dataDir());
                 primary = site.equals(pair.initialPrimary());

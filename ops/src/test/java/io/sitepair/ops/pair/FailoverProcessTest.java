@@ -87,13 +87,13 @@ class FailoverProcessTest {
     }
 
     @Test
-    void killingThePrimaryUnderWriteLoadLosesNoAcknowledgedWrite() throws Exception {
+    void killingThePrimaryThenFailingBackLosesNoAcknowledgedWrite() throws Exception {
         Path hookOut = dir.resolve("hook.out");
         String hook = "  go-live-hook: 'echo \"$SITEPAIR_PAIR $SITEPAIR_SITE $SITEPAIR_EPOCH $SITEPAIR_ENDPOINT\" > "
                 + hookOut + "'\n";
         try (LocalPair lab = new LocalPair(dir, yaml -> yaml.replace("coordination:", "coordination:\n" + hook.stripTrailing()))) {
             lab.startWitness();
-            lab.start("b");
+            Process bSite = lab.start("b");
             Process a = lab.start("a");
             lab.await("a", 60, s -> "protected".equals(s.get("protection")));
             var service = lab.service("a");
@@ -127,20 +127,37 @@ class FailoverProcessTest {
             System.out.printf("failover: %d acknowledged writes all present on b; b live %.2f s after the kill%n",
                     ledger.size(), seconds);
 
-            // The old primary comes back: its epoch is behind, so it must not serve.
-            Process again = lab.start("a");
-            assertTrue(again.waitFor(60, TimeUnit.SECONDS));
-            assertEquals(3, again.exitValue());
-            assertTrue(lab.log("a").contains("epoch 2 (b live"), lab.log("a"));
+            // The old primary comes back: it rejoins as b's backup and is re-protected.
+            lab.start("a");
+            Map<String, Object> reprotected = lab.await("b", 60, s -> "protected".equals(s.get("protection")));
+            assertEquals("primary", reprotected.get("role"), reprotected.toString());
+            assertTrue(String.valueOf(reprotected.get("last_reprotection")).contains("MiB copied"), reprotected.toString());
+            lab.await("a", 10, s -> "backup".equals(s.get("role")));
+
+            // Failback: the same failure with the roles swapped.
+            Map<String, String> second;
+            try (Writers writers = new Writers(b.getHostString(), b.getPort())) {
+                writers.awaitAcknowledged(300);
+                bSite.destroyForcibly();
+                bSite.waitFor(10, TimeUnit.SECONDS);
+                second = writers.acknowledged;
+            }
+            Map<String, Object> back = lab.await("a", 20, s -> "live-alone".equals(s.get("role")));
+            assertEquals(3L, LocalPair.number(back, null, "epoch"), back.toString());
+            assertEquals("127.0.0.1:" + service.getPort(), endpoint(lab));
+            assertAllPresent(ledger, service.getHostString(), service.getPort());
+            assertAllPresent(second, service.getHostString(), service.getPort());
+            assertAllPresent(Map.of("after-failover", "yes"), service.getHostString(), service.getPort());
+            System.out.printf("failback: %d more acknowledged writes all present on a%n", second.size());
         }
     }
 
     @Test
-    void killingTheBackupLeavesThePrimaryServingAloneInANewEpoch() throws Exception {
+    void aKilledBackupRejoinsAndThePairEndsInTheSameStateOnBothSites() throws Exception {
         try (LocalPair lab = new LocalPair(dir, yaml -> yaml)) {
             lab.startWitness();
             Process b = lab.start("b");
-            lab.start("a");
+            Process a = lab.start("a");
             lab.await("a", 60, s -> "protected".equals(s.get("protection")));
             var service = lab.service("a");
             Map<String, String> ledger;
@@ -153,13 +170,22 @@ class FailoverProcessTest {
                 assertTrue(String.valueOf(alone.get("protection")).startsWith("unprotected"), alone.toString());
                 int before = writers.acknowledged.size();
                 writers.awaitAcknowledged(before + 300); // writes flow again without a backup
+
+                // The backup returns under the same load: it is copied and protects a again.
+                lab.start("b");
+                Map<String, Object> reprotected = lab.await("a", 60, s -> "protected".equals(s.get("protection")));
+                assertEquals("primary", reprotected.get("role"), reprotected.toString());
+                int protectedAt = writers.acknowledged.size();
+                writers.awaitAcknowledged(protectedAt + 300); // and writes flow under the Output Rule again
                 ledger = writers.acknowledged;
             }
             assertAllPresent(ledger, service.getHostString(), service.getPort());
-            // The killed backup may not come back as if nothing happened.
-            Process again = lab.start("b");
-            assertTrue(again.waitFor(60, TimeUnit.SECONDS));
-            assertEquals(3, again.exitValue());
+            // A clean power-off: the re-protected backup stops at exactly the primary's state.
+            signal(a, "TERM");
+            assertTrue(a.waitFor(60, TimeUnit.SECONDS));
+            Process rejoined = lab.processes().getLast();
+            assertTrue(rejoined.waitFor(60, TimeUnit.SECONDS), lab.log("b"));
+            assertEquals(lab.finalState("a"), lab.finalState("b"), "memory and disks identical on both sites");
         }
     }
 

@@ -14,10 +14,15 @@ import java.util.List;
  * and answers {@link Proof} (its own proof) or {@link Refused}. Then the primary streams
  * {@link Entries} from the backup's received position on, and the backup answers each with an
  * {@link Ack}, and again whenever its replay advances.
+ *
+ * <p>Re-protection: when the backup cannot continue from what it holds (it asks with
+ * {@link Welcome#wantsCopy}, or the primary no longer has the entries it needs), the primary
+ * first sends its disks as {@link CopyBlocks}, then its VM state as {@link CopyState} chunks and
+ * {@link CopyDone}, and streams entries from the copy's position on.
  */
 public sealed interface ChannelMessage {
     /** Bumped on any incompatible change; both ends must speak the same. */
-    int PROTOCOL_VERSION = 1;
+    int PROTOCOL_VERSION = 2;
     /** Larger messages are refused as malformed before anything is allocated for them. */
     int MAX_MESSAGE = 32 << 20;
 
@@ -46,9 +51,10 @@ public sealed interface ChannelMessage {
 
     /**
      * The backup accepts: it replays {@code streamId} (0: nothing yet) and holds every entry up to
-     * {@code received}; {@code mac} proves it knows the secret (over the Hello and these fields).
+     * {@code received}; {@code wantsCopy}: its disks are marked inconsistent and it needs a full
+     * copy; {@code mac} proves it knows the secret (over the Hello and these fields).
      */
-    record Welcome(String site, long epoch, long streamId, long received, byte[] nonce, byte[] mac)
+    record Welcome(String site, long epoch, long streamId, long received, boolean wantsCopy, byte[] nonce, byte[] mac)
             implements ChannelMessage {
         public int type() { return 2; }
         public void writeBody(ByteBuf out) {
@@ -61,7 +67,13 @@ public sealed interface ChannelMessage {
             out.writeLong(epoch);
             out.writeLong(streamId);
             out.writeLong(received);
+            out.writeBoolean(wantsCopy);
             writeBytes(out, nonce);
+        }
+
+        /** The same Welcome without its MAC, as the MAC is computed over. */
+        Welcome unsigned() {
+            return new Welcome(site, epoch, streamId, received, wantsCopy, nonce, new byte[0]);
         }
     }
 
@@ -104,6 +116,37 @@ public sealed interface ChannelMessage {
         }
     }
 
+    /**
+     * Re-protection: blocks {@code first..first+count-1} of disk {@code disk} as the primary holds
+     * them, compressed into one {@link io.sitepair.compression.BlockCodec} frame.
+     */
+    record CopyBlocks(int disk, long first, int count, byte[] frame) implements ChannelMessage {
+        public int type() { return 8; }
+        public void writeBody(ByteBuf out) {
+            out.writeShort(disk).writeLong(first).writeInt(count);
+            out.writeBytes(frame);
+        }
+    }
+
+    /** Re-protection: the next chunk of the primary's VM state, compressed into one frame. */
+    record CopyState(byte[] frame) implements ChannelMessage {
+        public int type() { return 9; }
+        public void writeBody(ByteBuf out) { out.writeBytes(frame); }
+    }
+
+    /**
+     * Re-protection is complete: the disks sent are the primary's at log position {@code position},
+     * the {@code stateBytes} of VM state sent are its state there (after {@code events} events;
+     * {@code stateHash} is its SHA-256 state hash), and entries follow from {@code position + 1}.
+     */
+    record CopyDone(long position, long events, long stateBytes, byte[] stateHash) implements ChannelMessage {
+        public int type() { return 10; }
+        public void writeBody(ByteBuf out) {
+            out.writeLong(position).writeLong(events).writeLong(stateBytes);
+            writeBytes(out, stateHash);
+        }
+    }
+
     /** Decodes one message (without its length prefix); {@link MalformedMessage} says what is wrong. */
     static ChannelMessage decode(ByteBuf in) {
         if (!in.isReadable()) {
@@ -114,19 +157,21 @@ public sealed interface ChannelMessage {
             ChannelMessage message = switch (type) {
                 case 1 -> new Hello(in.readInt(), readString(in), readString(in), in.readLong(), readBytes(in),
                         readString(in), readLongs(in), in.readBoolean(), in.readLong(), readBytes(in));
-                case 2 -> new Welcome(readString(in), in.readLong(), in.readLong(), in.readLong(), readBytes(in),
-                        readBytes(in));
+                case 2 -> new Welcome(readString(in), in.readLong(), in.readLong(), in.readLong(), in.readBoolean(),
+                        readBytes(in), readBytes(in));
                 case 3 -> new Proof(readBytes(in));
                 case 4 -> new Refused(readString(in));
-                case 5 -> {
-                    long first = in.readLong();
-                    long last = in.readLong();
-                    byte[] frame = new byte[in.readableBytes()];
-                    in.readBytes(frame);
-                    yield new Entries(first, last, frame);
-                }
+                case 5 -> new Entries(in.readLong(), in.readLong(), rest(in));
                 case 6 -> new Ack(in.readLong(), in.readLong(), in.readLong());
                 case 7 -> new Diverged(in.readLong(), readString(in));
+                case 8 -> {
+                    int disk = in.readUnsignedShort();
+                    long first = in.readLong();
+                    int count = in.readInt();
+                    yield new CopyBlocks(disk, first, count, rest(in));
+                }
+                case 9 -> new CopyState(rest(in));
+                case 10 -> new CopyDone(in.readLong(), in.readLong(), in.readLong(), readBytes(in));
                 default -> throw new MalformedMessage("unknown message type " + type);
             };
             if (in.isReadable()) {
@@ -136,6 +181,12 @@ public sealed interface ChannelMessage {
         } catch (IndexOutOfBoundsException e) {
             throw new MalformedMessage("message type " + type + " is shorter than its fields");
         }
+    }
+
+    private static byte[] rest(ByteBuf in) {
+        byte[] bytes = new byte[in.readableBytes()];
+        in.readBytes(bytes);
+        return bytes;
     }
 
     private static void writeString(ByteBuf out, String s) {

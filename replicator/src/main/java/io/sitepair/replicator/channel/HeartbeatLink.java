@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class HeartbeatLink {
     private final PairIdentity me;
-    private final long epoch;
+    private volatile long epoch;
     private final InetSocketAddress peer;
     private Channel channel;
     private long sequence;
@@ -68,6 +68,11 @@ public final class HeartbeatLink {
     public long nanosSinceHeard() {
         long last = lastHeardNanos;
         return last == 0 ? -1 : System.nanoTime() - last;
+    }
+
+    /** This site serves in {@code next} now: its heartbeats say so, and the peer's must match it. */
+    public void newEpoch(long next) {
+        epoch = next;
     }
 
     public long peerEpoch() {

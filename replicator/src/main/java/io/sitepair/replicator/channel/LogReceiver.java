@@ -42,6 +42,7 @@ public final class LogReceiver {
     private final long epoch;
     private final ReceivedLog log;
     private final LongSupplier replayed;
+    private final CopyTarget copyTarget;
     private final BlockCodec codec = new BlockCodec();
     private EventLoop loop;
     private Channel server;
@@ -54,11 +55,12 @@ public final class LogReceiver {
     private volatile boolean streaming;
     private volatile boolean stopped;
 
-    public LogReceiver(PairIdentity me, long epoch, ReceivedLog log, LongSupplier replayed) {
+    public LogReceiver(PairIdentity me, long epoch, ReceivedLog log, LongSupplier replayed, CopyTarget copyTarget) {
         this.me = me;
         this.epoch = epoch;
         this.log = log;
         this.replayed = replayed;
+        this.copyTarget = copyTarget;
     }
 
     public void start(EventLoopGroup group, InetSocketAddress listen) throws IOException {
@@ -128,6 +130,8 @@ public final class LogReceiver {
         private ChannelMessage.Hello hello;
         private ChannelMessage.Welcome welcome;
         private boolean authenticated;
+        private boolean copying;
+        private java.io.ByteArrayOutputStream copiedState;
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, ChannelMessage message) {
@@ -136,6 +140,9 @@ public final class LogReceiver {
                 case ChannelMessage.Hello h when hello == null -> greet(ctx, h);
                 case ChannelMessage.Proof p when welcome != null && !authenticated -> prove(ctx, p);
                 case ChannelMessage.Entries entries when authenticated -> receive(ctx, entries);
+                case ChannelMessage.CopyBlocks blocks when authenticated -> copyBlocks(ctx, blocks);
+                case ChannelMessage.CopyState chunk when authenticated && copying -> copyState(ctx, chunk);
+                case ChannelMessage.CopyDone done when authenticated && copying -> copyDone(ctx, done);
                 case ChannelMessage.Refused refused -> {
                     problem("the primary refused this backup: " + refused.reason());
                     ctx.close();
@@ -153,9 +160,10 @@ public final class LogReceiver {
                 return;
             }
             ChannelMessage.Welcome unsigned = new ChannelMessage.Welcome(me.site(), epoch, streamId, log.received(),
-                    Handshake.nonce(), new byte[0]);
+                    copyTarget.wantsCopy(), Handshake.nonce(), new byte[0]);
             welcome = new ChannelMessage.Welcome(unsigned.site(), unsigned.epoch(), unsigned.streamId(),
-                    unsigned.received(), unsigned.nonce(), Handshake.welcomeMac(me.secret(), h, unsigned));
+                    unsigned.received(), unsigned.wantsCopy(), unsigned.nonce(),
+                    Handshake.welcomeMac(me.secret(), h, unsigned));
             ctx.writeAndFlush(welcome);
         }
 
@@ -195,6 +203,58 @@ public final class LogReceiver {
             if (log.add(batch, rawBytes)) {
                 ctx.channel().config().setAutoRead(false); // resumed when replay drains the buffer
             }
+            acknowledge(ctx.channel());
+        }
+
+        /** Re-protection: a run of the primary's blocks, written at once to this site's disk. */
+        private void copyBlocks(ChannelHandlerContext ctx, ChannelMessage.CopyBlocks blocks) {
+            if (!copying && !copyTarget.acceptsCopy()) {
+                refuse(ctx, "this backup already replays from position " + log.received() + "; it cannot take a copy");
+                return;
+            }
+            copying = true;
+            try {
+                byte[] data = codec.decode(blocks.frame(), 0, blocks.frame().length);
+                if (blocks.count() < 1 || data.length != blocks.count() * io.sitepair.disk.DiskImage.BLOCK_SIZE) {
+                    throw new CorruptFrameException("copied blocks " + blocks.first() + "+" + blocks.count() + " of disk "
+                            + blocks.disk() + " hold " + data.length + " bytes");
+                }
+                copyTarget.blocks(blocks.disk(), blocks.first(), data);
+            } catch (CorruptFrameException | IndexOutOfBoundsException e) {
+                refuse(ctx, "bad copy frame (disk " + blocks.disk() + ", block " + blocks.first() + "): " + e.getMessage());
+            } catch (IOException | java.io.UncheckedIOException e) {
+                refuse(ctx, "cannot write copied blocks: " + e.getMessage());
+            }
+        }
+
+        private void copyState(ChannelHandlerContext ctx, ChannelMessage.CopyState chunk) {
+            try {
+                byte[] data = codec.decode(chunk.frame(), 0, chunk.frame().length);
+                if (copiedState == null) {
+                    copiedState = new java.io.ByteArrayOutputStream(1 << 20);
+                }
+                copiedState.writeBytes(data);
+            } catch (CorruptFrameException e) {
+                refuse(ctx, "bad VM state frame: " + e.getMessage());
+            }
+        }
+
+        private void copyDone(ChannelHandlerContext ctx, ChannelMessage.CopyDone done) {
+            byte[] state = copiedState == null ? new byte[0] : copiedState.toByteArray();
+            copiedState = null;
+            if (state.length != done.stateBytes()) {
+                refuse(ctx, "the copied VM state has " + state.length + " bytes, the primary sent " + done.stateBytes());
+                return;
+            }
+            try {
+                copyTarget.done(done.position(), done.events(), state, done.stateHash());
+            } catch (IOException | RuntimeException e) {
+                refuse(ctx, "cannot complete the copy: " + e.getMessage());
+                return;
+            }
+            copying = false;
+            System.err.println("sitepair: copy from site '" + hello.site() + "' complete at position " + done.position()
+                    + "; streaming from position " + (done.position() + 1));
             acknowledge(ctx.channel());
         }
 

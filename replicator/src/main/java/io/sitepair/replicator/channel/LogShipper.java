@@ -31,17 +31,24 @@ public final class LogShipper {
         void diverged(long position, String reason);
 
         void linkChanged(boolean streaming, String why);
+
+        /**
+         * Re-protection finished: the backup holds this site's disks and VM state at
+         * {@code outcome.position()}, and entries stream from the next position. Called on the
+         * loop in the same task as the capture, before the guest runs again.
+         */
+        void reprotected(CopySender.Outcome outcome);
     }
 
-    public enum State { CONNECTING, HANDSHAKING, STREAMING, STOPPED }
+    public enum State { CONNECTING, HANDSHAKING, COPYING, STREAMING, STOPPED }
 
     private static final long RETRY_MIN_MS = 100;
     private static final long RETRY_MAX_MS = 2000;
 
     private final PairIdentity me;
-    private final long epoch;
     private final long streamId;
     private final ShipLog log;
+    private final CopySource copySource;
     private final EventLoop loop;
     private final InetSocketAddress peer;
     private final Listener listener;
@@ -52,13 +59,17 @@ public final class LogShipper {
     private volatile String lastProblem = "";
     private volatile long lastTrafficNanos = System.nanoTime();
     private long sentThrough;
+    private volatile long epoch;
+    private boolean copyRequired;
+    private CopySender copy;
 
-    public LogShipper(PairIdentity me, long epoch, long streamId, ShipLog log, EventLoop loop,
+    public LogShipper(PairIdentity me, long epoch, long streamId, ShipLog log, CopySource copySource, EventLoop loop,
                       InetSocketAddress peer, Listener listener) {
         this.me = me;
         this.epoch = epoch;
         this.streamId = streamId;
         this.log = log;
+        this.copySource = copySource;
         this.loop = loop;
         this.peer = peer;
         this.listener = listener;
@@ -77,6 +88,23 @@ public final class LogShipper {
         if (batch != null && state == State.STREAMING) {
             send(batch);
             channel.flush();
+        }
+    }
+
+    /**
+     * This site now serves in {@code next}: the current connection (a backup of the old epoch) is
+     * dropped, and the next backup that connects gets a full copy before any entry. On the loop.
+     */
+    public void newEpoch(long next) {
+        epoch = next;
+        requireCopy();
+    }
+
+    /** The next backup must be copied in full (the log it would need is gone); drops the current one. On the loop. */
+    public void requireCopy() {
+        copyRequired = true;
+        if (channel != null) {
+            channel.close();
         }
     }
 
@@ -147,6 +175,7 @@ public final class LogShipper {
             switch (message) {
                 case ChannelMessage.Welcome welcome when state == State.HANDSHAKING -> welcomed(ctx, welcome);
                 case ChannelMessage.Ack ack when state == State.STREAMING -> acknowledged(ctx, ack);
+                case ChannelMessage.Ack ignored when state == State.COPYING -> { } // it holds nothing yet
                 case ChannelMessage.Diverged diverged when state == State.STREAMING ->
                         listener.diverged(diverged.position(), diverged.reason());
                 case ChannelMessage.Refused refused -> {
@@ -158,9 +187,7 @@ public final class LogShipper {
         }
 
         private void welcomed(ChannelHandlerContext ctx, ChannelMessage.Welcome welcome) {
-            ChannelMessage.Welcome unsigned = new ChannelMessage.Welcome(welcome.site(), welcome.epoch(),
-                    welcome.streamId(), welcome.received(), welcome.nonce(), new byte[0]);
-            if (!Handshake.verify(Handshake.welcomeMac(me.secret(), hello, unsigned), welcome.mac())) {
+            if (!Handshake.verify(Handshake.welcomeMac(me.secret(), hello, welcome.unsigned()), welcome.mac())) {
                 refuse(ctx, "the backup did not prove it knows the pair's secret");
                 return;
             }
@@ -169,27 +196,59 @@ public final class LogShipper {
                         + "; expected site '" + me.peer() + "' at epoch " + epoch);
                 return;
             }
-            if (welcome.received() < log.firstHeld() - 1 || welcome.received() > log.lastPosition()) {
-                refuse(ctx, "the backup holds the log up to position " + welcome.received() + ", but this primary"
-                        + " holds positions " + log.firstHeld() + ".." + log.lastPosition()
-                        + "; the backup needs a full re-protection");
+            boolean copyNeeded = copyRequired || welcome.wantsCopy() || welcome.received() < log.firstHeld() - 1;
+            if (!copyNeeded && welcome.received() > log.lastPosition()) {
+                refuse(ctx, "the backup holds the log up to position " + welcome.received() + ", beyond this"
+                        + " primary's last position " + log.lastPosition());
                 return;
             }
             ctx.write(new ChannelMessage.Proof(Handshake.proofMac(me.secret(), hello, welcome)));
             channel = ctx.channel();
-            state = State.STREAMING;
             retryMs = RETRY_MIN_MS;
             lastProblem = "";
-            listener.acknowledged(welcome.received(), -1);
-            log.acknowledged(welcome.received());
+            if (copyNeeded) {
+                String why = welcome.wantsCopy() ? "its disks are marked inconsistent"
+                        : copyRequired ? "it must rejoin epoch " + epoch
+                        : "it holds the log up to position " + welcome.received() + " and this site from "
+                                + log.firstHeld();
+                System.err.println("sitepair: re-protecting site '" + me.peer() + "' (" + why + "): copying disks and"
+                        + " VM state");
+                state = State.COPYING;
+                copy = new CopySender(channel, copySource, this::copied);
+                copy.start();
+                return;
+            }
+            streamFrom(welcome.received());
+        }
+
+        private void copied(CopySender.Outcome outcome) {
+            copyRequired = false;
+            copy = null;
+            log.discardThrough(outcome.position()); // the copy holds all of it
+            listener.reprotected(outcome);
+            streamFrom(outcome.position());
+        }
+
+        private void streamFrom(long received) {
+            state = State.STREAMING;
+            listener.acknowledged(received, -1);
+            log.acknowledged(received);
             log.cut(); // anything logged while no backup was connected
-            for (ShipLog.Batch batch : log.batchesAfter(welcome.received())) {
+            for (ShipLog.Batch batch : log.batchesAfter(received)) {
                 send(batch);
             }
-            ctx.flush();
+            channel.flush();
             System.err.println("sitepair: logging channel to site '" + me.peer() + "' streaming from position "
-                    + (welcome.received() + 1));
+                    + (received + 1));
             listener.linkChanged(true, "streaming");
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            if (copy != null && ctx.channel() == channel && ctx.channel().isWritable()) {
+                copy.pump();
+            }
+            ctx.fireChannelWritabilityChanged();
         }
 
         private void acknowledged(ChannelHandlerContext ctx, ChannelMessage.Ack ack) {
@@ -214,6 +273,11 @@ public final class LogShipper {
         public void channelInactive(ChannelHandlerContext ctx) {
             if (channel == ctx.channel()) {
                 channel = null;
+                if (copy != null) {
+                    copy.abort();
+                    copy = null;
+                    problem("the connection broke during re-protection; it starts again on the next connection");
+                }
                 listener.linkChanged(false, lastProblem.isEmpty() ? "connection closed" : lastProblem);
             }
             if (lastProblem.isEmpty()) {
@@ -270,5 +334,11 @@ public final class LogShipper {
 
     public long sentThrough() {
         return sentThrough;
+    }
+
+    /** Re-protection's progress while {@link State#COPYING}; empty otherwise. On the loop. */
+    public String copyProgress() {
+        CopySender running = copy;
+        return running == null ? "" : running.progress();
     }
 }

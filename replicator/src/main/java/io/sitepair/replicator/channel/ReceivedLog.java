@@ -26,11 +26,47 @@ public final class ReceivedLog implements LogSource {
     private long lastTaken;
     private boolean ended;
     private boolean overLimit;
+    private boolean restarted;
 
     public ReceivedLog(long limitBytes, long startPosition) {
         this.limitBytes = limitBytes;
         this.received = startPosition;
         this.lastTaken = startPosition;
+    }
+
+    /**
+     * Re-protection: this site now holds the primary's state at {@code position}, so entries
+     * follow from the next one. Only while nothing has been received.
+     */
+    public void startAfter(long position) {
+        lock.lock();
+        try {
+            if (received != lastTaken || !entries.isEmpty() || received > position) {
+                throw new IllegalStateException("cannot restart a log that holds entries up to " + received);
+            }
+            received = position;
+            lastTaken = position;
+            restarted = true;
+            arrived.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Blocks until replay can begin: the first entry has arrived, the log was restarted after a
+     * copy, or it ended. Returns whether it was restarted after a copy.
+     */
+    public boolean awaitStart() {
+        lock.lock();
+        try {
+            while (entries.isEmpty() && !restarted && !ended) {
+                arrived.awaitUninterruptibly();
+            }
+            return restarted;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Called (from the replay thread) when the buffer has drained below half its bound after being over it. */

@@ -83,6 +83,16 @@ public final class ShipLog implements LogAppender {
         return lastPosition;
     }
 
+    /** Starts numbering after {@code position}; only before the first entry is appended. */
+    @Override
+    public void continueAfter(long position) {
+        if (appendedBytes > 0 && position != lastPosition) {
+            throw new IllegalStateException("cannot renumber a log that already holds entries up to " + lastPosition);
+        }
+        lastPosition = position;
+        acknowledged = position;
+    }
+
     public boolean hasPending() {
         return pending.position() > 0;
     }

@@ -10,4 +10,14 @@ public interface LogAppender {
 
     /** Position of the last entry appended. */
     long lastPosition();
+
+    /**
+     * Continues a log whose last entry is {@code position} (a replayed log this site goes on
+     * recording after). An appender that cannot renumber accepts only its own last position.
+     */
+    default void continueAfter(long position) {
+        if (position != lastPosition()) {
+            throw new IllegalStateException("this log ends at position " + lastPosition() + ", not " + position);
+        }
+    }
 }

@@ -3,22 +3,29 @@ package io.sitepair.replicator.pair;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.sitepair.compression.CodecStats;
+import io.sitepair.disk.ConsistencyMark;
 import io.sitepair.disk.DiskImage;
 import io.sitepair.disk.GroupFlusher;
+import io.sitepair.replicator.channel.CopyTarget;
 import io.sitepair.replicator.channel.HeartbeatLink;
 import io.sitepair.replicator.channel.LogReceiver;
 import io.sitepair.replicator.channel.ReceivedLog;
+import io.sitepair.replicator.channel.ShipLog;
 import io.sitepair.replicator.channel.Transport;
 import io.sitepair.replicator.service.ServedRun;
 import io.sitepair.replicator.vm.GuestVm;
 import io.sitepair.replicator.vm.RealInputs;
 import io.sitepair.replicator.vm.ReplayDivergence;
 import io.sitepair.replicator.vm.Replayer;
+import io.sitepair.replicator.vm.Snapshot;
 import io.sitepair.replicator.vm.VmException;
 import io.sitepair.replicator.vm.VmThread;
 import io.sitepair.tiebreaker.Claim;
 import io.sitepair.tiebreaker.Tiebreaker;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,10 +41,15 @@ import java.util.concurrent.TimeUnit;
  * clients. It stops when the primary powers off cleanly, and halts at the first divergence,
  * telling the primary.
  *
+ * <p>A returning site is re-protected first: it takes a copy of the primary's disks and VM state
+ * ({@link Role#RESYNCING}, its disks durably marked inconsistent meanwhile) and replays the log
+ * from the copy's position.
+ *
  * <p>When the primary fails (no heartbeats and no log traffic for the failure timeout) and a
  * tiebreaker is configured, the backup goes live: it stops acknowledging (so the old primary can
  * release nothing more), replays everything it received, claims the next epoch, and on winning
- * serves clients from the end of the log. On losing it halts.
+ * hands its VM to a {@link PrimarySite} that serves alone until the failed site returns. On
+ * losing it halts.
  *
  * <p>The network runs on one event loop; replay runs on its own {@link VmThread}, taking entries
  * from the bounded {@link ReceivedLog} and waiting when it is empty.
@@ -45,12 +57,17 @@ import java.util.concurrent.TimeUnit;
 public final class BackupSite implements Site {
     private static final long TICK_MS = 100;
 
+    /** A completed copy, waiting for the replay thread to restore it. */
+    private record Copied(long position, long events, byte[] state, byte[] stateHash) {}
+
     private final SiteSettings settings;
+    private final Tiebreaker tiebreaker;
     private final Arbitration arbitration;
     private final RoleState role;
     private final ReceivedLog received;
     private final EventLoopGroup network = new MultiThreadIoEventLoopGroup(1, Transport.ioHandlers());
     private final CompletableFuture<String> finished = new CompletableFuture<>();
+    private final List<DiskImage> disks = new ArrayList<>();
     private final LogReceiver receiver;
     private final HeartbeatLink heartbeat;
     private final PeerWatch peer;
@@ -62,32 +79,40 @@ public final class BackupSite implements Site {
     private volatile long epoch;
     private volatile long failureDetectedNanos; // 0: the primary has not failed
     private volatile String failover = "";
-    private volatile ServedRun live;
-    private volatile QuorumGuard guard;
+    private volatile String superseded; // null: not superseded
+    private volatile PrimarySite successor;
+    private volatile Copied copied;
+    private volatile long copiedBlocks;
     private volatile boolean stopping;
 
     private BackupSite(SiteSettings settings, Tiebreaker tiebreaker) {
         this.settings = settings;
+        this.tiebreaker = tiebreaker;
         this.arbitration = new Arbitration(tiebreaker, settings.site());
         this.epoch = settings.epoch();
         this.role = new RoleState(settings.site(), Role.BACKUP, "backup of pair '" + settings.identity().pair() + "'");
         this.received = new ReceivedLog(settings.bufferBytes(), 0);
-        this.receiver = new LogReceiver(settings.identity(), settings.epoch(), received, () -> replayed);
+        this.receiver = new LogReceiver(settings.identity(), settings.epoch(), received, () -> replayed, new Copy());
         this.heartbeat = new HeartbeatLink(settings.identity(), settings.epoch(), settings.peerHeartbeat());
         this.peer = new PeerWatch(settings.identity().peer(), settings.suspectAfter(), heartbeat::nanosSinceHeard,
                 receiver::nanosSinceTraffic);
     }
 
     /**
-     * Opens the disks, boots the VM for replay and listens for the primary. With a
-     * {@code tiebreaker} (null: none) it goes live when the primary fails.
+     * Opens the disks, listens for the primary and starts the replay thread, which boots the VM
+     * once it knows where the log starts. With a {@code tiebreaker} (null: none) it goes live when
+     * the primary fails.
      */
     public static BackupSite start(SiteSettings settings, Tiebreaker tiebreaker) throws Exception {
         BackupSite site = new BackupSite(settings, tiebreaker);
         try {
+            for (Path path : settings.disks()) {
+                site.disks.add(DiskImage.openOrCreate(path, settings.diskBytes()));
+            }
             site.receiver.start(site.network, settings.channel());
             site.heartbeat.start(site.network.next(), settings.channel(), settings.heartbeatInterval());
         } catch (Exception e) {
+            site.closeDisks();
             site.network.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
         }
@@ -107,6 +132,10 @@ public final class BackupSite implements Site {
                 && role.role() == Role.BACKUP) {
             primaryFailed();
         }
+        if (heartbeat.peerEpoch() > epoch && superseded == null && role.role() == Role.BACKUP) {
+            supersede("site '" + settings.identity().peer() + "' serves in epoch " + heartbeat.peerEpoch()
+                    + " without this backup (epoch " + epoch + "); restart this site to rejoin by re-protection");
+        }
         if (++ticks % 10 == 0) {
             wireRate.sample(receiver.codecStats().wireBytes());
         }
@@ -124,20 +153,27 @@ public final class BackupSite implements Site {
         received.end();
     }
 
+    /** The primary went on in a later epoch without this site: its replay can never be used. */
+    private void supersede(String why) {
+        superseded = why;
+        System.err.println("sitepair: site '" + settings.site() + "': " + why);
+        receiver.stop();
+        received.end();
+    }
+
     private void replay() {
-        List<DiskImage> disks = new ArrayList<>();
+        boolean handedOver = false;
         try (GroupFlusher flusher = new GroupFlusher("sitepair-backup-flush", ticket -> {})) {
-            for (var path : settings.disks()) {
-                disks.add(DiskImage.openOrCreate(path, settings.diskBytes()));
-            }
-            GuestVm vm = GuestVm.create(settings.module(), settings.vmOptions(), disks);
+            GuestVm vm = bootForReplay();
             // The backup's flushes need not be waited for: no output leaves here.
             vm.flushDisksWith(flusher::request);
             flusher.start();
             Replayer replayer = new Replayer(vm, received);
             ServedRun.Handover handover = new ServedRun.Handover();
+            ShipLog liveLog = new ShipLog(RealInputs.WallClock.SYSTEM::nanos);
             if (arbitration.enabled()) {
-                vm.goLiveAtEndOfLog(RealInputs.system(), handover); // the log may end inside a handler
+                // The log may end inside a handler; the VM then goes on recording for its own backup.
+                vm.recordAtEndOfLog(RealInputs.system(), handover, liveLog, settings.identity().loggedReads());
             }
             Replayer.Result result = replayer.run(v -> {
                 replayed = v.position();
@@ -146,11 +182,11 @@ public final class BackupSite implements Site {
             });
             replayed = result.lastPosition();
             flusher.close();
+            if (superseded != null) {
+                throw new VmException(superseded);
+            }
             if (failureDetectedNanos != 0 && !result.poweredOff()) {
-                long replayDoneNanos = System.nanoTime();
-                if (goLive(vm, disks, result.lastPosition(), handover, replayDoneNanos)) {
-                    disks.clear(); // the served run owns them now
-                }
+                handedOver = goLive(vm, result.lastPosition(), handover, liveLog, System.nanoTime());
                 return;
             }
             String state = HexFormat.of().formatHex(vm.stateHash());
@@ -176,20 +212,86 @@ public final class BackupSite implements Site {
             role.moveTo(Role.HALTED, outcome);
             finished.completeExceptionally(e);
         } finally {
-            for (DiskImage disk : disks) {
-                try {
-                    disk.close();
-                } catch (Exception e) {
-                    System.err.println("sitepair: closing a disk failed: " + e.getMessage());
+            if (!handedOver) {
+                closeDisks();
+                // Let a divergence report reach the primary before the channel closes.
+                if (!network.isShuttingDown()) {
+                    network.schedule(this::closeNetwork, 200, TimeUnit.MILLISECONDS);
                 }
             }
-            // Let the divergence report reach the primary before the channel closes.
-            network.schedule(this::closeNetwork, 200, TimeUnit.MILLISECONDS);
         }
     }
 
-    /** Claims the next epoch and, on winning, serves clients with the replayed VM; returns whether it went live. */
-    private boolean goLive(GuestVm vm, List<DiskImage> disks, long position, ServedRun.Handover handover,
+    /**
+     * The VM replay starts from: booted fresh when the log starts at the beginning, or restored
+     * from the copy re-protection brought (checked against the primary's state hash).
+     */
+    private GuestVm bootForReplay() throws IOException {
+        if (!received.awaitStart()) {
+            return GuestVm.create(settings.module(), settings.vmOptions(), disks);
+        }
+        Copied copy = copied;
+        copied = null; // the state can be large: hold it no longer than needed
+        GuestVm vm = Snapshot.restoreState(settings.module(), settings.vmOptions(), disks, copy.state(),
+                copy.position(), copy.events());
+        if (!Arrays.equals(vm.vmStateHash(), copy.stateHash())) {
+            throw new ReplayDivergence(copy.position(), "the VM state copied from the primary does not hash to the"
+                    + " primary's state hash");
+        }
+        return vm;
+    }
+
+    /** Re-protection as the channel delivers it: blocks go straight to the disks. */
+    private final class Copy implements CopyTarget {
+        private boolean marked; // network loop only
+
+        @Override
+        public boolean wantsCopy() {
+            return settings.disks().stream().anyMatch(ConsistencyMark::isInconsistent);
+        }
+
+        @Override
+        public boolean acceptsCopy() {
+            return received.received() == 0 && copied == null && !stopping;
+        }
+
+        @Override
+        public void blocks(int disk, long first, byte[] data) throws IOException {
+            if (!marked) {
+                for (Path path : settings.disks()) {
+                    ConsistencyMark.markInconsistent(path, "receiving a copy from site '" + settings.identity().peer()
+                            + "' in epoch " + epoch);
+                }
+                marked = true;
+                copiedBlocks = 0;
+                role.moveTo(Role.RESYNCING, "taking a full copy of site '" + settings.identity().peer()
+                        + "' (disks and VM state)");
+            }
+            if (disk < 0 || disk >= disks.size()) {
+                throw new IOException("copied blocks for disk " + disk + "; this site has " + disks.size());
+            }
+            int count = data.length / DiskImage.BLOCK_SIZE;
+            disks.get(disk).write(first, count, data, 0);
+            copiedBlocks += count;
+        }
+
+        @Override
+        public void done(long position, long events, byte[] state, byte[] stateHash) throws IOException {
+            for (DiskImage disk : disks) {
+                disk.flush();
+            }
+            for (Path path : settings.disks()) {
+                ConsistencyMark.markConsistent(path);
+            }
+            marked = false;
+            copied = new Copied(position, events, state, stateHash);
+            received.startAfter(position);
+            role.moveTo(Role.BACKUP, "re-protecting site '" + settings.identity().peer() + "' from position " + position);
+        }
+    }
+
+    /** Claims the next epoch and, on winning, hands the VM to a live site; returns whether it did. */
+    private boolean goLive(GuestVm vm, long position, ServedRun.Handover handover, ShipLog liveLog,
                            long replayDoneNanos) throws Exception {
         String endpoint = settings.serviceEndpoint();
         failover = "replayed to position " + position + "; claiming epoch " + (epoch + 1);
@@ -205,42 +307,26 @@ public final class BackupSite implements Site {
             return false;
         }
         epoch = claim.record().epoch();
-        live = ServedRun.goLive(vm, disks, settings.service(), handover);
-        guard = arbitration.guard(() -> epoch, live::fenceOutputs, this::haltLive);
         failover = String.format("live in epoch %d from position %d: detection %d ms (failure timeout), replay %d ms,"
                         + " arbitration %d ms", epoch, position, settings.suspectAfter().toMillis(),
                 (replayDoneNanos - failureDetectedNanos) / 1_000_000, arbitration.claimMillis());
-        role.moveTo(Role.LIVE_ALONE, "primary '" + settings.identity().peer() + "' failed; " + failover);
+        closeNetworkNow(); // the live site binds the same channel ports to dial and re-protect the failed site
+        role.moveTo(Role.LIVE_ALONE, "primary '" + settings.identity().peer() + "' failed; handed over to the live site");
+        PrimarySite live = PrimarySite.takeOver(settings, tiebreaker, epoch, vm, disks, handover, liveLog, failover);
+        successor = live;
         System.err.println("sitepair: ALARM: site '" + settings.site() + "' is " + failover + "; clients on "
-                + endpoint + "; UNPROTECTED until the other site is re-protected");
+                + endpoint + "; UNPROTECTED until site '" + settings.identity().peer() + "' returns");
         GoLiveHook.runAsync(settings.goLiveHook(), Map.of("SITEPAIR_PAIR", settings.identity().pair(),
                 "SITEPAIR_SITE", settings.site(), "SITEPAIR_EPOCH", String.valueOf(epoch),
                 "SITEPAIR_ENDPOINT", endpoint));
         Thread.ofPlatform().daemon().name("sitepair-live-watch").start(() -> {
             try {
-                ServedRun.Result result = live.await();
-                role.moveTo(Role.STOPPED, "stopped");
-                finished.complete(HexFormat.of().formatHex(result.stateHash()));
+                finished.complete(live.await());
             } catch (Exception e) {
-                role.moveTo(Role.HALTED, e.getMessage());
                 finished.completeExceptionally(e);
             }
         });
         return true;
-    }
-
-    /** Another site holds the epoch now: stop serving at once. */
-    private void haltLive(String why) {
-        if (role.moveTo(Role.HALTED, why)) {
-            outcome = why;
-            System.err.println("sitepair: site '" + settings.site() + "' HALTED: " + why);
-            finished.completeExceptionally(new IllegalStateException(why));
-            try {
-                live.stop();
-            } catch (Exception e) {
-                System.err.println("sitepair: stopping the halted run: " + e.getMessage());
-            }
-        }
     }
 
     private void closeNetwork() {
@@ -249,17 +335,30 @@ public final class BackupSite implements Site {
         network.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
 
+    /** Closes the channel and heartbeat sockets and waits until their ports are free. */
+    private void closeNetworkNow() {
+        receiver.stop();
+        heartbeat.stop();
+        network.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    private void closeDisks() {
+        for (DiskImage disk : disks) {
+            try {
+                disk.close();
+            } catch (Exception e) {
+                System.err.println("sitepair: closing a disk failed: " + e.getMessage());
+            }
+        }
+    }
+
     /** Stops replay after the entries already received (the operator stopped this backup). */
     @Override
     public void stop() {
         stopping = true;
-        ServedRun served = live;
-        if (served != null) {
-            try {
-                served.stop();
-            } catch (Exception e) {
-                System.err.println("sitepair: stopping: " + e.getMessage());
-            }
+        PrimarySite live = successor;
+        if (live != null) {
+            live.stop();
             return;
         }
         receiver.stop();
@@ -277,25 +376,28 @@ public final class BackupSite implements Site {
 
     @Override
     public Role role() {
-        return role.role();
-    }
-
-    /** The live run's held outputs, asked on its loop (the gate is confined there); -1 if it does not answer. */
-    private static int heldOutputs(ServedRun run) {
-        try {
-            return run.loop().submit(run::heldOutputs).get(2, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            return -1;
-        }
+        PrimarySite live = successor;
+        return live != null ? live.role() : role.role();
     }
 
     @Override
     public Map<String, Object> status() {
+        PrimarySite live = successor;
+        if (live != null) {
+            Map<String, Object> status = live.status();
+            status.put("failover", failover);
+            return status;
+        }
         Map<String, Object> status = new LinkedHashMap<>();
         status.put("site", settings.site());
         status.put("role", role.role().label());
         status.put("reason", outcome.isEmpty() ? role.reason() : outcome);
         status.put("epoch", epoch);
+        if (role.role() == Role.RESYNCING) {
+            long total = disks.stream().mapToLong(DiskImage::blockCount).sum();
+            status.put("resync", String.format("copied %d of %d blocks (%d%%) from site '%s'", copiedBlocks, total,
+                    total == 0 ? 100 : copiedBlocks * 100 / total, settings.identity().peer()));
+        }
         if (!failover.isEmpty()) {
             status.put("failover", failover);
         }
@@ -304,15 +406,7 @@ public final class BackupSite implements Site {
             status.put("arbitration", claim);
         }
         status.put("quorum", arbitration.connection());
-        if (live != null) {
-            status.put("service", settings.serviceEndpoint());
-            status.put("protection", "unprotected (primary '" + settings.identity().peer() + "' failed)");
-            status.put("held_outputs", heldOutputs(live));
-            if (!guard.state().isEmpty()) {
-                status.put("fenced", guard.state());
-            }
-        }
-        status.put("channel", live != null || failureDetectedNanos != 0 ? "closed (the primary failed)"
+        status.put("channel", failureDetectedNanos != 0 ? "closed (the primary failed)"
                 : receiver.streaming() ? "streaming" : "waiting for the primary (" + receiver.lastProblem() + ")");
         Map<String, Object> positions = new LinkedHashMap<>();
         positions.put("received", received.received());
@@ -324,7 +418,7 @@ public final class BackupSite implements Site {
         logging.put("buffered_bytes", received.bufferedBytes());
         logging.put("buffer_limit", settings.bufferBytes());
         status.put("logging", logging);
-        status.put("events", live != null ? live.vm().eventsDelivered() : events);
+        status.put("events", events);
         Map<String, Object> peerStatus = new LinkedHashMap<>();
         peerStatus.put("site", settings.identity().peer());
         peerStatus.put("heartbeat_ms", peer.msSinceHeartbeat());

@@ -1,17 +1,24 @@
 package io.sitepair.replicator.pair;
 
 import io.sitepair.compression.CodecStats;
+import io.sitepair.disk.DiskImage;
+import io.sitepair.disk.WriteTracker;
+import io.sitepair.replicator.channel.CopySender;
+import io.sitepair.replicator.channel.CopySource;
 import io.sitepair.replicator.channel.HeartbeatLink;
 import io.sitepair.replicator.channel.LogShipper;
 import io.sitepair.replicator.channel.ShipLog;
 import io.sitepair.replicator.log.LogRecord;
 import io.sitepair.replicator.service.ServedRun;
+import io.sitepair.replicator.vm.GuestVm;
 import io.sitepair.replicator.vm.RealInputs;
+import io.sitepair.replicator.vm.Snapshot;
 import io.sitepair.tiebreaker.Claim;
 import io.sitepair.tiebreaker.Tiebreaker;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +41,7 @@ public final class PrimarySite implements Site {
     private final Arbitration arbitration;
     private QuorumGuard guard;
     private final RoleState role;
-    private final ShipLog log = new ShipLog(RealInputs.WallClock.SYSTEM::nanos);
+    private final ShipLog log;
     private final LagControl lag;
     private final ByteRate rawRate = new ByteRate();
     private final ByteRate wireRate = new ByteRate();
@@ -55,13 +62,16 @@ public final class PrimarySite implements Site {
     private boolean everStreamed; // loop thread only
     private boolean claiming; // loop thread only
     private volatile long epoch;
+    private volatile String lastReprotection = "";
 
-    private PrimarySite(SiteSettings settings, Tiebreaker tiebreaker) {
+    private PrimarySite(SiteSettings settings, Tiebreaker tiebreaker, long epoch, ShipLog log, Role initial,
+                        String reason) {
         this.settings = settings;
         this.arbitration = new Arbitration(tiebreaker, settings.site());
-        this.epoch = settings.epoch();
+        this.epoch = epoch;
+        this.log = log;
         this.lag = new LagControl(settings.lagTarget());
-        this.role = new RoleState(settings.site(), Role.PRIMARY, "initial primary of pair '" + settings.identity().pair() + "'");
+        this.role = new RoleState(settings.site(), initial, reason);
     }
 
     /**
@@ -69,24 +79,48 @@ public final class PrimarySite implements Site {
      * (null: none), losing the backup makes this site claim the next epoch and go on alone.
      */
     public static PrimarySite start(SiteSettings settings, Tiebreaker tiebreaker) throws Exception {
-        PrimarySite site = new PrimarySite(settings, tiebreaker);
+        PrimarySite site = new PrimarySite(settings, tiebreaker, settings.epoch(),
+                new ShipLog(RealInputs.WallClock.SYSTEM::nanos), Role.PRIMARY,
+                "initial primary of pair '" + settings.identity().pair() + "'");
         site.run = ServedRun.startRecording(settings.module(), settings.vmOptions(), settings.disks(), settings.diskBytes(),
                 settings.service(), new ServedRun.Recording(site.log, settings.identity().loggedReads(), true,
                         site::afterEvent));
-        site.shipper = new LogShipper(settings.identity(), settings.epoch(), site.streamId, site.log, site.run.loop(),
-                settings.peerChannel(), site.new FromBackup());
-        site.heartbeat = new HeartbeatLink(settings.identity(), settings.epoch(), settings.peerHeartbeat());
-        site.heartbeat.start(site.run.loop(), settings.channel(), settings.heartbeatInterval());
-        site.peer = new PeerWatch(settings.identity().peer(), settings.suspectAfter(), site.heartbeat::nanosSinceHeard,
-                site.shipper::nanosSinceTraffic);
-        site.shipper.start();
-        site.guard = site.arbitration.guard(() -> site.epoch, site.run::fenceOutputs,
-                why -> site.run.loop().execute(() -> site.halt(why)));
-        site.run.loop().scheduleAtFixedRate(site::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
-        long checkEvery = settings.stateCheckInterval().toMillis();
-        site.run.loop().scheduleAtFixedRate(site::logStateCheck, checkEvery, checkEvery, TimeUnit.MILLISECONDS);
-        Thread.ofPlatform().daemon().name("sitepair-primary-watch").start(site::watchRun);
+        site.connect();
         return site;
+    }
+
+    /**
+     * A backup that won epoch {@code epoch} after its primary failed goes on as this site, live
+     * alone: it serves with the replayed {@code vm} (armed with {@link GuestVm#recordAtEndOfLog}
+     * on {@code log}), and dials the failed site, which is re-protected when it returns.
+     */
+    public static PrimarySite takeOver(SiteSettings settings, Tiebreaker tiebreaker, long epoch, GuestVm vm,
+                                       List<DiskImage> disks, ServedRun.Handover handover, ShipLog log,
+                                       String failover) throws Exception {
+        PrimarySite site = new PrimarySite(settings, tiebreaker, epoch, log, Role.LIVE_ALONE,
+                "primary '" + settings.identity().peer() + "' failed; " + failover);
+        site.alarm = "primary '" + settings.identity().peer() + "' failed";
+        site.run = ServedRun.goLive(vm, disks, settings.service(), handover,
+                new ServedRun.Recording(log, settings.identity().loggedReads(), false, site::afterEvent));
+        site.connect();
+        site.run.loop().execute(site.shipper::requireCopy); // the failed site's state is of the old epoch
+        return site;
+    }
+
+    /** Starts the logging channel, heartbeats, failure detection and the quorum guard. */
+    private void connect() throws Exception {
+        shipper = new LogShipper(settings.identity(), epoch, streamId, log, new Copying(), run.loop(),
+                settings.peerChannel(), new FromBackup());
+        heartbeat = new HeartbeatLink(settings.identity(), epoch, settings.peerHeartbeat());
+        heartbeat.start(run.loop(), settings.channel(), settings.heartbeatInterval());
+        peer = new PeerWatch(settings.identity().peer(), settings.suspectAfter(), heartbeat::nanosSinceHeard,
+                shipper::nanosSinceTraffic);
+        shipper.start();
+        guard = arbitration.guard(() -> epoch, run::fenceOutputs, why -> run.loop().execute(() -> halt(why)));
+        run.loop().scheduleAtFixedRate(this::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
+        long checkEvery = settings.stateCheckInterval().toMillis();
+        run.loop().scheduleAtFixedRate(this::logStateCheck, checkEvery, checkEvery, TimeUnit.MILLISECONDS);
+        Thread.ofPlatform().daemon().name("sitepair-primary-watch").start(this::watchRun);
     }
 
     /** The address clients use. */
@@ -202,6 +236,8 @@ public final class PrimarySite implements Site {
                 run.loop().execute(() -> {
                     if (claim.won()) {
                         epoch = claim.record().epoch();
+                        shipper.newEpoch(epoch);
+                        heartbeat.newEpoch(epoch);
                         alarm = "backup '" + settings.identity().peer() + "' failed; live alone in epoch " + epoch;
                         System.err.println("sitepair: ALARM: " + alarm + " (from position " + position + ")");
                         continueAlone("backup failed; epoch " + epoch);
@@ -216,12 +252,15 @@ public final class PrimarySite implements Site {
         });
     }
 
-    /** Serves without a backup: outputs no longer wait for acknowledgements, and no log is kept. */
+    /**
+     * Serves without a backup: outputs no longer wait for acknowledgements and no log is kept. The
+     * channel keeps dialling the peer, which is re-protected (copied in full) when it returns.
+     */
     private void continueAlone(String why) {
         if (!role.moveTo(Role.LIVE_ALONE, why)) {
             return;
         }
-        shipper.stop();
+        shipper.requireCopy();
         bufferFull = false;
         log.discardThrough(log.lastPosition());
         run.dropOutputRule();
@@ -246,6 +285,25 @@ public final class PrimarySite implements Site {
         });
     }
 
+    /** What re-protection copies: this run's disks and VM, on the loop (so always between events). */
+    private final class Copying implements CopySource {
+        @Override
+        public List<DiskImage> disks() {
+            return run.vm().disks();
+        }
+
+        @Override
+        public void trackWrites(WriteTracker tracker) {
+            run.vm().trackWrites(tracker);
+        }
+
+        @Override
+        public Capture capture() throws java.io.IOException {
+            GuestVm vm = run.vm();
+            return new Capture(vm.position(), vm.eventsDelivered(), Snapshot.captureState(vm), vm.vmStateHash());
+        }
+    }
+
     private final class FromBackup implements LogShipper.Listener {
         @Override
         public void acknowledged(long received, long replayedThrough) {
@@ -267,6 +325,23 @@ public final class PrimarySite implements Site {
                     + " the backup must be re-protected");
             System.err.println();
             continueAlone("backup diverged at position " + position);
+        }
+
+        @Override
+        public void reprotected(CopySender.Outcome copy) {
+            run.resumeOutputRule(copy.position());
+            if (role.moveTo(Role.PRIMARY, "re-protected by site '" + settings.identity().peer() + "' from position "
+                    + copy.position())) {
+                alarm = "";
+            }
+            lastReprotection = String.format("at %s: took %.2f s from the backup's connection; %.1f MiB copied"
+                            + " (%.1f MiB on the wire), %d blocks written during the copy sent again, %.1f MiB of VM"
+                            + " state; the guest paused %.1f ms", java.time.LocalTime.now().withNano(0),
+                    copy.tookNanos() / 1e9, copy.bytes() / 1048576.0, copy.wireBytes() / 1048576.0,
+                    copy.changedBlocks(), copy.stateBytes() / 1048576.0, copy.pauseNanos() / 1e6);
+            System.err.println("sitepair: site '" + settings.site() + "' is protected again by site '"
+                    + settings.identity().peer() + "' from position " + copy.position() + " (re-protection "
+                    + lastReprotection + ")");
         }
 
         @Override
@@ -371,9 +446,10 @@ public final class PrimarySite implements Site {
 
     private Map<String, Object> statusOnLoop() {
         Map<String, Object> status = base();
-        status.put("protection", role.role() == Role.LIVE_ALONE ? "unprotected (" + alarm + ")"
-                : shipper.state() == LogShipper.State.STREAMING ? "protected"
-                : "waiting for the backup (" + shipper.lastProblem() + ")");
+        status.put("protection", protection());
+        if (!lastReprotection.isEmpty()) {
+            status.put("last_reprotection", lastReprotection);
+        }
         Map<String, Object> positions = new LinkedHashMap<>();
         positions.put("logged", log.lastPosition());
         positions.put("sent", shipper.sentThrough());
@@ -411,6 +487,19 @@ public final class PrimarySite implements Site {
         status.put("peer", peerStatus);
         status.put("events", run.vm().eventsDelivered());
         return status;
+    }
+
+    /** {@code protected}, {@code unprotected (why)} or {@code re-protecting (progress)}; on the loop. */
+    private String protection() {
+        if (shipper.state() == LogShipper.State.COPYING) {
+            return "re-protecting (site '" + settings.identity().peer() + "': " + shipper.copyProgress() + ")";
+        }
+        if (role.role() == Role.LIVE_ALONE) {
+            return "unprotected (" + alarm + "; waiting for site '" + settings.identity().peer() + "' to return"
+                    + (shipper.lastProblem().isEmpty() ? "" : ": " + shipper.lastProblem()) + ")";
+        }
+        return shipper.state() == LogShipper.State.STREAMING ? "protected"
+                : "unprotected (waiting for the backup: " + shipper.lastProblem() + ")";
     }
 
     static double round(double value) {

@@ -7,14 +7,15 @@ import java.util.Set;
 
 /**
  * A site's role, and the only transitions between roles that are allowed; a transition not
- * listed here is a bug. Re-protection (live-alone to primary, a returning site to backup) and
- * resync arrive with later work.
+ * listed here is a bug.
  */
 public enum Role {
     /** Records, serves clients, streams its log; outputs wait for the backup (the Output Rule). */
     PRIMARY,
     /** Replays the primary's log on its own disks; serves no one. */
     BACKUP,
+    /** A returning site taking a copy of the primary's disks and VM state; it cannot go live. */
+    RESYNCING,
     /** Serves clients with no backup protecting it (the backup diverged or failed). */
     LIVE_ALONE,
     /** Stopped by a fault, a divergence or a refusal; says why. */
@@ -24,8 +25,9 @@ public enum Role {
 
     private static final Map<Role, Set<Role>> NEXT = Map.of(
             PRIMARY, EnumSet.of(LIVE_ALONE, HALTED, STOPPED),
-            BACKUP, EnumSet.of(LIVE_ALONE, HALTED, STOPPED), // going live after the primary failed
-            LIVE_ALONE, EnumSet.of(HALTED, STOPPED),
+            BACKUP, EnumSet.of(RESYNCING, LIVE_ALONE, HALTED, STOPPED), // going live after the primary failed
+            RESYNCING, EnumSet.of(BACKUP, HALTED, STOPPED),
+            LIVE_ALONE, EnumSet.of(PRIMARY, HALTED, STOPPED), // re-protected by a returning site
             HALTED, EnumSet.noneOf(Role.class),
             STOPPED, EnumSet.noneOf(Role.class));
 

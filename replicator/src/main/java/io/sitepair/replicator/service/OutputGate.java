@@ -64,6 +64,16 @@ final class OutputGate {
         drain();
     }
 
+    /**
+     * A backup protects this site again, holding the state at {@code protectedThrough}: outputs
+     * up to it leave as before, later ones wait for its acknowledgement.
+     */
+    void resumeOutputRule(long protectedThrough) {
+        acknowledged = Math.max(acknowledged, protectedThrough);
+        outputRule = true;
+        drain();
+    }
+
     /** While {@code fenced}, nothing is released; lifting it releases what may leave. */
     void fence(boolean fenced) {
         this.fenced = fenced;

@@ -96,9 +96,20 @@ public final class ServedRun {
      */
     public static ServedRun goLive(GuestVm vm, List<DiskImage> disks, InetSocketAddress listen, Handover handover)
             throws Exception {
+        return goLive(vm, disks, listen, handover, null);
+    }
+
+    /**
+     * As {@link #goLive(GuestVm, List, InetSocketAddress, Handover)}, but the VM goes on
+     * recording to {@code recording} (a VM that went live inside a handler was armed with
+     * {@link GuestVm#recordAtEndOfLog} on the same log), so a returning site can protect it later.
+     * Outputs do not wait for acknowledgements until {@link #resumeOutputRule}.
+     */
+    public static ServedRun goLive(GuestVm vm, List<DiskImage> disks, InetSocketAddress listen, Handover handover,
+                                   Recording recording) throws Exception {
         ServedRun run = new ServedRun();
         run.disks.addAll(disks);
-        return run.serve(listen, () -> run.adopt(vm, handover));
+        return run.serve(listen, () -> run.adopt(vm, handover, recording));
     }
 
     /** Buffers nothing: outputs before the hand-over are for connections whose clients are gone. */
@@ -173,13 +184,15 @@ public final class ServedRun {
         recording.afterEvent().run();
     }
 
-    private void adopt(GuestVm replayed, Handover handover) {
+    private void adopt(GuestVm replayed, Handover handover, Recording continued) {
         vm = replayed;
-        recording = new Recording(null, false, false, () -> {});
+        recording = continued != null ? continued : new Recording(null, false, false, () -> {});
         flusher = new GroupFlusher("sitepair-flush", ticket -> loop.execute(() -> outputs.flushedThrough(ticket)));
         outputs = new ClientOutputs(flusher, false);
         vm.flushDisksWith(this::flushAfterThisIteration);
-        if (vm.mode() == VmMode.REPLAY) {
+        if (vm.mode() == VmMode.REPLAY && recording.log() != null) {
+            vm.recordNow(RealInputs.system(), outputs, recording.log(), recording.loggedReads());
+        } else if (vm.mode() == VmMode.REPLAY) {
             vm.goLiveNow(RealInputs.system(), outputs);
         } else {
             handover.target = outputs;
@@ -218,6 +231,11 @@ public final class ServedRun {
     /** The backup is gone (diverged): outputs stop waiting for acknowledgements. */
     public void dropOutputRule() {
         outputs.gate().dropOutputRule();
+    }
+
+    /** A backup protects this run again from {@code position} on: see {@link OutputGate#resumeOutputRule}. */
+    public void resumeOutputRule(long position) {
+        outputs.gate().resumeOutputRule(position);
     }
 
     /**

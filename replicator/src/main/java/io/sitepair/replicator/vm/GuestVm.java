@@ -129,6 +129,35 @@ public final class GuestVm {
         replay.goLiveAtEndOfLog(() -> new LiveMode(inputs, outputs));
     }
 
+    /**
+     * Arms going live with a log: when replay reaches the end of its log, even inside a handler,
+     * the VM continues in RECORD with {@code log} continuing the replayed positions, so this site
+     * can later be protected by a backup of its own.
+     */
+    public void recordAtEndOfLog(RealInputs inputs, OutputSink outputs, LogAppender log, boolean loggedReads) {
+        if (!(host.mode() instanceof ReplayingMode replay)) {
+            throw new IllegalStateException("go-live applies to a replaying VM; this one is " + mode());
+        }
+        replay.goLiveAtEndOfLog(() -> {
+            log.continueAfter(host.mode().position());
+            return new RecordingMode(inputs, outputs, log, loggedReads);
+        });
+    }
+
+    /** Switches a replaying VM to RECORD between events, {@code log} continuing the replayed positions. */
+    public void recordNow(RealInputs inputs, OutputSink outputs, LogAppender log, boolean loggedReads) {
+        if (host.mode().kind() != VmMode.REPLAY) {
+            throw new IllegalStateException("go-live applies to a replaying VM; this one is " + mode());
+        }
+        log.continueAfter(position());
+        startRecording(inputs, outputs, log, loggedReads);
+    }
+
+    /** Tells {@code tracker} of every block the guest writes from now on (replacing any earlier one). */
+    public void trackWrites(io.sitepair.disk.WriteTracker tracker) {
+        host.trackWritesWith(tracker);
+    }
+
     /** Switches a replaying VM to LIVE between events (the log ended at an event boundary). */
     public void goLiveNow(RealInputs inputs, OutputSink outputs) {
         if (host.mode().kind() != VmMode.REPLAY) {

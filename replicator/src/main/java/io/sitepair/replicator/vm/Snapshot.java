@@ -167,6 +167,45 @@ public final class Snapshot {
         }
     }
 
+    /**
+     * The VM's state alone (memory, globals, tables, host state), for shipping to a site whose
+     * disks are copied separately; the VM must be between events.
+     */
+    public static byte[] captureState(GuestVm vm) throws IOException {
+        VmThread.requireCurrent();
+        if (vm.status() != GuestVm.Status.RUNNING) {
+            throw new IllegalStateException("cannot capture a halted VM");
+        }
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(1 << 20);
+        DataOutputStream out = new DataOutputStream(bytes);
+        VmStateCodec.write(vm, out);
+        out.flush();
+        return bytes.toByteArray();
+    }
+
+    /**
+     * A VM with the state {@link #captureState} took at log position {@code position} after
+     * {@code events} events, over {@code disks} (which must already hold the disks of that moment).
+     * The VM still needs a mode.
+     */
+    public static GuestVm restoreState(GuestModule module, VmOptions options, List<DiskImage> disks, byte[] state,
+                                       long position, long events) throws IOException {
+        VmThread.requireCurrent();
+        GuestVm vm = GuestVm.forRestore(module, options, disks);
+        DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(state));
+        try {
+            VmStateCodec.read(vm, in);
+        } catch (EOFException e) {
+            throw new IOException("the VM state is truncated", e);
+        }
+        if (in.available() > 0) {
+            throw new IOException("the VM state has " + in.available() + " bytes after its end");
+        }
+        vm.restoreCounters(events);
+        vm.restoredAt(position);
+        return vm;
+    }
+
     /** Reads only the header fields. */
     public static Info info(Path file) throws IOException {
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {

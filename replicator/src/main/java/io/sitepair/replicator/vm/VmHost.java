@@ -22,6 +22,7 @@ final class VmHost implements GuestAbi {
     private final HostState state = new HostState();
     private final BiConsumer<VmMode, String> console;
     private Consumer<DiskImage> flusher = DiskImage::flush;
+    private io.sitepair.disk.WriteTracker tracker = io.sitepair.disk.WriteTracker.NONE;
     private Memory memory;
     private ExecutionMode mode;
     private boolean inHandler;
@@ -54,6 +55,11 @@ final class VmHost implements GuestAbi {
     /** How disk_flush makes writes durable (default: synchronously, before it returns). */
     void flushWith(Consumer<DiskImage> flusher) {
         this.flusher = flusher;
+    }
+
+    /** Who is told of each block written (default: nobody). */
+    void trackWritesWith(io.sitepair.disk.WriteTracker tracker) {
+        this.tracker = tracker;
     }
 
     void enterHandler() {
@@ -132,6 +138,7 @@ final class VmHost implements GuestAbi {
             return check;
         }
         // Not logged: the backup performs the same write when it replays this handler.
+        tracker.written(disk, block, count);
         disks.get(disk).write(block, count, memory.readBytes(bufPtr, count * BLOCK_SIZE), 0);
         return OK;
     }
