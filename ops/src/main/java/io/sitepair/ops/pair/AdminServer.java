@@ -10,13 +10,14 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
 
 /**
- * A site's status endpoint: {@code GET /status} answers the site's status as JSON. Read-only, on
- * the admin address from the configuration (loopback in the lab).
+ * A site's admin endpoint, on the admin address from the configuration (loopback in the lab):
+ * {@code GET /status} answers the site's status as JSON, to anyone; {@code POST /switchover}
+ * starts a planned switchover, only for a request signed with the pair's secret ({@link AdminAuth}).
  */
 final class AdminServer implements AutoCloseable {
     private final HttpServer server;
 
-    AdminServer(InetSocketAddress address, Site site) throws IOException {
+    AdminServer(InetSocketAddress address, Site site, io.sitepair.ops.config.PairConfig pair) throws IOException {
         try {
             server = HttpServer.create(address, 16);
         } catch (IOException e) {
@@ -24,7 +25,9 @@ final class AdminServer implements AutoCloseable {
                     + e.getMessage(), e);
         }
         server.createContext("/status", exchange -> answer(exchange, site));
-        server.setExecutor(Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon().name("sitepair-admin")
+        server.createContext("/switchover", exchange -> switchOver(exchange, site, pair));
+        // Not one thread: status must answer while a switchover is waiting for the backup.
+        server.setExecutor(Executors.newCachedThreadPool(r -> Thread.ofPlatform().daemon().name("sitepair-admin")
                 .unstarted(r)));
         server.start();
     }
@@ -33,6 +36,35 @@ final class AdminServer implements AutoCloseable {
         byte[] body = (Json.write(site.status()) + "\n").getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "application/json");
         exchange.sendResponseHeaders(200, body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+        }
+    }
+
+    private static void switchOver(HttpExchange exchange, Site site, io.sitepair.ops.config.PairConfig pair)
+            throws IOException {
+        if (!"POST".equals(exchange.getRequestMethod())) {
+            reply(exchange, 405, "POST /switchover");
+            return;
+        }
+        String refusal = AdminAuth.refusal(pair.secret(), pair.pair(), "switchover",
+                exchange.getRequestHeaders().getFirst(AdminAuth.HEADER));
+        if (refusal != null) {
+            reply(exchange, 403, refusal);
+            return;
+        }
+        try {
+            reply(exchange, 200, site.switchOver());
+        } catch (Exception e) {
+            Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+            reply(exchange, 409, String.valueOf(cause.getMessage()));
+        }
+    }
+
+    private static void reply(HttpExchange exchange, int code, String text) throws IOException {
+        byte[] body = (text + "\n").getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+        exchange.sendResponseHeaders(code, body.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(body);
         }

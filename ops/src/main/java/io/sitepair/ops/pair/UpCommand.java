@@ -42,27 +42,35 @@ public final class UpCommand implements Callable<Integer> {
                 : null;
         Tiebreaker tiebreaker = null;
         try {
-            long epoch;
-            boolean primary;
             if (coordination != null) {
                 tiebreaker = Coordination.connect(pair, System.out, Duration.ofMinutes(10));
-                EpochRecord record = Coordination.initialize(tiebreaker, pair);
-                epoch = record.epoch();
-                primary = site.equals(record.liveSite());
-                if (!primary && epoch > 1) {
-                    // Whatever this site holds is of an older epoch, or of a run it cannot resume.
-                    System.out.println("site " + site + " rejoins pair " + pair.pair() + " as the backup of site "
-                            + record.liveSite() + " in epoch " + epoch + ": it will be re-protected (a full copy of"
-                            + " site " + record.liveSite() + "'s disks and VM state, then its log)");
-                }
-            } else {
-                epoch = SiteLauncher.epoch(pair.site(site).dataDir());
-                primary = site.equals(pair.initialPrimary());
             }
-            SiteSettings settings = SiteLauncher.settings(pair, site, io.sitepair.ops.GuestOptions.load(pair.guest()),
-                    epoch);
-            return run(pair, settings, primary ? PrimarySite.start(settings, tiebreaker)
-                    : BackupSite.start(settings, tiebreaker), primary);
+            while (true) {
+                long epoch;
+                boolean primary;
+                if (tiebreaker != null) {
+                    EpochRecord record = Coordination.initialize(tiebreaker, pair);
+                    epoch = record.epoch();
+                    primary = site.equals(record.liveSite());
+                    if (!primary && epoch > 1) {
+                        // Whatever this site holds is of an older epoch, or of a run it cannot resume.
+                        System.out.println("site " + site + " rejoins pair " + pair.pair() + " as the backup of site "
+                                + record.liveSite() + " in epoch " + epoch + ": it will be re-protected (a full copy"
+                                + " of site " + record.liveSite() + "'s disks and VM state, then its log)");
+                    }
+                } else {
+                    epoch = SiteLauncher.epoch(pair.site(site).dataDir());
+                    primary = site.equals(pair.initialPrimary());
+                }
+                SiteSettings settings = SiteLauncher.settings(pair, site,
+                        io.sitepair.ops.GuestOptions.load(pair.guest()), epoch);
+                Site running = primary ? PrimarySite.start(settings, tiebreaker) : BackupSite.start(settings, tiebreaker);
+                int code = run(pair, settings, running, primary);
+                if (!running.switchedOver()) {
+                    return code;
+                }
+                System.out.println("site " + site + " switched over; rejoining as the backup");
+            }
         } finally {
             if (tiebreaker != null) {
                 tiebreaker.close();
@@ -84,7 +92,7 @@ public final class UpCommand implements Callable<Integer> {
             }
         }, "sitepair-stop");
         Runtime.getRuntime().addShutdownHook(hook);
-        try (AdminServer admin = new AdminServer(pair.site(site).admin(), running)) {
+        try (AdminServer admin = new AdminServer(pair.site(site).admin(), running, pair)) {
             System.out.println("site " + site + " of pair " + pair.pair() + " is "
                     + (primary ? "primary: clients on " + address(settings.service()) + ", logging to site "
                             + settings.identity().peer() + " at " + address(settings.peerChannel())

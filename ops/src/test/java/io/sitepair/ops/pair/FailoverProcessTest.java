@@ -189,6 +189,49 @@ class FailoverProcessTest {
         }
     }
 
+    @Test
+    void aPlannedSwitchoverLosesNothingAndTheOldPrimaryRejoinsAsTheBackup() throws Exception {
+        try (LocalPair lab = new LocalPair(dir, yaml -> yaml)) {
+            lab.startWitness();
+            lab.start("b");
+            lab.start("a");
+            lab.await("a", 60, s -> "protected".equals(s.get("protection")));
+            var a = lab.service("a");
+            var admin = lab.pair.site("a").admin();
+            var unsigned = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("http://127.0.0.1:" + admin.getPort() + "/switchover"))
+                    .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(403, unsigned.statusCode(), "an unsigned switchover request is refused");
+
+            Map<String, String> ledger;
+            String output;
+            try (Writers writers = new Writers(a.getHostString(), a.getPort())) {
+                writers.awaitAcknowledged(300);
+                output = failover(lab, "b", 0);
+                ledger = writers.acknowledged;
+            }
+            assertTrue(output.contains("switched over to site 'b' in epoch 2"), output);
+            var b = lab.service("b");
+            assertEquals("127.0.0.1:" + b.getPort(), endpoint(lab));
+            assertAllPresent(ledger, b.getHostString(), b.getPort());
+            Map<String, Object> live = lab.await("b", 60, s -> "protected".equals(s.get("protection")));
+            assertEquals("primary", live.get("role"), "the old primary rejoined as the backup: " + live);
+            assertTrue(failover(lab, "b", 1).contains("site b is already live"));
+            System.out.printf("switchover: %d acknowledged writes all present on b%n", ledger.size());
+        }
+    }
+
+    private static String failover(LocalPair lab, String to, int expectedExit) throws Exception {
+        Path out = lab.dir.resolve("failover.out");
+        Path err = lab.dir.resolve("failover.err");
+        Process p = SitepairProcess.start(out, err, "failover", "--config", lab.config.toString(), "--to", to);
+        assertTrue(p.waitFor(90, TimeUnit.SECONDS));
+        String text = Files.readString(out) + Files.readString(err);
+        assertEquals(expectedExit, p.exitValue(), text);
+        return text;
+    }
+
     private static void signal(Process p, String signal) throws Exception {
         assertEquals(0, new ProcessBuilder("kill", "-" + signal, String.valueOf(p.pid())).start().waitFor());
     }

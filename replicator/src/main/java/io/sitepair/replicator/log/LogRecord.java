@@ -138,8 +138,11 @@ public sealed interface LogRecord {
 
     /** An operation from the primary to its backup. */
     record Control(Operation operation) implements Marker {
-        /** POWER_OFF: the primary stopped cleanly here; the backup stops too and must not go live. */
-        public enum Operation { POWER_OFF }
+        /**
+         * POWER_OFF: the primary stopped cleanly here; the backup stops too and must not go live.
+         * SWITCHOVER: the primary delivers nothing after this entry; the backup goes live from here.
+         */
+        public enum Operation { POWER_OFF, SWITCHOVER }
 
         public int type() { return 0x31; }
         public int payloadSize() { return 1; }

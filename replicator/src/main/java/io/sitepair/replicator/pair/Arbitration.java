@@ -54,6 +54,26 @@ final class Arbitration {
         }
     }
 
+    /**
+     * Waits until the pair's epoch is past {@code epoch} and returns the record that passed it;
+     * null if that did not happen within {@code timeoutMs} (or there was no quorum to ask).
+     */
+    io.sitepair.tiebreaker.EpochRecord awaitEpochAfter(long epoch, long timeoutMs) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+        while (System.nanoTime() < deadline) {
+            try {
+                var record = tiebreaker.current();
+                if (record.epoch() > epoch) {
+                    return record;
+                }
+            } catch (NoQuorumException e) {
+                progress = "waiting for a ZooKeeper quorum to see epoch " + (epoch + 1) + " (" + e.getMessage() + ")";
+            }
+            Thread.sleep(RETRY_MS / 4);
+        }
+        return null;
+    }
+
     /** What the claim is doing or decided, for status; empty before any claim. */
     String progress() {
         return progress;

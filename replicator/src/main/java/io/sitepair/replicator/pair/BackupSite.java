@@ -185,6 +185,11 @@ public final class BackupSite implements Site {
             if (superseded != null) {
                 throw new VmException(superseded);
             }
+            if (result.switchover() && arbitration.enabled()) {
+                receiver.stop(); // the primary delivers nothing after the marker; acknowledge nothing more
+                handedOver = goLive(vm, result.lastPosition(), handover, liveLog, System.nanoTime());
+                return;
+            }
             if (failureDetectedNanos != 0 && !result.poweredOff()) {
                 handedOver = goLive(vm, result.lastPosition(), handover, liveLog, System.nanoTime());
                 return;
@@ -307,15 +312,22 @@ public final class BackupSite implements Site {
             return false;
         }
         epoch = claim.record().epoch();
-        failover = String.format("live in epoch %d from position %d: detection %d ms (failure timeout), replay %d ms,"
+        failover = failureDetectedNanos == 0
+                ? String.format("live in epoch %d from position %d by a planned switchover: arbitration %d ms", epoch,
+                        position, arbitration.claimMillis())
+                : String.format("live in epoch %d from position %d: detection %d ms (failure timeout), replay %d ms,"
                         + " arbitration %d ms", epoch, position, settings.suspectAfter().toMillis(),
                 (replayDoneNanos - failureDetectedNanos) / 1_000_000, arbitration.claimMillis());
         closeNetworkNow(); // the live site binds the same channel ports to dial and re-protect the failed site
-        role.moveTo(Role.LIVE_ALONE, "primary '" + settings.identity().peer() + "' failed; handed over to the live site");
-        PrimarySite live = PrimarySite.takeOver(settings, tiebreaker, epoch, vm, disks, handover, liveLog, failover);
+        String cause = failureDetectedNanos == 0 ? "primary '" + settings.identity().peer() + "' switched over to this site"
+                : "primary '" + settings.identity().peer() + "' failed";
+        role.moveTo(Role.LIVE_ALONE, cause + "; handed over to the live site");
+        PrimarySite live = PrimarySite.takeOver(settings, tiebreaker, epoch, vm, disks, handover, liveLog, cause,
+                failover);
         successor = live;
-        System.err.println("sitepair: ALARM: site '" + settings.site() + "' is " + failover + "; clients on "
-                + endpoint + "; UNPROTECTED until site '" + settings.identity().peer() + "' returns");
+        System.err.println("sitepair: " + (failureDetectedNanos == 0 ? "" : "ALARM: ") + "site '" + settings.site()
+                + "' is " + failover + "; clients on " + endpoint + "; UNPROTECTED until site '"
+                + settings.identity().peer() + "' rejoins");
         GoLiveHook.runAsync(settings.goLiveHook(), Map.of("SITEPAIR_PAIR", settings.identity().pair(),
                 "SITEPAIR_SITE", settings.site(), "SITEPAIR_EPOCH", String.valueOf(epoch),
                 "SITEPAIR_ENDPOINT", endpoint));

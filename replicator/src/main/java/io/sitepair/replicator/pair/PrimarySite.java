@@ -36,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 public final class PrimarySite implements Site {
     private static final long TICK_MS = 100;
     private static final long POWER_OFF_WAIT_MS = 10_000;
+    private static final long SWITCHOVER_WAIT_MS = 30_000;
 
     private final SiteSettings settings;
     private final Arbitration arbitration;
@@ -61,6 +62,8 @@ public final class PrimarySite implements Site {
     private String alarm = "";
     private boolean everStreamed; // loop thread only
     private boolean claiming; // loop thread only
+    private long switchoverAt; // loop thread only; 0: no switchover under way
+    private volatile boolean switchedOver;
     private volatile long epoch;
     private volatile String lastReprotection = "";
 
@@ -90,16 +93,15 @@ public final class PrimarySite implements Site {
     }
 
     /**
-     * A backup that won epoch {@code epoch} after its primary failed goes on as this site, live
-     * alone: it serves with the replayed {@code vm} (armed with {@link GuestVm#recordAtEndOfLog}
+     * A backup that won epoch {@code epoch} after its primary failed (or switched over) goes on as
+     * this site, live alone: it serves with the replayed {@code vm} (armed with {@link GuestVm#recordAtEndOfLog}
      * on {@code log}), and dials the failed site, which is re-protected when it returns.
      */
     public static PrimarySite takeOver(SiteSettings settings, Tiebreaker tiebreaker, long epoch, GuestVm vm,
                                        List<DiskImage> disks, ServedRun.Handover handover, ShipLog log,
-                                       String failover) throws Exception {
-        PrimarySite site = new PrimarySite(settings, tiebreaker, epoch, log, Role.LIVE_ALONE,
-                "primary '" + settings.identity().peer() + "' failed; " + failover);
-        site.alarm = "primary '" + settings.identity().peer() + "' failed";
+                                       String cause, String failover) throws Exception {
+        PrimarySite site = new PrimarySite(settings, tiebreaker, epoch, log, Role.LIVE_ALONE, cause + "; " + failover);
+        site.alarm = cause;
         site.run = ServedRun.goLive(vm, disks, settings.service(), handover,
                 new ServedRun.Recording(log, settings.identity().loggedReads(), false, site::afterEvent));
         site.connect();
@@ -189,7 +191,7 @@ public final class PrimarySite implements Site {
     }
 
     private void updateDelivery() {
-        run.pauseDelivery(bufferFull || throttled || finished.isDone());
+        run.pauseDelivery(bufferFull || throttled || switchoverAt > 0 || finished.isDone());
     }
 
     private void tick() {
@@ -262,6 +264,7 @@ public final class PrimarySite implements Site {
         }
         shipper.requireCopy();
         bufferFull = false;
+        switchoverAt = 0; // a switchover whose backup failed: this site goes on
         log.discardThrough(log.lastPosition());
         run.dropOutputRule();
         updateDelivery();
@@ -402,6 +405,64 @@ public final class PrimarySite implements Site {
         } catch (Exception e) {
             finished.completeExceptionally(e);
         }
+    }
+
+    /**
+     * Planned switchover: delivers no more events, logs a switchover marker and waits until the
+     * backup holds it (so every output this site made may leave); the backup then replays to the
+     * marker and claims the next epoch. Once the quorum shows the backup live, this site stops
+     * serving, closing its clients' connections (they reconnect to the new endpoint), and rejoins
+     * as the backup. If the backup fails meanwhile, this site claims the epoch and goes on alone.
+     */
+    @Override
+    public String switchOver() throws Exception {
+        if (!arbitration.enabled()) {
+            throw new IllegalStateException("a switchover passes the epoch through ZooKeeper; this pair has no"
+                    + " coordination configured");
+        }
+        long seenEpoch = epoch;
+        long marker = run.loop().submit(() -> {
+            if (role.role() != Role.PRIMARY || shipper.state() != LogShipper.State.STREAMING || switchoverAt > 0) {
+                throw new IllegalStateException("site '" + settings.site() + "' is " + role.role().label() + ", "
+                        + protection() + (switchoverAt > 0 ? ", already switching over" : "")
+                        + "; only a protected primary can switch over");
+            }
+            switchoverAt = log.append(new LogRecord.Control(LogRecord.Control.Operation.SWITCHOVER));
+            updateDelivery();
+            shipper.shipPending();
+            return switchoverAt;
+        }).get();
+        long start = System.nanoTime();
+        System.err.println("sitepair: site '" + settings.site() + "': switching over to site '"
+                + settings.identity().peer() + "' at position " + marker);
+        long deadline = start + TimeUnit.MILLISECONDS.toNanos(SWITCHOVER_WAIT_MS);
+        while (currentAcknowledged() < marker && role.role() == Role.PRIMARY && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        var record = arbitration.awaitEpochAfter(seenEpoch, Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+        if (record == null) {
+            throw new IllegalStateException("site '" + settings.identity().peer() + "' has not taken epoch "
+                    + (seenEpoch + 1) + " within " + SWITCHOVER_WAIT_MS / 1000 + " s; this site holds its clients"
+                    + " (delivery paused) until it does or fails");
+        }
+        if (!record.liveSite().equals(settings.identity().peer())) {
+            throw new IllegalStateException("the switchover did not happen: " + record + " (the backup failed and"
+                    + " this site went on alone)");
+        }
+        String done = String.format("switched over to site '%s' in epoch %d at position %d in %d ms; clients on %s",
+                record.liveSite(), record.epoch(), marker, (System.nanoTime() - start) / 1_000_000, record.endpoint());
+        switchedOver = true;
+        shipper.stop();
+        heartbeat.stop();
+        ServedRun.Result result = run.stop();
+        role.moveTo(Role.STOPPED, done + "; this site rejoins as the backup");
+        finished.complete(HexFormat.of().formatHex(result.stateHash()));
+        return done;
+    }
+
+    @Override
+    public boolean switchedOver() {
+        return switchedOver;
     }
 
     private long currentAcknowledged() throws Exception {

@@ -14,4 +14,17 @@ public interface Site {
 
     /** Waits until the site has stopped or halted; returns the final state hash (hex) or throws why it halted. */
     String await() throws Exception;
+
+    /**
+     * A planned, zero-loss switchover to the backup: returns once the backup serves in the next
+     * epoch, saying so; throws why it cannot be done. Only a protected primary can.
+     */
+    default String switchOver() throws Exception {
+        throw new IllegalStateException("site is " + role().label() + "; only a protected primary can switch over");
+    }
+
+    /** Whether this site stopped because a switchover made the other site live, so it rejoins as the backup. */
+    default boolean switchedOver() {
+        return false;
+    }
 }

@@ -23,10 +23,19 @@ public final class Replayer {
     }
 
     /**
-     * How a replay ended. {@code truncation} is set when the log's tail was torn; {@code poweredOff}
-     * when the primary's log ended with a clean power-off.
+     * How a replay ended. {@code truncation} is set when the log's tail was torn; {@code endedBy}
+     * when the primary's log ended with a control marker (a clean power-off or a switchover).
      */
-    public record Result(long lastPosition, long events, LogTruncatedException truncation, boolean poweredOff) {}
+    public record Result(long lastPosition, long events, LogTruncatedException truncation,
+                         LogRecord.Control.Operation endedBy) {
+        public boolean poweredOff() {
+            return endedBy == LogRecord.Control.Operation.POWER_OFF;
+        }
+
+        public boolean switchover() {
+            return endedBy == LogRecord.Control.Operation.SWITCHOVER;
+        }
+    }
 
     private final GuestVm vm;
     private final LogSource log;
@@ -78,22 +87,23 @@ public final class Replayer {
             try {
                 entry = log.next();
             } catch (LogTruncatedException e) {
-                return new Result(log.lastPosition(), vm.eventsDelivered(), e, false);
+                return new Result(log.lastPosition(), vm.eventsDelivered(), e, null);
             } catch (LogFormatException e) {
                 throw new LogUnreadable(e);
             }
             if (entry == null) {
-                return new Result(log.lastPosition(), vm.eventsDelivered(), null, false);
+                return new Result(log.lastPosition(), vm.eventsDelivered(), null, null);
             }
-            if (entry.record() instanceof LogRecord.Marker marker) {
-                if (applyMarker(entry, marker)) {
-                    // Still between events: progress includes the marker (a backup reports it).
-                    if (checkpoint != null && !checkpoint.afterEvent(vm)) {
-                        return new Result(log.lastPosition(), vm.eventsDelivered(), null, false);
-                    }
-                    continue;
+            if (entry.record() instanceof LogRecord.Control control) {
+                return new Result(log.lastPosition(), vm.eventsDelivered(), null, control.operation());
+            }
+            if (entry.record() instanceof LogRecord.StateCheck check) {
+                checkState(entry, check);
+                // Still between events: progress includes the marker (a backup reports it).
+                if (checkpoint != null && !checkpoint.afterEvent(vm)) {
+                    return new Result(log.lastPosition(), vm.eventsDelivered(), null, null);
                 }
-                return new Result(log.lastPosition(), vm.eventsDelivered(), null, true);
+                continue;
             }
             if (!(entry.record() instanceof Event event)) {
                 throw new ReplayDivergence(entry.position(), "the guest's handler returned where the primary's went on to "
@@ -101,25 +111,19 @@ public final class Replayer {
             }
             vm.deliver(event);
             if (checkpoint != null && !checkpoint.afterEvent(vm)) {
-                return new Result(log.lastPosition(), vm.eventsDelivered(), null, false);
+                return new Result(log.lastPosition(), vm.eventsDelivered(), null, null);
             }
         }
     }
 
-    /** Checks a state check; returns false at a power-off, where replay ends. */
-    private boolean applyMarker(LogEntry entry, LogRecord.Marker marker) {
-        return switch (marker) {
-            case LogRecord.StateCheck check -> {
-                byte[] mine = vm.vmStateHash();
-                if (!java.util.Arrays.equals(mine, check.hash())) {
-                    throw vm.diverged(new ReplayDivergence(entry.position(), "the VM state differs from the primary's"
-                            + " (primary " + HexFormat.of().formatHex(check.hash(), 0, 8) + "..., here "
-                            + HexFormat.of().formatHex(mine, 0, 8) + "...); the first differing output or disk read"
-                            + " went unnoticed before this check"));
-                }
-                yield true;
-            }
-            case LogRecord.Control control -> control.operation() != LogRecord.Control.Operation.POWER_OFF;
-        };
+    /** The VM's state must hash to what the primary logged at this point. */
+    private void checkState(LogEntry entry, LogRecord.StateCheck check) {
+        byte[] mine = vm.vmStateHash();
+        if (!java.util.Arrays.equals(mine, check.hash())) {
+            throw vm.diverged(new ReplayDivergence(entry.position(), "the VM state differs from the primary's"
+                    + " (primary " + HexFormat.of().formatHex(check.hash(), 0, 8) + "..., here "
+                    + HexFormat.of().formatHex(mine, 0, 8) + "...); the first differing output or disk read"
+                    + " went unnoticed before this check"));
+        }
     }
 }

@@ -49,6 +49,24 @@ class OutputGateTest {
         assertEquals(List.of("x", "y", "late"), sent);
     }
 
+    /** Re-protection: what the copy covers leaves as before; later outputs wait for the new backup. */
+    @Test
+    void resumingTheOutputRuleHoldsOnlyOutputsBeyondTheCopysPosition() {
+        OutputGate gate = new OutputGate(false);
+        List<String> sent = new ArrayList<>();
+        gate.offer(4, 30, () -> sent.add("alone"));   // made alone; its flush is still running
+        gate.resumeOutputRule(40);                      // the backup now holds the state at 40
+        gate.offer(0, 41, () -> sent.add("protected"));
+        assertEquals(List.of(), sent);
+        gate.flushedThrough(4);
+        assertEquals(List.of("alone"), sent, "covered by the copy: no acknowledgement needed");
+        gate.acknowledgedThrough(40);
+        assertEquals(List.of("alone"), sent, "41 is beyond the copy: it waits for the backup");
+        gate.acknowledgedThrough(41);
+        assertEquals(List.of("alone", "protected"), sent);
+        assertTrue(gate.outputRule());
+    }
+
     @Test
     void droppingTheOutputRuleReleasesWhatOnlyWaitedForTheBackup() {
         OutputGate gate = new OutputGate(true);
