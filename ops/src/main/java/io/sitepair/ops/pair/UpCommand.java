@@ -66,10 +66,10 @@ public final class UpCommand implements Callable<Integer> {
                         io.sitepair.ops.GuestOptions.load(pair.guest()), epoch);
                 Site running = primary ? PrimarySite.start(settings, tiebreaker) : BackupSite.start(settings, tiebreaker);
                 int code = run(pair, settings, running, primary);
-                if (!running.switchedOver()) {
+                if (!running.rejoins()) {
                     return code;
                 }
-                System.out.println("site " + site + " switched over; rejoining as the backup");
+                System.out.println("site " + site + " rejoins as the backup");
             }
         } finally {
             if (tiebreaker != null) {

@@ -222,6 +222,59 @@ class FailoverProcessTest {
         }
     }
 
+    /**
+     * The logging channel is cut while both sites reach ZooKeeper and heartbeats flow: after the
+     * failure timeout the primary goes on alone in the next epoch; the backup, seeing that epoch,
+     * rejoins and waits. Exactly one site serves, and no epoch has outputs from two sites.
+     */
+    @Test
+    void aCutLoggingChannelLeavesExactlyOneSiteServingAndTheOtherRejoinsWhenItReturns() throws Exception {
+        try (LocalPair lab = new LocalPair(dir, yaml -> yaml);
+             io.sitepair.ops.wan.WanProxy proxy = lab.routeThrough(io.sitepair.ops.wan.WanProfile.rtt(
+                     java.time.Duration.ofMillis(1), 0))) {
+            lab.startWitness();
+            lab.start("b");
+            lab.start("a");
+            lab.await("a", 60, s -> "protected".equals(s.get("protection")));
+            var a = lab.service("a");
+            Map<String, String> ledger;
+            try (Writers writers = new Writers(a.getHostString(), a.getPort())) {
+                writers.awaitAcknowledged(200);
+                proxy.cut();
+                Map<String, Object> alone = lab.await("a", 20, s -> "live-alone".equals(s.get("role")));
+                assertEquals(2L, LocalPair.number(alone, null, "epoch"), alone.toString());
+                assertTrue(String.valueOf(alone.get("reason")).contains("logging channel"), alone.toString());
+                Map<String, Object> b = lab.await("b", 30, s -> "backup".equals(s.get("role"))
+                        && LocalPair.number(s, null, "epoch") == 2);
+                assertTrue(lab.log("b").contains("serves in epoch 2 without this backup"), lab.log("b"));
+                int before = writers.acknowledged.size();
+                writers.awaitAcknowledged(before + 200); // a serves alone
+                assertEquals("127.0.0.1:" + a.getPort(), endpoint(lab));
+                assertOneSitePerEpoch(lab.status("a"), b);
+
+                proxy.restore();
+                lab.await("a", 60, s -> "protected".equals(s.get("protection")));
+                writers.awaitAcknowledged(writers.acknowledged.size() + 200);
+                ledger = writers.acknowledged;
+            }
+            assertAllPresent(ledger, a.getHostString(), a.getPort());
+            assertOneSitePerEpoch(lab.status("a"), lab.status("b"));
+        }
+    }
+
+    /** No epoch in which both sites released outputs. */
+    @SuppressWarnings("unchecked")
+    private static void assertOneSitePerEpoch(Map<String, Object> a, Map<String, Object> b) {
+        Map<String, Object> fromA = (Map<String, Object>) a.getOrDefault("released_outputs_by_epoch", Map.of());
+        Map<String, Object> fromB = (Map<String, Object>) b.getOrDefault("released_outputs_by_epoch", Map.of());
+        assertTrue(((Number) fromA.get("2")).longValue() > 0, "a served in epoch 2: " + fromA);
+        for (String epoch : fromA.keySet()) {
+            long byA = ((Number) fromA.get(epoch)).longValue();
+            long byB = ((Number) fromB.getOrDefault(epoch, 0)).longValue();
+            assertTrue(byA == 0 || byB == 0, "both sites released outputs in epoch " + epoch + ": a " + byA + ", b " + byB);
+        }
+    }
+
     private static String failover(LocalPair lab, String to, int expectedExit) throws Exception {
         Path out = lab.dir.resolve("failover.out");
         Path err = lab.dir.resolve("failover.err");

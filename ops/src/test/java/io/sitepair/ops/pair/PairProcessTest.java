@@ -35,7 +35,8 @@ class PairProcessTest {
 
     @Test
     void theBackupReplaysToTheSameStateAndACutLinkResumesWithoutLossWhileOutputsWait() throws Exception {
-        try (LocalPair lab = new LocalPair(dir, yaml -> yaml);
+        // A cut shorter than the failure timeout: the primary waits for the link instead of going on alone.
+        try (LocalPair lab = new LocalPair(dir, yaml -> yaml.replace("suspect-after: 1s", "suspect-after: 20s"));
              WanProxy proxy = lab.routeThrough(WanProfile.rtt(Duration.ofMillis(4), 0))) {
             {
                 Process b = lab.start("b");
@@ -89,6 +90,7 @@ class PairProcessTest {
                 new Random(1).nextBytes(junk);
                 disk.write(junk); // the KV guest reads these blocks at boot; the primary's are zero
             }
+            lab.startWitness(); // the quorum must outlive b, or a (rightly) holds its outputs without one
             Process b = lab.start("b");
             lab.start("a");
             Map<String, Object> a = lab.await("a", 30, s -> "live-alone".equals(s.get("role")));

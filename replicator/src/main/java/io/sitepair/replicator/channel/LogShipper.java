@@ -43,7 +43,7 @@ public final class LogShipper {
     public enum State { CONNECTING, HANDSHAKING, COPYING, STREAMING, STOPPED }
 
     private static final long RETRY_MIN_MS = 100;
-    private static final long RETRY_MAX_MS = 2000;
+    private static final long RETRY_MAX_MS = 500; // a returning site is found within half a second
 
     private final PairIdentity me;
     private final long streamId;

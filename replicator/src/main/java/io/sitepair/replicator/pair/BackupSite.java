@@ -134,7 +134,7 @@ public final class BackupSite implements Site {
         }
         if (heartbeat.peerEpoch() > epoch && superseded == null && role.role() == Role.BACKUP) {
             supersede("site '" + settings.identity().peer() + "' serves in epoch " + heartbeat.peerEpoch()
-                    + " without this backup (epoch " + epoch + "); restart this site to rejoin by re-protection");
+                    + " without this backup (epoch " + epoch + "); rejoining by re-protection");
         }
         if (++ticks % 10 == 0) {
             wireRate.sample(receiver.codecStats().wireBytes());
@@ -151,6 +151,11 @@ public final class BackupSite implements Site {
         failover = "primary '" + settings.identity().peer() + "' failed; replaying to position " + received.received();
         System.err.println("sitepair: site '" + settings.site() + "': " + failover);
         received.end();
+    }
+
+    @Override
+    public boolean rejoins() {
+        return superseded != null && successor == null;
     }
 
     /** The primary went on in a later epoch without this site: its replay can never be used. */
@@ -183,7 +188,11 @@ public final class BackupSite implements Site {
             replayed = result.lastPosition();
             flusher.close();
             if (superseded != null) {
-                throw new VmException(superseded);
+                outcome = superseded;
+                closeNetworkNow(); // the site rejoins at once, on the same ports
+                role.moveTo(Role.STOPPED, superseded);
+                finished.complete(HexFormat.of().formatHex(vm.stateHash()));
+                return;
             }
             if (result.switchover() && arbitration.enabled()) {
                 receiver.stop(); // the primary delivers nothing after the marker; acknowledge nothing more

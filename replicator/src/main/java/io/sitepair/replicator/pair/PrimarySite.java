@@ -61,9 +61,13 @@ public final class PrimarySite implements Site {
     private int ticks;
     private String alarm = "";
     private boolean everStreamed; // loop thread only
+    private long linkDownSinceNanos; // loop thread only; 0: streaming, or never streamed
     private boolean claiming; // loop thread only
     private long switchoverAt; // loop thread only; 0: no switchover under way
     private volatile boolean switchedOver;
+    /** Outputs this site released, per epoch it held (the current one counted live); loop thread only. */
+    private final Map<Long, Long> releasedByEpoch = new java.util.TreeMap<>();
+    private long releasedBeforeEpoch; // loop thread only
     private volatile long epoch;
     private volatile String lastReprotection = "";
 
@@ -199,8 +203,19 @@ public final class PrimarySite implements Site {
             lag.adjust(RealInputs.WallClock.SYSTEM.nanos());
         }
         peer.check();
-        if (role.role() == Role.PRIMARY && everStreamed && peer.suspected() && arbitration.enabled() && !claiming) {
-            claimAlone();
+        if (role.role() == Role.PRIMARY && everStreamed && arbitration.enabled() && !claiming) {
+            long linkDownNanos = linkDownSinceNanos == 0 ? 0 : System.nanoTime() - linkDownSinceNanos;
+            if (peer.suspected()) {
+                claimAlone("backup '" + settings.identity().peer() + "' failed");
+            } else if (linkDownNanos > settings.suspectAfter().toNanos() && switchoverAt == 0) {
+                // Heartbeats still arrive, but nothing can be acknowledged: as good as failed.
+                claimAlone("the logging channel to backup '" + settings.identity().peer() + "' has been down for "
+                        + linkDownNanos / 1_000_000 + " ms");
+            }
+        }
+        if (heartbeat.peerEpoch() > epoch && role.role().serves() && switchoverAt == 0) {
+            halt("site '" + settings.identity().peer() + "' serves in epoch " + heartbeat.peerEpoch()
+                    + " (its heartbeats say so); this site, in epoch " + epoch + ", must not serve");
         }
         if (++ticks % 10 == 0) {
             CodecStats wire = shipper.codecStats();
@@ -218,17 +233,17 @@ public final class PrimarySite implements Site {
     }
 
     /**
-     * The backup is gone (no heartbeats, no log traffic): claim the next epoch so that it can never
-     * go live later, then continue alone. Outputs stay held meanwhile (nothing acknowledges them).
-     * If the backup claimed first, it is live and this site halts.
+     * The backup is gone (no heartbeats and no log traffic, or no logging channel): claim the next
+     * epoch so that it can never go live later, then continue alone. Outputs stay held meanwhile
+     * (nothing acknowledges them). If the backup claimed first, it is live and this site halts.
      */
-    private void claimAlone() {
+    private void claimAlone(String why) {
         claiming = true;
         long seen = epoch;
         long position = log.lastPosition();
         String endpoint = settings.serviceEndpoint();
-        System.err.println("sitepair: site '" + settings.site() + "': backup '" + settings.identity().peer()
-                + "' failed; claiming epoch " + (seen + 1) + " to continue alone");
+        System.err.println("sitepair: site '" + settings.site() + "': " + why + "; claiming epoch " + (seen + 1)
+                + " to continue alone");
         Thread.ofPlatform().daemon().name("sitepair-claim").start(() -> {
             try {
                 Claim claim = arbitration.claim(seen, position, endpoint, finished::isDone);
@@ -236,13 +251,12 @@ public final class PrimarySite implements Site {
                     return;
                 }
                 run.loop().execute(() -> {
+                    claiming = false;
                     if (claim.won()) {
-                        epoch = claim.record().epoch();
-                        shipper.newEpoch(epoch);
-                        heartbeat.newEpoch(epoch);
-                        alarm = "backup '" + settings.identity().peer() + "' failed; live alone in epoch " + epoch;
+                        epochPassed(claim.record().epoch());
+                        alarm = why + "; live alone in epoch " + epoch;
                         System.err.println("sitepair: ALARM: " + alarm + " (from position " + position + ")");
-                        continueAlone("backup failed; epoch " + epoch);
+                        continueAlone(why + "; epoch " + epoch);
                     } else {
                         halt("site '" + claim.record().liveSite() + "' went live in epoch " + claim.record().epoch()
                                 + "; this site must not serve");
@@ -252,6 +266,16 @@ public final class PrimarySite implements Site {
                 Thread.currentThread().interrupt();
             }
         });
+    }
+
+    /** This site now holds {@code next}: everything it sends says so, and its outputs are counted under it. */
+    private void epochPassed(long next) {
+        long released = run.releasedOutputs();
+        releasedByEpoch.merge(epoch, released - releasedBeforeEpoch, Long::sum);
+        releasedBeforeEpoch = released;
+        epoch = next;
+        shipper.newEpoch(next);
+        heartbeat.newEpoch(next);
     }
 
     /**
@@ -353,8 +377,12 @@ public final class PrimarySite implements Site {
             // backup: flow control bounds what accumulates meanwhile.
             if (!streaming) {
                 lag.reset();
+                if (linkDownSinceNanos == 0) {
+                    linkDownSinceNanos = System.nanoTime();
+                }
             } else {
                 everStreamed = true; // from now on, losing the backup is a failure, not a late start
+                linkDownSinceNanos = 0;
             }
         }
     }
@@ -461,7 +489,7 @@ public final class PrimarySite implements Site {
     }
 
     @Override
-    public boolean switchedOver() {
+    public boolean rejoins() {
         return switchedOver;
     }
 
@@ -531,6 +559,10 @@ public final class PrimarySite implements Site {
         logging.put("flow_control_pauses", flowControlPauses);
         status.put("logging", logging);
         status.put("held_outputs", run.heldOutputs());
+        Map<String, Object> released = new LinkedHashMap<>();
+        releasedByEpoch.forEach((e, n) -> released.put(String.valueOf(e), n));
+        released.merge(String.valueOf(epoch), run.releasedOutputs() - releasedBeforeEpoch, (a, b) -> (Long) a + (Long) b);
+        status.put("released_outputs_by_epoch", released);
         status.put("quorum", arbitration.connection());
         if (!guard.state().isEmpty()) {
             status.put("fenced", guard.state());

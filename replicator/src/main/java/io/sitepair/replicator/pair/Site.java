@@ -23,8 +23,11 @@ public interface Site {
         throw new IllegalStateException("site is " + role().label() + "; only a protected primary can switch over");
     }
 
-    /** Whether this site stopped because a switchover made the other site live, so it rejoins as the backup. */
-    default boolean switchedOver() {
+    /**
+     * Whether this site stopped so as to rejoin as the backup: a switchover made the other site
+     * live, or the primary went on in a later epoch without this backup.
+     */
+    default boolean rejoins() {
         return false;
     }
 }
