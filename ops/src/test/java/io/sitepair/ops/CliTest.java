@@ -153,4 +153,23 @@ class CliTest {
         assertEquals(2, bench.exit(), bench.out());
         assertTrue(bench.err().contains("--pipeline depth must be at least 1"), bench.err());
     }
+
+    @Test
+    void benchFailoverRunsFailoversBothWaysAndLosesNoWrite() {
+        Result bench = sitepair("bench", "failover", "--cycles", "2", "--writers", "2");
+        assertEquals(0, bench.exit(), bench.err() + bench.out());
+        // One row per failover, the roles alternating: a dies first, then the rejoined b.
+        assertTrue(Pattern.compile("(?m)^ +1 +a +\\d+ +\\d+ +1000 ").matcher(bench.out()).find(), bench.out());
+        assertTrue(Pattern.compile("(?m)^ +2 +b +\\d+ +\\d+ +1000 ").matcher(bench.out()).find(), bench.out());
+        assertTrue(bench.out().contains("p99 unavailability under 2000 ms"), bench.out());
+        assertTrue(bench.out().contains(", lost: 0"), bench.out());
+    }
+
+    @Test
+    void failoverNamesAnUnknownSite() {
+        assertEquals(0, sitepair("init", "--lab", p("lab")).exit());
+        Result failover = sitepair("failover", "--config", p("lab/pair.yaml"), "--to", "c");
+        assertEquals(1, failover.exit(), failover.out());
+        assertTrue(failover.err().contains("no site named \"c\"") && failover.err().contains("a, b"), failover.err());
+    }
 }

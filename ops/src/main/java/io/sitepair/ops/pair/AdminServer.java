@@ -72,6 +72,6 @@ final class AdminServer implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
+        server.stop(2); // lets an answer being written finish: the reply to a switchover ends the site
     }
 }

@@ -34,6 +34,7 @@ import picocli.CommandLine.Spec;
 public final class FailoverBench implements Callable<Integer> {
     private static final Pattern SPLIT = Pattern.compile(
             "detection (\\d+) ms.*replay (\\d+) ms.*arbitration (\\d+) ms");
+    private static final Pattern COPY = Pattern.compile("took ([0-9.]+) s");
 
     @Spec
     CommandLine.Model.CommandSpec spec;
@@ -123,7 +124,7 @@ public final class FailoverBench implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         Path work = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("sitepair-failover-bench");
-        List<double[]> rows = new ArrayList<>(); // unavailability, detection, replay, arbitration, re-protection (ms)
+        List<double[]> rows = new ArrayList<>(); // unavailability, detection, replay, arbitration, rejoin, copy (ms)
         Map<String, String> everything = new HashMap<>();
         long lost = 0;
         try (LocalPair lab = new LocalPair(work, yaml -> yaml)) {
@@ -135,8 +136,8 @@ public final class FailoverBench implements Callable<Integer> {
             lab.await("a", 120, s -> "protected".equals(s.get("protection")));
             out.printf("bench failover: %d kill -9 failovers under %d writers, local pair with witness in %s%n",
                     cycles, writers, work);
-            out.printf("%5s %6s %8s %14s %10s %8s %12s %14s%n", "cycle", "killed", "writes", "unavailable ms",
-                    "detect ms", "replay ms", "arbitrate ms", "re-protect ms");
+            out.printf("%5s %6s %8s %14s %10s %8s %12s %10s %8s%n", "cycle", "killed", "writes", "unavailable ms",
+                    "detect ms", "replay ms", "arbitrate ms", "rejoin ms", "copy ms");
             out.flush();
             String live = "a";
             for (int cycle = 1; cycle <= cycles; cycle++) {
@@ -163,26 +164,29 @@ public final class FailoverBench implements Callable<Integer> {
                 }
                 long rejoinStart = System.nanoTime();
                 processes.put(live, lab.start(live));
-                lab.await(other, 120, s -> "protected".equals(s.get("protection")));
-                double reprotect = (System.nanoTime() - rejoinStart) / 1e6;
+                Map<String, Object> reprotected = lab.await(other, 120, s -> "protected".equals(s.get("protection")));
+                double rejoin = (System.nanoTime() - rejoinStart) / 1e6;
+                Matcher took = COPY.matcher(String.valueOf(reprotected.get("last_reprotection")));
+                double copy = took.find() ? Double.parseDouble(took.group(1)) * 1000 : Double.NaN;
                 rows.add(new double[] {unavailable, Double.parseDouble(split.group(1)),
-                        Double.parseDouble(split.group(2)), Double.parseDouble(split.group(3)), reprotect});
-                out.printf("%5d %6s %8d %14.0f %10s %8s %12s %14.0f%n", cycle, live, load.acknowledged.size(),
-                        unavailable, split.group(1), split.group(2), split.group(3), reprotect);
+                        Double.parseDouble(split.group(2)), Double.parseDouble(split.group(3)), rejoin, copy});
+                out.printf("%5d %6s %8d %14.0f %10s %8s %12s %10.0f %8.0f%n", cycle, live, load.acknowledged.size(),
+                        unavailable, split.group(1), split.group(2), split.group(3), rejoin, copy);
                 out.flush();
                 live = other;
             }
             lost += missing(everything, sites.get(live));
         }
         out.println();
-        String[] names = {"unavailability", "detection", "replay", "arbitration", "re-protection (restart to protected)"};
+        String[] names = {"unavailability", "detection", "replay", "arbitration",
+            "re-protection: restart to protected", "re-protection: copy (connect to streaming)"};
         for (int c = 0; c < names.length; c++) {
             double[] values = new double[rows.size()];
             for (int r = 0; r < rows.size(); r++) {
                 values[r] = rows.get(r)[c];
             }
             Arrays.sort(values);
-            out.printf("%-38s p50 %6.0f ms   p99 %6.0f ms   max %6.0f ms%n", names[c], percentile(values, 50),
+            out.printf("%-42s p50 %6.0f ms   p99 %6.0f ms   max %6.0f ms%n", names[c], percentile(values, 50),
                     percentile(values, 99), values[values.length - 1]);
         }
         double p99 = percentile(rows.stream().mapToDouble(r -> r[0]).sorted().toArray(), 99);
