@@ -72,6 +72,9 @@ public final class Tiebreaker implements AutoCloseable {
                 .sessionTimeoutMs((int) sessionTimeout.toMillis())
                 .connectionTimeoutMs((int) Math.min(sessionTimeout.toMillis(), 1000))
                 .retryPolicy(new RetryNTimes(2, 100))
+                // The configuration names the servers; never follow the ensemble's own idea of its
+                // addresses (a site may reach it only through a proxy, a NAT or a VIP).
+                .ensembleTracker(false)
                 .authorization("digest", (USER + ":" + password(pair, secret)).getBytes(StandardCharsets.UTF_8))
                 .build();
         Tiebreaker tiebreaker = new Tiebreaker(client, pair, secret);

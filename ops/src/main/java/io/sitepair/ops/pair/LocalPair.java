@@ -54,8 +54,13 @@ final class LocalPair implements AutoCloseable {
 
     /** Starts {@code sitepair up} for the site as a separate JVM. */
     Process start(String site) throws IOException {
+        return start(site, config);
+    }
+
+    /** Starts the site with its own view of the pair ({@code siteConfig}: the same pair, other addresses). */
+    Process start(String site, Path siteConfig) throws IOException {
         Process process = SitepairProcess.start(dir.resolve(site + ".out"), dir.resolve(site + ".err"),
-                "up", "--config", config.toString(), "--site", site);
+                "up", "--config", siteConfig.toString(), "--site", site);
         processes.add(process);
         return process;
     }
@@ -132,6 +137,26 @@ final class LocalPair implements AutoCloseable {
         }
     }
 
+    /**
+     * With the system property {@code sitepair.lab-logs} set (the build sets it for tests), copies
+     * every process's output there, so a failed test's sites can be read afterwards.
+     */
+    private void keepLogs() {
+        String keep = System.getProperty("sitepair.lab-logs");
+        if (keep == null) {
+            return;
+        }
+        try (var files = Files.list(dir)) {
+            Path target = Files.createDirectories(Path.of(keep).resolve(
+                    java.time.LocalDateTime.now().toString().replace(':', '-') + "-" + dir.getFileName()));
+            for (Path file : files.filter(f -> f.toString().endsWith(".out") || f.toString().endsWith(".err")).toList()) {
+                Files.copy(file, target.resolve(file.getFileName()));
+            }
+        } catch (IOException e) {
+            System.err.println("sitepair: keeping the lab's logs failed: " + e);
+        }
+    }
+
     InetSocketAddress service(String site) {
         return pair.site(site).service();
     }
@@ -141,6 +166,7 @@ final class LocalPair implements AutoCloseable {
         for (Process process : processes) {
             process.destroyForcibly();
         }
+        keepLogs();
         for (WanProxy proxy : proxies) {
             proxy.close();
         }
