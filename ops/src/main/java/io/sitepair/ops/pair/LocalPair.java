@@ -78,6 +78,17 @@ final class LocalPair implements AutoCloseable {
         return List.copyOf(processes);
     }
 
+    /** What {@code sitepair endpoint} prints for this pair (the live site's address, from ZooKeeper). */
+    String endpoint() throws IOException, InterruptedException {
+        Path out = dir.resolve("endpoint.out");
+        Path err = dir.resolve("endpoint.err");
+        Process p = SitepairProcess.start(out, err, "endpoint", "--config", config.toString());
+        if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException("sitepair endpoint failed: " + Files.readString(err));
+        }
+        return Files.readString(out).trim();
+    }
+
     Map<String, Object> status(String site) {
         return SiteQuery.status(pair.site(site));
     }

@@ -78,13 +78,6 @@ class FailoverProcessTest {
         }
     }
 
-    private static String endpoint(LocalPair lab) throws Exception {
-        Path out = lab.dir.resolve("endpoint.out");
-        Process p = SitepairProcess.start(out, lab.dir.resolve("endpoint.err"), "endpoint", "--config", lab.config.toString());
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), Files.readString(lab.dir.resolve("endpoint.err")));
-        return Files.readString(out).trim();
-    }
 
     @Test
     void killingThePrimaryThenFailingBackLosesNoAcknowledgedWrite() throws Exception {
@@ -97,7 +90,7 @@ class FailoverProcessTest {
             Process a = lab.start("a");
             lab.await("a", 60, s -> "protected".equals(s.get("protection")));
             var service = lab.service("a");
-            assertEquals("127.0.0.1:" + service.getPort(), endpoint(lab));
+            assertEquals("127.0.0.1:" + service.getPort(), lab.endpoint());
 
             Map<String, String> ledger;
             long killed;
@@ -114,7 +107,7 @@ class FailoverProcessTest {
             assertTrue(String.valueOf(live.get("failover")).startsWith("live in epoch 2"), live.toString());
 
             var b = lab.service("b");
-            assertEquals("127.0.0.1:" + b.getPort(), endpoint(lab), "the endpoint follows the arbitration record");
+            assertEquals("127.0.0.1:" + b.getPort(), lab.endpoint(), "the endpoint follows the arbitration record");
             assertAllPresent(ledger, b.getHostString(), b.getPort());
             try (Jedis jedis = new Jedis(b.getHostString(), b.getPort(), 5000)) {
                 assertEquals("OK", jedis.set("after-failover", "yes"));
@@ -144,7 +137,7 @@ class FailoverProcessTest {
             }
             Map<String, Object> back = lab.await("a", 20, s -> "live-alone".equals(s.get("role")));
             assertEquals(3L, LocalPair.number(back, null, "epoch"), back.toString());
-            assertEquals("127.0.0.1:" + service.getPort(), endpoint(lab));
+            assertEquals("127.0.0.1:" + service.getPort(), lab.endpoint());
             assertAllPresent(ledger, service.getHostString(), service.getPort());
             assertAllPresent(second, service.getHostString(), service.getPort());
             assertAllPresent(Map.of("after-failover", "yes"), service.getHostString(), service.getPort());
@@ -213,7 +206,7 @@ class FailoverProcessTest {
             }
             assertTrue(output.contains("switched over to site 'b' in epoch 2"), output);
             var b = lab.service("b");
-            assertEquals("127.0.0.1:" + b.getPort(), endpoint(lab));
+            assertEquals("127.0.0.1:" + b.getPort(), lab.endpoint());
             assertAllPresent(ledger, b.getHostString(), b.getPort());
             Map<String, Object> live = lab.await("b", 60, s -> "protected".equals(s.get("protection")));
             assertEquals("primary", live.get("role"), "the old primary rejoined as the backup: " + live);
@@ -249,7 +242,7 @@ class FailoverProcessTest {
                 assertTrue(lab.log("b").contains("serves in epoch 2 without this backup"), lab.log("b"));
                 int before = writers.acknowledged.size();
                 writers.awaitAcknowledged(before + 200); // a serves alone
-                assertEquals("127.0.0.1:" + a.getPort(), endpoint(lab));
+                assertEquals("127.0.0.1:" + a.getPort(), lab.endpoint());
                 assertOneSitePerEpoch(lab.status("a"), b);
 
                 proxy.restore();

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sitepair.ops.SitepairProcess;
 import io.sitepair.ops.wan.WanProfile;
 import io.sitepair.ops.wan.WanProxy;
 import io.sitepair.tiebreaker.QuorumMember;
@@ -178,7 +177,7 @@ class IsolationProcessTest {
                 assertNull(toB.get("isolated"));
                 assertEquals("OK", toB.set("after", "failover"));
             }
-            assertEquals("127.0.0.1:" + bService.getPort(), endpoint(lab));
+            assertEquals("127.0.0.1:" + bService.getPort(), lab.endpoint());
 
             // The partition heals: a learns of epoch 2 and halts, having released nothing more.
             zookeeperFromA.forEach(WanProxy::restore);
@@ -199,11 +198,4 @@ class IsolationProcessTest {
         }
     }
 
-    private static String endpoint(LocalPair lab) throws Exception {
-        Path out = lab.dir.resolve("endpoint.out");
-        Process p = SitepairProcess.start(out, lab.dir.resolve("endpoint.err"), "endpoint", "--config",
-                lab.config.toString());
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-        return Files.readString(out).trim();
-    }
 }
