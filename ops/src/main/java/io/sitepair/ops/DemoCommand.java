@@ -22,14 +22,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code sitepair demo}: the record/replay demonstration. Records the stress guest, replays the
- * log on fresh disks from the start and from a mid-way snapshot, and shows that a damaged log is
- * refused, ending in a summary. (It grows into the full two-site lab as sitepair does.)
+ * {@code sitepair demo replay}: the record/replay demonstration of one VM. Records the stress
+ * guest, replays the log on fresh disks from the start and from a mid-way snapshot, and shows
+ * that a damaged log is refused, ending in a summary.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(name = "replay", mixinStandardHelpOptions = true,
         description = "Record the stress guest, replay it from the start and from a snapshot, damage the log,"
                 + " and print a summary. Exits non-zero if any check fails.")
-final class DemoCommand implements Callable<Integer> {
+public final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandLine.Model.CommandSpec spec;
 

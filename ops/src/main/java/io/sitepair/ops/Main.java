@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
 @Command(name = "sitepair", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Long-distance fault tolerance for WebAssembly VMs: a primary at one site, a backup replaying"
                 + " its log in lockstep at another.",
-        subcommands = {GuestCommand.class, LogCommand.class, BenchCommand.class, DemoCommand.class,
+        subcommands = {GuestCommand.class, LogCommand.class, BenchCommand.class, io.sitepair.ops.pair.PairDemo.class,
                 io.sitepair.ops.config.InitCommand.class, io.sitepair.ops.pair.UpCommand.class,
                 io.sitepair.ops.pair.StatusCommand.class, io.sitepair.ops.pair.EndpointCommand.class,
                 io.sitepair.ops.pair.WitnessCommand.class, io.sitepair.ops.pair.FailoverCommand.class, io.sitepair.ops.wan.WanProxyCommand.class,

@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -110,7 +111,7 @@ class CliTest {
 
     @Test
     void theDemoPassesItsOwnChecksAndKeepsFilesOnlyWhenAskedTo() {
-        Result demo = sitepair("demo", "--events", "3000", "--dir", p("demo"));
+        Result demo = sitepair("demo", "replay", "--events", "3000", "--dir", p("demo"));
         assertEquals(0, demo.exit(), demo.out() + demo.err());
         assertTrue(demo.out().contains("RESULT: PASS"), demo.out());
         assertTrue(demo.out().contains("corrupt   refused: log entry at position"), demo.out());
@@ -171,5 +172,16 @@ class CliTest {
         Result failover = sitepair("failover", "--config", p("lab/pair.yaml"), "--to", "c");
         assertEquals(1, failover.exit(), failover.out());
         assertTrue(failover.err().contains("no site named \"c\"") && failover.err().contains("a, b"), failover.err());
+    }
+
+    @Test
+    void theDemoLabFailsOverResyncsSwitchesBackAndEndsInTheSameStateOnBothSites() {
+        Result demo = sitepair("demo", "--seconds", "1", "--dir", p("lab"));
+        assertEquals(0, demo.exit(), demo.err() + demo.out());
+        for (String step : List.of("failover ", "resync ", "switchover ", "power-off ")) {
+            assertTrue(Pattern.compile("(?m)^  " + step + " *\\S").matcher(demo.out()).find(), step + "\n" + demo.out());
+        }
+        assertTrue(demo.out().contains("none lost") && !demo.out().contains("LOST"), demo.out());
+        assertTrue(demo.out().contains("RESULT: PASS"), demo.out());
     }
 }

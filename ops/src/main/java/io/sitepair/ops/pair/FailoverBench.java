@@ -10,8 +10,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
@@ -48,75 +46,6 @@ public final class FailoverBench implements Callable<Integer> {
     @Option(names = "--dir", paramLabel = "DIR", description = "Lab directory (default: a temporary one).")
     Path dir;
 
-    /** Clients writing distinct keys, failing over to the other site's address when theirs goes away. */
-    private static final class Load implements AutoCloseable {
-        final Map<String, String> acknowledged = new ConcurrentHashMap<>();
-        final Map<String, long[]> lastAckAt = new ConcurrentHashMap<>(); // site -> {nanos}
-        final Map<String, Long> firstAckAfterKill = new ConcurrentHashMap<>();
-        volatile long killedAt;
-        private final AtomicBoolean stop = new AtomicBoolean();
-        private final List<Thread> threads = new ArrayList<>();
-
-        Load(int writers, int cycle, Map<String, InetSocketAddress> sites, String live) {
-            for (int w = 0; w < writers; w++) {
-                int writer = w;
-                threads.add(Thread.ofPlatform().daemon().start(() -> write(cycle, writer, sites, live)));
-            }
-        }
-
-        private void write(int cycle, int writer, Map<String, InetSocketAddress> sites, String live) {
-            List<String> order = new ArrayList<>(sites.keySet());
-            int at = order.indexOf(live);
-            int i = 0;
-            while (!stop.get()) {
-                String site = order.get(at);
-                try (RespClient client = new RespClient(sites.get(site), 2000)) {
-                    while (!stop.get()) {
-                        String key = "c" + cycle + ":w" + writer + ":" + i++;
-                        String value = "v" + i;
-                        if (client.set(key, value)) {
-                            long now = System.nanoTime();
-                            acknowledged.put(key, value);
-                            lastAckAt.computeIfAbsent(site, s -> new long[1])[0] = now;
-                            if (killedAt != 0 && !site.equals(live)) {
-                                firstAckAfterKill.merge(site, now, Math::min);
-                            }
-                        }
-                    }
-                } catch (java.io.IOException | RuntimeException gone) {
-                    at = (at + 1) % order.size(); // try the other site
-                    sleep(20);
-                }
-            }
-        }
-
-        void await(java.util.function.BooleanSupplier condition, int seconds, String what) {
-            long deadline = System.nanoTime() + seconds * 1_000_000_000L;
-            while (!condition.getAsBoolean()) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("timed out after " + seconds + " s waiting for " + what);
-                }
-                sleep(10);
-            }
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            stop.set(true);
-            for (Thread t : threads) {
-                t.join(5000);
-            }
-        }
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     @Override
     public Integer call() throws Exception {
         if (cycles < 1 || writers < 1) {
@@ -143,21 +72,20 @@ public final class FailoverBench implements Callable<Integer> {
             for (int cycle = 1; cycle <= cycles; cycle++) {
                 String other = live.equals("a") ? "b" : "a";
                 Map<String, Object> status;
-                Load load = new Load(writers, cycle, sites, live);
+                WriteLoad load = new WriteLoad(writers, "c" + cycle, sites, live);
                 try (load) {
-                    load.await(() -> load.acknowledged.size() >= 200, 60, "200 writes before the kill");
-                    load.killedAt = System.nanoTime();
+                    WriteLoad.await(() -> load.acknowledged.size() >= 200, 60, "200 writes before the kill");
+                    load.markFailure();
                     processes.get(live).destroyForcibly();
                     processes.get(live).waitFor();
                     String next = other;
-                    load.await(() -> load.firstAckAfterKill.containsKey(next), 60, "a write acknowledged by " + next);
+                    WriteLoad.await(() -> load.acknowledgedBy(next), 60, "a write acknowledged by " + next);
                     status = lab.await(other, 10, s -> s.get("failover") != null
                             && String.valueOf(s.get("failover")).startsWith("live in epoch"));
                 }
-                long lastOld = load.lastAckAt.get(live)[0];
-                double unavailable = (load.firstAckAfterKill.get(other) - lastOld) / 1e6;
+                double unavailable = load.unavailableMillis(other);
                 everything.putAll(load.acknowledged);
-                lost += missing(load.acknowledged, sites.get(other));
+                lost += WriteLoad.missing(load.acknowledged, sites.get(other));
                 Matcher split = SPLIT.matcher(String.valueOf(status.get("failover")));
                 if (!split.find()) {
                     throw new IllegalStateException("no go-live split in " + status.get("failover"));
@@ -175,7 +103,7 @@ public final class FailoverBench implements Callable<Integer> {
                 out.flush();
                 live = other;
             }
-            lost += missing(everything, sites.get(live));
+            lost += WriteLoad.missing(everything, sites.get(live));
         }
         out.println();
         String[] names = {"unavailability", "detection", "replay", "arbitration",
@@ -195,19 +123,6 @@ public final class FailoverBench implements Callable<Integer> {
         out.printf("acknowledged writes: %d, lost: %d%s%n", everything.size(), lost, lost == 0 ? "" : "  <-- DATA LOSS");
         out.flush();
         return lost == 0 ? 0 : 1;
-    }
-
-    /** Acknowledged writes that {@code site} does not hold. */
-    private static long missing(Map<String, String> ledger, InetSocketAddress site) throws java.io.IOException {
-        long missing = 0;
-        try (RespClient client = new RespClient(site, 5000)) {
-            for (var e : ledger.entrySet()) {
-                if (!e.getValue().equals(client.get(e.getKey()))) {
-                    missing++;
-                }
-            }
-        }
-        return missing;
     }
 
     /** Nearest-rank percentile of sorted values. */

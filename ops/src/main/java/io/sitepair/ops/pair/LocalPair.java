@@ -133,10 +133,10 @@ final class LocalPair implements AutoCloseable {
                 + Files.readString(dir.resolve(site + ".err"));
     }
 
-    /** The final {@code state <hex>} line a site printed when it stopped. */
+    /** The last {@code state <hex>} line a site printed (a site that rejoined printed one per run). */
     String finalState(String site) throws IOException {
         return Files.readAllLines(dir.resolve(site + ".out")).stream().filter(l -> l.startsWith("state "))
-                .findFirst().orElseThrow(() -> new IllegalStateException("site " + site + " printed no final state\n"
+                .reduce((first, second) -> second).orElseThrow(() -> new IllegalStateException("site " + site + " printed no final state\n"
                         + logQuietly(site)));
     }
 

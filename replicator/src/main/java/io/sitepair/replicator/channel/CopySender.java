@@ -78,7 +78,9 @@ public final class CopySender {
         }
         if (channel.isWritable() && !pumpQueued) {
             pumpQueued = true;
-            channel.eventLoop().execute(this::pump); // let the guest run between chunks
+            // Scheduled, not executed: Netty runs up to 64 queued tasks between two I/O passes, and
+            // a task that re-queued itself would copy the whole disk before the guest ran again.
+            channel.eventLoop().schedule(this::pump, 50, java.util.concurrent.TimeUnit.MICROSECONDS);
         }
         channel.flush();
     }

@@ -153,9 +153,21 @@ public final class BackupSite implements Site {
         received.end();
     }
 
+    /** After a failover this site is the live one: its successor can switch back. */
+    @Override
+    public String switchOver() throws Exception {
+        PrimarySite live = successor;
+        if (live == null) {
+            throw new IllegalStateException("site '" + settings.site() + "' is " + role.role().label()
+                    + "; only a protected primary can switch over");
+        }
+        return live.switchOver();
+    }
+
     @Override
     public boolean rejoins() {
-        return superseded != null && successor == null;
+        PrimarySite live = successor;
+        return live != null ? live.rejoins() : superseded != null;
     }
 
     /** The primary went on in a later epoch without this site: its replay can never be used. */
