@@ -1,0 +1,247 @@
+package io.sitepair.disk;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * A site's block map, in RocksDB: for every block of every disk, the {@link Stamp} (epoch and log
+ * position) of its last write, recorded on the write path of both sites (the primary as it
+ * executes, the backup as it replays). After an outage the blocks stamped after the two sites'
+ * divergence point are exactly the ones to resync.
+ *
+ * <p>Crash safety: the map never claims a block is older than it is. A write's record reaches
+ * RocksDB's write-ahead log before the write reaches the disk image (so it survives kill -9, whose
+ * page cache survives too), and {@link #sync()} makes the log durable before the images are
+ * fsynced. For a power cut, which can lose an unsynced log record while the page cache has already
+ * written the block back, the map keeps an activity log in the style of DRBD's: before the first
+ * write into a 4 MiB extent, the extent is marked hot with a synced write; an extent cools (its
+ * mark removed) only once the precise records of its blocks are durable. After an unclean stop,
+ * every block of every extent still marked hot counts as written at an unknown point of the last
+ * epoch. Hot extents are bounded ({@link #HOT_EXTENTS}), so that is all a crash can add to a
+ * resync.
+ *
+ * <p>Not thread-safe: the thread that runs the VM records, another may {@link #sync()}.
+ */
+public final class BlockMap implements AutoCloseable {
+    /** Blocks per activity-log extent: 4 MiB. */
+    public static final int EXTENT_BLOCKS = 1024;
+    /** Extents kept hot at most; the least recently heated cools first. */
+    public static final int HOT_EXTENTS = 256;
+
+    private static final int META = 0xFFFF; // key prefix of the activity log: above any disk number
+    private static final byte[] CLEAN = key(META, -1);
+
+    static {
+        RocksDB.loadLibrary();
+    }
+
+    private final RocksDB db;
+    private final Path dir;
+    private final WriteOptions logged = new WriteOptions().setSync(false);
+    private final WriteOptions synced = new WriteOptions().setSync(true);
+    /** Hot extents (key: disk << 48 | extent), least recently heated first. */
+    private final LinkedHashMap<Long, Boolean> hot = new LinkedHashMap<>(16, 0.75f, true);
+    private final Stamp recoveredUnknown;
+    private long records;
+    private long alWrites;
+
+    private BlockMap(RocksDB db, Path dir, Stamp recoveredUnknown) {
+        this.db = db;
+        this.dir = dir;
+        this.recoveredUnknown = recoveredUnknown;
+    }
+
+    /**
+     * Opens (creating) the map in {@code dir}. If the last run did not {@link #close()} cleanly,
+     * the blocks of the extents it had hot are stamped as written at an unknown point of
+     * {@code lastEpoch} (the epoch the site was in), since their precise records may be lost.
+     */
+    public static BlockMap open(Path dir, long lastEpoch) throws IOException {
+        Files.createDirectories(dir);
+        try (Options options = new Options().setCreateIfMissing(true)) {
+            RocksDB db = RocksDB.open(options, dir.toString());
+            boolean clean = db.get(CLEAN) != null;
+            List<Long> stillHot = new ArrayList<>();
+            try (RocksIterator it = db.newIterator()) {
+                for (it.seek(key(META, 0)); it.isValid() && disk(it.key()) == META; it.next()) {
+                    if (block(it.key()) >= 0) {
+                        stillHot.add(block(it.key()));
+                    }
+                }
+            }
+            Stamp unknown = clean ? null : Stamp.unknownIn(lastEpoch);
+            BlockMap map = new BlockMap(db, dir, unknown);
+            if (!clean) {
+                map.recover(stillHot, unknown);
+            }
+            db.delete(map.synced, CLEAN); // from here on, a stop is clean only once close() says so
+            return map;
+        } catch (RocksDBException e) {
+            throw new IOException(dir + ": opening the block map: " + e.getMessage(), e);
+        }
+    }
+
+    /** Stamps every block of the extents an unclean stop left hot, then cools them. */
+    private void recover(List<Long> extents, Stamp unknown) throws RocksDBException {
+        try (WriteBatch batch = new WriteBatch()) {
+            for (long id : extents) {
+                int disk = (int) (id >>> 48);
+                long first = (id & ((1L << 48) - 1)) * EXTENT_BLOCKS;
+                for (long block = first; block < first + EXTENT_BLOCKS; block++) {
+                    batch.put(key(disk, block), value(unknown));
+                }
+                batch.delete(key(META, id));
+            }
+            db.write(synced, batch);
+        }
+    }
+
+    /**
+     * Records that blocks {@code [block, block+count)} of {@code disk} are written at
+     * {@code stamp}; call before the write itself. Heats the extents first (a synced write, once
+     * per extent while it stays hot).
+     */
+    public void record(int disk, long block, int count, Stamp stamp) {
+        try {
+            for (long extent = block / EXTENT_BLOCKS; extent <= (block + count - 1) / EXTENT_BLOCKS; extent++) {
+                heat(((long) disk << 48) | extent, stamp);
+            }
+            try (WriteBatch batch = new WriteBatch()) {
+                byte[] value = value(stamp);
+                for (long b = block; b < block + count; b++) {
+                    batch.put(key(disk, b), value);
+                }
+                db.write(logged, batch);
+            }
+            records += count;
+        } catch (RocksDBException e) {
+            throw new java.io.UncheckedIOException(new IOException(dir + ": recording a write: " + e.getMessage(), e));
+        }
+    }
+
+    private void heat(long extent, Stamp stamp) throws RocksDBException {
+        if (hot.get(extent) != null) {
+            return; // the access refreshes its place in the LRU order
+        }
+        if (hot.size() >= HOT_EXTENTS) {
+            long coldest = hot.keySet().iterator().next();
+            db.flushWal(true); // its blocks' precise records are durable before its mark goes
+            db.delete(synced, key(META, coldest));
+            hot.remove(coldest);
+        }
+        db.put(synced, key(META, extent), value(stamp));
+        hot.put(extent, Boolean.TRUE);
+        alWrites++;
+    }
+
+    /** Makes every record so far durable; call before fsyncing the disk images. */
+    public void sync() {
+        try {
+            db.flushWal(true);
+        } catch (RocksDBException e) {
+            throw new java.io.UncheckedIOException(new IOException(dir + ": syncing: " + e.getMessage(), e));
+        }
+    }
+
+    /** The stamp of a block's last write ({@link Stamp#ZERO}: never written). */
+    public Stamp stamp(int disk, long block) throws IOException {
+        try {
+            byte[] value = db.get(key(disk, block));
+            return value == null ? Stamp.ZERO : stamp(value);
+        } catch (RocksDBException e) {
+            throw new IOException(dir + ": reading: " + e.getMessage(), e);
+        }
+    }
+
+    /** The blocks of {@code disk} (of {@code blocks}) written after {@code point}. */
+    public BitSet writtenAfter(int disk, long blocks, Stamp point) throws IOException {
+        BitSet set = new BitSet();
+        try (RocksIterator it = db.newIterator()) {
+            for (it.seek(key(disk, 0)); it.isValid() && disk(it.key()) == disk; it.next()) {
+                long block = block(it.key());
+                if (block < blocks && stamp(it.value()).after(point)) {
+                    set.set((int) block);
+                }
+            }
+        }
+        return set;
+    }
+
+    /** Counters for status and benchmarks. */
+    public Map<String, Object> stats() {
+        Map<String, Object> stats = new LinkedHashMap<>();
+        stats.put("records", records);
+        stats.put("activity_log_writes", alWrites);
+        stats.put("hot_extents", hot.size());
+        if (recoveredUnknown != null) {
+            stats.put("recovered", "unclean stop: hot extents stamped " + recoveredUnknown);
+        }
+        return stats;
+    }
+
+    /** A clean stop: every record durable, every extent cool, and the map says so. */
+    @Override
+    public void close() throws IOException {
+        try {
+            db.flushWal(true);
+            try (WriteBatch batch = new WriteBatch()) {
+                for (long extent : hot.keySet()) {
+                    batch.delete(key(META, extent));
+                }
+                batch.put(CLEAN, new byte[0]);
+                db.write(synced, batch);
+            }
+            hot.clear();
+        } catch (RocksDBException e) {
+            throw new IOException(dir + ": closing: " + e.getMessage(), e);
+        } finally {
+            db.close();
+            logged.close();
+            synced.close();
+        }
+    }
+
+    /**
+     * Drops the map without a clean stop, as a crash would (for tests): the activity log stays as
+     * it is on disk.
+     */
+    void abandon() {
+        db.close();
+        logged.close();
+        synced.close();
+    }
+
+    private static byte[] key(int disk, long block) {
+        return ByteBuffer.allocate(10).putShort((short) disk).putLong(block).array();
+    }
+
+    private static int disk(byte[] key) {
+        return ByteBuffer.wrap(key).getShort() & 0xFFFF;
+    }
+
+    private static long block(byte[] key) {
+        return ByteBuffer.wrap(key).getLong(2);
+    }
+
+    private static byte[] value(Stamp stamp) {
+        return ByteBuffer.allocate(16).putLong(stamp.epoch()).putLong(stamp.position()).array();
+    }
+
+    private static Stamp stamp(byte[] value) {
+        ByteBuffer in = ByteBuffer.wrap(value);
+        return new Stamp(in.getLong(), in.getLong());
+    }
+}

@@ -1,0 +1,78 @@
+package io.sitepair.disk;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LineageTest {
+    @TempDir
+    Path dir;
+
+    private Lineage lineage(String name, Lineage.Entry... entries) throws IOException {
+        Lineage lineage = Lineage.open(dir.resolve(name));
+        for (Lineage.Entry e : entries) {
+            lineage.enter(e.epoch(), e.start(), e.primary());
+        }
+        return lineage;
+    }
+
+    private static Lineage.Entry e(long epoch, long start, String primary) {
+        return new Lineage.Entry(epoch, start, primary);
+    }
+
+    @Test
+    void afterAFailoverTheSitesShareHistoryUpToWhereTheNewEpochBegan() throws Exception {
+        Lineage oldPrimary = lineage("a", e(1, 0, "a"));
+        Lineage newPrimary = lineage("b", e(1, 0, "a"), e(2, 800, "b"));
+        // a went on to 1000 in epoch 1, writing blocks b never saw; b went live at 800.
+        assertEquals(new Stamp(1, 800), Lineage.divergence(oldPrimary, 1000, newPrimary, 1500));
+        assertEquals(new Stamp(1, 800), Lineage.divergence(newPrimary, 1500, oldPrimary, 1000));
+        assertFalse(Lineage.splitBrain(oldPrimary, "a", newPrimary, "b", new Stamp(1, 800)));
+    }
+
+    @Test
+    void aBackupBehindInTheSameEpochSharesUpToWhereItGot() throws Exception {
+        Lineage primary = lineage("a", e(1, 0, "a"));
+        Lineage backup = lineage("b", e(1, 0, "a"));
+        assertEquals(new Stamp(1, 900), Lineage.divergence(primary, 1000, backup, 900));
+    }
+
+    @Test
+    void sitesWithNoEpochInCommonShareNothing() throws Exception {
+        assertNull(Lineage.divergence(lineage("a", e(1, 0, "a")), 10, lineage("b"), 0));
+        assertNull(Lineage.divergence(lineage("c", e(1, 0, "a")), 10, lineage("d", e(1, 5, "a")), 10));
+    }
+
+    @Test
+    void bothSitesServingEpochsTheOtherNeverHadIsASplitBrain() throws Exception {
+        Lineage a = lineage("a", e(1, 0, "a"), e(2, 500, "a"));
+        Lineage b = lineage("b", e(1, 0, "a"), e(3, 600, "b"));
+        Stamp point = Lineage.divergence(a, 900, b, 700);
+        assertEquals(new Stamp(1, 500), point);
+        assertTrue(Lineage.splitBrain(a, "a", b, "b", point));
+        Lineage stale = lineage("c", e(1, 0, "a"));
+        assertFalse(Lineage.splitBrain(a, "a", stale, "c", Lineage.divergence(a, 900, stale, 450)));
+    }
+
+    @Test
+    void entriesAreDurableInOrderAndABadFileIsNamed() throws Exception {
+        Lineage a = lineage("a", e(1, 0, "a"), e(2, 40, "b"));
+        a.enter(2, 40, "b"); // the current epoch again: nothing changes
+        assertThrows(IllegalStateException.class, () -> a.enter(1, 50, "a"));
+        assertEquals(List.of(e(1, 0, "a"), e(2, 40, "b")), Lineage.open(dir.resolve("a")).entries());
+        Files.writeString(dir.resolve("bad"), "1 0 a\n2 x b\n");
+        IOException bad = assertThrows(IOException.class, () -> Lineage.open(dir.resolve("bad")));
+        assertTrue(bad.getMessage().contains("bad:2") && bad.getMessage().contains("2 x b"), bad.getMessage());
+        Files.writeString(dir.resolve("backwards"), "2 0 a\n1 5 b\n");
+        assertThrows(IOException.class, () -> Lineage.open(dir.resolve("backwards")));
+    }
+}
