@@ -33,7 +33,8 @@ import org.rocksdb.WriteOptions;
  * epoch. Hot extents are bounded ({@link #HOT_EXTENTS}), so that is all a crash can add to a
  * resync.
  *
- * <p>Not thread-safe: the thread that runs the VM records, another may {@link #sync()}.
+ * <p>Thread-safe: the VM's thread records, the network's reads the map for a resync, and a closed
+ * map refuses every call rather than touch freed native memory.
  */
 public final class BlockMap implements AutoCloseable {
     /** Blocks per activity-log extent: 4 MiB. */
@@ -57,6 +58,7 @@ public final class BlockMap implements AutoCloseable {
     private final Stamp recoveredUnknown;
     private long records;
     private long alWrites;
+    private boolean closed;
 
     private BlockMap(RocksDB db, Path dir, Stamp recoveredUnknown) {
         this.db = db;
@@ -114,7 +116,8 @@ public final class BlockMap implements AutoCloseable {
      * {@code stamp}; call before the write itself. Heats the extents first (a synced write, once
      * per extent while it stays hot).
      */
-    public void record(int disk, long block, int count, Stamp stamp) {
+    public synchronized void record(int disk, long block, int count, Stamp stamp) {
+        requireOpen();
         try {
             for (long extent = block / EXTENT_BLOCKS; extent <= (block + count - 1) / EXTENT_BLOCKS; extent++) {
                 heat(((long) disk << 48) | extent, stamp);
@@ -147,8 +150,32 @@ public final class BlockMap implements AutoCloseable {
         alWrites++;
     }
 
+    /**
+     * A tracker that records each write the VM makes at {@code epoch}'s current value and the
+     * VM's log position.
+     */
+    public WriteTracker tracker(java.util.function.LongSupplier epoch) {
+        return (disk, block, count, position) -> record(disk, block, count, new Stamp(epoch.getAsLong(), position));
+    }
+
+    /** The highest exact position recorded in {@code epoch}: how far this site at least got in it. */
+    public synchronized long lastPositionIn(long epoch) {
+        requireOpen();
+        long last = 0;
+        try (RocksIterator it = db.newIterator()) {
+            for (it.seekToFirst(); it.isValid() && disk(it.key()) != META; it.next()) {
+                Stamp stamp = stamp(it.value());
+                if (stamp.epoch() == epoch && stamp.position() != Long.MAX_VALUE) {
+                    last = Math.max(last, stamp.position());
+                }
+            }
+        }
+        return last;
+    }
+
     /** Makes every record so far durable; call before fsyncing the disk images. */
-    public void sync() {
+    public synchronized void sync() {
+        requireOpen();
         try {
             db.flushWal(true);
         } catch (RocksDBException e) {
@@ -157,7 +184,8 @@ public final class BlockMap implements AutoCloseable {
     }
 
     /** The stamp of a block's last write ({@link Stamp#ZERO}: never written). */
-    public Stamp stamp(int disk, long block) throws IOException {
+    public synchronized Stamp stamp(int disk, long block) throws IOException {
+        requireOpen();
         try {
             byte[] value = db.get(key(disk, block));
             return value == null ? Stamp.ZERO : stamp(value);
@@ -167,7 +195,8 @@ public final class BlockMap implements AutoCloseable {
     }
 
     /** The blocks of {@code disk} (of {@code blocks}) written after {@code point}. */
-    public BitSet writtenAfter(int disk, long blocks, Stamp point) throws IOException {
+    public synchronized BitSet writtenAfter(int disk, long blocks, Stamp point) throws IOException {
+        requireOpen();
         BitSet set = new BitSet();
         try (RocksIterator it = db.newIterator()) {
             for (it.seek(key(disk, 0)); it.isValid() && disk(it.key()) == disk; it.next()) {
@@ -181,7 +210,7 @@ public final class BlockMap implements AutoCloseable {
     }
 
     /** Counters for status and benchmarks. */
-    public Map<String, Object> stats() {
+    public synchronized Map<String, Object> stats() {
         Map<String, Object> stats = new LinkedHashMap<>();
         stats.put("records", records);
         stats.put("activity_log_writes", alWrites);
@@ -194,7 +223,11 @@ public final class BlockMap implements AutoCloseable {
 
     /** A clean stop: every record durable, every extent cool, and the map says so. */
     @Override
-    public void close() throws IOException {
+    public synchronized void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
         try {
             db.flushWal(true);
             try (WriteBatch batch = new WriteBatch()) {
@@ -218,10 +251,17 @@ public final class BlockMap implements AutoCloseable {
      * Drops the map without a clean stop, as a crash would (for tests): the activity log stays as
      * it is on disk.
      */
-    void abandon() {
+    synchronized void abandon() {
+        closed = true;
         db.close();
         logged.close();
         synced.close();
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException(dir + ": the block map is closed");
+        }
     }
 
     private static byte[] key(int disk, long block) {

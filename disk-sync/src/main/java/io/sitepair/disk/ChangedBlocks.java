@@ -23,7 +23,7 @@ public final class ChangedBlocks implements WriteTracker {
     }
 
     @Override
-    public void written(int disk, long block, int count) {
+    public void written(int disk, long block, int count, long position) {
         disks.get(disk).set((int) block, (int) (block + count));
     }
 

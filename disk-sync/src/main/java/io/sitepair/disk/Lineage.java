@@ -30,6 +30,11 @@ public final class Lineage {
         this.entries = entries;
     }
 
+    /** A lineage known only from its entries (another site's, as it sent them); it cannot be extended. */
+    public static Lineage of(List<Entry> entries) {
+        return new Lineage(null, new ArrayList<>(entries));
+    }
+
     /** Reads the lineage in {@code file} (empty if there is none yet); a malformed line is an error naming it. */
     public static Lineage open(Path file) throws IOException {
         List<Entry> entries = new ArrayList<>();

@@ -29,6 +29,8 @@ class BlockMapTest {
             assertEquals(bits(10, 11, 12, 2000), map.writtenAfter(0, 4096, new Stamp(1, 99)));
             assertEquals(bits(), map.writtenAfter(0, 4096, new Stamp(2, 120)));
             assertEquals(bits(10), map.writtenAfter(1, 4096, new Stamp(1, 200)));
+            assertEquals(300, map.lastPositionIn(1), "how far the site surely got in epoch 1");
+            assertEquals(120, map.lastPositionIn(2));
         }
     }
 

@@ -75,4 +75,17 @@ class LineageTest {
         Files.writeString(dir.resolve("backwards"), "2 0 a\n1 5 b\n");
         assertThrows(IOException.class, () -> Lineage.open(dir.resolve("backwards")));
     }
+
+    @Test
+    void theResyncPlanStopsOnePositionShortOfTheSharedEndAndRefusesASplitBrain() throws Exception {
+        Lineage oldPrimary = lineage("a", e(1, 0, "a"));
+        Lineage newPrimary = lineage("b", e(1, 0, "a"), e(2, 800, "b"));
+        // b went live where its log ended, inside a handler: writes stamped 800 may differ.
+        assertEquals(new DiskHistory.Plan(new Stamp(1, 799), false),
+                DiskHistory.plan(newPrimary, 1500, "b", oldPrimary, 1000, "a"));
+        assertEquals(new DiskHistory.Plan(null, false), DiskHistory.plan(newPrimary, 1500, "b", lineage("c"), 0, "a"));
+        Lineage a = lineage("d", e(1, 0, "a"), e(2, 500, "a"));
+        Lineage b = lineage("f", e(1, 0, "a"), e(3, 600, "b"));
+        assertTrue(DiskHistory.plan(b, 700, "b", a, 900, "a").splitBrain());
+    }
 }

@@ -69,6 +69,10 @@ final class GuestCommand {
                 description = "Serve clients on this address instead of the synthetic workload (port 0: any free port).")
         java.net.InetSocketAddress listen;
 
+        @Option(names = "--block-map", paramLabel = "DIR", description = "Stamp every block the guest writes in a"
+                + " RocksDB block map in DIR, as a site of a pair does (to measure what that costs).")
+        Path blockMap;
+
         @Override
         public Integer call() throws Exception {
             if (listen != null) {
@@ -103,7 +107,16 @@ final class GuestCommand {
 
         /** Serves until SIGINT/SIGTERM (or the VM halts), then prints the final state. */
         private int serve() throws Exception {
-            ServedRun run = ServedRun.start(guest.module(), guest.vmOptions(), guest.disks, diskSize, listen, record);
+            if (blockMap == null) {
+                return serve(guest.vmOptions());
+            }
+            try (io.sitepair.disk.BlockMap map = io.sitepair.disk.BlockMap.open(blockMap, 1)) {
+                return serve(guest.vmOptions().withWriteStamps(map.tracker(() -> 1)));
+            }
+        }
+
+        private int serve(io.sitepair.replicator.vm.VmOptions options) throws Exception {
+            ServedRun run = ServedRun.start(guest.module(), options, guest.disks, diskSize, listen, record);
             var out = spec.commandLine().getOut();
             InetSocketAddress at = run.address();
             out.printf("serving %s on %s:%d (%s, %s)%s; stop with Ctrl-C%n", guest.guest, at.getHostString(), at.getPort(),

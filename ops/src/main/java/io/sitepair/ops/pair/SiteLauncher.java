@@ -22,8 +22,12 @@ final class SiteLauncher {
 
     private SiteLauncher() {}
 
-    /** The settings for one site; {@code epoch} is the pair's current epoch (from ZooKeeper, or the epoch file). */
-    static SiteSettings settings(PairConfig config, String siteName, GuestModule module, long epoch) throws IOException {
+    /**
+     * The settings for one site; {@code epoch} is the pair's current epoch (from ZooKeeper, or the
+     * epoch file), begun at log position {@code epochStart} with {@code epochPrimary} live.
+     */
+    static SiteSettings settings(PairConfig config, String siteName, GuestModule module, long epoch, long epochStart,
+                                 String epochPrimary) throws IOException {
         SiteConfig site = config.site(siteName);
         SiteConfig peer = config.peerOf(siteName);
         Files.createDirectories(site.dataDir());
@@ -50,7 +54,8 @@ final class SiteLauncher {
                 site.channel(), site.peerChannel() != null ? site.peerChannel() : peer.channel(), peer.channel(),
                 site.service(), tuning.bufferBytes(), tuning.lagTarget(), tuning.heartbeatInterval(),
                 tuning.suspectAfter(), tuning.stateCheckInterval(),
-                config.coordination() == null ? null : config.coordination().goLiveHook());
+                config.coordination() == null ? null : config.coordination().goLiveHook(), site.dataDir(), epochStart,
+                epochPrimary);
     }
 
     /**

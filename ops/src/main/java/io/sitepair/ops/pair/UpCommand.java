@@ -47,10 +47,14 @@ public final class UpCommand implements Callable<Integer> {
             }
             while (true) {
                 long epoch;
+                long epochStart = 0;
+                String epochPrimary = pair.initialPrimary();
                 boolean primary;
                 if (tiebreaker != null) {
                     EpochRecord record = Coordination.initialize(tiebreaker, pair);
                     epoch = record.epoch();
+                    epochStart = record.startPosition();
+                    epochPrimary = record.liveSite();
                     primary = site.equals(record.liveSite());
                     if (!primary && epoch > 1) {
                         // Whatever this site holds is of an older epoch, or of a run it cannot resume.
@@ -63,7 +67,7 @@ public final class UpCommand implements Callable<Integer> {
                     primary = site.equals(pair.initialPrimary());
                 }
                 SiteSettings settings = SiteLauncher.settings(pair, site,
-                        io.sitepair.ops.GuestOptions.load(pair.guest()), epoch);
+                        io.sitepair.ops.GuestOptions.load(pair.guest()), epoch, epochStart, epochPrimary);
                 Site running = primary ? PrimarySite.start(settings, tiebreaker) : BackupSite.start(settings, tiebreaker);
                 int code = run(pair, settings, running, primary);
                 if (!running.rejoins()) {

@@ -18,7 +18,10 @@ import java.util.List;
  * <p>Re-protection: when the backup cannot continue from what it holds (it asks with
  * {@link Welcome#wantsCopy}, or the primary no longer has the entries it needs), the primary
  * first sends its disks as {@link CopyBlocks}, then its VM state as {@link CopyState} chunks and
- * {@link CopyDone}, and streams entries from the copy's position on.
+ * {@link CopyDone}, and streams entries from the copy's position on. When the two sites' lineages
+ * share a history, the copy is incremental: the primary asks {@link ResyncFrom} the divergence
+ * point, the backup answers {@link WrittenBlocks} per disk, and only blocks either side wrote
+ * since are copied.
  */
 public sealed interface ChannelMessage {
     /** Bumped on any incompatible change; both ends must speak the same. */
@@ -54,7 +57,8 @@ public sealed interface ChannelMessage {
      * {@code received}; {@code wantsCopy}: its disks are marked inconsistent and it needs a full
      * copy; {@code mac} proves it knows the secret (over the Hello and these fields).
      */
-    record Welcome(String site, long epoch, long streamId, long received, boolean wantsCopy, byte[] nonce, byte[] mac)
+    record Welcome(String site, long epoch, long streamId, long received, boolean wantsCopy,
+                   List<io.sitepair.disk.Lineage.Entry> lineage, long lastPosition, byte[] nonce, byte[] mac)
             implements ChannelMessage {
         public int type() { return 2; }
         public void writeBody(ByteBuf out) {
@@ -68,12 +72,18 @@ public sealed interface ChannelMessage {
             out.writeLong(streamId);
             out.writeLong(received);
             out.writeBoolean(wantsCopy);
+            out.writeShort(lineage.size());
+            for (var e : lineage) {
+                out.writeLong(e.epoch()).writeLong(e.start());
+                writeString(out, e.primary());
+            }
+            out.writeLong(lastPosition);
             writeBytes(out, nonce);
         }
 
         /** The same Welcome without its MAC, as the MAC is computed over. */
         Welcome unsigned() {
-            return new Welcome(site, epoch, streamId, received, wantsCopy, nonce, new byte[0]);
+            return new Welcome(site, epoch, streamId, received, wantsCopy, lineage, lastPosition, nonce, new byte[0]);
         }
     }
 
@@ -147,6 +157,21 @@ public sealed interface ChannelMessage {
         }
     }
 
+    /** Re-protection: the backup is to name the blocks it wrote after this stamp (the divergence point). */
+    record ResyncFrom(long epoch, long position) implements ChannelMessage {
+        public int type() { return 11; }
+        public void writeBody(ByteBuf out) { out.writeLong(epoch).writeLong(position); }
+    }
+
+    /** The backup wrote these blocks of {@code disk} after the divergence point ({@link java.util.BitSet} bytes). */
+    record WrittenBlocks(int disk, byte[] bits) implements ChannelMessage {
+        public int type() { return 12; }
+        public void writeBody(ByteBuf out) {
+            out.writeShort(disk);
+            out.writeBytes(bits);
+        }
+    }
+
     /** Decodes one message (without its length prefix); {@link MalformedMessage} says what is wrong. */
     static ChannelMessage decode(ByteBuf in) {
         if (!in.isReadable()) {
@@ -158,7 +183,7 @@ public sealed interface ChannelMessage {
                 case 1 -> new Hello(in.readInt(), readString(in), readString(in), in.readLong(), readBytes(in),
                         readString(in), readLongs(in), in.readBoolean(), in.readLong(), readBytes(in));
                 case 2 -> new Welcome(readString(in), in.readLong(), in.readLong(), in.readLong(), in.readBoolean(),
-                        readBytes(in), readBytes(in));
+                        readLineage(in), in.readLong(), readBytes(in), readBytes(in));
                 case 3 -> new Proof(readBytes(in));
                 case 4 -> new Refused(readString(in));
                 case 5 -> new Entries(in.readLong(), in.readLong(), rest(in));
@@ -172,6 +197,8 @@ public sealed interface ChannelMessage {
                 }
                 case 9 -> new CopyState(rest(in));
                 case 10 -> new CopyDone(in.readLong(), in.readLong(), in.readLong(), readBytes(in));
+                case 11 -> new ResyncFrom(in.readLong(), in.readLong());
+                case 12 -> new WrittenBlocks(in.readUnsignedShort(), rest(in));
                 default -> throw new MalformedMessage("unknown message type " + type);
             };
             if (in.isReadable()) {
@@ -181,6 +208,15 @@ public sealed interface ChannelMessage {
         } catch (IndexOutOfBoundsException e) {
             throw new MalformedMessage("message type " + type + " is shorter than its fields");
         }
+    }
+
+    private static List<io.sitepair.disk.Lineage.Entry> readLineage(ByteBuf in) {
+        int count = in.readUnsignedShort();
+        List<io.sitepair.disk.Lineage.Entry> entries = new ArrayList<>(Math.min(count, 1024));
+        for (int i = 0; i < count; i++) {
+            entries.add(new io.sitepair.disk.Lineage.Entry(in.readLong(), in.readLong(), readString(in)));
+        }
+        return entries;
     }
 
     private static byte[] rest(ByteBuf in) {

@@ -5,17 +5,18 @@ import io.sitepair.compression.BlockCodec;
 import io.sitepair.disk.ChangedBlocks;
 import io.sitepair.disk.DiskImage;
 import java.io.IOException;
+import java.util.BitSet;
 import java.util.List;
 
 /**
- * Re-protection on the primary: copies every block of its disks to the backup while the guest
- * keeps running, tracking the blocks the guest writes meanwhile; then, in one task between two
- * events, sends those blocks again and the VM state, so the backup ends up with exactly the
- * primary's disks and memory at one log position. Only that last step pauses the guest.
+ * Re-protection on the primary: copies the planned blocks of its disks to the backup (all of them,
+ * or those either site wrote since their histories parted) while the guest keeps running,
+ * tracking the blocks the guest writes meanwhile; then, in one task between two events, sends
+ * those blocks again and the VM state, so the backup ends up with exactly the primary's disks and
+ * memory at one log position. Only that last step pauses the guest.
  *
- * <p>A full copy: the incremental resync of the disk-sync work replaces the first pass with the
- * blocks its block maps name. Runs on the primary's event loop; it yields to the guest between
- * chunks and waits while the connection is not writable.
+ * <p>Runs on the primary's event loop; it yields to the guest between chunks and waits while the
+ * connection is not writable.
  */
 public final class CopySender {
     /** Blocks per message: 1 MiB raw. */
@@ -24,15 +25,17 @@ public final class CopySender {
     private static final int CHUNKS_PER_TASK = 4;
 
     /** What a finished copy did, for status. */
-    public record Outcome(long position, long bytes, long wireBytes, long changedBlocks, long stateBytes, long pauseNanos,
-                   long tookNanos) {}
+    public record Outcome(String kind, long position, long plannedBlocks, long bytes, long wireBytes,
+                          long changedBlocks, long stateBytes, long pauseNanos, long tookNanos) {}
 
     private final Channel channel;
     private final CopySource source;
     private final BlockCodec codec = new BlockCodec();
     private final java.util.function.Consumer<Outcome> done;
     private final long startNanos = System.nanoTime();
-    private final long totalBlocks;
+    private final String kind;
+    private final List<BitSet> plan;
+    private final long plannedBlocks;
     private ChangedBlocks changed;
     private int disk;
     private long next;
@@ -41,11 +44,29 @@ public final class CopySender {
     private boolean finished;
     private boolean aborted;
 
-    CopySender(Channel channel, CopySource source, java.util.function.Consumer<Outcome> done) {
+    /**
+     * Copies the blocks set in {@code plan} (one set per disk), described as {@code kind} ("full",
+     * "incremental from ..."), then the blocks written meanwhile and the VM state.
+     */
+    CopySender(Channel channel, CopySource source, String kind, List<BitSet> plan,
+               java.util.function.Consumer<Outcome> done) {
         this.channel = channel;
         this.source = source;
+        this.kind = kind;
+        this.plan = plan;
         this.done = done;
-        this.totalBlocks = source.disks().stream().mapToLong(DiskImage::blockCount).sum();
+        this.plannedBlocks = plan.stream().mapToLong(BitSet::cardinality).sum();
+    }
+
+    /** Every block of every disk. */
+    static List<BitSet> everything(List<DiskImage> disks) {
+        List<BitSet> all = new java.util.ArrayList<>();
+        for (DiskImage d : disks) {
+            BitSet bits = new BitSet((int) d.blockCount());
+            bits.set(0, (int) d.blockCount());
+            all.add(bits);
+        }
+        return all;
     }
 
     void start() {
@@ -60,21 +81,22 @@ public final class CopySender {
         if (finished || aborted) {
             return;
         }
-        List<DiskImage> disks = source.disks();
         for (int chunk = 0; chunk < CHUNKS_PER_TASK && channel.isWritable(); chunk++) {
-            if (disk == disks.size()) {
-                finish();
-                return;
-            }
-            DiskImage image = disks.get(disk);
-            int count = (int) Math.min(RUN, image.blockCount() - next);
-            send(disk, next, count);
-            next += count;
-            copiedBlocks += count;
-            if (next == image.blockCount()) {
+            while (disk < plan.size() && plan.get(disk).nextSetBit((int) next) < 0) {
                 disk++;
                 next = 0;
             }
+            if (disk == plan.size()) {
+                finish();
+                return;
+            }
+            BitSet bits = plan.get(disk);
+            int first = bits.nextSetBit((int) next);
+            int end = bits.nextClearBit(first);
+            int count = Math.min(RUN, end - first);
+            send(disk, first, count);
+            next = first + count;
+            copiedBlocks += count;
         }
         if (channel.isWritable() && !pumpQueued) {
             pumpQueued = true;
@@ -84,7 +106,6 @@ public final class CopySender {
         }
         channel.flush();
     }
-
     private void send(int diskIndex, long first, int count) {
         byte[] data = source.disks().get(diskIndex).read(first, count);
         channel.write(new ChannelMessage.CopyBlocks(diskIndex, first, count, codec.encode(data, 0, data.length)),
@@ -126,8 +147,9 @@ public final class CopySender {
         channel.writeAndFlush(new ChannelMessage.CopyDone(capture.position(), capture.events(), state.length,
                 capture.stateHash()), channel.voidPromise());
         long now = System.nanoTime();
-        done.accept(new Outcome(capture.position(), (copiedBlocks + changed.count()) * DiskImage.BLOCK_SIZE,
-                codec.stats().wireBytes(), changed.count(), state.length, now - pauseStart, now - startNanos));
+        done.accept(new Outcome(kind, capture.position(), plannedBlocks,
+                (copiedBlocks + changed.count()) * DiskImage.BLOCK_SIZE, codec.stats().wireBytes(), changed.count(),
+                state.length, now - pauseStart, now - startNanos));
     }
 
     /** The connection broke: stop tracking; the next connection starts a new copy. */
@@ -138,13 +160,13 @@ public final class CopySender {
         }
     }
 
-    /** How far the first pass is, for status: "copied 12.0 of 64.0 MiB (18%)". */
+    /** How far the first pass is, for status: "full copy: 12.0 of 64.0 MiB (18%)". */
     String progress() {
         if (finished) {
-            return "sending the VM state";
+            return kind + ": sending the VM state";
         }
         double mib = DiskImage.BLOCK_SIZE / (1024.0 * 1024.0);
-        return String.format("copied %.1f of %.1f MiB (%d%%)", copiedBlocks * mib, totalBlocks * mib,
-                totalBlocks == 0 ? 100 : copiedBlocks * 100 / totalBlocks);
+        return String.format("%s: %.1f of %.1f MiB (%d%%)", kind, copiedBlocks * mib, plannedBlocks * mib,
+                plannedBlocks == 0 ? 100 : copiedBlocks * 100 / plannedBlocks);
     }
 }

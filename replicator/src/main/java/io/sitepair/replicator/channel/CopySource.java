@@ -20,4 +20,7 @@ public interface CopySource {
     void trackWrites(WriteTracker tracker);
 
     Capture capture() throws IOException;
+
+    /** This site's disk history, to find what differs from the backup's. */
+    io.sitepair.disk.DiskHistory history();
 }

@@ -10,6 +10,9 @@ public interface CopyTarget {
     /** Whether this site's disks are marked inconsistent, so it asks for a copy. */
     boolean wantsCopy();
 
+    /** This site's disk history, which the primary compares with its own. */
+    io.sitepair.disk.DiskHistory history();
+
     /** Whether a copy can still be taken (replay has not started from anything else). */
     boolean acceptsCopy();
 

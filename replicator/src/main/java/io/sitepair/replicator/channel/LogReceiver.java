@@ -141,6 +141,7 @@ public final class LogReceiver {
                 case ChannelMessage.Proof p when welcome != null && !authenticated -> prove(ctx, p);
                 case ChannelMessage.Entries entries when authenticated -> receive(ctx, entries);
                 case ChannelMessage.CopyBlocks blocks when authenticated -> copyBlocks(ctx, blocks);
+                case ChannelMessage.ResyncFrom from when authenticated -> tellWritten(ctx, from);
                 case ChannelMessage.CopyState chunk when authenticated && copying -> copyState(ctx, chunk);
                 case ChannelMessage.CopyDone done when authenticated && copying -> copyDone(ctx, done);
                 case ChannelMessage.Refused refused -> {
@@ -159,11 +160,21 @@ public final class LogReceiver {
                 refuse(ctx, refusal);
                 return;
             }
+            List<io.sitepair.disk.Lineage.Entry> lineage;
+            long lastPosition;
+            try {
+                io.sitepair.disk.DiskHistory history = copyTarget.history();
+                lineage = history.lineage().entries();
+                lastPosition = history.lastPosition();
+            } catch (IllegalStateException closed) {
+                refuse(ctx, "this backup is stopping");
+                return;
+            }
             ChannelMessage.Welcome unsigned = new ChannelMessage.Welcome(me.site(), epoch, streamId, log.received(),
-                    copyTarget.wantsCopy(), Handshake.nonce(), new byte[0]);
+                    copyTarget.wantsCopy(), lineage, lastPosition, Handshake.nonce(), new byte[0]);
             welcome = new ChannelMessage.Welcome(unsigned.site(), unsigned.epoch(), unsigned.streamId(),
-                    unsigned.received(), unsigned.wantsCopy(), unsigned.nonce(),
-                    Handshake.welcomeMac(me.secret(), h, unsigned));
+                    unsigned.received(), unsigned.wantsCopy(), unsigned.lineage(), unsigned.lastPosition(),
+                    unsigned.nonce(), Handshake.welcomeMac(me.secret(), h, unsigned));
             ctx.writeAndFlush(welcome);
         }
 
@@ -204,6 +215,25 @@ public final class LogReceiver {
                 ctx.channel().config().setAutoRead(false); // resumed when replay drains the buffer
             }
             acknowledge(ctx.channel());
+        }
+
+        /** Re-protection: the blocks this site wrote after the divergence point, one message per disk. */
+        private void tellWritten(ChannelHandlerContext ctx, ChannelMessage.ResyncFrom from) {
+            if (!copyTarget.acceptsCopy()) {
+                refuse(ctx, "this backup already replays from position " + log.received() + "; it cannot be resynced");
+                return;
+            }
+            io.sitepair.disk.Stamp point = new io.sitepair.disk.Stamp(from.epoch(), from.position());
+            try {
+                var blocks = me.diskBlocks();
+                for (int d = 0; d < blocks.size(); d++) {
+                    java.util.BitSet written = copyTarget.history().writtenAfter(d, blocks.get(d), point);
+                    ctx.write(new ChannelMessage.WrittenBlocks(d, written.toByteArray()));
+                }
+                ctx.flush();
+            } catch (IOException | IllegalStateException e) {
+                refuse(ctx, "cannot read this site's block map: " + e.getMessage());
+            }
         }
 
         /** Re-protection: a run of the primary's blocks, written at once to this site's disk. */

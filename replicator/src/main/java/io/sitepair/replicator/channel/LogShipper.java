@@ -62,6 +62,8 @@ public final class LogShipper {
     private volatile long epoch;
     private boolean copyRequired;
     private CopySender copy;
+    private io.sitepair.disk.Stamp resyncPoint; // set while waiting for the backup's written blocks
+    private java.util.List<java.util.BitSet> backupWritten;
 
     public LogShipper(PairIdentity me, long epoch, long streamId, ShipLog log, CopySource copySource, EventLoop loop,
                       InetSocketAddress peer, Listener listener) {
@@ -176,6 +178,8 @@ public final class LogShipper {
                 case ChannelMessage.Welcome welcome when state == State.HANDSHAKING -> welcomed(ctx, welcome);
                 case ChannelMessage.Ack ack when state == State.STREAMING -> acknowledged(ctx, ack);
                 case ChannelMessage.Ack ignored when state == State.COPYING -> { } // it holds nothing yet
+                case ChannelMessage.WrittenBlocks written when state == State.COPYING && resyncPoint != null ->
+                        backupWrote(ctx, written);
                 case ChannelMessage.Diverged diverged when state == State.STREAMING ->
                         listener.diverged(diverged.position(), diverged.reason());
                 case ChannelMessage.Refused refused -> {
@@ -202,6 +206,17 @@ public final class LogShipper {
                         + " primary's last position " + log.lastPosition());
                 return;
             }
+            io.sitepair.disk.DiskHistory.Plan plan = null;
+            if (copyNeeded) {
+                io.sitepair.disk.DiskHistory mine = copySource.history();
+                plan = io.sitepair.disk.DiskHistory.plan(mine.lineage(), mine.lastPosition(), me.site(),
+                        io.sitepair.disk.Lineage.of(welcome.lineage()), welcome.lastPosition(), me.peer());
+                if (plan.splitBrain()) {
+                    refuse(ctx, "split-brain: both sites served on their own after " + plan.divergence()
+                            + "; an operator must choose which site's writes to discard");
+                    return;
+                }
+            }
             ctx.write(new ChannelMessage.Proof(Handshake.proofMac(me.secret(), hello, welcome)));
             channel = ctx.channel();
             retryMs = RETRY_MIN_MS;
@@ -211,14 +226,66 @@ public final class LogShipper {
                         : copyRequired ? "it must rejoin epoch " + epoch
                         : "it holds the log up to position " + welcome.received() + " and this site from "
                                 + log.firstHeld();
-                System.err.println("sitepair: re-protecting site '" + me.peer() + "' (" + why + "): copying disks and"
-                        + " VM state");
                 state = State.COPYING;
-                copy = new CopySender(channel, copySource, this::copied);
-                copy.start();
+                if (plan.divergence() == null) {
+                    System.err.println("sitepair: re-protecting site '" + me.peer() + "' (" + why + "): no shared"
+                            + " history, a full copy of disks and VM state");
+                    startCopy("full copy", CopySender.everything(copySource.disks()));
+                } else {
+                    System.err.println("sitepair: re-protecting site '" + me.peer() + "' (" + why + "): histories"
+                            + " part after " + plan.divergence() + "; asking which blocks it wrote since");
+                    resyncPoint = plan.divergence();
+                    backupWritten = new java.util.ArrayList<>();
+                    ctx.writeAndFlush(new ChannelMessage.ResyncFrom(resyncPoint.epoch(), resyncPoint.position()));
+                }
                 return;
             }
             streamFrom(welcome.received());
+        }
+
+        private void startCopy(String kind, java.util.List<java.util.BitSet> plan) {
+            copy = new CopySender(channel, copySource, kind, plan, this::copied);
+            copy.start();
+        }
+
+        /** The backup's blocks written since the divergence point, disk by disk; then the copy of both sides' changes. */
+        private void backupWrote(ChannelHandlerContext ctx, ChannelMessage.WrittenBlocks written) {
+            if (written.disk() != backupWritten.size()) {
+                refuse(ctx, "written blocks of disk " + written.disk() + " where disk " + backupWritten.size()
+                        + " was due");
+                return;
+            }
+            backupWritten.add(java.util.BitSet.valueOf(written.bits()));
+            var disks = copySource.disks();
+            if (backupWritten.size() < disks.size()) {
+                return;
+            }
+            java.util.List<java.util.BitSet> plan = new java.util.ArrayList<>();
+            long theirs = 0;
+            long ours = 0;
+            try {
+                for (int d = 0; d < disks.size(); d++) {
+                    long blocks = disks.get(d).blockCount();
+                    java.util.BitSet union = copySource.history().writtenAfter(d, blocks, resyncPoint);
+                    ours += union.cardinality();
+                    java.util.BitSet backup = backupWritten.get(d);
+                    if (backup.length() > blocks) {
+                        backup.clear((int) blocks, backup.length());
+                    }
+                    theirs += backup.cardinality();
+                    union.or(backup);
+                    plan.add(union);
+                }
+            } catch (IOException | IllegalStateException e) {
+                refuse(ctx, "cannot read this site's block map: " + e.getMessage());
+                return;
+            }
+            String kind = "incremental from " + resyncPoint + " (" + ours + " blocks written here, " + theirs
+                    + " there)";
+            System.err.println("sitepair: re-protecting site '" + me.peer() + "': " + kind);
+            resyncPoint = null;
+            backupWritten = null;
+            startCopy(kind, plan);
         }
 
         private void copied(CopySender.Outcome outcome) {
@@ -273,6 +340,8 @@ public final class LogShipper {
         public void channelInactive(ChannelHandlerContext ctx) {
             if (channel == ctx.channel()) {
                 channel = null;
+                resyncPoint = null;
+                backupWritten = null;
                 if (copy != null) {
                     copy.abort();
                     copy = null;

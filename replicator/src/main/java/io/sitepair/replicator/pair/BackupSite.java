@@ -19,6 +19,7 @@ import io.sitepair.replicator.vm.ReplayDivergence;
 import io.sitepair.replicator.vm.Replayer;
 import io.sitepair.replicator.vm.Snapshot;
 import io.sitepair.replicator.vm.VmException;
+import io.sitepair.replicator.vm.VmOptions;
 import io.sitepair.replicator.vm.VmThread;
 import io.sitepair.tiebreaker.Claim;
 import io.sitepair.tiebreaker.Tiebreaker;
@@ -68,6 +69,7 @@ public final class BackupSite implements Site {
     private final EventLoopGroup network = new MultiThreadIoEventLoopGroup(1, Transport.ioHandlers());
     private final CompletableFuture<String> finished = new CompletableFuture<>();
     private final List<DiskImage> disks = new ArrayList<>();
+    private final SiteRecords records;
     private final LogReceiver receiver;
     private final HeartbeatLink heartbeat;
     private final PeerWatch peer;
@@ -85,11 +87,12 @@ public final class BackupSite implements Site {
     private volatile long copiedBlocks;
     private volatile boolean stopping;
 
-    private BackupSite(SiteSettings settings, Tiebreaker tiebreaker) {
+    private BackupSite(SiteSettings settings, Tiebreaker tiebreaker) throws IOException {
         this.settings = settings;
         this.tiebreaker = tiebreaker;
         this.arbitration = new Arbitration(tiebreaker, settings.site());
         this.epoch = settings.epoch();
+        this.records = SiteRecords.open(settings.dataDir());
         this.role = new RoleState(settings.site(), Role.BACKUP, "backup of pair '" + settings.identity().pair() + "'");
         this.received = new ReceivedLog(settings.bufferBytes(), 0);
         this.receiver = new LogReceiver(settings.identity(), settings.epoch(), received, () -> replayed, new Copy());
@@ -112,7 +115,7 @@ public final class BackupSite implements Site {
             site.receiver.start(site.network, settings.channel());
             site.heartbeat.start(site.network.next(), settings.channel(), settings.heartbeatInterval());
         } catch (Exception e) {
-            site.closeDisks();
+            site.release();
             site.network.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
         }
@@ -203,7 +206,9 @@ public final class BackupSite implements Site {
                 outcome = superseded;
                 closeNetworkNow(); // the site rejoins at once, on the same ports
                 role.moveTo(Role.STOPPED, superseded);
-                finished.complete(HexFormat.of().formatHex(vm.stateHash()));
+                String state = HexFormat.of().formatHex(vm.stateHash());
+                release();
+                finished.complete(state);
                 return;
             }
             if (result.switchover() && arbitration.enabled()) {
@@ -223,23 +228,27 @@ public final class BackupSite implements Site {
                 outcome = "stopped at position " + result.lastPosition();
             }
             role.moveTo(Role.STOPPED, outcome);
+            release();
             finished.complete(state);
         } catch (ReplayDivergence e) {
             outcome = "replay diverged at log position " + e.position() + ": " + e.getMessage();
             receiver.reportDivergence(e.position(), e.getMessage());
             role.moveTo(Role.HALTED, outcome);
+            release();
             finished.completeExceptionally(e);
         } catch (VmException e) {
             outcome = e.getMessage();
             role.moveTo(Role.HALTED, outcome);
+            release();
             finished.completeExceptionally(e);
         } catch (Exception | Error e) {
             outcome = "replay failed: " + e;
             role.moveTo(Role.HALTED, outcome);
+            release();
             finished.completeExceptionally(e);
         } finally {
             if (!handedOver) {
-                closeDisks();
+                release();
                 // Let a divergence report reach the primary before the channel closes.
                 if (!network.isShuttingDown()) {
                     network.schedule(this::closeNetwork, 200, TimeUnit.MILLISECONDS);
@@ -253,12 +262,15 @@ public final class BackupSite implements Site {
      * from the copy re-protection brought (checked against the primary's state hash).
      */
     private GuestVm bootForReplay() throws IOException {
+        VmOptions options = settings.vmOptions().withWriteStamps(records.stamps());
         if (!received.awaitStart()) {
-            return GuestVm.create(settings.module(), settings.vmOptions(), disks);
+            // Replaying the epoch from its start: this site's disks follow it from here.
+            records.enter(settings.epoch(), settings.epochStart(), settings.epochPrimary());
+            return GuestVm.create(settings.module(), options, disks);
         }
         Copied copy = copied;
         copied = null; // the state can be large: hold it no longer than needed
-        GuestVm vm = Snapshot.restoreState(settings.module(), settings.vmOptions(), disks, copy.state(),
+        GuestVm vm = Snapshot.restoreState(settings.module(), options, disks, copy.state(),
                 copy.position(), copy.events());
         if (!Arrays.equals(vm.vmStateHash(), copy.stateHash())) {
             throw new ReplayDivergence(copy.position(), "the VM state copied from the primary does not hash to the"
@@ -274,6 +286,11 @@ public final class BackupSite implements Site {
         @Override
         public boolean wantsCopy() {
             return settings.disks().stream().anyMatch(ConsistencyMark::isInconsistent);
+        }
+
+        @Override
+        public io.sitepair.disk.DiskHistory history() {
+            return records;
         }
 
         @Override
@@ -306,6 +323,8 @@ public final class BackupSite implements Site {
             for (DiskImage disk : disks) {
                 disk.flush();
             }
+            // The disks hold the primary's history now: they follow its epoch from here.
+            records.enter(settings.epoch(), settings.epochStart(), settings.epochPrimary());
             for (Path path : settings.disks()) {
                 ConsistencyMark.markConsistent(path);
             }
@@ -329,10 +348,12 @@ public final class BackupSite implements Site {
             outcome = "site '" + claim.record().liveSite() + "' is live in epoch " + claim.record().epoch()
                     + "; this site must not serve";
             role.moveTo(Role.HALTED, outcome);
+            release();
             finished.completeExceptionally(new IllegalStateException(outcome));
             return false;
         }
         epoch = claim.record().epoch();
+        records.enter(epoch, position, settings.site()); // before any write of the new epoch
         failover = failureDetectedNanos == 0
                 ? String.format("live in epoch %d from position %d by a planned switchover: arbitration %d ms", epoch,
                         position, arbitration.claimMillis())
@@ -343,8 +364,8 @@ public final class BackupSite implements Site {
         String cause = failureDetectedNanos == 0 ? "primary '" + settings.identity().peer() + "' switched over to this site"
                 : "primary '" + settings.identity().peer() + "' failed";
         role.moveTo(Role.LIVE_ALONE, cause + "; handed over to the live site");
-        PrimarySite live = PrimarySite.takeOver(settings, tiebreaker, epoch, vm, disks, handover, liveLog, cause,
-                failover);
+        PrimarySite live = PrimarySite.takeOver(settings, tiebreaker, epoch, vm, disks, handover, liveLog, records,
+                cause, failover);
         successor = live;
         System.err.println("sitepair: " + (failureDetectedNanos == 0 ? "" : "ALARM: ") + "site '" + settings.site()
                 + "' is " + failover + "; clients on " + endpoint + "; UNPROTECTED until site '"
@@ -375,13 +396,19 @@ public final class BackupSite implements Site {
         network.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
-    private void closeDisks() {
+    /** Closes the disks and the block map (cleanly), so the site can be run again in this process. */
+    private void release() {
         for (DiskImage disk : disks) {
             try {
                 disk.close();
             } catch (Exception e) {
                 System.err.println("sitepair: closing a disk failed: " + e.getMessage());
             }
+        }
+        try {
+            records.close();
+        } catch (Exception e) {
+            System.err.println("sitepair: closing the block map failed: " + e.getMessage());
         }
     }
 
@@ -452,6 +479,7 @@ public final class BackupSite implements Site {
         logging.put("buffer_limit", settings.bufferBytes());
         status.put("logging", logging);
         status.put("events", events);
+        status.put("disks", records.status());
         Map<String, Object> peerStatus = new LinkedHashMap<>();
         peerStatus.put("site", settings.identity().peer());
         peerStatus.put("heartbeat_ms", peer.msSinceHeartbeat());

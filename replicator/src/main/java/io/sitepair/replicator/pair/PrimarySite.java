@@ -1,7 +1,10 @@
 package io.sitepair.replicator.pair;
 
 import io.sitepair.compression.CodecStats;
+import io.sitepair.disk.DiskHistory;
 import io.sitepair.disk.DiskImage;
+import io.sitepair.disk.Lineage;
+import io.sitepair.disk.Stamp;
 import io.sitepair.disk.WriteTracker;
 import io.sitepair.replicator.channel.CopySender;
 import io.sitepair.replicator.channel.CopySource;
@@ -43,6 +46,7 @@ public final class PrimarySite implements Site {
     private QuorumGuard guard;
     private final RoleState role;
     private final ShipLog log;
+    private final SiteRecords records;
     private final LagControl lag;
     private final ByteRate rawRate = new ByteRate();
     private final ByteRate wireRate = new ByteRate();
@@ -71,9 +75,10 @@ public final class PrimarySite implements Site {
     private volatile long epoch;
     private volatile String lastReprotection = "";
 
-    private PrimarySite(SiteSettings settings, Tiebreaker tiebreaker, long epoch, ShipLog log, Role initial,
-                        String reason) {
+    private PrimarySite(SiteSettings settings, Tiebreaker tiebreaker, long epoch, ShipLog log, SiteRecords records,
+                        Role initial, String reason) {
         this.settings = settings;
+        this.records = records;
         this.arbitration = new Arbitration(tiebreaker, settings.site());
         this.epoch = epoch;
         this.log = log;
@@ -86,10 +91,18 @@ public final class PrimarySite implements Site {
      * (null: none), losing the backup makes this site claim the next epoch and go on alone.
      */
     public static PrimarySite start(SiteSettings settings, Tiebreaker tiebreaker) throws Exception {
+        SiteRecords records = SiteRecords.open(settings.dataDir());
+        try {
+            records.enter(settings.epoch(), settings.epochStart(), settings.epochPrimary());
+        } catch (Exception e) {
+            records.close();
+            throw e;
+        }
         PrimarySite site = new PrimarySite(settings, tiebreaker, settings.epoch(),
-                new ShipLog(RealInputs.WallClock.SYSTEM::nanos), Role.PRIMARY,
+                new ShipLog(RealInputs.WallClock.SYSTEM::nanos), records, Role.PRIMARY,
                 "initial primary of pair '" + settings.identity().pair() + "'");
-        site.run = ServedRun.startRecording(settings.module(), settings.vmOptions(), settings.disks(), settings.diskBytes(),
+        site.run = ServedRun.startRecording(settings.module(), settings.vmOptions().withWriteStamps(records.stamps()),
+                settings.disks(), settings.diskBytes(),
                 settings.service(), new ServedRun.Recording(site.log, settings.identity().loggedReads(), true,
                         site::afterEvent));
         site.connect();
@@ -103,8 +116,9 @@ public final class PrimarySite implements Site {
      */
     public static PrimarySite takeOver(SiteSettings settings, Tiebreaker tiebreaker, long epoch, GuestVm vm,
                                        List<DiskImage> disks, ServedRun.Handover handover, ShipLog log,
-                                       String cause, String failover) throws Exception {
-        PrimarySite site = new PrimarySite(settings, tiebreaker, epoch, log, Role.LIVE_ALONE, cause + "; " + failover);
+                                       SiteRecords records, String cause, String failover) throws Exception {
+        PrimarySite site = new PrimarySite(settings, tiebreaker, epoch, log, records, Role.LIVE_ALONE,
+                cause + "; " + failover);
         site.alarm = cause;
         site.run = ServedRun.goLive(vm, disks, settings.service(), handover,
                 new ServedRun.Recording(log, settings.identity().loggedReads(), false, site::afterEvent));
@@ -253,7 +267,7 @@ public final class PrimarySite implements Site {
                 run.loop().execute(() -> {
                     claiming = false;
                     if (claim.won()) {
-                        epochPassed(claim.record().epoch());
+                        epochPassed(claim.record().epoch(), position);
                         alarm = why + "; live alone in epoch " + epoch;
                         System.err.println("sitepair: ALARM: " + alarm + " (from position " + position + ")");
                         continueAlone(why + "; epoch " + epoch);
@@ -268,8 +282,18 @@ public final class PrimarySite implements Site {
         });
     }
 
-    /** This site now holds {@code next}: everything it sends says so, and its outputs are counted under it. */
-    private void epochPassed(long next) {
+    /**
+     * This site now holds {@code next}, from log position {@code start}: its lineage says so
+     * before any write of the new epoch, everything it sends says so, and its outputs are counted
+     * under it.
+     */
+    private void epochPassed(long next, long start) {
+        try {
+            records.enter(next, start, settings.site());
+        } catch (java.io.IOException e) {
+            halt("cannot record epoch " + next + " in this site's lineage: " + e.getMessage());
+            return;
+        }
         long released = run.releasedOutputs();
         releasedByEpoch.merge(epoch, released - releasedBeforeEpoch, Long::sum);
         releasedBeforeEpoch = released;
@@ -309,7 +333,17 @@ public final class PrimarySite implements Site {
             } catch (Exception e) {
                 System.err.println("sitepair: stopping the halted run: " + e.getMessage());
             }
+            closeRecords();
         });
+    }
+
+    /** Once the VM writes no more: a clean stop of the block map. */
+    private void closeRecords() {
+        try {
+            records.close();
+        } catch (Exception e) {
+            System.err.println("sitepair: closing the block map failed: " + e.getMessage());
+        }
     }
 
     /** What re-protection copies: this run's disks and VM, on the loop (so always between events). */
@@ -328,6 +362,24 @@ public final class PrimarySite implements Site {
         public Capture capture() throws java.io.IOException {
             GuestVm vm = run.vm();
             return new Capture(vm.position(), vm.eventsDelivered(), Snapshot.captureState(vm), vm.vmStateHash());
+        }
+
+        /** This site's records, except that it knows exactly where it is: it is live. */
+        @Override
+        public DiskHistory history() {
+            return new DiskHistory() {
+                public Lineage lineage() {
+                    return records.lineage();
+                }
+
+                public long lastPosition() {
+                    return run.vm().position();
+                }
+
+                public java.util.BitSet writtenAfter(int disk, long blocks, Stamp point) throws java.io.IOException {
+                    return records.writtenAfter(disk, blocks, point);
+                }
+            };
         }
     }
 
@@ -361,9 +413,9 @@ public final class PrimarySite implements Site {
                     + copy.position())) {
                 alarm = "";
             }
-            lastReprotection = String.format("at %s: took %.2f s from the backup's connection; %.1f MiB copied"
+            lastReprotection = String.format("at %s, %s: took %.2f s from the backup's connection; %.1f MiB copied"
                             + " (%.1f MiB on the wire), %d blocks written during the copy sent again, %.1f MiB of VM"
-                            + " state; the guest paused %.1f ms", java.time.LocalTime.now().withNano(0),
+                            + " state; the guest paused %.1f ms", java.time.LocalTime.now().withNano(0), copy.kind(),
                     copy.tookNanos() / 1e9, copy.bytes() / 1048576.0, copy.wireBytes() / 1048576.0,
                     copy.changedBlocks(), copy.stateBytes() / 1048576.0, copy.pauseNanos() / 1e6);
             System.err.println("sitepair: site '" + settings.site() + "' is protected again by site '"
@@ -394,9 +446,10 @@ public final class PrimarySite implements Site {
             run.await();
         } catch (Exception e) {
             role.moveTo(Role.HALTED, e.getMessage());
-            finished.completeExceptionally(e);
             shipper.stop();
             heartbeat.stop();
+            closeRecords();
+            finished.completeExceptionally(e);
         }
     }
 
@@ -429,6 +482,7 @@ public final class PrimarySite implements Site {
             heartbeat.stop();
             ServedRun.Result result = run.stop();
             role.moveTo(Role.STOPPED, "powered off at position " + powerOff);
+            closeRecords();
             finished.complete(HexFormat.of().formatHex(result.stateHash()));
         } catch (Exception e) {
             finished.completeExceptionally(e);
@@ -484,6 +538,7 @@ public final class PrimarySite implements Site {
         heartbeat.stop();
         ServedRun.Result result = run.stop();
         role.moveTo(Role.STOPPED, done + "; this site rejoins as the backup");
+        closeRecords();
         finished.complete(HexFormat.of().formatHex(result.stateHash()));
         return done;
     }
@@ -579,6 +634,7 @@ public final class PrimarySite implements Site {
         peerStatus.put("suspected", peer.suspected());
         status.put("peer", peerStatus);
         status.put("events", run.vm().eventsDelivered());
+        status.put("disks", records.status());
         return status;
     }
 

@@ -16,12 +16,16 @@ import java.util.List;
  * @param peerHeartbeat where the peer's heartbeats are sent (UDP)
  * @param bufferBytes  bound on the log held for the backup (primary) or waiting for replay (backup)
  * @param goLiveHook   shell command run once this site, as a backup, has gone live; null: none
+ * @param dataDir      where the site keeps its lineage and block map (beside its disks)
+ * @param epochStart   the log position the current epoch began at
+ * @param epochPrimary the site live in the current epoch
  */
 public record SiteSettings(PairIdentity identity, long epoch, GuestModule module, VmOptions vmOptions,
                            List<Path> disks, long diskBytes, InetSocketAddress channel, InetSocketAddress peerChannel,
                            InetSocketAddress peerHeartbeat, InetSocketAddress service, long bufferBytes,
                            Duration lagTarget, Duration heartbeatInterval, Duration suspectAfter,
-                           Duration stateCheckInterval, String goLiveHook) {
+                           Duration stateCheckInterval, String goLiveHook, Path dataDir, long epochStart,
+                           String epochPrimary) {
     public SiteSettings {
         disks = List.copyOf(disks);
     }

@@ -42,6 +42,7 @@ public final class GuestVm {
     private GuestVm(GuestModule module, VmOptions options, List<DiskImage> disks, boolean runInitialize) {
         this.module = module;
         this.host = new VmHost(disks, options.console());
+        host.stampWritesWith(options.writeStamps());
         WasmModule wasm = module.parse();
         Instance.Builder builder = Instance.builder(wasm)
                 .withImportValues(ImportValues.builder()

@@ -23,6 +23,7 @@ final class VmHost implements GuestAbi {
     private final BiConsumer<VmMode, String> console;
     private Consumer<DiskImage> flusher = DiskImage::flush;
     private io.sitepair.disk.WriteTracker tracker = io.sitepair.disk.WriteTracker.NONE;
+    private io.sitepair.disk.WriteTracker stamps = io.sitepair.disk.WriteTracker.NONE;
     private Memory memory;
     private ExecutionMode mode;
     private boolean inHandler;
@@ -57,7 +58,12 @@ final class VmHost implements GuestAbi {
         this.flusher = flusher;
     }
 
-    /** Who is told of each block written (default: nobody). */
+    /** Who records every block written for good (the site's block map; default: nobody). */
+    void stampWritesWith(io.sitepair.disk.WriteTracker stamps) {
+        this.stamps = stamps;
+    }
+
+    /** Who is told of each block written while re-protection copies (default: nobody). */
     void trackWritesWith(io.sitepair.disk.WriteTracker tracker) {
         this.tracker = tracker;
     }
@@ -138,7 +144,9 @@ final class VmHost implements GuestAbi {
             return check;
         }
         // Not logged: the backup performs the same write when it replays this handler.
-        tracker.written(disk, block, count);
+        long position = mode.position();
+        stamps.written(disk, block, count, position);
+        tracker.written(disk, block, count, position);
         disks.get(disk).write(block, count, memory.readBytes(bufPtr, count * BLOCK_SIZE), 0);
         return OK;
     }

@@ -8,8 +8,14 @@ import java.util.function.BiConsumer;
  * @param engine          compiled (production) or interpreted (tests cross-check the compiler)
  * @param maxMemoryBytes  host cap on guest linear memory, on top of the module's own maximum
  * @param console         where the guest's diagnostic lines go, tagged with the mode that made them
+ * @param writeStamps     told of every block the guest writes, before it lands (a site's block map)
  */
-public record VmOptions(Engine engine, long maxMemoryBytes, BiConsumer<VmMode, String> console) {
+public record VmOptions(Engine engine, long maxMemoryBytes, BiConsumer<VmMode, String> console,
+                        io.sitepair.disk.WriteTracker writeStamps) {
+    public VmOptions(Engine engine, long maxMemoryBytes, BiConsumer<VmMode, String> console) {
+        this(engine, maxMemoryBytes, console, io.sitepair.disk.WriteTracker.NONE);
+    }
+
     public static final long DEFAULT_MAX_MEMORY = 256L << 20;
 
     public enum Engine { COMPILED, INTERPRETED }
@@ -20,10 +26,14 @@ public record VmOptions(Engine engine, long maxMemoryBytes, BiConsumer<VmMode, S
     }
 
     public VmOptions withEngine(Engine e) {
-        return new VmOptions(e, maxMemoryBytes, console);
+        return new VmOptions(e, maxMemoryBytes, console, writeStamps);
     }
 
     public VmOptions withConsole(BiConsumer<VmMode, String> c) {
-        return new VmOptions(engine, maxMemoryBytes, c);
+        return new VmOptions(engine, maxMemoryBytes, c, writeStamps);
+    }
+
+    public VmOptions withWriteStamps(io.sitepair.disk.WriteTracker stamps) {
+        return new VmOptions(engine, maxMemoryBytes, console, stamps);
     }
 }

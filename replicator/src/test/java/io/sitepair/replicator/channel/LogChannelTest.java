@@ -6,7 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.sitepair.disk.DiskHistory;
 import io.sitepair.disk.DiskImage;
+import io.sitepair.disk.Lineage;
+import io.sitepair.disk.Stamp;
+import java.util.BitSet;
 import io.sitepair.disk.WriteTracker;
 import io.sitepair.replicator.log.LogRecord;
 import java.io.DataOutputStream;
@@ -37,8 +41,22 @@ class LogChannelTest {
         return new PairIdentity(pair, secret, site, peer, GUEST, "amd64", List.of(16384L), false);
     }
 
+    /** A site's history as a test gives it: a lineage, a position, and the blocks it wrote after any point. */
+    private static DiskHistory history(List<Lineage.Entry> lineage, long last, BitSet... written) {
+        return new DiskHistory() {
+            public Lineage lineage() { return Lineage.of(lineage); }
+            public long lastPosition() { return last; }
+            public BitSet writtenAfter(int disk, long blocks, Stamp point) {
+                return written.length > disk ? (BitSet) written[disk].clone() : new BitSet();
+            }
+        };
+    }
+
+    private static final DiskHistory NO_HISTORY = history(List.of(), 0);
+
     /** A backup that takes no copies. */
     private static final CopyTarget NO_COPY = new CopyTarget() {
+        public DiskHistory history() { return NO_HISTORY; }
         public boolean wantsCopy() { return false; }
         public boolean acceptsCopy() { return false; }
         public void blocks(int disk, long first, byte[] data) { throw new AssertionError("no copy expected"); }
@@ -92,12 +110,13 @@ class LogChannelTest {
                     if (tracker != WriteTracker.NONE) {
                         // The guest rewrites an early block while the copy is under way.
                         group.next().execute(() -> {
-                            tracker.written(0, 5, 1);
+                            tracker.written(0, 5, 1, 49);
                             source.write(5, 1, filled(0x44), 0);
                         });
                     }
                 }
                 public Capture capture() { return new Capture(log.lastPosition(), 3, vmState, new byte[32]); }
+                public DiskHistory history() { return NO_HISTORY; } // nothing shared: a full copy
             };
             group.next().submit(() -> {
                 for (int i = 0; i < 50; i++) {
@@ -110,6 +129,7 @@ class LogChannelTest {
             ReceivedLog received = new ReceivedLog(1 << 20, 0);
             java.util.concurrent.CompletableFuture<byte[]> copiedState = new java.util.concurrent.CompletableFuture<>();
             LogReceiver receiver = backup(received, new CopyTarget() {
+                public DiskHistory history() { return NO_HISTORY; }
                 public boolean wantsCopy() { return false; }
                 public boolean acceptsCopy() { return true; }
                 public void blocks(int disk, long first, byte[] data) {
@@ -147,6 +167,80 @@ class LogChannelTest {
             assertArrayEquals(a.digest(), b.digest(), "the backup's disk equals the primary's");
             assertArrayEquals(filled(0x44), target.read(5, 1));
         }
+    }
+
+    /**
+     * Two sites sharing epoch 1 up to position 50: only the blocks either wrote after the
+     * divergence point travel, each once, and they arrive as the primary holds them.
+     */
+    @Test
+    void aBackupSharingTheHistoryGetsOnlyTheBlocksEitherSiteWroteSince(@TempDir Path dir) throws Exception {
+        long blocks = 16384;
+        try (DiskImage source = DiskImage.openOrCreate(dir.resolve("a.img"), blocks * DiskImage.BLOCK_SIZE);
+             DiskImage target = DiskImage.openOrCreate(dir.resolve("b.img"), blocks * DiskImage.BLOCK_SIZE)) {
+            for (int b : new int[] {3, 7, 9, 100}) {
+                source.write(b, 1, filled(0x50 + b), 0);
+            }
+            target.write(3, 1, filled(0x66), 0); // written on the backup after the divergence: undone
+            target.write(9, 1, filled(0x67), 0); // written on both sides: shipped once
+            List<Lineage.Entry> shared = List.of(new Lineage.Entry(1, 0, "a"));
+            ShipLog log = new ShipLog(() -> 7L);
+            CopySource copySource = new CopySource() {
+                public List<DiskImage> disks() { return List.of(source); }
+                public void trackWrites(WriteTracker tracker) {}
+                public Capture capture() { return new Capture(log.lastPosition(), 1, new byte[100], new byte[32]); }
+                public DiskHistory history() { return LogChannelTest.history(shared, 100, bits(7, 9)); }
+            };
+            group.next().submit(() -> {
+                for (int i = 0; i < 100; i++) {
+                    log.append(new LogRecord.Clock(i));
+                }
+                log.discardThrough(log.lastPosition());
+                return null;
+            }).get();
+            ReceivedLog received = new ReceivedLog(1 << 20, 0);
+            java.util.concurrent.CompletableFuture<Stamp> askedFrom = new java.util.concurrent.CompletableFuture<>();
+            LogReceiver receiver = backup(received, new CopyTarget() {
+                public DiskHistory history() {
+                    return new DiskHistory() {
+                        public Lineage lineage() { return Lineage.of(shared); }
+                        public long lastPosition() { return 50; }
+                        public BitSet writtenAfter(int disk, long n, Stamp point) {
+                            askedFrom.complete(point);
+                            return bits(3, 9);
+                        }
+                    };
+                }
+                public boolean wantsCopy() { return false; }
+                public boolean acceptsCopy() { return true; }
+                public void blocks(int disk, long first, byte[] data) {
+                    target.write(first, data.length / DiskImage.BLOCK_SIZE, data, 0);
+                }
+                public void done(long position, long events, byte[] state, byte[] hash) {
+                    received.startAfter(position);
+                }
+            });
+            java.util.concurrent.CompletableFuture<CopySender.Outcome> outcome = new java.util.concurrent.CompletableFuture<>();
+            primary(identity("lab", SECRET, "a", "b"), 1, log, copySource, receiver.address(), outcome::complete);
+
+            CopySender.Outcome copy = outcome.get(20, TimeUnit.SECONDS);
+            assertEquals(new Stamp(1, 49), askedFrom.get(), "shared up to the backup's position, less the last one");
+            assertEquals(3, copy.plannedBlocks(), "blocks 3, 7 and 9, block 9 once");
+            assertEquals(3L * DiskImage.BLOCK_SIZE, copy.bytes());
+            assertTrue(copy.kind().startsWith("incremental from epoch 1 position 49"), copy.kind());
+            for (int b : new int[] {3, 7, 9}) {
+                assertArrayEquals(source.read(b, 1), target.read(b, 1), "block " + b);
+            }
+            assertArrayEquals(new byte[DiskImage.BLOCK_SIZE], target.read(100, 1), "block 100 was not in the plan");
+        }
+    }
+
+    private static BitSet bits(int... set) {
+        BitSet bits = new BitSet();
+        for (int b : set) {
+            bits.set(b);
+        }
+        return bits;
     }
 
     private static byte[] filled(int value) {

@@ -1,0 +1,83 @@
+package io.sitepair.replicator.pair;
+
+import io.sitepair.disk.BlockMap;
+import io.sitepair.disk.DiskHistory;
+import io.sitepair.disk.Stamp;
+import java.util.BitSet;
+import io.sitepair.disk.Lineage;
+import io.sitepair.disk.WriteTracker;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What a site keeps about its disks' history in its data directory: the {@link Lineage} of
+ * epochs it has lived through and the {@link BlockMap} stamping every write. Opened once per run
+ * of a site; a backup that goes live hands it to the live site it becomes.
+ */
+final class SiteRecords implements DiskHistory, AutoCloseable {
+    private final Lineage lineage;
+    private final BlockMap blockMap;
+    private volatile long epoch; // what writes are stamped with
+    private boolean closed;
+
+    private SiteRecords(Lineage lineage, BlockMap blockMap) {
+        this.lineage = lineage;
+        this.blockMap = blockMap;
+        this.epoch = lineage.lastEpoch();
+    }
+
+    static SiteRecords open(Path dataDir) throws IOException {
+        Lineage lineage = Lineage.open(dataDir.resolve("lineage"));
+        return new SiteRecords(lineage, BlockMap.open(dataDir.resolve("blockmap"), lineage.lastEpoch()));
+    }
+
+    /** Records every write the VM makes, stamped with the current epoch and the VM's position. */
+    WriteTracker stamps() {
+        return blockMap.tracker(() -> epoch);
+    }
+
+    /**
+     * This site's disks now follow epoch {@code next}, begun at {@code start} with {@code primary}
+     * live: durable in the lineage before any write is stamped with it.
+     */
+    void enter(long next, long start, String primary) throws IOException {
+        lineage.enter(next, start, primary);
+        epoch = next;
+    }
+
+    @Override
+    public Lineage lineage() {
+        return lineage;
+    }
+
+    /** How far this site's disks surely got in its last epoch: its latest exactly stamped write there. */
+    @Override
+    public long lastPosition() {
+        return blockMap.lastPositionIn(lineage.lastEpoch());
+    }
+
+    @Override
+    public BitSet writtenAfter(int disk, long blocks, Stamp point) throws IOException {
+        return blockMap.writtenAfter(disk, blocks, point);
+    }
+
+    Map<String, Object> status() {
+        Map<String, Object> status = new LinkedHashMap<>();
+        var last = lineage.entries().isEmpty() ? null : lineage.entries().getLast();
+        status.put("lineage", last == null ? "empty" : lineage.entries().size() + " epochs; in epoch " + last.epoch()
+                + " since position " + last.start() + " (primary " + last.primary() + ")");
+        status.putAll(blockMap.stats());
+        return status;
+    }
+
+    /** A clean stop of the block map; once (a second call does nothing). */
+    @Override
+    public synchronized void close() throws IOException {
+        if (!closed) {
+            closed = true;
+            blockMap.close();
+        }
+    }
+}
