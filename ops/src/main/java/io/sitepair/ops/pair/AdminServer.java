@@ -11,8 +11,9 @@ import java.util.concurrent.Executors;
 
 /**
  * A site's admin endpoint, on the admin address from the configuration (loopback in the lab):
- * {@code GET /status} answers the site's status as JSON, to anyone; {@code POST /switchover}
- * starts a planned switchover, only for a request signed with the pair's secret ({@link AdminAuth}).
+ * {@code GET /status} answers the site's status as JSON, to anyone; {@code POST /switchover} (a
+ * planned switchover) and {@code POST /verify} (online verify) only for a request signed with the
+ * pair's secret ({@link AdminAuth}).
  */
 final class AdminServer implements AutoCloseable {
     private final HttpServer server;
@@ -25,7 +26,8 @@ final class AdminServer implements AutoCloseable {
                     + e.getMessage(), e);
         }
         server.createContext("/status", exchange -> answer(exchange, site));
-        server.createContext("/switchover", exchange -> switchOver(exchange, site, pair));
+        server.createContext("/switchover", exchange -> operate(exchange, pair, "switchover", site::switchOver));
+        server.createContext("/verify", exchange -> operate(exchange, pair, "verify", site::verify));
         // Not one thread: status must answer while a switchover is waiting for the backup.
         server.setExecutor(Executors.newCachedThreadPool(r -> Thread.ofPlatform().daemon().name("sitepair-admin")
                 .unstarted(r)));
@@ -41,20 +43,21 @@ final class AdminServer implements AutoCloseable {
         }
     }
 
-    private static void switchOver(HttpExchange exchange, Site site, io.sitepair.ops.config.PairConfig pair)
-            throws IOException {
+    /** A signed {@code POST /<operation>}: runs {@code action} and answers what it says, or why it refused. */
+    private static void operate(HttpExchange exchange, io.sitepair.ops.config.PairConfig pair, String operation,
+                                java.util.concurrent.Callable<String> action) throws IOException {
         if (!"POST".equals(exchange.getRequestMethod())) {
-            reply(exchange, 405, "POST /switchover");
+            reply(exchange, 405, "POST /" + operation);
             return;
         }
-        String refusal = AdminAuth.refusal(pair.secret(), pair.pair(), "switchover",
+        String refusal = AdminAuth.refusal(pair.secret(), pair.pair(), operation,
                 exchange.getRequestHeaders().getFirst(AdminAuth.HEADER));
         if (refusal != null) {
             reply(exchange, 403, refusal);
             return;
         }
         try {
-            reply(exchange, 200, site.switchOver());
+            reply(exchange, 200, action.call());
         } catch (Exception e) {
             Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
             reply(exchange, 409, String.valueOf(cause.getMessage()));

@@ -28,7 +28,8 @@ import picocli.CommandLine.Spec;
                 + " the killed site rejoins and is re-protected before the next one, so roles alternate.",
                 "Prints per failover and as p50/p99/max: client-observed unavailability (last acknowledged write at"
                         + " the old site to the first at the new one), detection, replay and arbitration, and the"
-                        + " re-protection time. Exits 1 if any acknowledged write is lost."})
+                        + " re-protection time. Ends with a power-off that shows both sites in the same state. Exits 1"
+                + " if any acknowledged write is lost or the states differ."})
 public final class FailoverBench implements Callable<Integer> {
     private static final Pattern SPLIT = Pattern.compile(
             "detection (\\d+) ms.*replay (\\d+) ms.*arbitration (\\d+) ms");
@@ -56,6 +57,7 @@ public final class FailoverBench implements Callable<Integer> {
         List<double[]> rows = new ArrayList<>(); // unavailability, detection, replay, arbitration, rejoin, copy (ms)
         Map<String, String> everything = new HashMap<>();
         long lost = 0;
+        boolean identical;
         try (LocalPair lab = new LocalPair(work, yaml -> yaml)) {
             Map<String, InetSocketAddress> sites = Map.of("a", lab.service("a"), "b", lab.service("b"));
             Map<String, Process> processes = new HashMap<>();
@@ -104,6 +106,17 @@ public final class FailoverBench implements Callable<Integer> {
                 live = other;
             }
             lost += WriteLoad.missing(everything, sites.get(live));
+            // A clean power-off of the live site: its backup stops at the same point, and every
+            // resync of the run must have left the two sites' disks (and VM) identical.
+            String backup = live.equals("a") ? "b" : "a";
+            processes.get(live).destroy();
+            boolean stopped = processes.get(live).waitFor(60, java.util.concurrent.TimeUnit.SECONDS)
+                    & processes.get(backup).waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
+            String liveState = lab.finalState(live);
+            String backupState = lab.finalState(backup);
+            identical = stopped && liveState.equals(backupState);
+            out.printf("%npower-off of %s: %s%n", live, identical ? "both sites ended in the same state (VM and disks) "
+                    + liveState : "STATES DIFFER: " + live + " " + liveState + ", " + backup + " " + backupState);
         }
         out.println();
         String[] names = {"unavailability", "detection", "replay", "arbitration",
@@ -122,7 +135,7 @@ public final class FailoverBench implements Callable<Integer> {
                 p99 < 2000 ? "met" : "MISSED", p99);
         out.printf("acknowledged writes: %d, lost: %d%s%n", everything.size(), lost, lost == 0 ? "" : "  <-- DATA LOSS");
         out.flush();
-        return lost == 0 ? 0 : 1;
+        return lost == 0 && identical ? 0 : 1;
     }
 
     /** Nearest-rank percentile of sorted values. */

@@ -172,6 +172,22 @@ public sealed interface ChannelMessage {
         }
     }
 
+    /**
+     * Online verify: the backup compared {@code compared} blocks at {@code position} against the
+     * primary's checksums; {@code differing} lists the blocks that differ (at most
+     * {@link #MAX_REPORTED} of {@code total}).
+     */
+    record VerifyReport(long position, long compared, long total, long[] differing) implements ChannelMessage {
+        public static final int MAX_REPORTED = 100_000;
+        public int type() { return 13; }
+        public void writeBody(ByteBuf out) {
+            out.writeLong(position).writeLong(compared).writeLong(total).writeInt(differing.length);
+            for (long block : differing) {
+                out.writeLong(block);
+            }
+        }
+    }
+
     /** Decodes one message (without its length prefix); {@link MalformedMessage} says what is wrong. */
     static ChannelMessage decode(ByteBuf in) {
         if (!in.isReadable()) {
@@ -199,6 +215,21 @@ public sealed interface ChannelMessage {
                 case 10 -> new CopyDone(in.readLong(), in.readLong(), in.readLong(), readBytes(in));
                 case 11 -> new ResyncFrom(in.readLong(), in.readLong());
                 case 12 -> new WrittenBlocks(in.readUnsignedShort(), rest(in));
+                case 13 -> {
+                    long position = in.readLong();
+                    long compared = in.readLong();
+                    long total = in.readLong();
+                    int listed = in.readInt();
+                    if (listed < 0 || listed * 8L > in.readableBytes()) {
+                        throw new MalformedMessage("a verify report claims " + listed + " blocks, only "
+                                + in.readableBytes() + " bytes remain");
+                    }
+                    long[] blocks = new long[listed];
+                    for (int i = 0; i < listed; i++) {
+                        blocks[i] = in.readLong();
+                    }
+                    yield new VerifyReport(position, compared, total, blocks);
+                }
                 default -> throw new MalformedMessage("unknown message type " + type);
             };
             if (in.isReadable()) {

@@ -114,6 +114,15 @@ public final class LogReceiver {
         }
     }
 
+    /** Sends the result of an online verify to the primary (it may have gone: then nothing). */
+    public void reportVerify(ChannelMessage.VerifyReport report) {
+        loop.execute(() -> {
+            if (primary != null) {
+                primary.writeAndFlush(report, primary.voidPromise());
+            }
+        });
+    }
+
     private void reportReplay() {
         long now = replayed.getAsLong();
         if (primary != null && now != lastReportedReplay) {

@@ -38,6 +38,9 @@ public final class LogShipper {
          * loop in the same task as the capture, before the guest runs again.
          */
         void reprotected(CopySender.Outcome outcome);
+
+        /** The backup's answer to an online verify. */
+        default void verified(ChannelMessage.VerifyReport report) {}
     }
 
     public enum State { CONNECTING, HANDSHAKING, COPYING, STREAMING, STOPPED }
@@ -180,6 +183,7 @@ public final class LogShipper {
                 case ChannelMessage.Ack ignored when state == State.COPYING -> { } // it holds nothing yet
                 case ChannelMessage.WrittenBlocks written when state == State.COPYING && resyncPoint != null ->
                         backupWrote(ctx, written);
+                case ChannelMessage.VerifyReport report when state == State.STREAMING -> listener.verified(report);
                 case ChannelMessage.Diverged diverged when state == State.STREAMING ->
                         listener.diverged(diverged.position(), diverged.reason());
                 case ChannelMessage.Refused refused -> {

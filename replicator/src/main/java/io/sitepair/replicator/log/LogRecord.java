@@ -30,7 +30,7 @@ public sealed interface LogRecord {
      * A record the primary appends between events for the backup itself, not for the guest: a
      * state check or an operation. Never inside a handler.
      */
-    sealed interface Marker extends LogRecord permits StateCheck, Control {}
+    sealed interface Marker extends LogRecord permits StateCheck, Control, DiskCheck {}
 
     // ---- events ----
 
@@ -136,6 +136,27 @@ public sealed interface LogRecord {
         public String describe() { return "marker state-check " + HexFormat.of().formatHex(hash, 0, 8) + "..."; }
     }
 
+    /**
+     * Online verify: the CRC32C of each of {@code crcs.length / 4} blocks of {@code disk} from
+     * {@code first} on, as the primary's disk holds them at this point between events. The backup
+     * compares its own and reports the blocks that differ; {@code last} ends one verify run.
+     */
+    record DiskCheck(int disk, long first, byte[] crcs, boolean last) implements Marker {
+        public DiskCheck {
+            if (crcs.length % 4 != 0) {
+                throw new IllegalArgumentException("disk check of " + crcs.length + " bytes, not whole CRC32Cs");
+            }
+        }
+        public int blocks() { return crcs.length / 4; }
+        public int crc(int i) { return ByteBuffer.wrap(crcs).getInt(4 * i); }
+        public int type() { return 0x32; }
+        public int payloadSize() { return 2 + 8 + 1 + crcs.length; }
+        public void writePayload(ByteBuffer out) { out.putShort((short) disk).putLong(first).put((byte) (last ? 1 : 0)).put(crcs); }
+        public String describe() {
+            return "marker disk-check disk=" + disk + " blocks " + first + "+" + blocks() + (last ? " (last)" : "");
+        }
+    }
+
     /** An operation from the primary to its backup. */
     record Control(Operation operation) implements Marker {
         /**
@@ -177,6 +198,12 @@ public sealed interface LogRecord {
             case 0x21 -> new Hangup(in.getInt());
             case 0x30 -> new StateCheck(rest(in));
             case 0x31 -> Control.decode(in.get() & 0xff);
+            case 0x32 -> {
+                int disk = in.getShort() & 0xFFFF;
+                long first = in.getLong();
+                boolean last = in.get() != 0;
+                yield new DiskCheck(disk, first, rest(in), last);
+            }
             default -> throw new IllegalArgumentException("unknown record type 0x" + Integer.toHexString(type));
         };
         if (in.hasRemaining()) {

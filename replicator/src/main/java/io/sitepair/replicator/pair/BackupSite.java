@@ -86,6 +86,7 @@ public final class BackupSite implements Site {
     private volatile Copied copied;
     private volatile long copiedBlocks;
     private volatile boolean stopping;
+    private volatile String lastVerify = "";
 
     private BackupSite(SiteSettings settings, Tiebreaker tiebreaker) throws IOException {
         this.settings = settings;
@@ -156,6 +157,17 @@ public final class BackupSite implements Site {
         received.end();
     }
 
+    /** After a failover this site is the live one: its successor verifies. */
+    @Override
+    public String verify() throws Exception {
+        PrimarySite live = successor;
+        if (live == null) {
+            throw new IllegalStateException("site '" + settings.site() + "' is " + role.role().label()
+                    + "; only a protected primary can verify");
+        }
+        return live.verify();
+    }
+
     /** After a failover this site is the live one: its successor can switch back. */
     @Override
     public String switchOver() throws Exception {
@@ -188,7 +200,7 @@ public final class BackupSite implements Site {
             // The backup's flushes need not be waited for: no output leaves here.
             vm.flushDisksWith(flusher::request);
             flusher.start();
-            Replayer replayer = new Replayer(vm, received);
+            Replayer replayer = new Replayer(vm, received).onDiskCheck(new VerifyTally());
             ServedRun.Handover handover = new ServedRun.Handover();
             ShipLog liveLog = new ShipLog(RealInputs.WallClock.SYSTEM::nanos);
             if (arbitration.enabled()) {
@@ -277,6 +289,31 @@ public final class BackupSite implements Site {
                     + " primary's state hash");
         }
         return vm;
+    }
+
+    /** Online verify: adds up what the disk checks of one run found and reports it at the last. */
+    private final class VerifyTally implements Replayer.DiskCheckListener {
+        private final List<Long> differing = new ArrayList<>();
+        private long compared;
+
+        @Override
+        public void checked(long position, io.sitepair.replicator.log.LogRecord.DiskCheck check, long[] found) {
+            compared += check.blocks();
+            for (long block : found) {
+                differing.add(block);
+            }
+            if (check.last()) {
+                int listed = Math.min(differing.size(), io.sitepair.replicator.channel.ChannelMessage.VerifyReport.MAX_REPORTED);
+                long[] blocks = differing.subList(0, listed).stream().mapToLong(Long::longValue).toArray();
+                lastVerify = "at position " + position + ": " + compared + " blocks compared, " + differing.size()
+                        + " differ" + (differing.isEmpty() ? "" : " (first: block " + differing.getFirst() + ")");
+                System.err.println("sitepair: verify " + lastVerify);
+                receiver.reportVerify(new io.sitepair.replicator.channel.ChannelMessage.VerifyReport(position, compared,
+                        differing.size(), blocks));
+                differing.clear();
+                compared = 0;
+            }
+        }
     }
 
     /** Re-protection as the channel delivers it: blocks go straight to the disks. */
@@ -460,6 +497,9 @@ public final class BackupSite implements Site {
         }
         if (!failover.isEmpty()) {
             status.put("failover", failover);
+        }
+        if (!lastVerify.isEmpty()) {
+            status.put("last_verify", lastVerify);
         }
         String claim = arbitration.progress();
         if (!claim.isEmpty()) {

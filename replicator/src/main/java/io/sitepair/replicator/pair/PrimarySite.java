@@ -40,6 +40,9 @@ public final class PrimarySite implements Site {
     private static final long TICK_MS = 100;
     private static final long POWER_OFF_WAIT_MS = 10_000;
     private static final long SWITCHOVER_WAIT_MS = 30_000;
+    private static final long VERIFY_WAIT_MS = 120_000;
+    /** Blocks per disk-check entry: 64 Ki CRC32Cs, 256 KiB of log. */
+    private static final int CHECK_BLOCKS = 65_536;
 
     private final SiteSettings settings;
     private final Arbitration arbitration;
@@ -72,6 +75,7 @@ public final class PrimarySite implements Site {
     /** Outputs this site released, per epoch it held (the current one counted live); loop thread only. */
     private final Map<Long, Long> releasedByEpoch = new java.util.TreeMap<>();
     private long releasedBeforeEpoch; // loop thread only
+    private CompletableFuture<io.sitepair.replicator.channel.ChannelMessage.VerifyReport> verifying; // loop thread only
     private volatile long epoch;
     private volatile String lastReprotection = "";
 
@@ -424,6 +428,13 @@ public final class PrimarySite implements Site {
         }
 
         @Override
+        public void verified(io.sitepair.replicator.channel.ChannelMessage.VerifyReport report) {
+            if (verifying != null) {
+                verifying.complete(report);
+            }
+        }
+
+        @Override
         public void linkChanged(boolean streaming, String why) {
             // Outputs simply wait while the link is down. Lag control only acts on a connected
             // backup: flow control bounds what accumulates meanwhile.
@@ -546,6 +557,71 @@ public final class PrimarySite implements Site {
     @Override
     public boolean rejoins() {
         return switchedOver;
+    }
+
+    /**
+     * Online verify: between two events, logs the CRC32C of every block of every disk; the backup,
+     * replaying to the same point, compares its own and reports the blocks that differ. The guest
+     * pauses only while this site reads its disks.
+     */
+    @Override
+    public String verify() throws Exception {
+        var report = new CompletableFuture<io.sitepair.replicator.channel.ChannelMessage.VerifyReport>();
+        long[] logged = run.loop().submit(() -> {
+            if (role.role() != Role.PRIMARY || shipper.state() != LogShipper.State.STREAMING || verifying != null) {
+                throw new IllegalStateException("site '" + settings.site() + "' is " + role.role().label() + ", "
+                        + protection() + (verifying != null ? ", already verifying" : "")
+                        + "; only a protected primary can verify");
+            }
+            verifying = report;
+            long started = System.nanoTime();
+            long blocks = logDiskChecks();
+            afterEvent();
+            return new long[] {log.lastPosition(), blocks, System.nanoTime() - started};
+        }).get();
+        try {
+            var answer = report.get(VERIFY_WAIT_MS, TimeUnit.MILLISECONDS);
+            StringBuilder text = new StringBuilder(String.format(
+                    "verified %d blocks of site '%s' against site '%s' at log position %d (the guest paused %.1f ms"
+                            + " for the checksums)%n", logged[1], settings.site(), settings.identity().peer(), logged[0],
+                    logged[2] / 1e6));
+            for (long block : answer.differing()) {
+                text.append("differs: block ").append(block).append('\n');
+            }
+            if (answer.total() > answer.differing().length) {
+                text.append("(").append(answer.total() - answer.differing().length).append(" more not listed)\n");
+            }
+            return text.append("differing blocks: ").append(answer.total()).toString();
+        } finally {
+            run.loop().execute(() -> verifying = null);
+        }
+    }
+
+    /** Appends the disk checks of every disk; returns the blocks covered. On the loop, between events. */
+    private long logDiskChecks() {
+        List<DiskImage> disks = run.vm().disks();
+        long covered = 0;
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        for (int d = 0; d < disks.size(); d++) {
+            DiskImage disk = disks.get(d);
+            for (long first = 0; first < disk.blockCount(); first += CHECK_BLOCKS) {
+                int count = (int) Math.min(CHECK_BLOCKS, disk.blockCount() - first);
+                java.nio.ByteBuffer crcs = java.nio.ByteBuffer.allocate(4 * count);
+                for (int i = 0; i < count; i += 256) {
+                    int n = Math.min(256, count - i);
+                    byte[] data = disk.read(first + i, n);
+                    for (int b = 0; b < n; b++) {
+                        crc.reset();
+                        crc.update(data, b * DiskImage.BLOCK_SIZE, DiskImage.BLOCK_SIZE);
+                        crcs.putInt((int) crc.getValue());
+                    }
+                }
+                boolean last = d == disks.size() - 1 && first + count >= disk.blockCount();
+                log.append(new LogRecord.DiskCheck(d, first, crcs.array(), last));
+                covered += count;
+            }
+        }
+        return covered;
     }
 
     private long currentAcknowledged() throws Exception {

@@ -24,6 +24,15 @@ public interface Site {
     }
 
     /**
+     * Online verify: compares per-block checksums of both sites' disks at one log position while
+     * the pair runs; returns the report, ending with a line {@code differing blocks: N}. Only a
+     * protected primary can.
+     */
+    default String verify() throws Exception {
+        throw new IllegalStateException("site is " + role().label() + "; only a protected primary can verify");
+    }
+
+    /**
      * Whether this site stopped so as to rejoin as the backup: a switchover made the other site
      * live, or the primary went on in a later epoch without this backup.
      */

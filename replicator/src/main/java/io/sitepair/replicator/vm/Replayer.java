@@ -37,13 +37,26 @@ public final class Replayer {
         }
     }
 
+    /** Told what each disk check found: the blocks of the check that differ here. */
+    @FunctionalInterface
+    public interface DiskCheckListener {
+        void checked(long position, LogRecord.DiskCheck check, long[] differing);
+    }
+
     private final GuestVm vm;
     private final LogSource log;
+    private DiskCheckListener diskChecks = (position, check, differing) -> {};
 
     public Replayer(GuestVm vm, LogSource log) {
         this.vm = vm;
         this.log = log;
         vm.startReplay(log);
+    }
+
+    /** Where the results of the primary's disk checks (online verify) go. */
+    public Replayer onDiskCheck(DiskCheckListener listener) {
+        this.diskChecks = listener;
+        return this;
     }
 
     /** Refuses a log that was not recorded from this guest on this kind of machine. */
@@ -97,6 +110,13 @@ public final class Replayer {
             if (entry.record() instanceof LogRecord.Control control) {
                 return new Result(log.lastPosition(), vm.eventsDelivered(), null, control.operation());
             }
+            if (entry.record() instanceof LogRecord.DiskCheck check) {
+                diskChecks.checked(entry.position(), check, differing(check));
+                if (checkpoint != null && !checkpoint.afterEvent(vm)) {
+                    return new Result(log.lastPosition(), vm.eventsDelivered(), null, null);
+                }
+                continue;
+            }
             if (entry.record() instanceof LogRecord.StateCheck check) {
                 checkState(entry, check);
                 // Still between events: progress includes the marker (a backup reports it).
@@ -114,6 +134,36 @@ public final class Replayer {
                 return new Result(log.lastPosition(), vm.eventsDelivered(), null, null);
             }
         }
+    }
+
+    /**
+     * The blocks of a disk check whose CRC32C here differs from the primary's: a difference the
+     * disk-read checksums have not met yet (a block not read since), reported, not fatal.
+     */
+    private long[] differing(LogRecord.DiskCheck check) {
+        var disks = vm.disks();
+        if (check.disk() >= disks.size()) {
+            return new long[] {check.first()};
+        }
+        var disk = disks.get(check.disk());
+        java.util.List<Long> differ = new java.util.ArrayList<>();
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        int run = 256;
+        for (int i = 0; i < check.blocks(); i += run) {
+            int n = (int) Math.min(run, Math.min(check.blocks() - i, disk.blockCount() - check.first() - i));
+            if (n <= 0) {
+                break;
+            }
+            byte[] data = disk.read(check.first() + i, n);
+            for (int b = 0; b < n; b++) {
+                crc.reset();
+                crc.update(data, b * io.sitepair.disk.DiskImage.BLOCK_SIZE, io.sitepair.disk.DiskImage.BLOCK_SIZE);
+                if ((int) crc.getValue() != check.crc(i + b)) {
+                    differ.add(check.first() + i + b);
+                }
+            }
+        }
+        return differ.stream().mapToLong(Long::longValue).toArray();
     }
 
     /** The VM's state must hash to what the primary logged at this point. */

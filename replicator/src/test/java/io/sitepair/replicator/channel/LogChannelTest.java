@@ -228,6 +228,7 @@ class LogChannelTest {
             assertEquals(3, copy.plannedBlocks(), "blocks 3, 7 and 9, block 9 once");
             assertEquals(3L * DiskImage.BLOCK_SIZE, copy.bytes());
             assertTrue(copy.kind().startsWith("incremental from epoch 1 position 49"), copy.kind());
+            awaitTrue(() -> received.received() == 100); // the backup has applied the whole copy
             for (int b : new int[] {3, 7, 9}) {
                 assertArrayEquals(source.read(b, 1), target.read(b, 1), "block " + b);
             }

@@ -1,0 +1,67 @@
+package io.sitepair.ops.pair;
+
+import io.sitepair.ops.config.PairConfig;
+import io.sitepair.ops.config.PairConfigParser;
+import io.sitepair.tiebreaker.NoQuorumException;
+import io.sitepair.tiebreaker.Tiebreaker;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Option;
+
+/** {@code sitepair verify}: online verify of the two sites' disks. */
+@Command(name = "verify", mixinStandardHelpOptions = true,
+        description = {"Compare per-block checksums of both sites' disks at one log position while the pair runs:"
+                + " the live primary logs the checksum of every block between two events, and the backup,"
+                + " replaying to that point, compares its own. Lists the blocks that differ and ends with a line"
+                + " \"differing blocks: N\".",
+                "Exit codes: 0 no block differs, 1 blocks differ or the verify could not run."})
+public final class VerifyCommand implements Callable<Integer> {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    @Option(names = "--config", required = true, paramLabel = "FILE", description = "The site-pair configuration.")
+    Path config;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PairConfig pair = PairConfigParser.load(config);
+        String live = pair.initialPrimary();
+        if (pair.coordination() != null) {
+            try (Tiebreaker tiebreaker = Coordination.connect(pair, System.err, Duration.ofSeconds(10))) {
+                live = tiebreaker.current().liveSite();
+            } catch (IllegalStateException | NoQuorumException e) {
+                return error("cannot read which site is live: " + e.getMessage());
+            }
+        }
+        String url = "http://" + UpCommand.address(pair.site(live).admin()) + "/verify";
+        HttpResponse<String> response;
+        try {
+            response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(3))
+                    .header(AdminAuth.HEADER, AdminAuth.sign(pair.secret(), pair.pair(), "verify"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException e) {
+            return error("site " + live + " does not answer at " + url + ": " + e.getMessage());
+        }
+        if (response.statusCode() != 200) {
+            return error("site " + live + " refused: " + response.body().trim());
+        }
+        String report = response.body().trim();
+        System.out.println(report);
+        return report.endsWith("differing blocks: 0") ? 0 : 1;
+    }
+
+    private int error(String message) {
+        spec.commandLine().getErr().println("sitepair verify: error: " + message);
+        return 1;
+    }
+}
