@@ -5,9 +5,6 @@ import io.sitepair.ops.config.PairConfigParser;
 import io.sitepair.tiebreaker.EpochRecord;
 import io.sitepair.tiebreaker.NoQuorumException;
 import io.sitepair.tiebreaker.Tiebreaker;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,8 +23,6 @@ import picocli.CommandLine.Spec;
                 + " prints) and rejoins as the backup.",
                 "Refused unless the pair is protected and a ZooKeeper quorum is reachable."})
 public final class FailoverCommand implements Callable<Integer> {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "The site-pair configuration.")
     Path config;
 
@@ -65,11 +60,7 @@ public final class FailoverCommand implements Callable<Integer> {
         }
         System.out.println("switching over from site " + from + " to site " + to + " (epoch " + record.epoch() + " -> "
                 + (record.epoch() + 1) + ")");
-        String url = "http://" + UpCommand.address(pair.site(from).admin()) + "/switchover";
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url))
-                .timeout(Duration.ofSeconds(60))
-                .header(AdminAuth.HEADER, AdminAuth.sign(pair.secret(), pair.pair(), "switchover"))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = AdminClient.post(pair, from, "switchover", Duration.ofSeconds(60));
         if (response.statusCode() != 200) {
             return error("site " + from + " refused: " + response.body().trim());
         }

@@ -4,9 +4,6 @@ import io.sitepair.ops.config.PairConfig;
 import io.sitepair.ops.config.PairConfigParser;
 import io.sitepair.tiebreaker.NoQuorumException;
 import io.sitepair.tiebreaker.Tiebreaker;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,8 +21,6 @@ import picocli.CommandLine.Option;
                 + " \"differing blocks: N\".",
                 "Exit codes: 0 no block differs, 1 blocks differ or the verify could not run."})
 public final class VerifyCommand implements Callable<Integer> {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "The site-pair configuration.")
     Path config;
 
@@ -43,14 +38,11 @@ public final class VerifyCommand implements Callable<Integer> {
                 return error("cannot read which site is live: " + e.getMessage());
             }
         }
-        String url = "http://" + UpCommand.address(pair.site(live).admin()) + "/verify";
         HttpResponse<String> response;
         try {
-            response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(3))
-                    .header(AdminAuth.HEADER, AdminAuth.sign(pair.secret(), pair.pair(), "verify"))
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            response = AdminClient.post(pair, live, "verify", Duration.ofMinutes(3));
         } catch (java.io.IOException e) {
-            return error("site " + live + " does not answer at " + url + ": " + e.getMessage());
+            return error("site " + live + " does not answer at its status address: " + e.getMessage());
         }
         if (response.statusCode() != 200) {
             return error("site " + live + " refused: " + response.body().trim());

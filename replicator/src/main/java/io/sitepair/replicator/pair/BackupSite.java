@@ -160,23 +160,23 @@ public final class BackupSite implements Site {
     /** After a failover this site is the live one: its successor verifies. */
     @Override
     public String verify() throws Exception {
-        PrimarySite live = successor;
-        if (live == null) {
-            throw new IllegalStateException("site '" + settings.site() + "' is " + role.role().label()
-                    + "; only a protected primary can verify");
-        }
-        return live.verify();
+        return liveSuccessor("verify").verify();
     }
 
     /** After a failover this site is the live one: its successor can switch back. */
     @Override
     public String switchOver() throws Exception {
+        return liveSuccessor("switch over").switchOver();
+    }
+
+    /** The live site this backup became, for an operation only a primary can do. */
+    private PrimarySite liveSuccessor(String operation) {
         PrimarySite live = successor;
         if (live == null) {
             throw new IllegalStateException("site '" + settings.site() + "' is " + role.role().label()
-                    + "; only a protected primary can switch over");
+                    + "; only a protected primary can " + operation);
         }
-        return live.switchOver();
+        return live;
     }
 
     @Override
