@@ -12,8 +12,8 @@ import java.util.concurrent.Executors;
 /**
  * A site's admin endpoint, on the admin address from the configuration (loopback in the lab):
  * {@code GET /status} answers the site's status as JSON, to anyone; {@code POST /switchover} (a
- * planned switchover) and {@code POST /verify} (online verify) only for a request signed with the
- * pair's secret ({@link AdminAuth}).
+ * planned switchover), {@code POST /verify} (online verify) and {@code POST /repair} (verify, then
+ * repair what differs) only for a request signed with the pair's secret ({@link AdminAuth}).
  */
 final class AdminServer implements AutoCloseable {
     private final HttpServer server;
@@ -27,7 +27,8 @@ final class AdminServer implements AutoCloseable {
         }
         server.createContext("/status", exchange -> answer(exchange, site));
         server.createContext("/switchover", exchange -> operate(exchange, pair, "switchover", site::switchOver));
-        server.createContext("/verify", exchange -> operate(exchange, pair, "verify", site::verify));
+        server.createContext("/verify", exchange -> operate(exchange, pair, "verify", () -> site.verify(false)));
+        server.createContext("/repair", exchange -> operate(exchange, pair, "repair", () -> site.verify(true)));
         // Not one thread: status must answer while a switchover is waiting for the backup.
         server.setExecutor(Executors.newCachedThreadPool(r -> Thread.ofPlatform().daemon().name("sitepair-admin")
                 .unstarted(r)));

@@ -19,10 +19,15 @@ import picocli.CommandLine.Option;
                 + " the live primary logs the checksum of every block between two events, and the backup,"
                 + " replaying to that point, compares its own. Lists the blocks that differ and ends with a line"
                 + " \"differing blocks: N\".",
-                "Exit codes: 0 no block differs, 1 blocks differ or the verify could not run."})
+                "--repair then overwrites the differing blocks on the backup with the primary's, at one log"
+                        + " position, and verifies again.",
+                "Exit codes: 0 no block differs (in the end), 1 blocks differ or the verify could not run."})
 public final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "The site-pair configuration.")
     Path config;
+
+    @Option(names = "--repair", description = "Repair the differing blocks on the backup, then verify again.")
+    boolean repair;
 
     @Spec
     CommandSpec spec;
@@ -40,7 +45,7 @@ public final class VerifyCommand implements Callable<Integer> {
         }
         HttpResponse<String> response;
         try {
-            response = AdminClient.post(pair, live, "verify", Duration.ofMinutes(3));
+            response = AdminClient.post(pair, live, repair ? "repair" : "verify", Duration.ofMinutes(5));
         } catch (java.io.IOException e) {
             return error("site " + live + " does not answer at its status address: " + e.getMessage());
         }

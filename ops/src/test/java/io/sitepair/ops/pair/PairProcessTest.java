@@ -172,16 +172,23 @@ class PairProcessTest {
                 disk.write(junk);
             }
             String found = verify(lab, 1);
-            assertTrue(found.contains("differs: block " + (blocks - 1)) && found.contains("differing blocks: 1"), found);
+            assertTrue(found.contains("differs: disk 0 block " + (blocks - 1)) && found.contains("differing blocks: 1"),
+                    found);
             assertEquals("protected", lab.status("a").get("protection"), "verify reports; it does not break the pair");
             assertTrue(String.valueOf(lab.status("b").get("last_verify")).contains("1 differ"), lab.status("b").toString());
+
+            String repaired = verify(lab, 0, "--repair");
+            assertTrue(repaired.contains("repaired 1 blocks") && repaired.strip().endsWith("differing blocks: 0"), repaired);
+            assertTrue(verify(lab, 0).contains("differing blocks: 0"));
         }
     }
 
-    private static String verify(LocalPair lab, int expectedExit) throws Exception {
+    private static String verify(LocalPair lab, int expectedExit, String... options) throws Exception {
         Path out = lab.dir.resolve("verify.out");
         Path err = lab.dir.resolve("verify.err");
-        Process p = io.sitepair.ops.SitepairProcess.start(out, err, "verify", "--config", lab.config.toString());
+        List<String> args = new ArrayList<>(List.of("verify", "--config", lab.config.toString()));
+        args.addAll(List.of(options));
+        Process p = io.sitepair.ops.SitepairProcess.start(out, err, args.toArray(String[]::new));
         assertTrue(p.waitFor(120, TimeUnit.SECONDS));
         String text = Files.readString(out) + Files.readString(err);
         assertEquals(expectedExit, p.exitValue(), text);

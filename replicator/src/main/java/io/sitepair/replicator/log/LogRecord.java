@@ -30,7 +30,7 @@ public sealed interface LogRecord {
      * A record the primary appends between events for the backup itself, not for the guest: a
      * state check or an operation. Never inside a handler.
      */
-    sealed interface Marker extends LogRecord permits StateCheck, Control, DiskCheck {}
+    sealed interface Marker extends LogRecord permits StateCheck, Control, DiskCheck, BlockRepair {}
 
     // ---- events ----
 
@@ -157,6 +157,23 @@ public sealed interface LogRecord {
         }
     }
 
+    /**
+     * Verify's repair: blocks {@code first..} of {@code disk} as the primary holds them at this
+     * point between events; the backup writes them over its own when it replays this entry.
+     */
+    record BlockRepair(int disk, long first, byte[] data) implements Marker {
+        public BlockRepair {
+            if (data.length == 0 || data.length % 4096 != 0) {
+                throw new IllegalArgumentException("block repair of " + data.length + " bytes, not whole blocks");
+            }
+        }
+        public int blocks() { return data.length / 4096; }
+        public int type() { return 0x33; }
+        public int payloadSize() { return 2 + 8 + data.length; }
+        public void writePayload(ByteBuffer out) { out.putShort((short) disk).putLong(first).put(data); }
+        public String describe() { return "marker block-repair disk=" + disk + " blocks " + first + "+" + blocks(); }
+    }
+
     /** An operation from the primary to its backup. */
     record Control(Operation operation) implements Marker {
         /**
@@ -198,6 +215,11 @@ public sealed interface LogRecord {
             case 0x21 -> new Hangup(in.getInt());
             case 0x30 -> new StateCheck(rest(in));
             case 0x31 -> Control.decode(in.get() & 0xff);
+            case 0x33 -> {
+                int disk = in.getShort() & 0xFFFF;
+                long first = in.getLong();
+                yield new BlockRepair(disk, first, rest(in));
+            }
             case 0x32 -> {
                 int disk = in.getShort() & 0xFFFF;
                 long first = in.getLong();

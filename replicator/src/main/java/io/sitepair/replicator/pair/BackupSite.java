@@ -159,8 +159,8 @@ public final class BackupSite implements Site {
 
     /** After a failover this site is the live one: its successor verifies. */
     @Override
-    public String verify() throws Exception {
-        return liveSuccessor("verify").verify();
+    public String verify(boolean repair) throws Exception {
+        return liveSuccessor("verify").verify(repair);
     }
 
     /** After a failover this site is the live one: its successor can switch back. */
@@ -300,7 +300,7 @@ public final class BackupSite implements Site {
         public void checked(long position, io.sitepair.replicator.log.LogRecord.DiskCheck check, long[] found) {
             compared += check.blocks();
             for (long block : found) {
-                differing.add(block);
+                differing.add(((long) check.disk() << 48) | block); // disk and block in one number
             }
             if (check.last()) {
                 int listed = Math.min(differing.size(), io.sitepair.replicator.channel.ChannelMessage.VerifyReport.MAX_REPORTED);

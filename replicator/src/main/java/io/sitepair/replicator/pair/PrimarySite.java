@@ -562,10 +562,29 @@ public final class PrimarySite implements Site {
     /**
      * Online verify: between two events, logs the CRC32C of every block of every disk; the backup,
      * replaying to the same point, compares its own and reports the blocks that differ. The guest
-     * pauses only while this site reads its disks.
+     * pauses only while this site reads its disks. With {@code repair}, the differing blocks are
+     * then logged with this site's contents, which the backup writes when it replays them, and
+     * everything is verified again.
      */
     @Override
-    public String verify() throws Exception {
+    public String verify(boolean repair) throws Exception {
+        Verified first = verifyOnce();
+        if (!repair || first.report().total() == 0) {
+            return first.text();
+        }
+        if (first.report().total() > first.report().differing().length) {
+            return first.text() + "\nnot repaired: more blocks differ than one verify lists; re-protect the backup"
+                    + " instead (restart it with its disks marked inconsistent)";
+        }
+        long[] repaired = run.loop().submit(() -> logRepairs(first.report().differing())).get();
+        Verified second = verifyOnce();
+        return first.text() + "\nrepaired " + repaired[0] + " blocks of site '" + settings.identity().peer()
+                + "' with site '" + settings.site() + "''s at log position " + repaired[1] + "\n" + second.text();
+    }
+
+    private record Verified(io.sitepair.replicator.channel.ChannelMessage.VerifyReport report, String text) {}
+
+    private Verified verifyOnce() throws Exception {
         var report = new CompletableFuture<io.sitepair.replicator.channel.ChannelMessage.VerifyReport>();
         long[] logged = run.loop().submit(() -> {
             if (role.role() != Role.PRIMARY || shipper.state() != LogShipper.State.STREAMING || verifying != null) {
@@ -586,15 +605,37 @@ public final class PrimarySite implements Site {
                             + " for the checksums)%n", logged[1], settings.site(), settings.identity().peer(), logged[0],
                     logged[2] / 1e6));
             for (long block : answer.differing()) {
-                text.append("differs: block ").append(block).append('\n');
+                text.append("differs: disk ").append(block >>> 48).append(" block ").append(block & ((1L << 48) - 1))
+                        .append('\n');
             }
             if (answer.total() > answer.differing().length) {
                 text.append("(").append(answer.total() - answer.differing().length).append(" more not listed)\n");
             }
-            return text.append("differing blocks: ").append(answer.total()).toString();
+            return new Verified(answer, text.append("differing blocks: ").append(answer.total()).toString());
         } finally {
             run.loop().execute(() -> verifying = null);
         }
+    }
+
+    /**
+     * Logs this site's contents of {@code blocks} (disk and block in one number, as reported) for
+     * the backup to write; returns the blocks and the position. On the loop, between events.
+     */
+    private long[] logRepairs(long[] blocks) {
+        long[] sorted = blocks.clone();
+        java.util.Arrays.sort(sorted);
+        for (int i = 0; i < sorted.length; ) {
+            int length = 1;
+            while (i + length < sorted.length && length < 256 && sorted[i + length] == sorted[i] + length) {
+                length++;
+            }
+            int disk = (int) (sorted[i] >>> 48);
+            long first = sorted[i] & ((1L << 48) - 1);
+            log.append(new LogRecord.BlockRepair(disk, first, run.vm().disks().get(disk).read(first, length)));
+            i += length;
+        }
+        afterEvent();
+        return new long[] {sorted.length, log.lastPosition()};
     }
 
     /** Appends the disk checks of every disk; returns the blocks covered. On the loop, between events. */

@@ -25,10 +25,11 @@ public interface Site {
 
     /**
      * Online verify: compares per-block checksums of both sites' disks at one log position while
-     * the pair runs; returns the report, ending with a line {@code differing blocks: N}. Only a
-     * protected primary can.
+     * the pair runs; returns the report, ending with a line {@code differing blocks: N}. With
+     * {@code repair}, the differing blocks are then overwritten on the backup with this site's and
+     * checked again. Only a protected primary can.
      */
-    default String verify() throws Exception {
+    default String verify(boolean repair) throws Exception {
         throw new IllegalStateException("site is " + role().label() + "; only a protected primary can verify");
     }
 

@@ -110,6 +110,17 @@ public final class Replayer {
             if (entry.record() instanceof LogRecord.Control control) {
                 return new Result(log.lastPosition(), vm.eventsDelivered(), null, control.operation());
             }
+            if (entry.record() instanceof LogRecord.BlockRepair repair) {
+                if (repair.disk() >= vm.disks().size() || !vm.disks().get(repair.disk()).inRange(repair.first(), repair.blocks())) {
+                    throw new ReplayDivergence(entry.position(), "a block repair names blocks this site's disks do not have: "
+                            + repair.describe());
+                }
+                vm.disks().get(repair.disk()).write(repair.first(), repair.blocks(), repair.data(), 0);
+                if (checkpoint != null && !checkpoint.afterEvent(vm)) {
+                    return new Result(log.lastPosition(), vm.eventsDelivered(), null, null);
+                }
+                continue;
+            }
             if (entry.record() instanceof LogRecord.DiskCheck check) {
                 diskChecks.checked(entry.position(), check, differing(check));
                 if (checkpoint != null && !checkpoint.afterEvent(vm)) {

@@ -22,7 +22,10 @@ class LogFormatTest {
             new LogRecord.Data(1, new byte[] {1, 2, 3}), new LogRecord.Closed(1), new LogRecord.TimerFired(-7),
             new LogRecord.Clock(1_795_000_000_000_000_000L), new LogRecord.Random(new byte[] {9, 8}),
             new LogRecord.DiskRead(1, 255, 1, 0xcafebabe), new LogRecord.DiskReadData(0, 3, 1, new byte[4096]),
-            new LogRecord.Sent(4, 10, 0x12345678), new LogRecord.Hangup(4));
+            new LogRecord.Sent(4, 10, 0x12345678), new LogRecord.Hangup(4),
+            new LogRecord.StateCheck(new byte[32]), new LogRecord.Control(LogRecord.Control.Operation.SWITCHOVER),
+            new LogRecord.DiskCheck(1, 65536, new byte[] {1, 2, 3, 4, 5, 6, 7, 8}, true),
+            new LogRecord.BlockRepair(0, 17, new byte[8192]));
 
     static byte[] write(List<LogRecord> records) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
