@@ -1,13 +1,8 @@
 package io.sitepair.replicator.pair;
 
 import io.sitepair.compression.CodecStats;
-import io.sitepair.disk.DiskHistory;
 import io.sitepair.disk.DiskImage;
-import io.sitepair.disk.Lineage;
-import io.sitepair.disk.Stamp;
-import io.sitepair.disk.WriteTracker;
 import io.sitepair.replicator.channel.CopySender;
-import io.sitepair.replicator.channel.CopySource;
 import io.sitepair.replicator.channel.HeartbeatLink;
 import io.sitepair.replicator.channel.LogShipper;
 import io.sitepair.replicator.channel.ShipLog;
@@ -15,7 +10,6 @@ import io.sitepair.replicator.log.LogRecord;
 import io.sitepair.replicator.service.ServedRun;
 import io.sitepair.replicator.vm.GuestVm;
 import io.sitepair.replicator.vm.RealInputs;
-import io.sitepair.replicator.vm.Snapshot;
 import io.sitepair.tiebreaker.Claim;
 import io.sitepair.tiebreaker.Tiebreaker;
 import java.security.SecureRandom;
@@ -40,9 +34,6 @@ public final class PrimarySite implements Site {
     private static final long TICK_MS = 100;
     private static final long POWER_OFF_WAIT_MS = 10_000;
     private static final long SWITCHOVER_WAIT_MS = 30_000;
-    private static final long VERIFY_WAIT_MS = 120_000;
-    /** Blocks per disk-check entry: 64 Ki CRC32Cs, 256 KiB of log. */
-    private static final int CHECK_BLOCKS = 65_536;
 
     private final SiteSettings settings;
     private final Arbitration arbitration;
@@ -75,7 +66,7 @@ public final class PrimarySite implements Site {
     /** Outputs this site released, per epoch it held (the current one counted live); loop thread only. */
     private final Map<Long, Long> releasedByEpoch = new java.util.TreeMap<>();
     private long releasedBeforeEpoch; // loop thread only
-    private CompletableFuture<io.sitepair.replicator.channel.ChannelMessage.VerifyReport> verifying; // loop thread only
+    private OnlineVerify verifier;
     private volatile long epoch;
     private volatile String lastReprotection = "";
 
@@ -133,7 +124,8 @@ public final class PrimarySite implements Site {
 
     /** Starts the logging channel, heartbeats, failure detection and the quorum guard. */
     private void connect() throws Exception {
-        shipper = new LogShipper(settings.identity(), epoch, streamId, log, new Copying(), run.loop(),
+        verifier = new OnlineVerify(run, log, this::afterEvent, settings.site(), settings.identity().peer());
+        shipper = new LogShipper(settings.identity(), epoch, streamId, log, new LiveCopySource(run, records), run.loop(),
                 settings.peerChannel(), new FromBackup());
         heartbeat = new HeartbeatLink(settings.identity(), epoch, settings.peerHeartbeat());
         heartbeat.start(run.loop(), settings.channel(), settings.heartbeatInterval());
@@ -350,43 +342,6 @@ public final class PrimarySite implements Site {
         }
     }
 
-    /** What re-protection copies: this run's disks and VM, on the loop (so always between events). */
-    private final class Copying implements CopySource {
-        @Override
-        public List<DiskImage> disks() {
-            return run.vm().disks();
-        }
-
-        @Override
-        public void trackWrites(WriteTracker tracker) {
-            run.vm().trackWrites(tracker);
-        }
-
-        @Override
-        public Capture capture() throws java.io.IOException {
-            GuestVm vm = run.vm();
-            return new Capture(vm.position(), vm.eventsDelivered(), Snapshot.captureState(vm), vm.vmStateHash());
-        }
-
-        /** This site's records, except that it knows exactly where it is: it is live. */
-        @Override
-        public DiskHistory history() {
-            return new DiskHistory() {
-                public Lineage lineage() {
-                    return records.lineage();
-                }
-
-                public long lastPosition() {
-                    return run.vm().position();
-                }
-
-                public java.util.BitSet writtenAfter(int disk, long blocks, Stamp point) throws java.io.IOException {
-                    return records.writtenAfter(disk, blocks, point);
-                }
-            };
-        }
-    }
-
     private final class FromBackup implements LogShipper.Listener {
         @Override
         public void acknowledged(long received, long replayedThrough) {
@@ -429,9 +384,7 @@ public final class PrimarySite implements Site {
 
         @Override
         public void verified(io.sitepair.replicator.channel.ChannelMessage.VerifyReport report) {
-            if (verifying != null) {
-                verifying.complete(report);
-            }
+            verifier.reported(report);
         }
 
         @Override
@@ -560,109 +513,14 @@ public final class PrimarySite implements Site {
     }
 
     /**
-     * Online verify: between two events, logs the CRC32C of every block of every disk; the backup,
-     * replaying to the same point, compares its own and reports the blocks that differ. The guest
-     * pauses only while this site reads its disks. With {@code repair}, the differing blocks are
-     * then logged with this site's contents, which the backup writes when it replays them, and
-     * everything is verified again.
+     * Online verify (and repair) through the log; see {@link OnlineVerify}. Only while protected:
+     * the backup must replay the checks.
      */
     @Override
     public String verify(boolean repair) throws Exception {
-        Verified first = verifyOnce();
-        if (!repair || first.report().total() == 0) {
-            return first.text();
-        }
-        if (first.report().total() > first.report().differing().length) {
-            return first.text() + "\nnot repaired: more blocks differ than one verify lists; re-protect the backup"
-                    + " instead (restart it with its disks marked inconsistent)";
-        }
-        long[] repaired = run.loop().submit(() -> logRepairs(first.report().differing())).get();
-        Verified second = verifyOnce();
-        return first.text() + "\nrepaired " + repaired[0] + " blocks of site '" + settings.identity().peer()
-                + "' with site '" + settings.site() + "''s at log position " + repaired[1] + "\n" + second.text();
-    }
-
-    private record Verified(io.sitepair.replicator.channel.ChannelMessage.VerifyReport report, String text) {}
-
-    private Verified verifyOnce() throws Exception {
-        var report = new CompletableFuture<io.sitepair.replicator.channel.ChannelMessage.VerifyReport>();
-        long[] logged = run.loop().submit(() -> {
-            if (role.role() != Role.PRIMARY || shipper.state() != LogShipper.State.STREAMING || verifying != null) {
-                throw new IllegalStateException("site '" + settings.site() + "' is " + role.role().label() + ", "
-                        + protection() + (verifying != null ? ", already verifying" : "")
+        return verifier.verify(repair, () -> role.role() == Role.PRIMARY && shipper.state() == LogShipper.State.STREAMING
+                ? null : "site '" + settings.site() + "' is " + role.role().label() + ", " + protection()
                         + "; only a protected primary can verify");
-            }
-            verifying = report;
-            long started = System.nanoTime();
-            long blocks = logDiskChecks();
-            afterEvent();
-            return new long[] {log.lastPosition(), blocks, System.nanoTime() - started};
-        }).get();
-        try {
-            var answer = report.get(VERIFY_WAIT_MS, TimeUnit.MILLISECONDS);
-            StringBuilder text = new StringBuilder(String.format(
-                    "verified %d blocks of site '%s' against site '%s' at log position %d (the guest paused %.1f ms"
-                            + " for the checksums)%n", logged[1], settings.site(), settings.identity().peer(), logged[0],
-                    logged[2] / 1e6));
-            for (long block : answer.differing()) {
-                text.append("differs: disk ").append(block >>> 48).append(" block ").append(block & ((1L << 48) - 1))
-                        .append('\n');
-            }
-            if (answer.total() > answer.differing().length) {
-                text.append("(").append(answer.total() - answer.differing().length).append(" more not listed)\n");
-            }
-            return new Verified(answer, text.append("differing blocks: ").append(answer.total()).toString());
-        } finally {
-            run.loop().execute(() -> verifying = null);
-        }
-    }
-
-    /**
-     * Logs this site's contents of {@code blocks} (disk and block in one number, as reported) for
-     * the backup to write; returns the blocks and the position. On the loop, between events.
-     */
-    private long[] logRepairs(long[] blocks) {
-        long[] sorted = blocks.clone();
-        java.util.Arrays.sort(sorted);
-        for (int i = 0; i < sorted.length; ) {
-            int length = 1;
-            while (i + length < sorted.length && length < 256 && sorted[i + length] == sorted[i] + length) {
-                length++;
-            }
-            int disk = (int) (sorted[i] >>> 48);
-            long first = sorted[i] & ((1L << 48) - 1);
-            log.append(new LogRecord.BlockRepair(disk, first, run.vm().disks().get(disk).read(first, length)));
-            i += length;
-        }
-        afterEvent();
-        return new long[] {sorted.length, log.lastPosition()};
-    }
-
-    /** Appends the disk checks of every disk; returns the blocks covered. On the loop, between events. */
-    private long logDiskChecks() {
-        List<DiskImage> disks = run.vm().disks();
-        long covered = 0;
-        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-        for (int d = 0; d < disks.size(); d++) {
-            DiskImage disk = disks.get(d);
-            for (long first = 0; first < disk.blockCount(); first += CHECK_BLOCKS) {
-                int count = (int) Math.min(CHECK_BLOCKS, disk.blockCount() - first);
-                java.nio.ByteBuffer crcs = java.nio.ByteBuffer.allocate(4 * count);
-                for (int i = 0; i < count; i += 256) {
-                    int n = Math.min(256, count - i);
-                    byte[] data = disk.read(first + i, n);
-                    for (int b = 0; b < n; b++) {
-                        crc.reset();
-                        crc.update(data, b * DiskImage.BLOCK_SIZE, DiskImage.BLOCK_SIZE);
-                        crcs.putInt((int) crc.getValue());
-                    }
-                }
-                boolean last = d == disks.size() - 1 && first + count >= disk.blockCount();
-                log.append(new LogRecord.DiskCheck(d, first, crcs.array(), last));
-                covered += count;
-            }
-        }
-        return covered;
     }
 
     private long currentAcknowledged() throws Exception {
