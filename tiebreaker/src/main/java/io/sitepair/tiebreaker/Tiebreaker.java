@@ -50,6 +50,7 @@ public final class Tiebreaker implements AutoCloseable {
     private final CuratorFramework client;
     private final String pairPath;
     private final String path;
+    private final String inconsistentPath;
     private final List<ACL> acl;
     private final List<Consumer<Connection>> listeners = new CopyOnWriteArrayList<>();
     private volatile Connection connection = Connection.CONNECTING;
@@ -58,6 +59,7 @@ public final class Tiebreaker implements AutoCloseable {
         this.client = client;
         this.pairPath = "/sitepair/pairs/" + pair;
         this.path = pairPath + "/epoch";
+        this.inconsistentPath = pairPath + "/inconsistent";
         this.acl = List.of(new ACL(ZooDefs.Perms.ALL, new Id("digest", digest(pair, secret))),
                 new ACL(ZooDefs.Perms.READ, ZooDefs.Ids.ANYONE_ID_UNSAFE));
     }
@@ -128,6 +130,11 @@ public final class Tiebreaker implements AutoCloseable {
             } catch (KeeperException.NodeExistsException existing) {
                 // already arbitrated: whatever it says holds
             }
+            try {
+                client.create().withMode(CreateMode.PERSISTENT).withACL(acl).forPath(inconsistentPath, new byte[0]);
+            } catch (KeeperException.NodeExistsException existing) {
+                // created by the first site up
+            }
             return current();
         } catch (NoQuorumException e) {
             throw e;
@@ -158,19 +165,76 @@ public final class Tiebreaker implements AutoCloseable {
      * moment of the conditional write.
      */
     public Claim claim(long seenEpoch, String site, long position, String endpoint) throws NoQuorumException {
-        Stat stat = new Stat();
-        EpochRecord now = read(stat);
-        if (now.epoch() != seenEpoch) {
-            return new Claim(false, now);
+        while (true) {
+            Stat stat = new Stat();
+            EpochRecord now = read(stat);
+            if (now.epoch() != seenEpoch) {
+                return new Claim(false, now);
+            }
+            Stat marksStat = new Stat();
+            if (inconsistentSites(marksStat).contains(site)) {
+                return new Claim(false, now, "site '" + site + "' has its disks marked inconsistent (a resync to it"
+                        + " was under way): it cannot go live until a resync completes");
+            }
+            EpochRecord next = now.next(site, position, endpoint);
+            try {
+                // Atomic with the marks as read: a site marked meanwhile cannot slip through.
+                client.transaction().forOperations(
+                        client.transactionOp().check().withVersion(marksStat.getVersion()).forPath(inconsistentPath),
+                        client.transactionOp().setData().withVersion(stat.getVersion()).forPath(path, next.encode()));
+                return new Claim(true, next);
+            } catch (KeeperException.BadVersionException changed) {
+                // the epoch or the marks moved: read both again
+            } catch (Exception e) {
+                throw translate("claiming epoch " + next.epoch() + " at " + path, e);
+            }
         }
-        EpochRecord next = now.next(site, position, endpoint);
+    }
+
+    /**
+     * Marks {@code site}'s disks inconsistent (a resync to it begins) or consistent again (it
+     * completed). While marked, the site's claims are refused.
+     */
+    public void markInconsistent(String site, boolean inconsistent) throws NoQuorumException {
         try {
-            client.setData().withVersion(stat.getVersion()).forPath(path, next.encode());
-            return new Claim(true, next);
-        } catch (KeeperException.BadVersionException lostRace) {
-            return new Claim(false, current());
+            while (true) {
+                Stat stat = new Stat();
+                java.util.Set<String> marked = new java.util.TreeSet<>(inconsistentSites(stat));
+                boolean changed = inconsistent ? marked.add(site) : marked.remove(site);
+                if (!changed) {
+                    return;
+                }
+                try {
+                    client.setData().withVersion(stat.getVersion()).forPath(inconsistentPath,
+                            String.join(",", marked).getBytes(StandardCharsets.UTF_8));
+                    return;
+                } catch (KeeperException.BadVersionException raced) {
+                    // another site's mark moved: read again
+                }
+            }
+        } catch (NoQuorumException e) {
+            throw e;
         } catch (Exception e) {
-            throw translate("claiming epoch " + next.epoch() + " at " + path, e);
+            throw translate("marking site '" + site + "' " + (inconsistent ? "inconsistent" : "consistent"), e);
+        }
+    }
+
+    /** The sites whose disks are marked inconsistent, read after a sync. */
+    public java.util.Set<String> inconsistentSites() throws NoQuorumException {
+        return inconsistentSites(new Stat());
+    }
+
+    private java.util.Set<String> inconsistentSites(Stat stat) throws NoQuorumException {
+        try {
+            client.sync().forPath(inconsistentPath);
+            String text = new String(client.getData().storingStatIn(stat).forPath(inconsistentPath),
+                    StandardCharsets.UTF_8);
+            return text.isBlank() ? java.util.Set.of() : java.util.Set.of(text.split(","));
+        } catch (KeeperException.NoNodeException e) {
+            throw new IllegalStateException(inconsistentPath + " does not exist: the pair was never initialized in this"
+                    + " ensemble");
+        } catch (Exception e) {
+            throw translate("reading " + inconsistentPath, e);
         }
     }
 

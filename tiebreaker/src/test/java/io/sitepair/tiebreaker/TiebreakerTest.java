@@ -95,6 +95,22 @@ class TiebreakerTest {
     }
 
     @Test
+    void aSiteWhoseDisksAreMarkedInconsistentCannotClaimUntilTheMarkIsCleared() throws Exception {
+        try (Tiebreaker a = connect("resync", SECRET)) {
+            a.initialize(new EpochRecord(1, "a", 0, "x:1"));
+            a.markInconsistent("b", true);
+            assertEquals(java.util.Set.of("b"), a.inconsistentSites());
+            Claim refused = a.claim(1, "b", 10, "x:2");
+            assertFalse(refused.won());
+            assertTrue(refused.refusal().contains("inconsistent"), refused.refusal());
+            assertEquals(1, a.current().epoch(), "a refused claim changes nothing");
+            a.markInconsistent("b", false);
+            assertTrue(a.claim(1, "b", 10, "x:2").won());
+            assertEquals(java.util.Set.of(), a.inconsistentSites());
+        }
+    }
+
+    @Test
     void aClientWithoutThePairsSecretCanReadButNeverClaim() throws Exception {
         try (Tiebreaker a = connect("acl", SECRET);
              Tiebreaker intruder = connect("acl", "another secret entirely".getBytes(StandardCharsets.US_ASCII))) {

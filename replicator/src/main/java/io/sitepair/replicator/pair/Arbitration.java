@@ -40,6 +40,7 @@ final class Arbitration {
                 try {
                     Claim claim = tiebreaker.claim(seenEpoch, site, position, endpoint);
                     progress = claim.won() ? "won epoch " + claim.record().epoch()
+                            : claim.refusal() != null ? "refused: " + claim.refusal()
                             : "lost: " + claim.record().liveSite() + " is live in epoch " + claim.record().epoch();
                     return claim;
                 } catch (NoQuorumException e) {

@@ -342,6 +342,7 @@ public final class BackupSite implements Site {
                     ConsistencyMark.markInconsistent(path, "receiving a copy from site '" + settings.identity().peer()
                             + "' in epoch " + epoch);
                 }
+                markInQuorum(true); // and the tiebreaker refuses this site's claims until it is done
                 marked = true;
                 copiedBlocks = 0;
                 role.moveTo(Role.RESYNCING, "taking a full copy of site '" + settings.identity().peer()
@@ -365,10 +366,24 @@ public final class BackupSite implements Site {
             for (Path path : settings.disks()) {
                 ConsistencyMark.markConsistent(path);
             }
+            markInQuorum(false);
             marked = false;
             copied = new Copied(position, events, state, stateHash);
             received.startAfter(position);
             role.moveTo(Role.BACKUP, "re-protecting site '" + settings.identity().peer() + "' from position " + position);
+        }
+    }
+
+    /** Records this site's disks as (in)consistent in the quorum too; without a quorum the copy cannot proceed. */
+    private void markInQuorum(boolean inconsistent) throws IOException {
+        if (tiebreaker == null) {
+            return;
+        }
+        try {
+            tiebreaker.markInconsistent(settings.site(), inconsistent);
+        } catch (io.sitepair.tiebreaker.NoQuorumException e) {
+            throw new IOException("cannot mark this site's disks " + (inconsistent ? "inconsistent" : "consistent")
+                    + " in ZooKeeper: " + e.getMessage(), e);
         }
     }
 
@@ -382,8 +397,8 @@ public final class BackupSite implements Site {
             throw new VmException("stopped while claiming epoch " + (epoch + 1) + "; did not go live");
         }
         if (!claim.won()) {
-            outcome = "site '" + claim.record().liveSite() + "' is live in epoch " + claim.record().epoch()
-                    + "; this site must not serve";
+            outcome = claim.refusal() != null ? claim.refusal() : "site '" + claim.record().liveSite()
+                    + "' is live in epoch " + claim.record().epoch() + "; this site must not serve";
             role.moveTo(Role.HALTED, outcome);
             release();
             finished.completeExceptionally(new IllegalStateException(outcome));

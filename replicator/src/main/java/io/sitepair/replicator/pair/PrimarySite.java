@@ -268,8 +268,8 @@ public final class PrimarySite implements Site {
                         System.err.println("sitepair: ALARM: " + alarm + " (from position " + position + ")");
                         continueAlone(why + "; epoch " + epoch);
                     } else {
-                        halt("site '" + claim.record().liveSite() + "' went live in epoch " + claim.record().epoch()
-                                + "; this site must not serve");
+                        halt(claim.refusal() != null ? claim.refusal() : "site '" + claim.record().liveSite()
+                                + "' went live in epoch " + claim.record().epoch() + "; this site must not serve");
                     }
                 });
             } catch (InterruptedException e) {
