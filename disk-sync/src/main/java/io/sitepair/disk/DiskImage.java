@@ -150,6 +150,44 @@ public final class DiskImage implements Closeable {
         }
     }
 
+    /** The CRC32C of each block of {@code [first, first+count)}, read in runs of up to 1 MiB. */
+    public int[] blockChecksums(long first, int count) {
+        checkRange(first, count);
+        int[] crcs = new int[count];
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        for (int i = 0; i < count; i += 256) {
+            int n = Math.min(256, count - i);
+            byte[] data = read(first + i, n);
+            for (int b = 0; b < n; b++) {
+                crc.reset();
+                crc.update(data, b * BLOCK_SIZE, BLOCK_SIZE);
+                crcs[i + b] = (int) crc.getValue();
+            }
+        }
+        return crcs;
+    }
+
+    /** A run of consecutive blocks, from {@link #forEachRun}. */
+    @FunctionalInterface
+    public interface RunConsumer {
+        void run(long first, int count);
+    }
+
+    /**
+     * Cuts ascending block numbers into runs of consecutive blocks, each at most {@code maxRun}
+     * long, so each run can be read or sent as one piece.
+     */
+    public static void forEachRun(long[] ascending, int maxRun, RunConsumer consumer) {
+        for (int i = 0; i < ascending.length; ) {
+            int run = 1;
+            while (i + run < ascending.length && run < maxRun && ascending[i + run] == ascending[i] + run) {
+                run++;
+            }
+            consumer.run(ascending[i], run);
+            i += run;
+        }
+    }
+
     /** True if every byte of the given block inside {@code data} is zero. */
     public static boolean isZeroBlock(byte[] data, int offset) {
         return Arrays.mismatch(data, offset, offset + BLOCK_SIZE, ZERO_BLOCK, 0, BLOCK_SIZE) < 0;

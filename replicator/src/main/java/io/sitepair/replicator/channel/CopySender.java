@@ -123,14 +123,8 @@ public final class CopySender {
         List<DiskImage> disks = source.disks();
         for (int d = 0; d < disks.size(); d++) {
             long[] blocks = changed.blocks(d);
-            for (int i = 0; i < blocks.length; ) {
-                int run = 1;
-                while (i + run < blocks.length && run < RUN && blocks[i + run] == blocks[i] + run) {
-                    run++;
-                }
-                send(d, blocks[i], run);
-                i += run;
-            }
+            int disk = d;
+            DiskImage.forEachRun(blocks, RUN, (first, count) -> send(disk, first, count));
         }
         CopySource.Capture capture;
         try {

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import java.util.zip.CRC32C;
 
 /**
  * Online verify on the primary, through the log: between two events it logs the CRC32C of every
@@ -106,20 +105,13 @@ final class OnlineVerify {
     private long logChecks() {
         List<DiskImage> disks = run.vm().disks();
         long covered = 0;
-        CRC32C crc = new CRC32C();
         for (int d = 0; d < disks.size(); d++) {
             DiskImage disk = disks.get(d);
             for (long first = 0; first < disk.blockCount(); first += CHECK_BLOCKS) {
                 int count = (int) Math.min(CHECK_BLOCKS, disk.blockCount() - first);
                 java.nio.ByteBuffer crcs = java.nio.ByteBuffer.allocate(4 * count);
-                for (int i = 0; i < count; i += 256) {
-                    int n = Math.min(256, count - i);
-                    byte[] data = disk.read(first + i, n);
-                    for (int b = 0; b < n; b++) {
-                        crc.reset();
-                        crc.update(data, b * DiskImage.BLOCK_SIZE, DiskImage.BLOCK_SIZE);
-                        crcs.putInt((int) crc.getValue());
-                    }
+                for (int crc : disk.blockChecksums(first, count)) {
+                    crcs.putInt(crc);
                 }
                 boolean last = d == disks.size() - 1 && first + count >= disk.blockCount();
                 log.append(new LogRecord.DiskCheck(d, first, crcs.array(), last));
@@ -136,16 +128,12 @@ final class OnlineVerify {
     private long[] logRepairs(long[] blocks) {
         long[] sorted = blocks.clone();
         Arrays.sort(sorted);
-        for (int i = 0; i < sorted.length; ) {
-            int length = 1;
-            while (i + length < sorted.length && length < REPAIR_BLOCKS && sorted[i + length] == sorted[i] + length) {
-                length++;
-            }
-            int disk = (int) (sorted[i] >>> 48);
-            long first = sorted[i] & ((1L << 48) - 1);
-            log.append(new LogRecord.BlockRepair(disk, first, run.vm().disks().get(disk).read(first, length)));
-            i += length;
-        }
+        // Disk and block in one number: a run of consecutive numbers stays on one disk.
+        DiskImage.forEachRun(sorted, REPAIR_BLOCKS, (encoded, count) -> {
+            int disk = (int) (encoded >>> 48);
+            long first = encoded & ((1L << 48) - 1);
+            log.append(new LogRecord.BlockRepair(disk, first, run.vm().disks().get(disk).read(first, count)));
+        });
         ship.run();
         return new long[] {sorted.length, log.lastPosition()};
     }

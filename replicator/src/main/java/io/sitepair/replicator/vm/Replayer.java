@@ -157,21 +157,12 @@ public final class Replayer {
             return new long[] {check.first()};
         }
         var disk = disks.get(check.disk());
+        int count = (int) Math.max(0, Math.min(check.blocks(), disk.blockCount() - check.first()));
+        int[] mine = count == 0 ? new int[0] : disk.blockChecksums(check.first(), count);
         java.util.List<Long> differ = new java.util.ArrayList<>();
-        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-        int run = 256;
-        for (int i = 0; i < check.blocks(); i += run) {
-            int n = (int) Math.min(run, Math.min(check.blocks() - i, disk.blockCount() - check.first() - i));
-            if (n <= 0) {
-                break;
-            }
-            byte[] data = disk.read(check.first() + i, n);
-            for (int b = 0; b < n; b++) {
-                crc.reset();
-                crc.update(data, b * io.sitepair.disk.DiskImage.BLOCK_SIZE, io.sitepair.disk.DiskImage.BLOCK_SIZE);
-                if ((int) crc.getValue() != check.crc(i + b)) {
-                    differ.add(check.first() + i + b);
-                }
+        for (int i = 0; i < count; i++) {
+            if (mine[i] != check.crc(i)) {
+                differ.add(check.first() + i);
             }
         }
         return differ.stream().mapToLong(Long::longValue).toArray();
