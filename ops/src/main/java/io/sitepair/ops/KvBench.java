@@ -30,11 +30,8 @@ final class KvBench implements Callable<Integer> {
     @Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--requests", defaultValue = "100000", description = "Requests per redis-benchmark run (default ${DEFAULT-VALUE}).")
-    int requests;
-
-    @Option(names = "--clients", defaultValue = "50", description = "Parallel clients (default ${DEFAULT-VALUE}).")
-    int clients;
+    @picocli.CommandLine.Mixin
+    RedisLoadOptions load;
 
     @Option(names = "--pipeline", defaultValue = "1,16", split = ",", description = "Pipelining depths (default ${DEFAULT-VALUE}).")
     List<Integer> pipelines;
@@ -64,8 +61,8 @@ final class KvBench implements Callable<Integer> {
                     new Target("kv guest", guest.address().getPort()),
                     new Target("redis", startRedis(work, servers, false)),
                     new Target("redis fsync", startRedis(work, servers, true)));
-            out.printf("bench kv: redis-benchmark -n %d -c %d, pipelining %s, %d rounds; guest %s (%s)%n", requests,
-                    clients, pipelines, rounds, options.engine(), guest.usesEpoll() ? "epoll" : "nio");
+            out.printf("bench kv: redis-benchmark -n %d -c %d, pipelining %s, %d rounds; guest %s (%s)%n", load.requests,
+                    load.clients, pipelines, rounds, options.engine(), guest.usesEpoll() ? "epoll" : "nio");
             out.println("  redis: Debian redis-server, no persistence; redis fsync: appendonly yes, appendfsync always"
                     + " (the guest's durability: a write is acknowledged after its fsync)");
             out.flush();
@@ -75,7 +72,7 @@ final class KvBench implements Callable<Integer> {
                 for (int pipeline : pipelines) {
                     for (String test : List.of("set", "get")) {
                         for (Target target : targets) {
-                            double rps = RedisBenchmark.run(target.port(), test, requests, clients, pipeline).opsPerSecond();
+                            double rps = RedisBenchmark.run(target.port(), test, load.requests, load.clients, pipeline).opsPerSecond();
                             results.computeIfAbsent(key(test, pipeline, target.name()), k -> new ArrayList<>()).add(rps);
                         }
                     }

@@ -1,6 +1,7 @@
 package io.sitepair.ops.pair;
 
 import io.sitepair.ops.RedisBenchmark;
+import io.sitepair.ops.RedisLoadOptions;
 import io.sitepair.ops.Scratch;
 import io.sitepair.ops.SitepairProcess;
 import io.sitepair.ops.wan.WanProfile;
@@ -38,11 +39,8 @@ public final class PairBench implements Callable<Integer> {
     @Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--requests", defaultValue = "100000", description = "Requests per redis-benchmark run (default ${DEFAULT-VALUE}).")
-    int requests;
-
-    @Option(names = "--clients", defaultValue = "50", description = "Parallel clients (default ${DEFAULT-VALUE}).")
-    int clients;
+    @picocli.CommandLine.Mixin
+    RedisLoadOptions load;
 
     @Option(names = "--pipeline", defaultValue = "1,32", split = ",", description = "Pipelining depths (default ${DEFAULT-VALUE}).")
     List<Integer> pipelines;
@@ -100,14 +98,14 @@ public final class PairBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (requests < 1 || clients < 1 || warmup < 0 || pipelines.stream().anyMatch(p -> p < 1)) {
+        if (load.requests < 1 || load.clients < 1 || warmup < 0 || pipelines.stream().anyMatch(p -> p < 1)) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--requests, --clients and every --pipeline depth must be at least 1; --warmup at least 0");
         }
         RedisBenchmark.require("redis-benchmark");
         PrintWriter out = spec.commandLine().getOut();
         out.printf("bench pair: KV guest unprotected (guest run) and protected (pair a -> b), redis-benchmark -n %d"
-                + " -c %d, tests %s, pipelining %s, %d cores; everything on this machine%n", requests, clients, tests,
+                + " -c %d, tests %s, pipelining %s, %d cores; everything on this machine%n", load.requests, load.clients, tests,
                 pipelines, Runtime.getRuntime().availableProcessors());
         Path work = Files.createTempDirectory("sitepair-bench-pair");
         try {
@@ -145,8 +143,8 @@ public final class PairBench implements Callable<Integer> {
             out.flush();
             int deepest = pipelines.stream().mapToInt(Integer::intValue).max().orElseThrow();
             for (String test : warmup > 0 ? tests : List.<String>of()) {
-                RedisBenchmark.run(unprotectedPort, test, warmup, clients, deepest);
-                RedisBenchmark.run(protectedPort, test, warmup, clients, deepest);
+                RedisBenchmark.run(unprotectedPort, test, warmup, load.clients, deepest);
+                RedisBenchmark.run(protectedPort, test, warmup, load.clients, deepest);
             }
             Thread.sleep(500); // let the last acks and replay reports arrive before sampling idle traffic
             LogCounters idleStart = LogCounters.of(pair.status("a"));
@@ -158,13 +156,13 @@ public final class PairBench implements Callable<Integer> {
             for (int pipeline : pipelines) {
                 for (String test : tests) {
                     long cpu = cpuNanos(unprotected);
-                    RedisBenchmark.Result u = RedisBenchmark.run(unprotectedPort, test, requests, clients, pipeline);
-                    double uCpu = (cpuNanos(unprotected) - cpu) / 1e3 / requests;
+                    RedisBenchmark.Result u = RedisBenchmark.run(unprotectedPort, test, load.requests, load.clients, pipeline);
+                    double uCpu = (cpuNanos(unprotected) - cpu) / 1e3 / load.requests;
                     cpu = cpuNanos(primary, backup);
                     LogCounters before = LogCounters.of(pair.status("a"));
-                    RedisBenchmark.Result p = RedisBenchmark.run(protectedPort, test, requests, clients, pipeline);
+                    RedisBenchmark.Result p = RedisBenchmark.run(protectedPort, test, load.requests, load.clients, pipeline);
                     Logging logging = LogCounters.of(pair.status("a")).since(before);
-                    double pCpu = (cpuNanos(primary, backup) - cpu) / 1e3 / requests;
+                    double pCpu = (cpuNanos(primary, backup) - cpu) / 1e3 / load.requests;
                     Row row = new Row(test.toUpperCase(), pipeline, u, p, logging, uCpu, pCpu);
                     rows.add(row);
                     printRow(out, row);
@@ -217,9 +215,9 @@ public final class PairBench implements Callable<Integer> {
                         "%.3f ms".formatted(r.addedP50()));
             } else if (!rtt.isZero() && r.pipeline() >= 32) {
                 // A closed-loop client waits one RTT per round of P requests, so no system can do better.
-                double latencyBound = (double) clients * r.pipeline() / (rtt.toNanos() / 1e9);
+                double latencyBound = (double) load.clients * r.pipeline() / (rtt.toNanos() / 1e9);
                 verdict(out, name + ": throughput ratio >= 0.80", r.ratio() >= 0.8, "%.2f (%d clients x %d in flight"
-                        .formatted(r.ratio(), clients, r.pipeline()) + " per RTT bound it to %,.0f ops/s = %.2f of unprotected)"
+                        .formatted(r.ratio(), load.clients, r.pipeline()) + " per RTT bound it to %,.0f ops/s = %.2f of unprotected)"
                         .formatted(latencyBound, latencyBound / r.unprotected().opsPerSecond()));
             }
         }
