@@ -76,7 +76,7 @@ public final class FailoverBench implements Callable<Integer> {
                 Map<String, Object> status;
                 WriteLoad load = new WriteLoad(writers, "c" + cycle, sites, live);
                 try (load) {
-                    WriteLoad.await(() -> load.acknowledged.size() >= 200, 60, "200 writes before the kill");
+                    load.awaitAcknowledged(200, 60);
                     load.markFailure();
                     processes.get(live).destroyForcibly();
                     processes.get(live).waitFor();

@@ -78,15 +78,38 @@ final class LocalPair implements AutoCloseable {
         return List.copyOf(processes);
     }
 
+    /** What a {@code sitepair} command printed and how it exited. */
+    record Cli(int exit, String out, String err) {
+        /** Both outputs, for a message. */
+        String text() {
+            return out + err;
+        }
+    }
+
+    /**
+     * Runs {@code sitepair <command> --config <this pair's file> <options>} as a separate JVM;
+     * fails if it has not ended within {@code timeout}.
+     */
+    Cli cli(Duration timeout, String command, String... options) throws IOException, InterruptedException {
+        Path out = dir.resolve(command + ".out");
+        Path err = dir.resolve(command + ".err");
+        List<String> args = new ArrayList<>(List.of(command, "--config", config.toString()));
+        args.addAll(List.of(options));
+        Process p = SitepairProcess.start(out, err, args.toArray(String[]::new));
+        if (!p.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("sitepair " + command + " did not end within " + timeout);
+        }
+        return new Cli(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
     /** What {@code sitepair endpoint} prints for this pair (the live site's address, from ZooKeeper). */
     String endpoint() throws IOException, InterruptedException {
-        Path out = dir.resolve("endpoint.out");
-        Path err = dir.resolve("endpoint.err");
-        Process p = SitepairProcess.start(out, err, "endpoint", "--config", config.toString());
-        if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IllegalStateException("sitepair endpoint failed: " + Files.readString(err));
+        Cli endpoint = cli(Duration.ofSeconds(30), "endpoint");
+        if (endpoint.exit() != 0) {
+            throw new IllegalStateException("sitepair endpoint failed: " + endpoint.err());
         }
-        return Files.readString(out).trim();
+        return endpoint.out().trim();
     }
 
     Map<String, Object> status(String site) {

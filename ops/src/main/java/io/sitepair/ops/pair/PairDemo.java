@@ -1,6 +1,5 @@
 package io.sitepair.ops.pair;
 
-import io.sitepair.ops.SitepairProcess;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -154,14 +153,11 @@ public final class PairDemo implements Callable<Integer> {
     }
 
     private static String failoverTo(LocalPair lab, String site) throws Exception {
-        Path output = lab.dir.resolve("failover.out");
-        Process p = SitepairProcess.start(output, lab.dir.resolve("failover.err"), "failover", "--config",
-                lab.config.toString(), "--to", site);
-        if (!p.waitFor(90, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IllegalStateException("sitepair failover failed: " + Files.readString(lab.dir.resolve(
-                    "failover.err")));
+        LocalPair.Cli failover = lab.cli(java.time.Duration.ofSeconds(90), "failover", "--to", site);
+        if (failover.exit() != 0) {
+            throw new IllegalStateException("sitepair failover failed: " + failover.err());
         }
-        return Files.readString(output).trim();
+        return failover.out().trim();
     }
 
     private static String lastLine(String text) {

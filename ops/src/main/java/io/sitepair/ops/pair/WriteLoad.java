@@ -76,6 +76,11 @@ final class WriteLoad implements AutoCloseable {
         return firstAckAfterFailure.containsKey(site);
     }
 
+    /** Waits until {@code n} writes have been acknowledged in all; fails after {@code seconds}. */
+    void awaitAcknowledged(int n, int seconds) {
+        await(() -> acknowledged.size() >= n, seconds, n + " acknowledged writes");
+    }
+
     /** Waits for {@code condition}; fails naming {@code what} after {@code seconds}. */
     static void await(BooleanSupplier condition, int seconds, String what) {
         long deadline = System.nanoTime() + seconds * 1_000_000_000L;

@@ -3,15 +3,11 @@ package io.sitepair.ops.pair;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sitepair.ops.SitepairProcess;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,46 +24,9 @@ class FailoverProcessTest {
     @TempDir
     Path dir;
 
-    /** Clients writing distinct keys; a key enters the ledger only once its SET returned OK. */
-    private static final class Writers implements AutoCloseable {
-        final Map<String, String> acknowledged = new ConcurrentHashMap<>();
-        private final AtomicBoolean stop = new AtomicBoolean();
-        private final List<Thread> threads = new ArrayList<>();
-
-        Writers(String host, int port) {
-            for (int w = 0; w < WRITERS; w++) {
-                int writer = w;
-                threads.add(Thread.ofPlatform().start(() -> {
-                    try (Jedis jedis = new Jedis(host, port, 2000)) {
-                        for (int i = 0; !stop.get(); i++) {
-                            String key = "w" + writer + ":" + i;
-                            String value = "v" + i + "-" + "x".repeat(i % 50);
-                            if ("OK".equals(jedis.set(key, value))) {
-                                acknowledged.put(key, value);
-                            }
-                        }
-                    } catch (RuntimeException siteWentAway) {
-                        // the site died under us: what was acknowledged is in the ledger
-                    }
-                }));
-            }
-        }
-
-        void awaitAcknowledged(int n) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (acknowledged.size() < n && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            assertTrue(acknowledged.size() >= n, "only " + acknowledged.size() + " writes acknowledged");
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            stop.set(true);
-            for (Thread t : threads) {
-                t.join(5000);
-            }
-        }
+    /** Clients writing distinct keys to one site; a key enters the ledger only once its SET returned OK. */
+    private static WriteLoad writers(InetSocketAddress site) {
+        return new WriteLoad(WRITERS, "w", Map.of("live", site), "live");
     }
 
     private static void assertAllPresent(Map<String, String> ledger, String host, int port) {
@@ -94,8 +53,8 @@ class FailoverProcessTest {
 
             Map<String, String> ledger;
             long killed;
-            try (Writers writers = new Writers(service.getHostString(), service.getPort())) {
-                writers.awaitAcknowledged(500);
+            try (WriteLoad writers = writers(service)) {
+                writers.awaitAcknowledged(500, 30);
                 a.destroyForcibly(); // kill -9, mid-load
                 killed = System.nanoTime();
                 a.waitFor(10, TimeUnit.SECONDS);
@@ -129,8 +88,8 @@ class FailoverProcessTest {
 
             // Failback: the same failure with the roles swapped.
             Map<String, String> second;
-            try (Writers writers = new Writers(b.getHostString(), b.getPort())) {
-                writers.awaitAcknowledged(300);
+            try (WriteLoad writers = writers(b)) {
+                writers.awaitAcknowledged(300, 30);
                 bSite.destroyForcibly();
                 bSite.waitFor(10, TimeUnit.SECONDS);
                 second = writers.acknowledged;
@@ -154,22 +113,22 @@ class FailoverProcessTest {
             lab.await("a", 60, s -> "protected".equals(s.get("protection")));
             var service = lab.service("a");
             Map<String, String> ledger;
-            try (Writers writers = new Writers(service.getHostString(), service.getPort())) {
-                writers.awaitAcknowledged(300);
+            try (WriteLoad writers = writers(service)) {
+                writers.awaitAcknowledged(300, 30);
                 b.destroyForcibly();
                 b.waitFor(10, TimeUnit.SECONDS);
                 Map<String, Object> alone = lab.await("a", 20, s -> "live-alone".equals(s.get("role")));
                 assertEquals(2L, LocalPair.number(alone, null, "epoch"), alone.toString());
                 assertTrue(String.valueOf(alone.get("protection")).startsWith("unprotected"), alone.toString());
                 int before = writers.acknowledged.size();
-                writers.awaitAcknowledged(before + 300); // writes flow again without a backup
+                writers.awaitAcknowledged(before + 300, 30); // writes flow again without a backup
 
                 // The backup returns under the same load: it is copied and protects a again.
                 lab.start("b");
                 Map<String, Object> reprotected = lab.await("a", 60, s -> "protected".equals(s.get("protection")));
                 assertEquals("primary", reprotected.get("role"), reprotected.toString());
                 int protectedAt = writers.acknowledged.size();
-                writers.awaitAcknowledged(protectedAt + 300); // and writes flow under the Output Rule again
+                writers.awaitAcknowledged(protectedAt + 300, 30); // and writes flow under the Output Rule again
                 ledger = writers.acknowledged;
             }
             assertAllPresent(ledger, service.getHostString(), service.getPort());
@@ -199,8 +158,8 @@ class FailoverProcessTest {
 
             Map<String, String> ledger;
             String output;
-            try (Writers writers = new Writers(a.getHostString(), a.getPort())) {
-                writers.awaitAcknowledged(300);
+            try (WriteLoad writers = writers(a)) {
+                writers.awaitAcknowledged(300, 30);
                 output = failover(lab, "b", 0);
                 ledger = writers.acknowledged;
             }
@@ -231,8 +190,8 @@ class FailoverProcessTest {
             lab.await("a", 60, s -> "protected".equals(s.get("protection")));
             var a = lab.service("a");
             Map<String, String> ledger;
-            try (Writers writers = new Writers(a.getHostString(), a.getPort())) {
-                writers.awaitAcknowledged(200);
+            try (WriteLoad writers = writers(a)) {
+                writers.awaitAcknowledged(200, 30);
                 proxy.cut();
                 Map<String, Object> alone = lab.await("a", 20, s -> "live-alone".equals(s.get("role")));
                 assertEquals(2L, LocalPair.number(alone, null, "epoch"), alone.toString());
@@ -241,13 +200,13 @@ class FailoverProcessTest {
                         && LocalPair.number(s, null, "epoch") == 2);
                 assertTrue(lab.log("b").contains("serves in epoch 2 without this backup"), lab.log("b"));
                 int before = writers.acknowledged.size();
-                writers.awaitAcknowledged(before + 200); // a serves alone
+                writers.awaitAcknowledged(before + 200, 30); // a serves alone
                 assertEquals("127.0.0.1:" + a.getPort(), lab.endpoint());
                 assertOneSitePerEpoch(lab.status("a"), b);
 
                 proxy.restore();
                 lab.await("a", 60, s -> "protected".equals(s.get("protection")));
-                writers.awaitAcknowledged(writers.acknowledged.size() + 200);
+                writers.awaitAcknowledged(writers.acknowledged.size() + 200, 30);
                 ledger = writers.acknowledged;
             }
             assertAllPresent(ledger, a.getHostString(), a.getPort());
@@ -269,13 +228,9 @@ class FailoverProcessTest {
     }
 
     private static String failover(LocalPair lab, String to, int expectedExit) throws Exception {
-        Path out = lab.dir.resolve("failover.out");
-        Path err = lab.dir.resolve("failover.err");
-        Process p = SitepairProcess.start(out, err, "failover", "--config", lab.config.toString(), "--to", to);
-        assertTrue(p.waitFor(90, TimeUnit.SECONDS));
-        String text = Files.readString(out) + Files.readString(err);
-        assertEquals(expectedExit, p.exitValue(), text);
-        return text;
+        LocalPair.Cli failover = lab.cli(java.time.Duration.ofSeconds(90), "failover", "--to", to);
+        assertEquals(expectedExit, failover.exit(), failover.text());
+        return failover.text();
     }
 
     private static void signal(Process p, String signal) throws Exception {
@@ -371,11 +326,7 @@ class FailoverProcessTest {
             }
             lab.await("a", 30, s -> "protected".equals(s.get("protection")) && !s.containsKey("fenced"));
 
-            Path out = lab.dir.resolve("status.out");
-            Process status = SitepairProcess.start(out, lab.dir.resolve("status.err"), "status", "--config",
-                    lab.config.toString());
-            assertTrue(status.waitFor(30, TimeUnit.SECONDS));
-            String text = Files.readString(out);
+            String text = lab.cli(java.time.Duration.ofSeconds(30), "status").out();
             assertTrue(text.contains("quorum: 2 of 3 ZooKeeper peers serving (down: witness): a failover is impossible"),
                     text);
         }

@@ -184,14 +184,8 @@ class PairProcessTest {
     }
 
     private static String verify(LocalPair lab, int expectedExit, String... options) throws Exception {
-        Path out = lab.dir.resolve("verify.out");
-        Path err = lab.dir.resolve("verify.err");
-        List<String> args = new ArrayList<>(List.of("verify", "--config", lab.config.toString()));
-        args.addAll(List.of(options));
-        Process p = io.sitepair.ops.SitepairProcess.start(out, err, args.toArray(String[]::new));
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
-        String text = Files.readString(out) + Files.readString(err);
-        assertEquals(expectedExit, p.exitValue(), text);
-        return text;
+        LocalPair.Cli verify = lab.cli(Duration.ofSeconds(120), "verify", options);
+        assertEquals(expectedExit, verify.exit(), verify.text());
+        return verify.text();
     }
 }
