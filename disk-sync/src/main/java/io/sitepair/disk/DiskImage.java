@@ -115,6 +115,20 @@ public final class DiskImage implements Closeable {
         }
     }
 
+    /**
+     * Makes blocks {@code [block, block+count)} zero, writing only those that are not zero yet: a
+     * resync skips the source's zero blocks on the wire, and a fresh (sparse) target stays sparse.
+     */
+    public void zero(long block, int count) {
+        checkRange(block, count);
+        byte[] data = read(block, count);
+        for (int i = 0; i < count; i++) {
+            if (!isZeroBlock(data, i * BLOCK_SIZE)) {
+                write(block + i, 1, ZERO_BLOCK, 0);
+            }
+        }
+    }
+
     /** Makes every completed write durable. */
     public void flush() {
         try {

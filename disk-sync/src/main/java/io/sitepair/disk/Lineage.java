@@ -51,8 +51,9 @@ public final class Lineage {
                         throw new NumberFormatException();
                     }
                     Entry entry = new Entry(Long.parseLong(f[0]), Long.parseLong(f[1]), f[2]);
-                    if (!entries.isEmpty() && (entry.epoch() <= entries.getLast().epoch()
-                            || entry.start() < entries.getLast().start())) {
+                    // A later epoch may begin at a lower position: a primary restarted cold begins its
+                    // log again, in a new epoch. Only epochs must rise.
+                    if (!entries.isEmpty() && entry.epoch() <= entries.getLast().epoch()) {
                         throw new IOException(file + ":" + (i + 1) + ": epoch " + entry.epoch() + " at position "
                                 + entry.start() + " does not follow " + entries.getLast());
                     }
@@ -71,6 +72,11 @@ public final class Lineage {
     }
 
     /** The epoch this site is in (0 before any). */
+    /** Whether {@code site} was primary in {@code epoch} on this history. */
+    public boolean served(long epoch, String site) {
+        return entries.stream().anyMatch(e -> e.epoch() == epoch && e.primary().equals(site));
+    }
+
     public long lastEpoch() {
         return entries.isEmpty() ? 0 : entries.getLast().epoch();
     }

@@ -21,15 +21,18 @@ import java.util.Objects;
  * @param logging logging channel tuning
  * @param sites the two sites, in file order
  * @param coordination the ZooKeeper quorum arbitrating go-live; null: none, so no site ever goes live by itself
+ * @param resync how a returning site is resynced: rate limit and manual start
  */
 public record PairConfig(Path file, String pair, byte[] secret, String guest, List<Long> diskSizes,
-        String initialPrimary, LoggingTuning logging, Map<String, SiteConfig> sites, CoordinationConfig coordination) {
+        String initialPrimary, LoggingTuning logging, Map<String, SiteConfig> sites, CoordinationConfig coordination,
+        io.sitepair.replicator.channel.ResyncPolicy resync) {
 
     public PairConfig {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(pair, "pair");
         Objects.requireNonNull(guest, "guest");
         Objects.requireNonNull(logging, "logging");
+        Objects.requireNonNull(resync, "resync");
         secret = secret.clone();
         diskSizes = List.copyOf(diskSizes);
         // Map.copyOf would lose the file order that siteNames() promises.
@@ -70,13 +73,14 @@ public record PairConfig(Path file, String pair, byte[] secret, String guest, Li
     public boolean equals(Object o) {
         return o instanceof PairConfig p && file.equals(p.file) && pair.equals(p.pair) && Arrays.equals(secret, p.secret)
                 && guest.equals(p.guest) && diskSizes.equals(p.diskSizes) && initialPrimary.equals(p.initialPrimary)
-                && logging.equals(p.logging) && sites.equals(p.sites) && Objects.equals(coordination, p.coordination);
+                && logging.equals(p.logging) && sites.equals(p.sites) && Objects.equals(coordination, p.coordination)
+                && resync.equals(p.resync);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(file, pair, Arrays.hashCode(secret), guest, diskSizes, initialPrimary, logging, sites,
-                coordination);
+                coordination, resync);
     }
 
     /** Never prints the secret: configs end up in logs. */
@@ -84,6 +88,6 @@ public record PairConfig(Path file, String pair, byte[] secret, String guest, Li
     public String toString() {
         return "PairConfig[file=" + file + ", pair=" + pair + ", secret=(" + secret.length + " bytes), guest=" + guest
                 + ", diskSizes=" + diskSizes + ", initialPrimary=" + initialPrimary + ", logging=" + logging
-                + ", sites=" + sites + ", coordination=" + coordination + "]";
+                + ", sites=" + sites + ", coordination=" + coordination + ", resync=" + resync + "]";
     }
 }

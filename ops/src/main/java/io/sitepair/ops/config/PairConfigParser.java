@@ -1,6 +1,7 @@
 package io.sitepair.ops.config;
 
 import io.sitepair.guests.ShippedGuest;
+import io.sitepair.replicator.channel.ResyncPolicy;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.MalformedInputException;
@@ -27,7 +28,9 @@ import org.yaml.snakeyaml.nodes.Tag;
  */
 public final class PairConfigParser {
     static final List<String> TOP_KEYS =
-            List.of("pair", "secret-file", "guest", "disks", "initial-primary", "logging", "sites", "coordination");
+            List.of("pair", "secret-file", "guest", "disks", "initial-primary", "logging", "sites", "coordination",
+                    "resync");
+    static final List<String> RESYNC_KEYS = List.of("rate", "start");
     static final List<String> DISK_KEYS = List.of("size");
     static final List<String> LOGGING_KEYS = List.of("buffer", "lag-target", "heartbeat-interval", "suspect-after",
             "state-check-interval", "logged-reads");
@@ -60,8 +63,9 @@ public final class PairConfigParser {
         CoordinationConfig coordination = top.has("coordination")
                 ? CoordinationParser.parse(top.section("coordination", CoordinationParser.KEYS), List.copyOf(sites.keySet()), dir)
                 : null;
+        ResyncPolicy resync = resync(top.optionalSection("resync", RESYNC_KEYS));
         return new PairConfig(file.toAbsolutePath().normalize(), pair, secret, guest, disks, initialPrimary, logging, sites,
-                coordination);
+                coordination, resync);
     }
 
     /** The file's node tree; I/O, encoding and YAML syntax errors become ConfigExceptions. */
@@ -163,6 +167,16 @@ public final class PairConfigParser {
                     + Scalars.formatDuration(suspectAfter) + "), or a single late heartbeat makes the peer suspected");
         }
         return new LoggingTuning(buffer, lagTarget, heartbeat, suspectAfter, stateCheck, loggedReads);
+    }
+
+    private static ResyncPolicy resync(YamlSection s) {
+        long rate = s.optional("rate", Scalars::rate, ResyncPolicy.DEFAULTS.rateBytesPerSecond());
+        boolean manual = s.optional("start", v -> switch (v) {
+            case "auto" -> false;
+            case "manual" -> true;
+            default -> throw new IllegalArgumentException(Scalars.quote(v) + " is not auto or manual");
+        }, ResyncPolicy.DEFAULTS.manualStart());
+        return new ResyncPolicy(rate, manual);
     }
 
     private static Duration positive(String v) {

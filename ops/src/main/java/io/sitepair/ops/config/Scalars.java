@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * Value syntax of the configuration file: sizes, durations and addresses, read and written. Errors are an
  * IllegalArgumentException whose message quotes the value; the caller adds file, line and key path.
  */
-final class Scalars {
+public final class Scalars {
     // The grammar of io.sitepair.ops.Sizes (binary units), which is package-private there: a config file
     // accepts exactly what the command line's --disk-size does.
     private static final Pattern SIZE = Pattern.compile("(\\d{1,19})\\s*([KMGT]?)(i?B)?", Pattern.CASE_INSENSITIVE);
@@ -49,6 +49,40 @@ final class Scalars {
         return n << shift;
     }
 
+    private static final Pattern BITS = Pattern.compile("(\\d{1,12})\\s*([kmg])bit(/s)?", Pattern.CASE_INSENSITIVE);
+
+    /**
+     * A rate in bytes per second: {@code 100M/s}, {@code 40MiB/s}, {@code 500mbit} (decimal bits),
+     * or {@code unlimited} (0).
+     */
+    public static long rate(String value) {
+        String v = value.trim();
+        if (v.equals("unlimited")) {
+            return 0;
+        }
+        Matcher bits = BITS.matcher(v);
+        if (bits.matches()) {
+            long scale = switch (bits.group(2).toLowerCase(Locale.ROOT)) {
+                case "k" -> 1_000L;
+                case "m" -> 1_000_000L;
+                default -> 1_000_000_000L;
+            };
+            long rate = Long.parseLong(bits.group(1)) * scale / 8;
+            if (rate == 0) {
+                throw new IllegalArgumentException(quote(value) + " is below one byte per second");
+            }
+            return rate;
+        }
+        if (!v.endsWith("/s")) {
+            throw new IllegalArgumentException(quote(value) + " is not a rate (examples: 40M/s, 500mbit, unlimited)");
+        }
+        long rate = size(v.substring(0, v.length() - 2));
+        if (rate == 0) {
+            throw new IllegalArgumentException(quote(value) + ": a rate of 0 stops the resync; say unlimited for no limit");
+        }
+        return rate;
+    }
+
     /** The shortest exact spelling {@link #size} reads back: 67108864 is {@code 64M}. */
     static String formatSize(long bytes) {
         int unit = 0;
@@ -59,7 +93,7 @@ final class Scalars {
     }
 
     /** {@code 250us}, {@code 100ms}, {@code 1s}, {@code 2m}, {@code 1h}; a bare number is refused (which unit?). */
-    static Duration duration(String value) {
+    public static Duration duration(String value) {
         String v = value.trim();
         if (NUMBER.matcher(v).matches()) {
             throw new IllegalArgumentException(quote(value) + " needs a unit (examples: 250us, 100ms, 1s, 2m)");

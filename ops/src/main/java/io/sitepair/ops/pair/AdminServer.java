@@ -7,13 +7,16 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.concurrent.Executors;
 
 /**
  * A site's admin endpoint, on the admin address from the configuration (loopback in the lab):
  * {@code GET /status} answers the site's status as JSON, to anyone; {@code POST /switchover} (a
- * planned switchover), {@code POST /verify} (online verify) and {@code POST /repair} (verify, then
- * repair what differs) only for a request signed with the pair's secret ({@link AdminAuth}).
+ * planned switchover), {@code POST /verify} (online verify), {@code POST /repair} (verify, then
+ * repair what differs) and {@code POST /resync?rate=N&discard=SITE} (start a planned resync, or
+ * change its rate) only for a request signed with the pair's secret ({@link AdminAuth}); the
+ * signature covers the query.
  */
 final class AdminServer implements AutoCloseable {
     private final HttpServer server;
@@ -29,10 +32,30 @@ final class AdminServer implements AutoCloseable {
         server.createContext("/switchover", exchange -> operate(exchange, pair, "switchover", site::switchOver));
         server.createContext("/verify", exchange -> operate(exchange, pair, "verify", () -> site.verify(false)));
         server.createContext("/repair", exchange -> operate(exchange, pair, "repair", () -> site.verify(true)));
+        server.createContext("/resync", exchange -> {
+            String query = exchange.getRequestURI().getRawQuery();
+            Map<String, String> params = query(query);
+            operate(exchange, pair, "resync" + (query == null ? "" : "?" + query), () -> site.resync(
+                    Long.parseLong(params.getOrDefault("rate", "0")), params.get("discard")));
+        });
         // Not one thread: status must answer while a switchover is waiting for the backup.
         server.setExecutor(Executors.newCachedThreadPool(r -> Thread.ofPlatform().daemon().name("sitepair-admin")
                 .unstarted(r)));
         server.start();
+    }
+
+    /** {@code a=1&b=x} as a map; values are plain (rates, site names), never escaped. */
+    private static Map<String, String> query(String query) {
+        Map<String, String> params = new java.util.HashMap<>();
+        if (query != null) {
+            for (String pair : query.split("&")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0) {
+                    params.put(pair.substring(0, eq), pair.substring(eq + 1));
+                }
+            }
+        }
+        return params;
     }
 
     private static void answer(HttpExchange exchange, Site site) throws IOException {

@@ -30,6 +30,21 @@ final class Coordination {
     }
 
     /** The pair's record, created for epoch 1 with the initial primary live if this is the pair's first start. */
+    /**
+     * The site live now: as the quorum says, or the initial primary for a pair without
+     * coordination. Throws (naming why) when the quorum cannot be read.
+     */
+    static String liveSite(PairConfig pair) throws InterruptedException {
+        if (pair.coordination() == null) {
+            return pair.initialPrimary();
+        }
+        try (Tiebreaker tiebreaker = connect(pair, System.err, Duration.ofSeconds(10))) {
+            return tiebreaker.current().liveSite();
+        } catch (NoQuorumException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
     static EpochRecord initialize(Tiebreaker tiebreaker, PairConfig pair) throws NoQuorumException {
         return tiebreaker.initialize(new EpochRecord(1, pair.initialPrimary(), 0,
                 UpCommand.address(pair.site(pair.initialPrimary()).service())));

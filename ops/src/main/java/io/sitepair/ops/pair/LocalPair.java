@@ -91,16 +91,25 @@ final class LocalPair implements AutoCloseable {
      * fails if it has not ended within {@code timeout}.
      */
     Cli cli(Duration timeout, String command, String... options) throws IOException, InterruptedException {
-        Path out = dir.resolve(command + ".out");
-        Path err = dir.resolve(command + ".err");
+        return finish(startCli(command, options), command, timeout);
+    }
+
+    /** Starts {@code sitepair <command> --config <this pair's file> <options>}; {@link #finish} collects it. */
+    Process startCli(String command, String... options) throws IOException {
         List<String> args = new ArrayList<>(List.of(command, "--config", config.toString()));
         args.addAll(List.of(options));
-        Process p = SitepairProcess.start(out, err, args.toArray(String[]::new));
+        return SitepairProcess.start(dir.resolve(command + ".out"), dir.resolve(command + ".err"),
+                args.toArray(String[]::new));
+    }
+
+    /** Waits for a command {@link #startCli started} earlier; fails if it has not ended within {@code timeout}. */
+    Cli finish(Process p, String command, Duration timeout) throws IOException, InterruptedException {
         if (!p.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
             p.destroyForcibly();
             throw new IllegalStateException("sitepair " + command + " did not end within " + timeout);
         }
-        return new Cli(p.exitValue(), Files.readString(out), Files.readString(err));
+        return new Cli(p.exitValue(), Files.readString(dir.resolve(command + ".out")),
+                Files.readString(dir.resolve(command + ".err")));
     }
 
     /** What {@code sitepair endpoint} prints for this pair (the live site's address, from ZooKeeper). */

@@ -55,7 +55,7 @@ final class SiteLauncher {
                 site.service(), tuning.bufferBytes(), tuning.lagTarget(), tuning.heartbeatInterval(),
                 tuning.suspectAfter(), tuning.stateCheckInterval(),
                 config.coordination() == null ? null : config.coordination().goLiveHook(), site.dataDir(), epochStart,
-                epochPrimary);
+                epochPrimary, config.resync());
     }
 
     /**

@@ -7,6 +7,7 @@ import io.sitepair.replicator.pair.BackupSite;
 import io.sitepair.replicator.pair.PrimarySite;
 import io.sitepair.replicator.pair.Site;
 import io.sitepair.replicator.pair.SiteSettings;
+import io.sitepair.tiebreaker.Claim;
 import io.sitepair.tiebreaker.EpochRecord;
 import io.sitepair.tiebreaker.QuorumPeer;
 import io.sitepair.tiebreaker.Tiebreaker;
@@ -56,11 +57,21 @@ public final class UpCommand implements Callable<Integer> {
                     epochStart = record.startPosition();
                     epochPrimary = record.liveSite();
                     primary = site.equals(record.liveSite());
+                    if (primary && PrimarySite.servedBefore(pair.site(site).dataDir(), epoch, site)) {
+                        Claim claim = restartCold(tiebreaker, pair, record);
+                        if (claim == null || !claim.won()) {
+                            continue; // the quorum says otherwise now: read the record again
+                        }
+                        epoch = claim.record().epoch();
+                        epochStart = 0;
+                        epochPrimary = site;
+                    }
                     if (!primary && epoch > 1) {
                         // Whatever this site holds is of an older epoch, or of a run it cannot resume.
                         System.out.println("site " + site + " rejoins pair " + pair.pair() + " as the backup of site "
-                                + record.liveSite() + " in epoch " + epoch + ": it will be re-protected (a full copy"
-                                + " of site " + record.liveSite() + "'s disks and VM state, then its log)");
+                                + record.liveSite() + " in epoch " + epoch + ": it will be resynced (the blocks"
+                                + " either site wrote since their histories parted, and site " + record.liveSite()
+                                + "'s VM state), then replay its log");
                     }
                 } else {
                     epoch = SiteLauncher.epoch(pair.site(site).dataDir());
@@ -82,6 +93,28 @@ public final class UpCommand implements Callable<Integer> {
             if (peer != null) {
                 peer.close();
             }
+        }
+    }
+
+    /**
+     * This site served the record's epoch and restarts cold: its log begins again, so it claims the
+     * next epoch before serving (its backup, if any, rejoins by a resync). Null without a quorum.
+     */
+    private Claim restartCold(Tiebreaker tiebreaker, PairConfig pair, EpochRecord record) throws InterruptedException {
+        System.out.println("site " + site + " served epoch " + record.epoch() + " and restarts cold: its log begins"
+                + " again, so it claims epoch " + (record.epoch() + 1));
+        try {
+            Claim claim = tiebreaker.claim(record.epoch(), site, 0, address(pair.site(site).service()));
+            if (!claim.won()) {
+                System.out.println("site " + site + " did not win epoch " + (record.epoch() + 1) + ": "
+                        + (claim.refusal() != null ? claim.refusal() : claim.record()));
+            }
+            return claim;
+        } catch (io.sitepair.tiebreaker.NoQuorumException e) {
+            System.out.println("site " + site + ": no ZooKeeper quorum to claim epoch " + (record.epoch() + 1) + " ("
+                    + e.getMessage() + "); retrying");
+            Thread.sleep(1000);
+            return null;
         }
     }
 

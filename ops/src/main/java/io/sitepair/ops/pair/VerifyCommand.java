@@ -2,8 +2,6 @@ package io.sitepair.ops.pair;
 
 import io.sitepair.ops.config.PairConfig;
 import io.sitepair.ops.config.PairConfigParser;
-import io.sitepair.tiebreaker.NoQuorumException;
-import io.sitepair.tiebreaker.Tiebreaker;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,13 +33,11 @@ public final class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PairConfig pair = PairConfigParser.load(config);
-        String live = pair.initialPrimary();
-        if (pair.coordination() != null) {
-            try (Tiebreaker tiebreaker = Coordination.connect(pair, System.err, Duration.ofSeconds(10))) {
-                live = tiebreaker.current().liveSite();
-            } catch (IllegalStateException | NoQuorumException e) {
-                return error("cannot read which site is live: " + e.getMessage());
-            }
+        String live;
+        try {
+            live = Coordination.liveSite(pair);
+        } catch (IllegalStateException e) {
+            return error("cannot read which site is live: " + e.getMessage());
         }
         HttpResponse<String> response;
         try {

@@ -21,11 +21,14 @@ import java.util.List;
  * {@link CopyDone}, and streams entries from the copy's position on. When the two sites' lineages
  * share a history, the copy is incremental: the primary asks {@link ResyncFrom} the divergence
  * point, the backup answers {@link WrittenBlocks} per disk, and only blocks either side wrote
- * since are copied.
+ * since are copied. Before the first block, {@link CopyPlan} tells the backup every block the copy
+ * will send, so it can record its progress durably; a backup that was interrupted offers to resume
+ * ({@link Welcome#resume}), and the primary then asks for its pending blocks instead
+ * ({@link ResyncFrom#pending}). Runs of zero blocks travel as {@link ZeroBlocks}.
  */
 public sealed interface ChannelMessage {
     /** Bumped on any incompatible change; both ends must speak the same. */
-    int PROTOCOL_VERSION = 2;
+    int PROTOCOL_VERSION = 3;
     /** Larger messages are refused as malformed before anything is allocated for them. */
     int MAX_MESSAGE = 32 << 20;
 
@@ -55,10 +58,12 @@ public sealed interface ChannelMessage {
     /**
      * The backup accepts: it replays {@code streamId} (0: nothing yet) and holds every entry up to
      * {@code received}; {@code wantsCopy}: its disks are marked inconsistent and it needs a full
-     * copy; {@code mac} proves it knows the secret (over the Hello and these fields).
+     * copy; {@code resume}: an interrupted copy it can resume, begun at this stamp of the primary
+     * (null: none); {@code mac} proves it knows the secret (over the Hello and these fields).
      */
     record Welcome(String site, long epoch, long streamId, long received, boolean wantsCopy,
-                   List<io.sitepair.disk.Lineage.Entry> lineage, long lastPosition, byte[] nonce, byte[] mac)
+                   List<io.sitepair.disk.Lineage.Entry> lineage, long lastPosition, io.sitepair.disk.Stamp resume,
+                   byte[] nonce, byte[] mac)
             implements ChannelMessage {
         public int type() { return 2; }
         public void writeBody(ByteBuf out) {
@@ -78,12 +83,17 @@ public sealed interface ChannelMessage {
                 writeString(out, e.primary());
             }
             out.writeLong(lastPosition);
+            out.writeBoolean(resume != null);
+            if (resume != null) {
+                out.writeLong(resume.epoch()).writeLong(resume.position());
+            }
             writeBytes(out, nonce);
         }
 
         /** The same Welcome without its MAC, as the MAC is computed over. */
         Welcome unsigned() {
-            return new Welcome(site, epoch, streamId, received, wantsCopy, lineage, lastPosition, nonce, new byte[0]);
+            return new Welcome(site, epoch, streamId, received, wantsCopy, lineage, lastPosition, resume, nonce,
+                    new byte[0]);
         }
     }
 
@@ -157,13 +167,19 @@ public sealed interface ChannelMessage {
         }
     }
 
-    /** Re-protection: the backup is to name the blocks it wrote after this stamp (the divergence point). */
-    record ResyncFrom(long epoch, long position) implements ChannelMessage {
+    /**
+     * Re-protection: the backup is to name the blocks it wrote after this stamp (the divergence
+     * point), or with {@code pending} the blocks its interrupted copy begun at this stamp still lacks.
+     */
+    record ResyncFrom(long epoch, long position, boolean pending) implements ChannelMessage {
         public int type() { return 11; }
-        public void writeBody(ByteBuf out) { out.writeLong(epoch).writeLong(position); }
+        public void writeBody(ByteBuf out) { out.writeLong(epoch).writeLong(position).writeBoolean(pending); }
     }
 
-    /** The backup wrote these blocks of {@code disk} after the divergence point ({@link java.util.BitSet} bytes). */
+    /**
+     * The backup wrote these blocks of {@code disk} after the divergence point, or its interrupted
+     * copy still lacks them ({@link java.util.BitSet} bytes).
+     */
     record WrittenBlocks(int disk, byte[] bits) implements ChannelMessage {
         public int type() { return 12; }
         public void writeBody(ByteBuf out) {
@@ -188,6 +204,25 @@ public sealed interface ChannelMessage {
         }
     }
 
+    /**
+     * Re-protection: the copy about to begin will send these blocks of {@code disk}
+     * ({@link java.util.BitSet} bytes); it begins with the primary at stamp {@code epoch},
+     * {@code position}. The backup records them as pending, durably, so a broken copy resumes.
+     */
+    record CopyPlan(int disk, long epoch, long position, byte[] bits) implements ChannelMessage {
+        public int type() { return 14; }
+        public void writeBody(ByteBuf out) {
+            out.writeShort(disk).writeLong(epoch).writeLong(position);
+            out.writeBytes(bits);
+        }
+    }
+
+    /** Re-protection: blocks {@code first..first+count-1} of {@code disk} are all zeros on the primary. */
+    record ZeroBlocks(int disk, long first, int count) implements ChannelMessage {
+        public int type() { return 15; }
+        public void writeBody(ByteBuf out) { out.writeShort(disk).writeLong(first).writeInt(count); }
+    }
+
     /** Decodes one message (without its length prefix); {@link MalformedMessage} says what is wrong. */
     static ChannelMessage decode(ByteBuf in) {
         if (!in.isReadable()) {
@@ -199,7 +234,7 @@ public sealed interface ChannelMessage {
                 case 1 -> new Hello(in.readInt(), readString(in), readString(in), in.readLong(), readBytes(in),
                         readString(in), readLongs(in), in.readBoolean(), in.readLong(), readBytes(in));
                 case 2 -> new Welcome(readString(in), in.readLong(), in.readLong(), in.readLong(), in.readBoolean(),
-                        readLineage(in), in.readLong(), readBytes(in), readBytes(in));
+                        readLineage(in), in.readLong(), readStamp(in), readBytes(in), readBytes(in));
                 case 3 -> new Proof(readBytes(in));
                 case 4 -> new Refused(readString(in));
                 case 5 -> new Entries(in.readLong(), in.readLong(), rest(in));
@@ -213,7 +248,7 @@ public sealed interface ChannelMessage {
                 }
                 case 9 -> new CopyState(rest(in));
                 case 10 -> new CopyDone(in.readLong(), in.readLong(), in.readLong(), readBytes(in));
-                case 11 -> new ResyncFrom(in.readLong(), in.readLong());
+                case 11 -> new ResyncFrom(in.readLong(), in.readLong(), in.readBoolean());
                 case 12 -> new WrittenBlocks(in.readUnsignedShort(), rest(in));
                 case 13 -> {
                     long position = in.readLong();
@@ -230,6 +265,8 @@ public sealed interface ChannelMessage {
                     }
                     yield new VerifyReport(position, compared, total, blocks);
                 }
+                case 14 -> new CopyPlan(in.readUnsignedShort(), in.readLong(), in.readLong(), rest(in));
+                case 15 -> new ZeroBlocks(in.readUnsignedShort(), in.readLong(), in.readInt());
                 default -> throw new MalformedMessage("unknown message type " + type);
             };
             if (in.isReadable()) {
@@ -248,6 +285,11 @@ public sealed interface ChannelMessage {
             entries.add(new io.sitepair.disk.Lineage.Entry(in.readLong(), in.readLong(), readString(in)));
         }
         return entries;
+    }
+
+    /** An optional stamp: a flag, then epoch and position if set. */
+    private static io.sitepair.disk.Stamp readStamp(ByteBuf in) {
+        return in.readBoolean() ? new io.sitepair.disk.Stamp(in.readLong(), in.readLong()) : null;
     }
 
     private static byte[] rest(ByteBuf in) {

@@ -15,8 +15,10 @@ import java.util.List;
  * those blocks again and the VM state, so the backup ends up with exactly the primary's disks and
  * memory at one log position. Only that last step pauses the guest.
  *
- * <p>Runs on the primary's event loop; it yields to the guest between chunks and waits while the
- * connection is not writable.
+ * <p>Runs on the primary's event loop; it yields to the guest between chunks, waits while the
+ * connection is not writable, and keeps to the resync rate ({@link Pacer}). Runs of blocks that
+ * are all zeros travel as {@link ChannelMessage.ZeroBlocks}: an initial sync ships only what the
+ * source holds.
  */
 public final class CopySender {
     /** Blocks per message: 1 MiB raw. */
@@ -26,7 +28,7 @@ public final class CopySender {
 
     /** What a finished copy did, for status. */
     public record Outcome(String kind, long position, long plannedBlocks, long bytes, long wireBytes,
-                          long changedBlocks, long stateBytes, long pauseNanos, long tookNanos) {}
+                          long changedBlocks, long zeroBlocks, long stateBytes, long pauseNanos, long tookNanos) {}
 
     private final Channel channel;
     private final CopySource source;
@@ -36,24 +38,28 @@ public final class CopySender {
     private final String kind;
     private final List<BitSet> plan;
     private final long plannedBlocks;
+    private final Pacer pacer;
     private ChangedBlocks changed;
     private int disk;
     private long next;
     private long copiedBlocks;
+    private long zeroBlocks;
     private boolean pumpQueued;
     private boolean finished;
     private boolean aborted;
 
     /**
      * Copies the blocks set in {@code plan} (one set per disk), described as {@code kind} ("full",
-     * "incremental from ..."), then the blocks written meanwhile and the VM state.
+     * "incremental from ..."), then the blocks written meanwhile and the VM state, at most at
+     * {@code pacer}'s rate.
      */
-    CopySender(Channel channel, CopySource source, String kind, List<BitSet> plan,
+    CopySender(Channel channel, CopySource source, String kind, List<BitSet> plan, Pacer pacer,
                java.util.function.Consumer<Outcome> done) {
         this.channel = channel;
         this.source = source;
         this.kind = kind;
         this.plan = plan;
+        this.pacer = pacer;
         this.done = done;
         this.plannedBlocks = plan.stream().mapToLong(BitSet::cardinality).sum();
     }
@@ -82,6 +88,15 @@ public final class CopySender {
             return;
         }
         for (int chunk = 0; chunk < CHUNKS_PER_TASK && channel.isWritable(); chunk++) {
+            long wait = pacer.waitNanos();
+            if (wait > 0) {
+                if (!pumpQueued) {
+                    pumpQueued = true;
+                    channel.eventLoop().schedule(this::pump, wait, java.util.concurrent.TimeUnit.NANOSECONDS);
+                }
+                channel.flush();
+                return;
+            }
             while (disk < plan.size() && plan.get(disk).nextSetBit((int) next) < 0) {
                 disk++;
                 next = 0;
@@ -106,10 +121,28 @@ public final class CopySender {
         }
         channel.flush();
     }
+    /** Blocks {@code first..first+count-1} of a disk: runs of data as frames, runs of zeros as a range. */
     private void send(int diskIndex, long first, int count) {
         byte[] data = source.disks().get(diskIndex).read(first, count);
-        channel.write(new ChannelMessage.CopyBlocks(diskIndex, first, count, codec.encode(data, 0, data.length)),
-                channel.voidPromise());
+        int run = 0;
+        while (run < count) {
+            boolean zeros = DiskImage.isZeroBlock(data, run * DiskImage.BLOCK_SIZE);
+            int end = run + 1;
+            while (end < count && DiskImage.isZeroBlock(data, end * DiskImage.BLOCK_SIZE) == zeros) {
+                end++;
+            }
+            if (zeros) {
+                channel.write(new ChannelMessage.ZeroBlocks(diskIndex, first + run, end - run), channel.voidPromise());
+                zeroBlocks += end - run;
+                pacer.spent(14);
+            } else {
+                byte[] frame = codec.encode(data, run * DiskImage.BLOCK_SIZE, (end - run) * DiskImage.BLOCK_SIZE);
+                channel.write(new ChannelMessage.CopyBlocks(diskIndex, first + run, end - run, frame),
+                        channel.voidPromise());
+                pacer.spent(frame.length);
+            }
+            run = end;
+        }
     }
 
     /**
@@ -142,8 +175,8 @@ public final class CopySender {
                 capture.stateHash()), channel.voidPromise());
         long now = System.nanoTime();
         done.accept(new Outcome(kind, capture.position(), plannedBlocks,
-                (copiedBlocks + changed.count()) * DiskImage.BLOCK_SIZE, codec.stats().wireBytes(), changed.count(),
-                state.length, now - pauseStart, now - startNanos));
+                (copiedBlocks + changed.count() - zeroBlocks) * DiskImage.BLOCK_SIZE, codec.stats().wireBytes(),
+                changed.count(), zeroBlocks, state.length, now - pauseStart, now - startNanos));
     }
 
     /** The connection broke: stop tracking; the next connection starts a new copy. */
@@ -162,5 +195,23 @@ public final class CopySender {
         double mib = DiskImage.BLOCK_SIZE / (1024.0 * 1024.0);
         return String.format("%s: %.1f of %.1f MiB (%d%%)", kind, copiedBlocks * mib, plannedBlocks * mib,
                 plannedBlocks == 0 ? 100 : copiedBlocks * 100 / plannedBlocks);
+    }
+
+    /** The copy's figures for status and the resync CLI's progress bar: blocks, bytes, rate, ETA. */
+    java.util.Map<String, Object> figures() {
+        java.util.Map<String, Object> figures = new java.util.LinkedHashMap<>();
+        double seconds = (System.nanoTime() - startNanos) / 1e9;
+        long copiedBytes = copiedBlocks * DiskImage.BLOCK_SIZE;
+        long rate = seconds > 0 ? (long) (copiedBytes / seconds) : 0;
+        figures.put("copied_blocks", copiedBlocks);
+        figures.put("copied_bytes", copiedBytes);
+        figures.put("zero_blocks", zeroBlocks);
+        figures.put("wire_bytes", codec.stats().wireBytes());
+        figures.put("rate_bytes_s", rate);
+        figures.put("rate_limit_bytes_s", pacer.rate());
+        figures.put("changed_during_copy", changed == null ? 0 : changed.count());
+        figures.put("eta_s", rate == 0 ? -1 : (plannedBlocks - copiedBlocks) * DiskImage.BLOCK_SIZE / rate);
+        figures.put("elapsed_s", Math.round(seconds * 10) / 10.0);
+        return figures;
     }
 }

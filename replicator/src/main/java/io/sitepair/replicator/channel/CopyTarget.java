@@ -1,6 +1,9 @@
 package io.sitepair.replicator.channel;
 
+import io.sitepair.disk.Stamp;
 import java.io.IOException;
+import java.util.BitSet;
+import java.util.List;
 
 /**
  * The backup's side of re-protection: where copied blocks and the copied VM state go. Called on
@@ -13,11 +16,26 @@ public interface CopyTarget {
     /** This site's disk history, which the primary compares with its own. */
     io.sitepair.disk.DiskHistory history();
 
+    /** The start stamp of an interrupted copy from {@code source} that this site can resume; null: none. */
+    Stamp resumable(String source);
+
+    /** The blocks of {@code disk} the interrupted copy still lacks. */
+    BitSet pending(int disk) throws IOException;
+
     /** Whether a copy can still be taken (replay has not started from anything else). */
     boolean acceptsCopy();
 
-    /** Blocks from {@code first} on, {@code data} holding whole blocks; the first call marks the disks inconsistent. */
+    /**
+     * A copy from {@code source} begins, at its stamp {@code begun}, and will send {@code blocks}:
+     * the disks are marked inconsistent and the plan is recorded durably before any block lands.
+     */
+    void plan(String source, Stamp begun, List<BitSet> blocks) throws IOException;
+
+    /** Blocks from {@code first} on, {@code data} holding whole blocks. */
     void blocks(int disk, long first, byte[] data) throws IOException;
+
+    /** Blocks {@code first..first+count-1} are zeros at the source. */
+    void zeros(int disk, long first, int count) throws IOException;
 
     /** The copy is complete: the disks are the primary's at {@code position}, and this is its VM state there. */
     void done(long position, long events, byte[] state, byte[] stateHash) throws IOException;

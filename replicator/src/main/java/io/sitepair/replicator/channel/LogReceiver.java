@@ -140,16 +140,23 @@ public final class LogReceiver {
         private ChannelMessage.Welcome welcome;
         private boolean authenticated;
         private boolean copying;
+        private boolean refused; // nothing more is applied from a connection this end refused
+        private final List<java.util.BitSet> plan = new ArrayList<>();
         private java.io.ByteArrayOutputStream copiedState;
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, ChannelMessage message) {
             lastTrafficNanos = System.nanoTime();
+            if (refused) {
+                return;
+            }
             switch (message) {
                 case ChannelMessage.Hello h when hello == null -> greet(ctx, h);
                 case ChannelMessage.Proof p when welcome != null && !authenticated -> prove(ctx, p);
                 case ChannelMessage.Entries entries when authenticated -> receive(ctx, entries);
-                case ChannelMessage.CopyBlocks blocks when authenticated -> copyBlocks(ctx, blocks);
+                case ChannelMessage.CopyPlan plan when authenticated && !copying -> copyPlan(ctx, plan);
+                case ChannelMessage.CopyBlocks blocks when authenticated && copying -> copyBlocks(ctx, blocks);
+                case ChannelMessage.ZeroBlocks zeros when authenticated && copying -> copyZeros(ctx, zeros);
                 case ChannelMessage.ResyncFrom from when authenticated -> tellWritten(ctx, from);
                 case ChannelMessage.CopyState chunk when authenticated && copying -> copyState(ctx, chunk);
                 case ChannelMessage.CopyDone done when authenticated && copying -> copyDone(ctx, done);
@@ -180,10 +187,11 @@ public final class LogReceiver {
                 return;
             }
             ChannelMessage.Welcome unsigned = new ChannelMessage.Welcome(me.site(), epoch, streamId, log.received(),
-                    copyTarget.wantsCopy(), lineage, lastPosition, Handshake.nonce(), new byte[0]);
+                    copyTarget.wantsCopy(), lineage, lastPosition, copyTarget.resumable(h.site()), Handshake.nonce(),
+                    new byte[0]);
             welcome = new ChannelMessage.Welcome(unsigned.site(), unsigned.epoch(), unsigned.streamId(),
                     unsigned.received(), unsigned.wantsCopy(), unsigned.lineage(), unsigned.lastPosition(),
-                    unsigned.nonce(), Handshake.welcomeMac(me.secret(), h, unsigned));
+                    unsigned.resume(), unsigned.nonce(), Handshake.welcomeMac(me.secret(), h, unsigned));
             ctx.writeAndFlush(welcome);
         }
 
@@ -226,7 +234,10 @@ public final class LogReceiver {
             acknowledge(ctx.channel());
         }
 
-        /** Re-protection: the blocks this site wrote after the divergence point, one message per disk. */
+        /**
+         * Re-protection: the blocks this site wrote after the divergence point, or those its
+         * interrupted copy still lacks, one message per disk.
+         */
         private void tellWritten(ChannelHandlerContext ctx, ChannelMessage.ResyncFrom from) {
             if (!copyTarget.acceptsCopy()) {
                 refuse(ctx, "this backup already replays from position " + log.received() + "; it cannot be resynced");
@@ -236,7 +247,8 @@ public final class LogReceiver {
             try {
                 var blocks = me.diskBlocks();
                 for (int d = 0; d < blocks.size(); d++) {
-                    java.util.BitSet written = copyTarget.history().writtenAfter(d, blocks.get(d), point);
+                    java.util.BitSet written = from.pending() ? copyTarget.pending(d)
+                            : copyTarget.history().writtenAfter(d, blocks.get(d), point);
                     ctx.write(new ChannelMessage.WrittenBlocks(d, written.toByteArray()));
                 }
                 ctx.flush();
@@ -245,13 +257,47 @@ public final class LogReceiver {
             }
         }
 
-        /** Re-protection: a run of the primary's blocks, written at once to this site's disk. */
-        private void copyBlocks(ChannelHandlerContext ctx, ChannelMessage.CopyBlocks blocks) {
-            if (!copying && !copyTarget.acceptsCopy()) {
+        /** Re-protection begins: what it will send, disk by disk; recorded before the first block. */
+        private void copyPlan(ChannelHandlerContext ctx, ChannelMessage.CopyPlan part) {
+            if (!copyTarget.acceptsCopy()) {
                 refuse(ctx, "this backup already replays from position " + log.received() + "; it cannot take a copy");
                 return;
             }
-            copying = true;
+            if (part.disk() != plan.size() || part.disk() >= me.diskBlocks().size()) {
+                refuse(ctx, "copy plan for disk " + part.disk() + " where disk " + plan.size() + " was due");
+                return;
+            }
+            java.util.BitSet bits = java.util.BitSet.valueOf(part.bits());
+            if (bits.length() > me.diskBlocks().get(part.disk())) {
+                refuse(ctx, "copy plan for disk " + part.disk() + " names block " + (bits.length() - 1) + " of a disk of "
+                        + me.diskBlocks().get(part.disk()) + " blocks");
+                return;
+            }
+            plan.add(bits);
+            if (plan.size() < me.diskBlocks().size()) {
+                return;
+            }
+            try {
+                copyTarget.plan(hello.site(), new io.sitepair.disk.Stamp(part.epoch(), part.position()), List.copyOf(plan));
+                copying = true;
+            } catch (IOException | RuntimeException e) {
+                refuse(ctx, "cannot begin the copy: " + e.getMessage());
+            }
+        }
+
+        /** Re-protection: a run of zero blocks. */
+        private void copyZeros(ChannelHandlerContext ctx, ChannelMessage.ZeroBlocks zeros) {
+            try {
+                copyTarget.zeros(zeros.disk(), zeros.first(), zeros.count());
+            } catch (IndexOutOfBoundsException e) {
+                refuse(ctx, "bad zero run (disk " + zeros.disk() + ", block " + zeros.first() + "): " + e.getMessage());
+            } catch (IOException | java.io.UncheckedIOException e) {
+                refuse(ctx, "cannot write copied blocks: " + e.getMessage());
+            }
+        }
+
+        /** Re-protection: a run of the primary's blocks, written at once to this site's disk. */
+        private void copyBlocks(ChannelHandlerContext ctx, ChannelMessage.CopyBlocks blocks) {
             try {
                 byte[] data = codec.decode(blocks.frame(), 0, blocks.frame().length);
                 if (blocks.count() < 1 || data.length != blocks.count() * io.sitepair.disk.DiskImage.BLOCK_SIZE) {
@@ -298,6 +344,7 @@ public final class LogReceiver {
         }
 
         private void refuse(ChannelHandlerContext ctx, String reason) {
+            refused = true;
             problem(reason);
             ctx.writeAndFlush(new ChannelMessage.Refused(reason)).addListener(f -> ctx.close());
         }

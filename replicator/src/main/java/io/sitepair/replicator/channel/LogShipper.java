@@ -64,12 +64,11 @@ public final class LogShipper {
     private long sentThrough;
     private volatile long epoch;
     private boolean copyRequired;
-    private CopySender copy;
-    private io.sitepair.disk.Stamp resyncPoint; // set while waiting for the backup's written blocks
-    private java.util.List<java.util.BitSet> backupWritten;
+    private ResyncSession resync; // while COPYING
+    private ResyncPolicy policy;
 
     public LogShipper(PairIdentity me, long epoch, long streamId, ShipLog log, CopySource copySource, EventLoop loop,
-                      InetSocketAddress peer, Listener listener) {
+                      InetSocketAddress peer, ResyncPolicy policy, Listener listener) {
         this.me = me;
         this.epoch = epoch;
         this.streamId = streamId;
@@ -77,6 +76,7 @@ public final class LogShipper {
         this.copySource = copySource;
         this.loop = loop;
         this.peer = peer;
+        this.policy = policy;
         this.listener = listener;
     }
 
@@ -181,8 +181,12 @@ public final class LogShipper {
                 case ChannelMessage.Welcome welcome when state == State.HANDSHAKING -> welcomed(ctx, welcome);
                 case ChannelMessage.Ack ack when state == State.STREAMING -> acknowledged(ctx, ack);
                 case ChannelMessage.Ack ignored when state == State.COPYING -> { } // it holds nothing yet
-                case ChannelMessage.WrittenBlocks written when state == State.COPYING && resyncPoint != null ->
-                        backupWrote(ctx, written);
+                case ChannelMessage.WrittenBlocks written when state == State.COPYING && resync != null -> {
+                    String refusal = resync.backupBlocks(written);
+                    if (refusal != null) {
+                        refuse(ctx, refusal);
+                    }
+                }
                 case ChannelMessage.VerifyReport report when state == State.STREAMING -> listener.verified(report);
                 case ChannelMessage.Diverged diverged when state == State.STREAMING ->
                         listener.diverged(diverged.position(), diverged.reason());
@@ -210,17 +214,6 @@ public final class LogShipper {
                         + " primary's last position " + log.lastPosition());
                 return;
             }
-            io.sitepair.disk.DiskHistory.Plan plan = null;
-            if (copyNeeded) {
-                io.sitepair.disk.DiskHistory mine = copySource.history();
-                plan = io.sitepair.disk.DiskHistory.plan(mine.lineage(), mine.lastPosition(), me.site(),
-                        io.sitepair.disk.Lineage.of(welcome.lineage()), welcome.lastPosition(), me.peer());
-                if (plan.splitBrain()) {
-                    refuse(ctx, "split-brain: both sites served on their own after " + plan.divergence()
-                            + "; an operator must choose which site's writes to discard");
-                    return;
-                }
-            }
             ctx.write(new ChannelMessage.Proof(Handshake.proofMac(me.secret(), hello, welcome)));
             channel = ctx.channel();
             retryMs = RETRY_MIN_MS;
@@ -230,71 +223,22 @@ public final class LogShipper {
                         : copyRequired ? "it must rejoin epoch " + epoch
                         : "it holds the log up to position " + welcome.received() + " and this site from "
                                 + log.firstHeld();
+                System.err.println("sitepair: re-protecting site '" + me.peer() + "' (" + why + ")");
                 state = State.COPYING;
-                if (plan.divergence() == null) {
-                    System.err.println("sitepair: re-protecting site '" + me.peer() + "' (" + why + "): no shared"
-                            + " history, a full copy of disks and VM state");
-                    startCopy("full copy", CopySender.everything(copySource.disks()));
-                } else {
-                    System.err.println("sitepair: re-protecting site '" + me.peer() + "' (" + why + "): histories"
-                            + " part after " + plan.divergence() + "; asking which blocks it wrote since");
-                    resyncPoint = plan.divergence();
-                    backupWritten = new java.util.ArrayList<>();
-                    ctx.writeAndFlush(new ChannelMessage.ResyncFrom(resyncPoint.epoch(), resyncPoint.position()));
+                resync = new ResyncSession(me, epoch, channel, copySource, policy, welcome, this::copied);
+                try {
+                    resync.begin();
+                } catch (IOException | RuntimeException e) {
+                    refuse(ctx, "cannot plan the resync: " + rootMessage(e));
                 }
                 return;
             }
             streamFrom(welcome.received());
         }
 
-        private void startCopy(String kind, java.util.List<java.util.BitSet> plan) {
-            copy = new CopySender(channel, copySource, kind, plan, this::copied);
-            copy.start();
-        }
-
-        /** The backup's blocks written since the divergence point, disk by disk; then the copy of both sides' changes. */
-        private void backupWrote(ChannelHandlerContext ctx, ChannelMessage.WrittenBlocks written) {
-            if (written.disk() != backupWritten.size()) {
-                refuse(ctx, "written blocks of disk " + written.disk() + " where disk " + backupWritten.size()
-                        + " was due");
-                return;
-            }
-            backupWritten.add(java.util.BitSet.valueOf(written.bits()));
-            var disks = copySource.disks();
-            if (backupWritten.size() < disks.size()) {
-                return;
-            }
-            java.util.List<java.util.BitSet> plan = new java.util.ArrayList<>();
-            long theirs = 0;
-            long ours = 0;
-            try {
-                for (int d = 0; d < disks.size(); d++) {
-                    long blocks = disks.get(d).blockCount();
-                    java.util.BitSet union = copySource.history().writtenAfter(d, blocks, resyncPoint);
-                    ours += union.cardinality();
-                    java.util.BitSet backup = backupWritten.get(d);
-                    if (backup.length() > blocks) {
-                        backup.clear((int) blocks, backup.length());
-                    }
-                    theirs += backup.cardinality();
-                    union.or(backup);
-                    plan.add(union);
-                }
-            } catch (IOException | IllegalStateException e) {
-                refuse(ctx, "cannot read this site's block map: " + e.getMessage());
-                return;
-            }
-            String kind = "incremental from " + resyncPoint + " (" + ours + " blocks written here, " + theirs
-                    + " there)";
-            System.err.println("sitepair: re-protecting site '" + me.peer() + "': " + kind);
-            resyncPoint = null;
-            backupWritten = null;
-            startCopy(kind, plan);
-        }
-
         private void copied(CopySender.Outcome outcome) {
             copyRequired = false;
-            copy = null;
+            resync = null;
             log.discardThrough(outcome.position()); // the copy holds all of it
             listener.reprotected(outcome);
             streamFrom(outcome.position());
@@ -302,6 +246,7 @@ public final class LogShipper {
 
         private void streamFrom(long received) {
             state = State.STREAMING;
+            sentThrough = received; // the backup holds this much: it may acknowledge it before any batch goes
             listener.acknowledged(received, -1);
             log.acknowledged(received);
             log.cut(); // anything logged while no backup was connected
@@ -316,8 +261,8 @@ public final class LogShipper {
 
         @Override
         public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-            if (copy != null && ctx.channel() == channel && ctx.channel().isWritable()) {
-                copy.pump();
+            if (resync != null && ctx.channel() == channel && ctx.channel().isWritable()) {
+                resync.pump();
             }
             ctx.fireChannelWritabilityChanged();
         }
@@ -344,12 +289,13 @@ public final class LogShipper {
         public void channelInactive(ChannelHandlerContext ctx) {
             if (channel == ctx.channel()) {
                 channel = null;
-                resyncPoint = null;
-                backupWritten = null;
-                if (copy != null) {
-                    copy.abort();
-                    copy = null;
-                    problem("the connection broke during re-protection; it starts again on the next connection");
+                if (resync != null) {
+                    boolean copying = resync.phase() == ResyncSession.Phase.COPYING;
+                    resync.abort();
+                    resync = null;
+                    if (copying) {
+                        problem("the connection broke during the resync; the backup resumes it on the next connection");
+                    }
                 }
                 listener.linkChanged(false, lastProblem.isEmpty() ? "connection closed" : lastProblem);
             }
@@ -411,7 +357,28 @@ public final class LogShipper {
 
     /** Re-protection's progress while {@link State#COPYING}; empty otherwise. On the loop. */
     public String copyProgress() {
-        CopySender running = copy;
-        return running == null ? "" : running.progress();
+        return resync == null ? "" : resync.progress();
+    }
+
+    /** The resync's plan and figures while {@link State#COPYING}; null otherwise. On the loop. */
+    public java.util.Map<String, Object> resyncStatus() {
+        return resync == null ? null : resync.status();
+    }
+
+    /**
+     * An operator's go-ahead for the resync (see {@link ResyncSession#approve}); {@code rate} 0
+     * keeps the limit. With no resync under way, a rate becomes the limit of the next one. On the loop.
+     */
+    public String approveResync(long rate, String discard) {
+        if (resync == null) {
+            if (rate > 0 && discard == null) {
+                policy = new ResyncPolicy(rate, policy.manualStart());
+                return "no resync under way; the next one is limited to " + rate + " bytes/s";
+            }
+            throw new IllegalStateException(state == State.STREAMING ? "the pair is protected: nothing to resync"
+                    : "site '" + me.peer() + "' is not connected; the resync is planned when it connects ("
+                    + (lastProblem.isEmpty() ? "waiting" : lastProblem) + ")");
+        }
+        return resync.approve(rate, discard);
     }
 }

@@ -6,6 +6,8 @@ import io.sitepair.compression.CodecStats;
 import io.sitepair.disk.ConsistencyMark;
 import io.sitepair.disk.DiskImage;
 import io.sitepair.disk.GroupFlusher;
+import io.sitepair.disk.ResyncProgress;
+import io.sitepair.disk.Stamp;
 import io.sitepair.replicator.channel.CopyTarget;
 import io.sitepair.replicator.channel.HeartbeatLink;
 import io.sitepair.replicator.channel.LogReceiver;
@@ -27,6 +29,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -85,6 +88,8 @@ public final class BackupSite implements Site {
     private volatile PrimarySite successor;
     private volatile Copied copied;
     private volatile long copiedBlocks;
+    private volatile long plannedBlocks;
+    private volatile long durablyPending; // blocks the persisted resync progress still lists
     private volatile boolean stopping;
     private volatile String lastVerify = "";
 
@@ -161,6 +166,12 @@ public final class BackupSite implements Site {
     @Override
     public String verify(boolean repair) throws Exception {
         return liveSuccessor("verify").verify(repair);
+    }
+
+    /** After a failover this site is the live one: its successor resyncs the failed site. */
+    @Override
+    public String resync(long rate, String discard) throws Exception {
+        return liveSuccessor("resync its peer").resync(rate, discard);
     }
 
     /** After a failover this site is the live one: its successor can switch back. */
@@ -316,9 +327,23 @@ public final class BackupSite implements Site {
         }
     }
 
-    /** Re-protection as the channel delivers it: blocks go straight to the disks. */
+    /**
+     * Re-protection as the channel delivers it: blocks go straight to the disks, and the blocks
+     * still pending are recorded durably ({@link ResyncProgress}) so that an interrupted copy
+     * resumes where it was.
+     */
     private final class Copy implements CopyTarget {
-        private boolean marked; // network loop only
+        /** Progress is persisted after this many blocks (64 MiB) or this long, whichever comes first. */
+        private static final long PERSIST_BLOCKS = 16_384;
+        private static final long PERSIST_NANOS = 1_000_000_000L;
+
+        private ResyncProgress progress; // network loop only
+        private long sincePersist;
+        private long lastPersistNanos;
+
+        private Path progressFile() {
+            return settings.dataDir().resolve("resync-progress");
+        }
 
         @Override
         public boolean wantsCopy() {
@@ -331,29 +356,87 @@ public final class BackupSite implements Site {
         }
 
         @Override
+        public Stamp resumable(String source) {
+            if (!wantsCopy()) {
+                return null;
+            }
+            try {
+                ResyncProgress recorded = ResyncProgress.open(progressFile());
+                List<Long> blocks = disks.stream().map(DiskImage::blockCount).toList();
+                if (recorded == null || !recorded.source().equals(source) || !recorded.diskBlocks().equals(blocks)) {
+                    return null;
+                }
+                progress = recorded;
+                return recorded.start();
+            } catch (IOException e) {
+                System.err.println("sitepair: site '" + settings.site() + "': ignoring the resync progress, the copy"
+                        + " starts over: " + e.getMessage());
+                return null;
+            }
+        }
+
+        @Override
+        public BitSet pending(int disk) throws IOException {
+            if (progress == null) {
+                throw new IOException("no interrupted copy to resume");
+            }
+            return progress.pending(disk);
+        }
+
+        @Override
         public boolean acceptsCopy() {
             return received.received() == 0 && copied == null && !stopping;
         }
 
         @Override
-        public void blocks(int disk, long first, byte[] data) throws IOException {
-            if (!marked) {
-                for (Path path : settings.disks()) {
-                    ConsistencyMark.markInconsistent(path, "receiving a copy from site '" + settings.identity().peer()
-                            + "' in epoch " + epoch);
-                }
-                markInQuorum(true); // and the tiebreaker refuses this site's claims until it is done
-                marked = true;
-                copiedBlocks = 0;
-                role.moveTo(Role.RESYNCING, "taking a full copy of site '" + settings.identity().peer()
-                        + "' (disks and VM state)");
+        public void plan(String source, Stamp begun, List<BitSet> blocks) throws IOException {
+            for (Path path : settings.disks()) {
+                ConsistencyMark.markInconsistent(path, "receiving a copy from site '" + source + "' in epoch " + epoch);
             }
+            markInQuorum(true); // and the tiebreaker refuses this site's claims until it is done
+            progress = ResyncProgress.begin(progressFile(), source, begun,
+                    disks.stream().map(DiskImage::blockCount).toList(), blocks);
+            lastPersistNanos = System.nanoTime();
+            copiedBlocks = 0;
+            plannedBlocks = progress.pendingBlocks();
+            durablyPending = plannedBlocks;
+            role.moveTo(Role.RESYNCING, "resyncing from site '" + source + "': " + plannedBlocks + " blocks");
+        }
+
+        @Override
+        public void blocks(int disk, long first, byte[] data) throws IOException {
+            int count = data.length / DiskImage.BLOCK_SIZE;
+            disk(disk).write(first, count, data, 0);
+            landed(disk, first, count);
+        }
+
+        @Override
+        public void zeros(int disk, long first, int count) throws IOException {
+            disk(disk).zero(first, count);
+            landed(disk, first, count);
+        }
+
+        private DiskImage disk(int disk) throws IOException {
             if (disk < 0 || disk >= disks.size()) {
                 throw new IOException("copied blocks for disk " + disk + "; this site has " + disks.size());
             }
-            int count = data.length / DiskImage.BLOCK_SIZE;
-            disks.get(disk).write(first, count, data, 0);
+            return disks.get(disk);
+        }
+
+        /** Blocks reached the disk; every so often they are flushed and leave the durable pending set. */
+        private void landed(int disk, long first, int count) throws IOException {
+            progress.copied(disk, first, count);
             copiedBlocks += count;
+            sincePersist += count;
+            if (sincePersist >= PERSIST_BLOCKS || System.nanoTime() - lastPersistNanos >= PERSIST_NANOS) {
+                for (DiskImage image : disks) {
+                    image.flush();
+                }
+                progress.persist();
+                durablyPending = progress.pendingBlocks();
+                sincePersist = 0;
+                lastPersistNanos = System.nanoTime();
+            }
         }
 
         @Override
@@ -363,11 +446,12 @@ public final class BackupSite implements Site {
             }
             // The disks hold the primary's history now: they follow its epoch from here.
             records.enter(settings.epoch(), settings.epochStart(), settings.epochPrimary());
+            ResyncProgress.clear(progressFile()); // before the mark: a crash between resyncs from the start
+            progress = null;
             for (Path path : settings.disks()) {
                 ConsistencyMark.markConsistent(path);
             }
             markInQuorum(false);
-            marked = false;
             copied = new Copied(position, events, state, stateHash);
             received.startAfter(position);
             role.moveTo(Role.BACKUP, "re-protecting site '" + settings.identity().peer() + "' from position " + position);
@@ -506,9 +590,12 @@ public final class BackupSite implements Site {
         status.put("reason", outcome.isEmpty() ? role.reason() : outcome);
         status.put("epoch", epoch);
         if (role.role() == Role.RESYNCING) {
-            long total = disks.stream().mapToLong(DiskImage::blockCount).sum();
-            status.put("resync", String.format("copied %d of %d blocks (%d%%) from site '%s'", copiedBlocks, total,
-                    total == 0 ? 100 : copiedBlocks * 100 / total, settings.identity().peer()));
+            Map<String, Object> resync = new LinkedHashMap<>();
+            resync.put("source", settings.identity().peer());
+            resync.put("planned_blocks", plannedBlocks);
+            resync.put("copied_blocks", copiedBlocks);
+            resync.put("durably_pending_blocks", durablyPending); // what a resume would still need
+            status.put("resync", resync);
         }
         if (!failover.isEmpty()) {
             status.put("failover", failover);

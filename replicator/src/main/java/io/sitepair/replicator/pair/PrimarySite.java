@@ -69,6 +69,7 @@ public final class PrimarySite implements Site {
     private OnlineVerify verifier;
     private volatile long epoch;
     private volatile String lastReprotection = "";
+    private Map<String, Object> lastResync; // loop thread only
 
     private PrimarySite(SiteSettings settings, Tiebreaker tiebreaker, long epoch, ShipLog log, SiteRecords records,
                         Role initial, String reason) {
@@ -105,6 +106,16 @@ public final class PrimarySite implements Site {
     }
 
     /**
+     * Whether this site served {@code epoch} before (its data directory says so): started again it
+     * boots cold, its log positions beginning again, so it must serve a new epoch. Otherwise its new
+     * writes would be stamped below its old ones in the same epoch, and a resync computed from the
+     * stamps would miss them.
+     */
+    public static boolean servedBefore(java.nio.file.Path dataDir, long epoch, String site) throws java.io.IOException {
+        return SiteRecords.served(dataDir, epoch, site);
+    }
+
+    /**
      * A backup that won epoch {@code epoch} after its primary failed (or switched over) goes on as
      * this site, live alone: it serves with the replayed {@code vm} (armed with {@link GuestVm#recordAtEndOfLog}
      * on {@code log}), and dials the failed site, which is re-protected when it returns.
@@ -126,7 +137,7 @@ public final class PrimarySite implements Site {
     private void connect() throws Exception {
         verifier = new OnlineVerify(run, log, this::afterEvent, settings.site(), settings.identity().peer());
         shipper = new LogShipper(settings.identity(), epoch, streamId, log, new LiveCopySource(run, records), run.loop(),
-                settings.peerChannel(), new FromBackup());
+                settings.peerChannel(), settings.resync(), new FromBackup());
         heartbeat = new HeartbeatLink(settings.identity(), epoch, settings.peerHeartbeat());
         heartbeat.start(run.loop(), settings.channel(), settings.heartbeatInterval());
         peer = new PeerWatch(settings.identity().peer(), settings.suspectAfter(), heartbeat::nanosSinceHeard,
@@ -377,6 +388,17 @@ public final class PrimarySite implements Site {
                             + " state; the guest paused %.1f ms", java.time.LocalTime.now().withNano(0), copy.kind(),
                     copy.tookNanos() / 1e9, copy.bytes() / 1048576.0, copy.wireBytes() / 1048576.0,
                     copy.changedBlocks(), copy.stateBytes() / 1048576.0, copy.pauseNanos() / 1e6);
+            lastResync = new LinkedHashMap<>();
+            lastResync.put("kind", copy.kind());
+            lastResync.put("position", copy.position());
+            lastResync.put("planned_blocks", copy.plannedBlocks());
+            lastResync.put("resent_blocks", copy.changedBlocks());
+            lastResync.put("zero_blocks", copy.zeroBlocks());
+            lastResync.put("data_bytes", copy.bytes());
+            lastResync.put("wire_bytes", copy.wireBytes());
+            lastResync.put("state_bytes", copy.stateBytes());
+            lastResync.put("took_ms", copy.tookNanos() / 1_000_000);
+            lastResync.put("pause_ms", round(copy.pauseNanos() / 1e6));
             System.err.println("sitepair: site '" + settings.site() + "' is protected again by site '"
                     + settings.identity().peer() + "' from position " + copy.position() + " (re-protection "
                     + lastReprotection + ")");
@@ -523,6 +545,12 @@ public final class PrimarySite implements Site {
                         + "; only a protected primary can verify");
     }
 
+    /** The operator's go-ahead for the resync of the returning site, or a new rate limit; see {@link LogShipper#approveResync}. */
+    @Override
+    public String resync(long rate, String discard) throws Exception {
+        return run.loop().submit(() -> shipper.approveResync(rate, discard)).get();
+    }
+
     private long currentAcknowledged() throws Exception {
         return run.loop().submit(() -> acknowledged).get();
     }
@@ -568,6 +596,11 @@ public final class PrimarySite implements Site {
         status.put("protection", protection());
         if (!lastReprotection.isEmpty()) {
             status.put("last_reprotection", lastReprotection);
+            status.put("last_resync", lastResync);
+        }
+        Map<String, Object> resync = shipper.resyncStatus();
+        if (resync != null) {
+            status.put("resync", resync);
         }
         Map<String, Object> positions = new LinkedHashMap<>();
         positions.put("logged", log.lastPosition());

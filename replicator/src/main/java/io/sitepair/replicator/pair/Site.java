@@ -34,6 +34,16 @@ public interface Site {
     }
 
     /**
+     * An operator's go-ahead for the resync of the returning site, planned and waiting (manual
+     * start, or a split-brain: {@code discard} names the site whose writes are thrown away), or a
+     * new rate limit ({@code rate} bytes/s on the wire; 0: unchanged) for the running one. Returns
+     * what it did; throws why not. Only the live site can.
+     */
+    default String resync(long rate, String discard) throws Exception {
+        throw new IllegalStateException("site is " + role().label() + "; only the live site resyncs its peer");
+    }
+
+    /**
      * Whether this site stopped so as to rejoin as the backup: a switchover made the other site
      * live, or the primary went on in a later epoch without this backup.
      */

@@ -28,6 +28,11 @@ final class SiteRecords implements DiskHistory, AutoCloseable {
         this.epoch = lineage.lastEpoch();
     }
 
+    /** Whether the site keeping {@code dataDir} was primary in {@code epoch} (it is restarting in it). */
+    static boolean served(Path dataDir, long epoch, String site) throws IOException {
+        return Lineage.open(dataDir.resolve("lineage")).served(epoch, site);
+    }
+
     static SiteRecords open(Path dataDir) throws IOException {
         Lineage lineage = Lineage.open(dataDir.resolve("lineage"));
         return new SiteRecords(lineage, BlockMap.open(dataDir.resolve("blockmap"), lineage.lastEpoch()));

@@ -19,13 +19,14 @@ import java.util.List;
  * @param dataDir      where the site keeps its lineage and block map (beside its disks)
  * @param epochStart   the log position the current epoch began at
  * @param epochPrimary the site live in the current epoch
+ * @param resync       how a returning peer is resynced (rate limit, manual start)
  */
 public record SiteSettings(PairIdentity identity, long epoch, GuestModule module, VmOptions vmOptions,
                            List<Path> disks, long diskBytes, InetSocketAddress channel, InetSocketAddress peerChannel,
                            InetSocketAddress peerHeartbeat, InetSocketAddress service, long bufferBytes,
                            Duration lagTarget, Duration heartbeatInterval, Duration suspectAfter,
                            Duration stateCheckInterval, String goLiveHook, Path dataDir, long epochStart,
-                           String epochPrimary) {
+                           String epochPrimary, io.sitepair.replicator.channel.ResyncPolicy resync) {
     public SiteSettings {
         disks = List.copyOf(disks);
     }

@@ -1,0 +1,269 @@
+package io.sitepair.ops.pair;
+
+import io.sitepair.ops.config.PairConfig;
+import io.sitepair.ops.config.PairConfigParser;
+import io.sitepair.ops.config.Scalars;
+import java.io.PrintWriter;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code sitepair resync}: shows, approves, limits and follows the resync of a returning site. */
+@Command(name = "resync", mixinStandardHelpOptions = true,
+        description = {"Show the plan for resyncing the returning site from the live one (direction, divergence"
+                + " point, blocks and bytes per disk, estimated time at the rate limit), then start it (when the"
+                + " pair's resync start is manual, or after a split-brain) and follow it with a progress bar, rate"
+                + " and ETA, ending with a summary.",
+                "The plan is made when the returning site connects (`sitepair up` on it); with `resync: {start:"
+                        + " auto}` (the default) it starts by itself and this command follows it.",
+                "Exit codes: 0 resynced (or nothing to do, or --dry-run), 1 refused or failed."})
+public final class ResyncCommand implements Callable<Integer> {
+    private static final double MIB = 1024.0 * 1024.0;
+
+    @Option(names = "--config", required = true, paramLabel = "FILE", description = "The site-pair configuration.")
+    Path config;
+
+    @Option(names = "--dry-run", description = "Show the plan and ship nothing; ends with \"plan: N blocks, M bytes\".")
+    boolean dryRun;
+
+    @Option(names = "--rate", paramLabel = "RATE", description = "Limit the resync to RATE on the wire (40M/s,"
+            + " 500mbit), overriding the configuration's resync rate.")
+    String rate;
+
+    @Option(names = "--discard", paramLabel = "SITE", description = "After a split-brain: throw away the writes SITE"
+            + " (the returning site) made since the histories parted, and resync it from the live site.")
+    String discard;
+
+    @Option(names = "--wait", paramLabel = "DURATION", defaultValue = "30s",
+            description = "How long to wait for the returning site to connect and the plan to be made (default: 30s).")
+    String waitFor;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PairConfig pair = PairConfigParser.load(config);
+        long rateLimit;
+        Duration wait;
+        try {
+            rateLimit = rate == null ? 0 : Scalars.rate(rate);
+        } catch (IllegalArgumentException e) {
+            return error("--rate " + e.getMessage());
+        }
+        try {
+            wait = Scalars.duration(waitFor);
+        } catch (IllegalArgumentException e) {
+            return error("--wait " + e.getMessage());
+        }
+        if (discard != null) {
+            pair.site(discard); // an unknown name fails here, naming the valid ones
+        }
+        String live;
+        try {
+            live = Coordination.liveSite(pair);
+        } catch (IllegalStateException e) {
+            return error("cannot read which site is live: " + e.getMessage());
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        Map<String, Object> status = awaitPlan(pair, live, wait);
+        if (status.containsKey("error")) {
+            return error("site " + live + " is live but does not answer: " + status.get("error"));
+        }
+        Map<String, Object> resync = map(status.get("resync"));
+        if (resync == null) {
+            if ("protected".equals(status.get("protection"))) {
+                out.println("site " + live + " is live and protected: nothing to resync");
+                out.println("plan: 0 blocks, 0 bytes");
+                return 0;
+            }
+            return error("no resync planned after " + waitFor + ": site " + live + " is " + status.get("protection")
+                    + "; start the returning site (sitepair up --config " + config + " --site "
+                    + pair.peerOf(live).name() + ")");
+        }
+        Map<String, Object> plan = map(resync.get("plan"));
+        long limit = rateLimit > 0 ? rateLimit : number(resync.get("rate_limit_bytes_s"));
+        printPlan(out, plan, limit);
+        String phase = (String) resync.get("phase");
+        if (dryRun) {
+            if ("split-brain".equals(phase)) {
+                out.println("refusing without an operator's decision: --discard " + pair.peerOf(live).name()
+                        + " throws away that site's writes since the divergence");
+            }
+            out.println("plan: " + number(plan.get("blocks")) + " blocks, " + number(plan.get("bytes")) + " bytes");
+            return 0;
+        }
+        long lastResyncBefore = lastResyncPosition(status);
+        if (!"copying".equals(phase) || rateLimit > 0 || discard != null) {
+            String operation = "resync" + query(rateLimit, discard);
+            HttpResponse<String> response = AdminClient.post(pair, live, operation, Duration.ofSeconds(30));
+            if (response.statusCode() != 200) {
+                return error("site " + live + " refused: " + response.body().trim());
+            }
+            out.println(response.body().trim());
+        } else {
+            out.println("resync running (it started by itself: the pair's resync start is auto)");
+        }
+        out.flush();
+        return follow(pair, live, out, lastResyncBefore, wait);
+    }
+
+    /** The live site's status once its resync is planned, or the pair is protected, or {@code wait} passed. */
+    private static Map<String, Object> awaitPlan(PairConfig pair, String live, Duration wait) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            Map<String, Object> status = SiteQuery.status(pair.site(live));
+            Map<String, Object> resync = map(status.get("resync"));
+            boolean planned = resync != null && resync.get("plan") != null;
+            if (status.containsKey("error") || planned || "protected".equals(status.get("protection"))
+                    || System.nanoTime() > deadline) {
+                return status;
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private static void printPlan(PrintWriter out, Map<String, Object> plan, long limit) {
+        out.println("resync " + plan.get("direction") + ": " + plan.get("kind"));
+        out.println("  divergence point: " + plan.get("divergence"));
+        if (plan.get("split_brain") != null) {
+            out.println("  SPLIT-BRAIN: " + plan.get("split_brain"));
+        }
+        String[] direction = String.valueOf(plan.get("direction")).split(" -> ");
+        for (Object item : (List<?>) plan.get("disks")) {
+            Map<String, Object> disk = map(item);
+            out.printf("  disk %s: %d blocks, %.1f MiB (written since: %d on %s, %d on %s)%n", disk.get("disk"),
+                    number(disk.get("blocks")), number(disk.get("bytes")) / MIB,
+                    number(disk.get("written_on_" + direction[0])), direction[0],
+                    number(disk.get("written_on_" + direction[1])), direction[1]);
+        }
+        long bytes = number(plan.get("bytes"));
+        out.printf("  total: %d blocks, %.1f MiB; %s%n", number(plan.get("blocks")), bytes / MIB, limit > 0
+                ? String.format("rate limit %s on the wire: at most %s (less as blocks compress)", rate(limit),
+                        eta(bytes / (double) limit))
+                : "no rate limit: as fast as the link takes it");
+    }
+
+    /** Prints progress once a second until the pair is protected again; then the summary. */
+    private int follow(PairConfig pair, String live, PrintWriter out, long lastResyncBefore, Duration stall)
+            throws InterruptedException {
+        boolean tty = System.console() != null;
+        long lastMoved = System.nanoTime();
+        long lastCopied = -1;
+        while (true) {
+            Thread.sleep(tty ? 250 : 1000);
+            Map<String, Object> status = SiteQuery.status(pair.site(live));
+            if (status.containsKey("error")) {
+                out.println();
+                return error("site " + live + " stopped answering during the resync: " + status.get("error"));
+            }
+            Map<String, Object> resync = map(status.get("resync"));
+            if (resync == null && lastResyncPosition(status) != lastResyncBefore) {
+                if (tty) {
+                    out.println();
+                }
+                printSummary(out, map(status.get("last_resync")));
+                status = awaitProtected(pair, live);
+                out.println("site " + live + ": " + status.get("protection"));
+                return "protected".equals(status.get("protection")) ? 0 : 1;
+            }
+            long copied = resync == null ? lastCopied : number(resync.get("copied_blocks"));
+            if (copied != lastCopied) {
+                lastMoved = System.nanoTime();
+                lastCopied = copied;
+            } else if (System.nanoTime() - lastMoved > stall.toNanos()) {
+                out.println();
+                return error("the resync has not moved for " + waitFor + ": site " + live + " is "
+                        + status.get("protection") + "; it resumes when the sites reconnect");
+            }
+            if (resync != null && "copying".equals(resync.get("phase"))) {
+                out.print(progressLine(resync, map(resync.get("plan"))) + (tty ? "\r" : "\n"));
+                out.flush();
+            }
+        }
+    }
+
+    /** The live site's status once it reports the pair protected again (the backup acknowledged), or after 10 s. */
+    private static Map<String, Object> awaitProtected(PairConfig pair, String live) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        Map<String, Object> status = SiteQuery.status(pair.site(live));
+        while (!"protected".equals(status.get("protection")) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            status = SiteQuery.status(pair.site(live));
+        }
+        return status;
+    }
+
+    /** {@code [#########...........]  45%  120.0/260.0 MiB  95.2 MiB/s  ETA 2s}. */
+    static String progressLine(Map<String, Object> resync, Map<String, Object> plan) {
+        long total = Math.max(1, number(plan.get("blocks")));
+        long copied = number(resync.get("copied_blocks"));
+        int percent = (int) Math.min(100, copied * 100 / total);
+        int filled = percent / 5;
+        long eta = number(resync.get("eta_s"));
+        return String.format("[%s%s] %3d%%  %.1f/%.1f MiB  %s  ETA %s", "#".repeat(filled),
+                ".".repeat(20 - filled), percent, number(resync.get("copied_bytes")) / MIB,
+                number(plan.get("bytes")) / MIB, rate(number(resync.get("rate_bytes_s"))),
+                eta < 0 ? "?" : eta((double) eta));
+    }
+
+    /** {@code 12.5 MiB/s}, or {@code 64 KiB/s} below one MiB. */
+    static String rate(long bytesPerSecond) {
+        return bytesPerSecond >= MIB ? String.format("%.1f MiB/s", bytesPerSecond / MIB)
+                : bytesPerSecond / 1024 + " KiB/s";
+    }
+
+    private static void printSummary(PrintWriter out, Map<String, Object> done) {
+        double seconds = number(done.get("took_ms")) / 1000.0;
+        long data = number(done.get("data_bytes"));
+        out.printf("resync complete: %s; %d blocks planned, %d zero blocks sent as ranges, %d written during the"
+                        + " copy sent again; %.1f MiB of data, %.1f MiB on the wire, in %.1f s (%.1f MiB/s); the guest"
+                        + " paused %s ms%n", done.get("kind"), number(done.get("planned_blocks")),
+                number(done.get("zero_blocks")), number(done.get("resent_blocks")), data / MIB,
+                number(done.get("wire_bytes")) / MIB, seconds, seconds > 0 ? data / MIB / seconds : 0,
+                done.get("pause_ms"));
+    }
+
+    private static long lastResyncPosition(Map<String, Object> status) {
+        Map<String, Object> last = map(status.get("last_resync"));
+        return last == null ? -1 : number(last.get("position"));
+    }
+
+    private static String query(long rate, String discard) {
+        StringBuilder q = new StringBuilder();
+        if (rate > 0) {
+            q.append("rate=").append(rate);
+        }
+        if (discard != null) {
+            q.append(q.isEmpty() ? "" : "&").append("discard=").append(discard);
+        }
+        return q.isEmpty() ? "" : "?" + q;
+    }
+
+    static String eta(double seconds) {
+        long s = Math.round(Math.ceil(seconds));
+        return s < 60 ? s + "s" : s < 3600 ? s / 60 + "m" + String.format("%02d", s % 60) + "s"
+                : s / 3600 + "h" + String.format("%02d", s % 3600 / 60) + "m";
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object value) {
+        return value instanceof Map<?, ?> m ? (Map<String, Object>) m : null;
+    }
+
+    private static long number(Object value) {
+        return value instanceof Number n ? n.longValue() : 0;
+    }
+
+    private int error(String message) {
+        spec.commandLine().getErr().println("sitepair resync: error: " + message);
+        return 1;
+    }
+}

@@ -1,0 +1,97 @@
+package io.sitepair.ops.pair;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+
+/**
+ * The resync CLI against real processes: a pair whose resync waits for an operator, a backup
+ * killed under load and returning, the plan shown, approved, followed, and resumed after the
+ * returning site is killed again in the middle of it.
+ */
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class ResyncProcessTest {
+    private static final Pattern PLAN = Pattern.compile("(?m)^plan: (\\d+) blocks, (\\d+) bytes$");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void anOperatorSeesApprovesAndFollowsTheResyncWhichResumesAfterTheTargetIsKilled() throws Exception {
+        try (LocalPair lab = new LocalPair(dir, yaml -> yaml + "resync:\n  start: manual\n  rate: 64K/s\n")) {
+            lab.startWitness();
+            Process b = lab.start("b");
+            lab.start("a");
+            lab.await("a", 60, s -> "protected".equals(s.get("protection")));
+            InetSocketAddress service = lab.service("a");
+            Map<String, String> ledger;
+            try (WriteLoad writers = new WriteLoad(4, "w", Map.of("a", service), "a")) {
+                writers.awaitAcknowledged(2000, 60);
+                b.destroyForcibly(); // kill -9 of the backup under load
+                b.waitFor(10, TimeUnit.SECONDS);
+                lab.await("a", 20, s -> "live-alone".equals(s.get("role")));
+                int before = writers.acknowledged.size();
+                writers.awaitAcknowledged(before + 3000, 60); // a goes on alone, unprotected
+                ledger = Map.copyOf(writers.acknowledged);
+            }
+
+            b = lab.start("b");
+            Map<String, Object> waiting = lab.await("a", 60, s -> s.get("resync") instanceof Map<?, ?> r
+                    && "awaiting approval".equals(r.get("phase")));
+            Thread.sleep(500);
+            assertEquals(0L, LocalPair.number(lab.status("a"), "resync", "copied_blocks"),
+                    "nothing is copied before an operator approves: " + waiting);
+
+            LocalPair.Cli dry = lab.cli(Duration.ofSeconds(60), "resync", "--dry-run");
+            assertEquals(0, dry.exit(), dry.text());
+            assertTrue(dry.out().contains("resync a -> b: incremental from epoch 1"), dry.out());
+            assertTrue(dry.out().contains("rate limit 64 KiB/s on the wire: at most "), dry.out());
+            Matcher plan = PLAN.matcher(dry.out());
+            assertTrue(plan.find(), dry.out());
+            long blocks = Long.parseLong(plan.group(1));
+            assertEquals(blocks * 4096, Long.parseLong(plan.group(2)));
+            assertTrue(blocks >= 1024, "a resync long enough to interrupt at 64 KiB/s: " + dry.out());
+            assertEquals(0L, LocalPair.number(lab.status("a"), "resync", "copied_blocks"), "a dry run ships nothing");
+
+            Process operator = lab.startCli("resync", "--wait", "90s");
+            // Once the target has persisted progress past half-way (it does at least once a second).
+            lab.await("b", 60, s -> LocalPair.number(s, "resync", "durably_pending_blocks") < blocks / 2);
+            b.destroyForcibly(); // kill -9 of the resync's target in the middle of it
+            b.waitFor(10, TimeUnit.SECONDS);
+            lab.start("b");
+
+            LocalPair.Cli followed = lab.finish(operator, "resync", Duration.ofSeconds(150));
+            assertEquals(0, followed.exit(), followed.text());
+            assertTrue(followed.out().contains("resync started: incremental from epoch 1"), followed.out());
+            assertTrue(followed.out().matches("(?s).*\\[#*\\.*\\] +\\d+%  [0-9.]+/[0-9.]+ MiB  [0-9.]+ [KM]iB/s  ETA .*"),
+                    "a progress bar: " + followed.out());
+            assertTrue(followed.out().contains("resync complete: resumed (interrupted copy begun at epoch 2"),
+                    followed.out());
+            assertTrue(lab.log("a").contains("resuming the interrupted copy"), "the second copy resumed");
+            Map<String, Object> last = lab.await("a", 30, s -> "protected".equals(s.get("protection")));
+            long resumed = LocalPair.number(last, "last_resync", "planned_blocks");
+            assertTrue(resumed < blocks, "the resumed copy ships less than the whole plan: " + resumed + " of " + blocks);
+
+            LocalPair.Cli verify = lab.cli(Duration.ofSeconds(60), "verify");
+            assertTrue(verify.out().trim().endsWith("differing blocks: 0"), verify.text());
+            try (Jedis jedis = new Jedis(service.getHostString(), service.getPort(), 5000)) {
+                for (var e : ledger.entrySet()) {
+                    assertEquals(e.getValue(), jedis.get(e.getKey()), "acknowledged write of " + e.getKey() + " lost");
+                }
+            }
+            System.out.printf("resync: planned %d blocks, the resumed copy %d; %d acknowledged writes present%n",
+                    blocks, resumed, ledger.size());
+        }
+    }
+}

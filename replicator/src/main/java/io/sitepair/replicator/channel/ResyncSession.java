@@ -1,0 +1,266 @@
+package io.sitepair.replicator.channel;
+
+import io.netty.channel.Channel;
+import io.sitepair.disk.DiskHistory;
+import io.sitepair.disk.Lineage;
+import io.sitepair.disk.Stamp;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * One resync of the returning backup, on the primary, over one connection: decides what to copy,
+ * waits for an operator where it must, and runs the {@link CopySender}.
+ *
+ * <pre>
+ *   ASKING ──(backup's blocks)──▶ PLANNED ──(auto, or approved)──▶ COPYING ──▶ DONE
+ *      full copy: straight to PLANNED; split-brain or manual start: PLANNED waits for approval
+ * </pre>
+ *
+ * <p>What to copy: with a shared history, every block either side wrote after the divergence
+ * point; with none, everything; when the backup resumes an interrupted copy, the blocks it still
+ * lacks plus every block this site wrote since that copy began. A split-brain (both sites served
+ * on their own) copies only when an operator discards the backup's writes. All on the primary's
+ * event loop.
+ */
+final class ResyncSession {
+    enum Phase { ASKING, PLANNED, COPYING, DONE, ABORTED }
+
+    private final PairIdentity me;
+    private final long epoch;
+    private final Channel channel;
+    private final CopySource source;
+    private final Pacer pacer;
+    private final boolean manualStart;
+    private final ChannelMessage.Welcome welcome;
+    private final Consumer<CopySender.Outcome> done;
+    private final List<BitSet> theirs = new ArrayList<>();
+    private Phase phase = Phase.ASKING;
+    private Stamp divergence;
+    private Stamp resumedFrom;
+    private String splitBrain;
+    private ResyncPlan plan;
+    private CopySender copy;
+
+    ResyncSession(PairIdentity me, long epoch, Channel channel, CopySource source, ResyncPolicy policy,
+                  ChannelMessage.Welcome welcome, Consumer<CopySender.Outcome> done) {
+        this.me = me;
+        this.epoch = epoch;
+        this.channel = channel;
+        this.source = source;
+        this.pacer = new Pacer(policy.rateBytesPerSecond());
+        this.manualStart = policy.manualStart();
+        this.welcome = welcome;
+        this.done = done;
+    }
+
+    /** Starts planning: asks the backup for its side, or plans a full copy at once. */
+    void begin() throws IOException {
+        DiskHistory mine = source.history();
+        Lineage theirLineage = Lineage.of(welcome.lineage());
+        DiskHistory.Plan shared = DiskHistory.plan(mine.lineage(), mine.lastPosition(), me.site(), theirLineage,
+                welcome.lastPosition(), me.peer());
+        if (welcome.resume() != null && resumable(mine.lineage(), welcome.resume())) {
+            resumedFrom = welcome.resume();
+            say("resuming the interrupted copy begun at " + resumedFrom + "; asking which blocks it still lacks");
+            channel.writeAndFlush(new ChannelMessage.ResyncFrom(resumedFrom.epoch(), resumedFrom.position(), true));
+            return;
+        }
+        divergence = shared.divergence();
+        if (shared.splitBrain()) {
+            splitBrain = ResyncPlan.splitBrainDetail(me.site(), mine.lineage(), me.peer(), theirLineage);
+        }
+        if (divergence == null) {
+            say("no shared history: a full copy of disks and VM state");
+            planned();
+            return;
+        }
+        say("histories part after " + divergence + "; asking which blocks it wrote since");
+        channel.writeAndFlush(new ChannelMessage.ResyncFrom(divergence.epoch(), divergence.position(), false));
+    }
+
+    /** An interrupted copy can resume if it began in this site's history, not after where it is now. */
+    private boolean resumable(Lineage mine, Stamp start) {
+        boolean known = mine.entries().stream().anyMatch(e -> e.epoch() == start.epoch() && e.start() <= start.position());
+        return known && !start.after(new Stamp(epoch, source.history().lastPosition()));
+    }
+
+    /** The backup's side, one disk at a time; returns why it is refused, or null. */
+    String backupBlocks(ChannelMessage.WrittenBlocks written) {
+        if (phase != Phase.ASKING || written.disk() != theirs.size()) {
+            return "blocks of disk " + written.disk() + " where " + (phase == Phase.ASKING ? "disk " + theirs.size()
+                    : "none") + " was due";
+        }
+        BitSet bits = BitSet.valueOf(written.bits());
+        long blocks = source.disks().get(theirs.size()).blockCount();
+        if (bits.length() > blocks) {
+            bits.clear((int) blocks, bits.length());
+        }
+        theirs.add(bits);
+        if (theirs.size() < source.disks().size()) {
+            return null;
+        }
+        try {
+            planned();
+        } catch (IOException | IllegalStateException e) {
+            return "cannot read this site's block map: " + e.getMessage();
+        }
+        return null;
+    }
+
+    private void planned() throws IOException {
+        plan = computePlan();
+        phase = Phase.PLANNED;
+        say("plan: " + plan.kind() + ", " + plan.totalBlocks() + " blocks (" + plan.totalBytes() / 1024 + " KiB; "
+                + java.util.Arrays.stream(plan.writtenHere()).sum() + (resumedFrom != null ? " written here since, "
+                : " written here, ") + java.util.Arrays.stream(plan.writtenThere()).sum()
+                + (resumedFrom != null ? " still pending there)" : " there)"));
+        if (splitBrain != null) {
+            say("SPLIT-BRAIN: " + splitBrain + "; not resyncing until an operator discards one site's writes"
+                    + " (sitepair resync --discard " + me.peer() + ")");
+        } else if (manualStart && resumedFrom == null) { // a resumed copy was approved already
+            say("waiting for an operator to start it (sitepair resync)");
+        } else {
+            start();
+        }
+    }
+
+    /** The blocks to copy now (this site's side read afresh, so writes since planning are in). */
+    private ResyncPlan computePlan() throws IOException {
+        List<BitSet> blocks = new ArrayList<>();
+        int disks = source.disks().size();
+        long[] here = new long[disks];
+        long[] there = new long[disks];
+        for (int d = 0; d < disks; d++) {
+            long count = source.disks().get(d).blockCount();
+            BitSet union;
+            if (resumedFrom == null && divergence == null) {
+                union = new BitSet((int) count);
+                union.set(0, (int) count);
+                here[d] = count;
+            } else {
+                union = source.history().writtenAfter(d, count, resumedFrom != null ? resumedFrom : divergence);
+                here[d] = union.cardinality();
+                there[d] = theirs.get(d).cardinality();
+                union.or(theirs.get(d));
+            }
+            blocks.add(union);
+        }
+        return new ResyncPlan(me.site(), me.peer(), divergence, resumedFrom, splitBrain, blocks, here, there);
+    }
+
+    /**
+     * An operator's go-ahead (and rate, 0: keep it): starts a waiting resync, or changes the rate of
+     * a running one; {@code discard} names the site whose writes a split-brain resync throws away.
+     * Returns what it did; throws why not.
+     */
+    String approve(long rate, String discard) {
+        if (discard != null && splitBrain == null) {
+            throw new IllegalStateException("there is no split-brain to resolve: --discard is only for one");
+        }
+        if (discard != null && !discard.equals(me.peer())) {
+            throw new IllegalStateException("site '" + discard + "' is the live site and the resync's source; only"
+                    + " the returning site '" + me.peer() + "' can be discarded. To keep '" + me.peer() + "''s writes"
+                    + " instead, stop '" + discard + "' and start '" + me.peer() + "' as the primary.");
+        }
+        if (rate > 0) {
+            pacer.setRate(rate);
+        }
+        return switch (phase) {
+            case ASKING -> throw new IllegalStateException("the resync is still being planned; try again in a moment");
+            case COPYING -> "resync running" + (rate > 0 ? "; rate limit now " + rate + " bytes/s" : "");
+            case DONE, ABORTED -> throw new IllegalStateException("the resync is over");
+            case PLANNED -> {
+                if (splitBrain != null && discard == null) {
+                    throw new IllegalStateException("split-brain: " + splitBrain + ". Choose the site whose writes"
+                            + " since " + divergence + " are discarded: --discard " + me.peer());
+                }
+                if (discard != null) {
+                    say("an operator discards site '" + discard + "''s writes since " + divergence);
+                }
+                try {
+                    plan = computePlan(); // what was written while the plan waited is in too
+                } catch (IOException e) {
+                    throw new IllegalStateException("cannot read this site's block map: " + e.getMessage(), e);
+                }
+                start();
+                yield "resync started: " + plan.kind();
+            }
+        };
+    }
+
+    /** Tells the backup the plan, then copies it; writes from here on are tracked by the copy. */
+    private void start() {
+        phase = Phase.COPYING;
+        Stamp begun = new Stamp(epoch, source.history().lastPosition());
+        for (int d = 0; d < plan.blocks().size(); d++) {
+            channel.write(new ChannelMessage.CopyPlan(d, begun.epoch(), begun.position(),
+                    plan.blocks().get(d).toByteArray()), channel.voidPromise());
+        }
+        copy = new CopySender(channel, source, plan.kind(), plan.blocks(), pacer, outcome -> {
+            phase = Phase.DONE;
+            done.accept(outcome);
+        });
+        say("copying " + plan.totalBlocks() + " blocks (" + plan.kind() + ")"
+                + (pacer.rate() > 0 ? " at most at " + pacer.rate() + " bytes/s" : ""));
+        copy.start();
+    }
+
+    void pump() {
+        if (copy != null) {
+            copy.pump();
+        }
+    }
+
+    void abort() {
+        if (copy != null) {
+            copy.abort();
+        }
+        phase = phase == Phase.DONE ? phase : Phase.ABORTED;
+    }
+
+    Phase phase() {
+        return phase;
+    }
+
+    /** "planning", "waiting for approval", "split-brain" or the copy's progress, for the primary's protection line. */
+    String progress() {
+        return switch (phase) {
+            case ASKING -> "planning the resync";
+            case PLANNED -> splitBrain != null ? "SPLIT-BRAIN, waiting for an operator (sitepair resync --discard)"
+                    : "resync planned, waiting for an operator (sitepair resync)";
+            case COPYING, DONE -> copy.progress();
+            case ABORTED -> "resync aborted";
+        };
+    }
+
+    /** The plan and, once copying, its figures. */
+    Map<String, Object> status() {
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("phase", switch (phase) {
+            case ASKING -> "planning";
+            case PLANNED -> splitBrain != null ? "split-brain" : "awaiting approval";
+            case COPYING -> "copying";
+            case DONE -> "done";
+            case ABORTED -> "aborted";
+        });
+        if (plan != null) {
+            status.put("plan", plan.describe());
+        }
+        if (copy != null) {
+            status.putAll(copy.figures());
+        } else {
+            status.put("copied_blocks", 0L);
+            status.put("rate_limit_bytes_s", pacer.rate());
+        }
+        return status;
+    }
+
+    private void say(String what) {
+        System.err.println("sitepair: resync of site '" + me.peer() + "': " + what);
+    }
+}
