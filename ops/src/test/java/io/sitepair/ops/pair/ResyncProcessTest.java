@@ -94,4 +94,57 @@ class ResyncProcessTest {
                     blocks, resumed, ledger.size());
         }
     }
+
+    /**
+     * The resync's source (the live site, alone) is killed in the middle of it: the half-copied
+     * site cannot go live, so nobody serves until the source returns. Restarted cold, the source
+     * serves a new epoch (its log begins again), the target rejoins it, and the copy resumes from
+     * what the target holds, adding every block the source may have written since the copy began.
+     */
+    @Test
+    void killingTheSourceMidResyncLeavesNobodyLiveAndTheCopyResumesWhenItReturns() throws Exception {
+        try (LocalPair lab = new LocalPair(dir, yaml -> yaml + "resync:\n  rate: 64K/s\n")) {
+            lab.startWitness();
+            Process b = lab.start("b");
+            Process a = lab.start("a");
+            lab.await("a", 60, s -> "protected".equals(s.get("protection")));
+            InetSocketAddress service = lab.service("a");
+            Map<String, String> ledger;
+            try (WriteLoad writers = new WriteLoad(4, "w", Map.of("a", service), "a")) {
+                writers.awaitAcknowledged(2000, 60);
+                b.destroyForcibly();
+                b.waitFor(10, TimeUnit.SECONDS);
+                lab.await("a", 20, s -> "live-alone".equals(s.get("role")));
+                writers.awaitAcknowledged(writers.acknowledged.size() + 2000, 60);
+                ledger = Map.copyOf(writers.acknowledged);
+            }
+            lab.start("b"); // the resync starts by itself (start: auto)
+            Map<String, Object> resyncing = lab.await("b", 60,
+                    s -> LocalPair.number(s, "resync", "durably_pending_blocks")
+                            < LocalPair.number(s, "resync", "planned_blocks") / 2);
+            a.destroyForcibly(); // kill -9 of the source in the middle of the copy
+            a.waitFor(10, TimeUnit.SECONDS);
+
+            Thread.sleep(3000); // three failure timeouts
+            Map<String, Object> stuck = lab.status("b");
+            assertEquals("resyncing", stuck.get("role"), "a half-copied site must not go live: " + stuck);
+            assertTrue(lab.endpoint().endsWith(":" + service.getPort()), "the quorum still names a");
+
+            lab.start("a");
+            Map<String, Object> protectedAgain = lab.await("a", 120, s -> "protected".equals(s.get("protection")));
+            assertEquals(3L, LocalPair.number(protectedAgain, null, "epoch"), "restarted cold, a serves a new epoch");
+            assertTrue(lab.log("a").contains("resuming the interrupted copy begun at epoch 2"), "the copy resumed");
+            assertTrue(String.valueOf(protectedAgain.get("last_reprotection")).contains("resumed"),
+                    protectedAgain.toString());
+            LocalPair.Cli verify = lab.cli(Duration.ofSeconds(60), "verify");
+            assertTrue(verify.out().trim().endsWith("differing blocks: 0"), verify.text());
+            try (Jedis jedis = new Jedis(service.getHostString(), service.getPort(), 5000)) {
+                for (var e : ledger.entrySet()) {
+                    assertEquals(e.getValue(), jedis.get(e.getKey()), "acknowledged write of " + e.getKey() + " lost");
+                }
+            }
+            System.out.printf("source killed at %s; resumed: %s%n", resyncing.get("resync"),
+                    protectedAgain.get("last_resync"));
+        }
+    }
 }

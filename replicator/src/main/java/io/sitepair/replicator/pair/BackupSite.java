@@ -141,7 +141,8 @@ public final class BackupSite implements Site {
                 && role.role() == Role.BACKUP) {
             primaryFailed();
         }
-        if (heartbeat.peerEpoch() > epoch && superseded == null && role.role() == Role.BACKUP) {
+        if (heartbeat.peerEpoch() > epoch && superseded == null
+                && (role.role() == Role.BACKUP || role.role() == Role.RESYNCING)) {
             supersede("site '" + settings.identity().peer() + "' serves in epoch " + heartbeat.peerEpoch()
                     + " without this backup (epoch " + epoch + "); rejoining by re-protection");
         }
@@ -208,6 +209,10 @@ public final class BackupSite implements Site {
         boolean handedOver = false;
         try (GroupFlusher flusher = new GroupFlusher("sitepair-backup-flush", ticket -> {})) {
             GuestVm vm = bootForReplay();
+            if (vm == null) {
+                endWithoutReplay();
+                return;
+            }
             // The backup's flushes need not be waited for: no output leaves here.
             vm.flushDisksWith(flusher::request);
             flusher.start();
@@ -281,12 +286,29 @@ public final class BackupSite implements Site {
     }
 
     /**
+     * The log ended before replay could begin (superseded or stopped while waiting for the primary
+     * or in the middle of a copy): no VM ran, and this site's disks and records are untouched.
+     */
+    private void endWithoutReplay() {
+        outcome = superseded != null ? superseded : "stopped before the primary's log began";
+        if (superseded != null) {
+            closeNetworkNow(); // the site rejoins at once, on the same ports
+        }
+        role.moveTo(Role.STOPPED, outcome);
+        release();
+        finished.complete("none (no VM ran)");
+    }
+
+    /**
      * The VM replay starts from: booted fresh when the log starts at the beginning, or restored
      * from the copy re-protection brought (checked against the primary's state hash).
      */
     private GuestVm bootForReplay() throws IOException {
         VmOptions options = settings.vmOptions().withWriteStamps(records.stamps());
         if (!received.awaitStart()) {
+            if (received.received() == 0) {
+                return null; // ended before anything arrived: the disks (maybe mid-copy) stay as they are
+            }
             // Replaying the epoch from its start: this site's disks follow it from here.
             records.enter(settings.epoch(), settings.epochStart(), settings.epochPrimary());
             return GuestVm.create(settings.module(), options, disks);
