@@ -25,7 +25,7 @@ public final class Scalars {
     private Scalars() {}
 
     /** {@code 65536}, {@code 64K}, {@code 64M}, {@code 64MiB}, {@code 1G}: bytes. */
-    static long size(String value) {
+    public static long size(String value) {
         Matcher m = SIZE.matcher(value.trim());
         if (!m.matches()) {
             throw new IllegalArgumentException(quote(value) + " is not a size (examples: 4096, 64M, 1G)");

@@ -137,13 +137,14 @@ public sealed interface ChannelMessage {
     }
 
     /**
-     * Re-protection: blocks {@code first..first+count-1} of disk {@code disk} as the primary holds
-     * them, compressed into one {@link io.sitepair.compression.BlockCodec} frame.
+     * Re-protection: the blocks of {@code runs} of disk {@code disk} as the primary holds them, one
+     * run after the other, compressed into one {@link io.sitepair.compression.BlockCodec} frame.
      */
-    record CopyBlocks(int disk, long first, int count, byte[] frame) implements ChannelMessage {
+    record CopyBlocks(int disk, BlockRuns runs, byte[] frame) implements ChannelMessage {
         public int type() { return 8; }
         public void writeBody(ByteBuf out) {
-            out.writeShort(disk).writeLong(first).writeInt(count);
+            out.writeShort(disk);
+            runs.write(out);
             out.writeBytes(frame);
         }
     }
@@ -217,10 +218,13 @@ public sealed interface ChannelMessage {
         }
     }
 
-    /** Re-protection: blocks {@code first..first+count-1} of {@code disk} are all zeros on the primary. */
-    record ZeroBlocks(int disk, long first, int count) implements ChannelMessage {
+    /** Re-protection: the blocks of {@code runs} of {@code disk} are all zeros on the primary. */
+    record ZeroBlocks(int disk, BlockRuns runs) implements ChannelMessage {
         public int type() { return 15; }
-        public void writeBody(ByteBuf out) { out.writeShort(disk).writeLong(first).writeInt(count); }
+        public void writeBody(ByteBuf out) {
+            out.writeShort(disk);
+            runs.write(out);
+        }
     }
 
     /** Decodes one message (without its length prefix); {@link MalformedMessage} says what is wrong. */
@@ -240,12 +244,7 @@ public sealed interface ChannelMessage {
                 case 5 -> new Entries(in.readLong(), in.readLong(), rest(in));
                 case 6 -> new Ack(in.readLong(), in.readLong(), in.readLong());
                 case 7 -> new Diverged(in.readLong(), readString(in));
-                case 8 -> {
-                    int disk = in.readUnsignedShort();
-                    long first = in.readLong();
-                    int count = in.readInt();
-                    yield new CopyBlocks(disk, first, count, rest(in));
-                }
+                case 8 -> new CopyBlocks(in.readUnsignedShort(), BlockRuns.read(in), rest(in));
                 case 9 -> new CopyState(rest(in));
                 case 10 -> new CopyDone(in.readLong(), in.readLong(), in.readLong(), readBytes(in));
                 case 11 -> new ResyncFrom(in.readLong(), in.readLong(), in.readBoolean());
@@ -266,7 +265,7 @@ public sealed interface ChannelMessage {
                     yield new VerifyReport(position, compared, total, blocks);
                 }
                 case 14 -> new CopyPlan(in.readUnsignedShort(), in.readLong(), in.readLong(), rest(in));
-                case 15 -> new ZeroBlocks(in.readUnsignedShort(), in.readLong(), in.readInt());
+                case 15 -> new ZeroBlocks(in.readUnsignedShort(), BlockRuns.read(in));
                 default -> throw new MalformedMessage("unknown message type " + type);
             };
             if (in.isReadable()) {

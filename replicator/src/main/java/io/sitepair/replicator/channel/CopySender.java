@@ -21,7 +21,7 @@ import java.util.List;
  * source holds.
  */
 public final class CopySender {
-    /** Blocks per message: 1 MiB raw. */
+    /** VM state per message: 1 MiB raw. */
     static final int RUN = 256;
     /** Chunks sent per loop task before the guest gets the loop again. */
     private static final int CHUNKS_PER_TASK = 4;
@@ -105,13 +105,17 @@ public final class CopySender {
                 finish();
                 return;
             }
+            // Up to a message's worth of the plan's next blocks, however scattered.
             BitSet bits = plan.get(disk);
-            int first = bits.nextSetBit((int) next);
-            int end = bits.nextClearBit(first);
-            int count = Math.min(RUN, end - first);
-            send(disk, first, count);
-            next = first + count;
-            copiedBlocks += count;
+            BlockRuns.Builder runs = new BlockRuns.Builder();
+            for (int first = bits.nextSetBit((int) next); first >= 0 && runs.total() < BlockRuns.MAX_BLOCKS;
+                 first = bits.nextSetBit((int) next)) {
+                int count = Math.min(BlockRuns.MAX_BLOCKS - runs.total(), bits.nextClearBit(first) - first);
+                runs.add(first, count);
+                next = first + count;
+            }
+            send(disk, runs.build());
+            copiedBlocks += runs.total();
         }
         if (channel.isWritable() && !pumpQueued) {
             pumpQueued = true;
@@ -121,27 +125,38 @@ public final class CopySender {
         }
         channel.flush();
     }
-    /** Blocks {@code first..first+count-1} of a disk: runs of data as frames, runs of zeros as a range. */
-    private void send(int diskIndex, long first, int count) {
-        byte[] data = source.disks().get(diskIndex).read(first, count);
-        int run = 0;
-        while (run < count) {
-            boolean zeros = DiskImage.isZeroBlock(data, run * DiskImage.BLOCK_SIZE);
-            int end = run + 1;
-            while (end < count && DiskImage.isZeroBlock(data, end * DiskImage.BLOCK_SIZE) == zeros) {
-                end++;
+    /** The blocks of {@code runs}: those holding data in one frame, the all-zero ones as ranges. */
+    private void send(int diskIndex, BlockRuns runs) {
+        DiskImage image = source.disks().get(diskIndex);
+        byte[] data = new byte[runs.total() * DiskImage.BLOCK_SIZE];
+        BlockRuns.Builder dataRuns = new BlockRuns.Builder();
+        BlockRuns.Builder zeroRuns = new BlockRuns.Builder();
+        int j = 0; // the block's index in data
+        for (int r = 0; r < runs.size(); r++) {
+            image.read(runs.firsts()[r], runs.counts()[r], data, j * DiskImage.BLOCK_SIZE);
+            for (int i = 0; i < runs.counts()[r]; i++, j++) {
+                long block = runs.firsts()[r] + i;
+                if (DiskImage.isZeroBlock(data, j * DiskImage.BLOCK_SIZE)) {
+                    zeroRuns.add(block, 1);
+                    continue;
+                }
+                int to = dataRuns.total(); // data blocks close up over the zero blocks left out
+                if (to != j) {
+                    System.arraycopy(data, j * DiskImage.BLOCK_SIZE, data, to * DiskImage.BLOCK_SIZE, DiskImage.BLOCK_SIZE);
+                }
+                dataRuns.add(block, 1);
             }
-            if (zeros) {
-                channel.write(new ChannelMessage.ZeroBlocks(diskIndex, first + run, end - run), channel.voidPromise());
-                zeroBlocks += end - run;
-                pacer.spent(14);
-            } else {
-                byte[] frame = codec.encode(data, run * DiskImage.BLOCK_SIZE, (end - run) * DiskImage.BLOCK_SIZE);
-                channel.write(new ChannelMessage.CopyBlocks(diskIndex, first + run, end - run, frame),
-                        channel.voidPromise());
-                pacer.spent(frame.length);
-            }
-            run = end;
+        }
+        if (!zeroRuns.isEmpty()) {
+            BlockRuns zeros = zeroRuns.build();
+            channel.write(new ChannelMessage.ZeroBlocks(diskIndex, zeros), channel.voidPromise());
+            zeroBlocks += zeros.total();
+            pacer.spent(2 + 12L * zeros.size());
+        }
+        if (!dataRuns.isEmpty()) {
+            byte[] frame = codec.encode(data, 0, dataRuns.total() * DiskImage.BLOCK_SIZE);
+            channel.write(new ChannelMessage.CopyBlocks(diskIndex, dataRuns.build(), frame), channel.voidPromise());
+            pacer.spent(frame.length);
         }
     }
 
@@ -156,8 +171,17 @@ public final class CopySender {
         List<DiskImage> disks = source.disks();
         for (int d = 0; d < disks.size(); d++) {
             long[] blocks = changed.blocks(d);
-            int disk = d;
-            DiskImage.forEachRun(blocks, RUN, (first, count) -> send(disk, first, count));
+            BlockRuns.Builder runs = new BlockRuns.Builder();
+            for (long block : blocks) {
+                runs.add(block, 1);
+                if (runs.total() == BlockRuns.MAX_BLOCKS) {
+                    send(d, runs.build());
+                    runs = new BlockRuns.Builder();
+                }
+            }
+            if (!runs.isEmpty()) {
+                send(d, runs.build());
+            }
         }
         CopySource.Capture capture;
         try {

@@ -31,8 +31,8 @@ public interface CopyTarget {
      */
     void plan(String source, Stamp begun, List<BitSet> blocks) throws IOException;
 
-    /** Blocks from {@code first} on, {@code data} holding whole blocks. */
-    void blocks(int disk, long first, byte[] data) throws IOException;
+    /** {@code count} blocks from {@code first} on, held in {@code data} from {@code offset}. */
+    void blocks(int disk, long first, int count, byte[] data, int offset) throws IOException;
 
     /** Blocks {@code first..first+count-1} are zeros at the source. */
     void zeros(int disk, long first, int count) throws IOException;

@@ -285,28 +285,37 @@ public final class LogReceiver {
             }
         }
 
-        /** Re-protection: a run of zero blocks. */
+        /** Re-protection: runs of zero blocks. */
         private void copyZeros(ChannelHandlerContext ctx, ChannelMessage.ZeroBlocks zeros) {
+            BlockRuns runs = zeros.runs();
             try {
-                copyTarget.zeros(zeros.disk(), zeros.first(), zeros.count());
+                for (int r = 0; r < runs.size(); r++) {
+                    copyTarget.zeros(zeros.disk(), runs.firsts()[r], runs.counts()[r]);
+                }
             } catch (IndexOutOfBoundsException e) {
-                refuse(ctx, "bad zero run (disk " + zeros.disk() + ", block " + zeros.first() + "): " + e.getMessage());
+                refuse(ctx, "bad zero runs (disk " + zeros.disk() + "): " + e.getMessage());
             } catch (IOException | java.io.UncheckedIOException e) {
                 refuse(ctx, "cannot write copied blocks: " + e.getMessage());
             }
         }
 
-        /** Re-protection: a run of the primary's blocks, written at once to this site's disk. */
+        /** Re-protection: runs of the primary's blocks, each written at once to this site's disk. */
         private void copyBlocks(ChannelHandlerContext ctx, ChannelMessage.CopyBlocks blocks) {
+            BlockRuns runs = blocks.runs();
             try {
                 byte[] data = codec.decode(blocks.frame(), 0, blocks.frame().length);
-                if (blocks.count() < 1 || data.length != blocks.count() * io.sitepair.disk.DiskImage.BLOCK_SIZE) {
-                    throw new CorruptFrameException("copied blocks " + blocks.first() + "+" + blocks.count() + " of disk "
-                            + blocks.disk() + " hold " + data.length + " bytes");
+                if (data.length != runs.total() * io.sitepair.disk.DiskImage.BLOCK_SIZE) {
+                    throw new CorruptFrameException("copied runs of " + runs.total() + " blocks of disk " + blocks.disk()
+                            + " hold " + data.length + " bytes");
                 }
-                copyTarget.blocks(blocks.disk(), blocks.first(), data);
+                int offset = 0;
+                for (int r = 0; r < runs.size(); r++) {
+                    copyTarget.blocks(blocks.disk(), runs.firsts()[r], runs.counts()[r], data, offset);
+                    offset += runs.counts()[r] * io.sitepair.disk.DiskImage.BLOCK_SIZE;
+                }
             } catch (CorruptFrameException | IndexOutOfBoundsException e) {
-                refuse(ctx, "bad copy frame (disk " + blocks.disk() + ", block " + blocks.first() + "): " + e.getMessage());
+                refuse(ctx, "bad copy frame (disk " + blocks.disk() + ", block " + runs.firsts()[0] + "): "
+                        + e.getMessage());
             } catch (IOException | java.io.UncheckedIOException e) {
                 refuse(ctx, "cannot write copied blocks: " + e.getMessage());
             }

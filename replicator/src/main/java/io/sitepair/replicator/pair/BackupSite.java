@@ -6,12 +6,12 @@ import io.sitepair.compression.CodecStats;
 import io.sitepair.disk.ConsistencyMark;
 import io.sitepair.disk.DiskImage;
 import io.sitepair.disk.GroupFlusher;
-import io.sitepair.disk.ResyncProgress;
 import io.sitepair.disk.Stamp;
 import io.sitepair.replicator.channel.CopyTarget;
 import io.sitepair.replicator.channel.HeartbeatLink;
 import io.sitepair.replicator.channel.LogReceiver;
 import io.sitepair.replicator.channel.ReceivedLog;
+import io.sitepair.replicator.channel.ResyncWriter;
 import io.sitepair.replicator.channel.ShipLog;
 import io.sitepair.replicator.channel.Transport;
 import io.sitepair.replicator.service.ServedRun;
@@ -87,9 +87,7 @@ public final class BackupSite implements Site {
     private volatile String superseded; // null: not superseded
     private volatile PrimarySite successor;
     private volatile Copied copied;
-    private volatile long copiedBlocks;
-    private volatile long plannedBlocks;
-    private volatile long durablyPending; // blocks the persisted resync progress still lists
+    private volatile ResyncWriter resync; // the copy under way (or last taken)
     private volatile boolean stopping;
     private volatile String lastVerify = "";
 
@@ -350,22 +348,12 @@ public final class BackupSite implements Site {
     }
 
     /**
-     * Re-protection as the channel delivers it: blocks go straight to the disks, and the blocks
-     * still pending are recorded durably ({@link ResyncProgress}) so that an interrupted copy
-     * resumes where it was.
+     * Re-protection as the channel delivers it: blocks go straight to the disks
+     * ({@link ResyncWriter}, which keeps the pending blocks durably so an interrupted copy resumes),
+     * with the disks marked inconsistent, here and in the quorum, until the copy is complete.
      */
     private final class Copy implements CopyTarget {
-        /** Progress is persisted after this many blocks (64 MiB) or this long, whichever comes first. */
-        private static final long PERSIST_BLOCKS = 16_384;
-        private static final long PERSIST_NANOS = 1_000_000_000L;
-
-        private ResyncProgress progress; // network loop only
-        private long sincePersist;
-        private long lastPersistNanos;
-
-        private Path progressFile() {
-            return settings.dataDir().resolve("resync-progress");
-        }
+        private final ResyncWriter writer = new ResyncWriter(disks, settings.dataDir().resolve("resync-progress"));
 
         @Override
         public boolean wantsCopy() {
@@ -379,30 +367,12 @@ public final class BackupSite implements Site {
 
         @Override
         public Stamp resumable(String source) {
-            if (!wantsCopy()) {
-                return null;
-            }
-            try {
-                ResyncProgress recorded = ResyncProgress.open(progressFile());
-                List<Long> blocks = disks.stream().map(DiskImage::blockCount).toList();
-                if (recorded == null || !recorded.source().equals(source) || !recorded.diskBlocks().equals(blocks)) {
-                    return null;
-                }
-                progress = recorded;
-                return recorded.start();
-            } catch (IOException e) {
-                System.err.println("sitepair: site '" + settings.site() + "': ignoring the resync progress, the copy"
-                        + " starts over: " + e.getMessage());
-                return null;
-            }
+            return wantsCopy() ? writer.resumable(source) : null;
         }
 
         @Override
         public BitSet pending(int disk) throws IOException {
-            if (progress == null) {
-                throw new IOException("no interrupted copy to resume");
-            }
-            return progress.pending(disk);
+            return writer.pending(disk);
         }
 
         @Override
@@ -416,60 +386,27 @@ public final class BackupSite implements Site {
                 ConsistencyMark.markInconsistent(path, "receiving a copy from site '" + source + "' in epoch " + epoch);
             }
             markInQuorum(true); // and the tiebreaker refuses this site's claims until it is done
-            progress = ResyncProgress.begin(progressFile(), source, begun,
-                    disks.stream().map(DiskImage::blockCount).toList(), blocks);
-            lastPersistNanos = System.nanoTime();
-            copiedBlocks = 0;
-            plannedBlocks = progress.pendingBlocks();
-            durablyPending = plannedBlocks;
-            role.moveTo(Role.RESYNCING, "resyncing from site '" + source + "': " + plannedBlocks + " blocks");
+            writer.begin(source, begun, blocks);
+            resync = writer;
+            role.moveTo(Role.RESYNCING, "resyncing from site '" + source + "': " + writer.plannedBlocks() + " blocks");
         }
 
         @Override
-        public void blocks(int disk, long first, byte[] data) throws IOException {
-            int count = data.length / DiskImage.BLOCK_SIZE;
-            disk(disk).write(first, count, data, 0);
-            landed(disk, first, count);
+        public void blocks(int disk, long first, int count, byte[] data, int offset) throws IOException {
+            writer.blocks(disk, first, count, data, offset);
         }
 
         @Override
         public void zeros(int disk, long first, int count) throws IOException {
-            disk(disk).zero(first, count);
-            landed(disk, first, count);
-        }
-
-        private DiskImage disk(int disk) throws IOException {
-            if (disk < 0 || disk >= disks.size()) {
-                throw new IOException("copied blocks for disk " + disk + "; this site has " + disks.size());
-            }
-            return disks.get(disk);
-        }
-
-        /** Blocks reached the disk; every so often they are flushed and leave the durable pending set. */
-        private void landed(int disk, long first, int count) throws IOException {
-            progress.copied(disk, first, count);
-            copiedBlocks += count;
-            sincePersist += count;
-            if (sincePersist >= PERSIST_BLOCKS || System.nanoTime() - lastPersistNanos >= PERSIST_NANOS) {
-                for (DiskImage image : disks) {
-                    image.flush();
-                }
-                progress.persist();
-                durablyPending = progress.pendingBlocks();
-                sincePersist = 0;
-                lastPersistNanos = System.nanoTime();
-            }
+            writer.zeros(disk, first, count);
         }
 
         @Override
         public void done(long position, long events, byte[] state, byte[] stateHash) throws IOException {
-            for (DiskImage disk : disks) {
-                disk.flush();
-            }
+            // Flushed, and the progress record gone before the mark: a crash in between resyncs again.
+            writer.finish();
             // The disks hold the primary's history now: they follow its epoch from here.
             records.enter(settings.epoch(), settings.epochStart(), settings.epochPrimary());
-            ResyncProgress.clear(progressFile()); // before the mark: a crash between resyncs from the start
-            progress = null;
             for (Path path : settings.disks()) {
                 ConsistencyMark.markConsistent(path);
             }
@@ -611,12 +548,12 @@ public final class BackupSite implements Site {
         status.put("role", role.role().label());
         status.put("reason", outcome.isEmpty() ? role.reason() : outcome);
         status.put("epoch", epoch);
-        if (role.role() == Role.RESYNCING) {
+        if (role.role() == Role.RESYNCING && this.resync != null) {
             Map<String, Object> resync = new LinkedHashMap<>();
             resync.put("source", settings.identity().peer());
-            resync.put("planned_blocks", plannedBlocks);
-            resync.put("copied_blocks", copiedBlocks);
-            resync.put("durably_pending_blocks", durablyPending); // what a resume would still need
+            resync.put("planned_blocks", this.resync.plannedBlocks());
+            resync.put("copied_blocks", this.resync.copiedBlocks());
+            resync.put("durably_pending_blocks", this.resync.durablyPendingBlocks()); // what a resume would still need
             status.put("resync", resync);
         }
         if (!failover.isEmpty()) {

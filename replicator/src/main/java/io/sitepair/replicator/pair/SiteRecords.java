@@ -16,7 +16,7 @@ import java.util.Map;
  * epochs it has lived through and the {@link BlockMap} stamping every write. Opened once per run
  * of a site; a backup that goes live hands it to the live site it becomes.
  */
-final class SiteRecords implements DiskHistory, AutoCloseable {
+public final class SiteRecords implements DiskHistory, AutoCloseable {
     private final Lineage lineage;
     private final BlockMap blockMap;
     private volatile long epoch; // what writes are stamped with
@@ -33,13 +33,13 @@ final class SiteRecords implements DiskHistory, AutoCloseable {
         return Lineage.open(dataDir.resolve("lineage")).served(epoch, site);
     }
 
-    static SiteRecords open(Path dataDir) throws IOException {
+    public static SiteRecords open(Path dataDir) throws IOException {
         Lineage lineage = Lineage.open(dataDir.resolve("lineage"));
         return new SiteRecords(lineage, BlockMap.open(dataDir.resolve("blockmap"), lineage.lastEpoch()));
     }
 
     /** Records every write the VM makes, stamped with the current epoch and the VM's position. */
-    WriteTracker stamps() {
+    public WriteTracker stamps() {
         return blockMap.tracker(() -> epoch);
     }
 
@@ -47,7 +47,7 @@ final class SiteRecords implements DiskHistory, AutoCloseable {
      * This site's disks now follow epoch {@code next}, begun at {@code start} with {@code primary}
      * live: durable in the lineage before any write is stamped with it.
      */
-    void enter(long next, long start, String primary) throws IOException {
+    public void enter(long next, long start, String primary) throws IOException {
         lineage.enter(next, start, primary);
         epoch = next;
     }

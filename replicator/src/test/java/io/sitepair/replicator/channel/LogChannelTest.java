@@ -58,7 +58,9 @@ class LogChannelTest {
         public BitSet pending(int disk) { throw new AssertionError("no copy expected"); }
         public void plan(String source, Stamp begun, List<BitSet> blocks) { throw new AssertionError("no copy expected"); }
         public void zeros(int disk, long first, int count) { throw new AssertionError("no copy expected"); }
-        public void blocks(int disk, long first, byte[] data) { throw new AssertionError("no copy expected"); }
+        public void blocks(int disk, long first, int count, byte[] data, int offset) {
+            throw new AssertionError("no copy expected");
+        }
         public void done(long position, long events, byte[] state, byte[] hash) { throw new AssertionError(); }
     };
 

@@ -117,10 +117,9 @@ class ResyncTest {
             this.pending = (BitSet) blocks.getFirst().clone();
         }
 
-        public void blocks(int d, long first, byte[] data) throws IOException {
-            int count = data.length / DiskImage.BLOCK_SIZE;
+        public void blocks(int d, long first, int count, byte[] data, int offset) throws IOException {
             failIfDue(first + count);
-            disk.write(first, count, data, 0);
+            disk.write(first, count, data, offset);
             pending.clear((int) first, (int) first + count);
         }
 
