@@ -25,6 +25,7 @@ public final class DiskImage implements Closeable {
     private final Path path;
     private final FileChannel channel;
     private final long blocks;
+    private volatile String injectedFault; // null: writes go to the file
 
     private DiskImage(Path path, FileChannel channel, long blocks) {
         this.path = path;
@@ -101,9 +102,22 @@ public final class DiskImage implements Closeable {
         return data;
     }
 
+    /**
+     * From now on every write fails with an I/O error saying {@code error} ("Input/output error",
+     * "No space left on device"), as the device would: for disaster-recovery drills and tests of
+     * what a site does when its disk fails.
+     */
+    public void injectWriteFault(String error) {
+        injectedFault = error;
+    }
+
     /** Writes {@code count} blocks from {@code from}, starting at {@code offset}. */
     public void write(long block, int count, byte[] from, int offset) {
         checkRange(block, count);
+        String fault = injectedFault;
+        if (fault != null) {
+            throw new UncheckedIOException(path + ": writing block " + block, new IOException(fault + " (injected)"));
+        }
         ByteBuffer buffer = ByteBuffer.wrap(from, offset, count * BLOCK_SIZE);
         try {
             long position = block * BLOCK_SIZE;

@@ -23,7 +23,7 @@ import picocli.CommandLine.Command;
                 io.sitepair.ops.config.InitCommand.class, io.sitepair.ops.pair.UpCommand.class,
                 io.sitepair.ops.pair.StatusCommand.class, io.sitepair.ops.pair.EndpointCommand.class,
                 io.sitepair.ops.pair.WitnessCommand.class, io.sitepair.ops.pair.FailoverCommand.class, io.sitepair.ops.pair.VerifyCommand.class,
-                io.sitepair.ops.pair.ResyncCommand.class, io.sitepair.ops.wan.WanProxyCommand.class,
+                io.sitepair.ops.pair.ResyncCommand.class, io.sitepair.ops.pair.InjectCommand.class, io.sitepair.ops.wan.WanProxyCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     /** The VM halted: guest fault or replay divergence. */

@@ -16,7 +16,8 @@ import java.util.concurrent.Executors;
  * planned switchover), {@code POST /verify} (online verify), {@code POST /repair} (verify, then
  * repair what differs) and {@code POST /resync?rate=N&discard=SITE} (start a planned resync, or
  * change its rate) only for a request signed with the pair's secret ({@link AdminAuth}); the
- * signature covers the query.
+ * signature covers the query; and {@code POST /inject?fault=disk-io-error|disk-full} (a drill:
+ * the site's disk writes fail from now on).
  */
 final class AdminServer implements AutoCloseable {
     private final HttpServer server;
@@ -32,6 +33,11 @@ final class AdminServer implements AutoCloseable {
         server.createContext("/switchover", exchange -> operate(exchange, pair, "switchover", site::switchOver));
         server.createContext("/verify", exchange -> operate(exchange, pair, "verify", () -> site.verify(false)));
         server.createContext("/repair", exchange -> operate(exchange, pair, "repair", () -> site.verify(true)));
+        server.createContext("/inject", exchange -> {
+            String query = exchange.getRequestURI().getRawQuery();
+            operate(exchange, pair, "inject" + (query == null ? "" : "?" + query),
+                    () -> site.injectDiskFault(InjectCommand.deviceError(query(query).get("fault"))));
+        });
         server.createContext("/resync", exchange -> {
             String query = exchange.getRequestURI().getRawQuery();
             Map<String, String> params = query(query);
@@ -45,7 +51,7 @@ final class AdminServer implements AutoCloseable {
     }
 
     /** {@code a=1&b=x} as a map; values are plain (rates, site names), never escaped. */
-    private static Map<String, String> query(String query) {
+    static Map<String, String> query(String query) {
         Map<String, String> params = new java.util.HashMap<>();
         if (query != null) {
             for (String pair : query.split("&")) {

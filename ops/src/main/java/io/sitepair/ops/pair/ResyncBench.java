@@ -158,7 +158,7 @@ public final class ResyncBench implements Callable<Integer> {
                     proxy == null ? receiver.address() : proxy.address(), new ResyncPolicy(limit, false),
                     new LogShipper.Listener() {
                         public void acknowledged(long r, long p) {}
-                        public void diverged(long position, String reason) {}
+                        public void backupStopped(long position, String reason) {}
                         public void linkChanged(boolean streaming, String why) {}
                         public void reprotected(CopySender.Outcome copy) { outcome.complete(copy); }
                     });

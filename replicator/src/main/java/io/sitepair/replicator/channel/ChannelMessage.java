@@ -127,7 +127,10 @@ public sealed interface ChannelMessage {
         public void writeBody(ByteBuf out) { out.writeLong(epoch).writeLong(received).writeLong(replayed); }
     }
 
-    /** The backup's replay diverged at {@code position} and it has stopped; it cannot protect this primary. */
+    /**
+     * The backup stopped replaying at {@code position}, because its replay diverged or it failed
+     * (a disk I/O error), as {@code reason} says; it cannot protect this primary.
+     */
     record Diverged(long position, String reason) implements ChannelMessage {
         public int type() { return 7; }
         public void writeBody(ByteBuf out) {

@@ -28,7 +28,8 @@ public final class LogShipper {
     public interface Listener {
         void acknowledged(long received, long replayed);
 
-        void diverged(long position, String reason);
+        /** The backup stopped replaying at {@code position}: its replay diverged, or it failed (its disk). */
+        void backupStopped(long position, String reason);
 
         void linkChanged(boolean streaming, String why);
 
@@ -189,7 +190,7 @@ public final class LogShipper {
                 }
                 case ChannelMessage.VerifyReport report when state == State.STREAMING -> listener.verified(report);
                 case ChannelMessage.Diverged diverged when state == State.STREAMING ->
-                        listener.diverged(diverged.position(), diverged.reason());
+                        listener.backupStopped(diverged.position(), diverged.reason());
                 case ChannelMessage.Refused refused -> {
                     problem("the backup refused this primary: " + refused.reason());
                     ctx.close();

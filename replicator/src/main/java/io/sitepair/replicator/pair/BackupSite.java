@@ -88,6 +88,7 @@ public final class BackupSite implements Site {
     private volatile PrimarySite successor;
     private volatile Copied copied;
     private volatile ResyncWriter resync; // the copy under way (or last taken)
+    private volatile String diskFailure; // null: the disks work
     private volatile boolean stopping;
     private volatile String lastVerify = "";
 
@@ -171,6 +172,17 @@ public final class BackupSite implements Site {
     @Override
     public String resync(long rate, String discard) throws Exception {
         return liveSuccessor("resync its peer").resync(rate, discard);
+    }
+
+    /** A drill: this site's disks fail from now on; the next replayed or copied write fails the backup. */
+    @Override
+    public String injectDiskFault(String error) throws Exception {
+        PrimarySite live = successor;
+        if (live != null) {
+            return live.injectDiskFault(error);
+        }
+        disks.forEach(disk -> disk.injectWriteFault(error));
+        return "site '" + settings.site() + "': every disk write fails from now on with \"" + error + "\"";
     }
 
     /** After a failover this site is the live one: its successor can switch back. */
@@ -258,12 +270,14 @@ public final class BackupSite implements Site {
             finished.complete(state);
         } catch (ReplayDivergence e) {
             outcome = "replay diverged at log position " + e.position() + ": " + e.getMessage();
-            receiver.reportDivergence(e.position(), e.getMessage());
+            receiver.reportDivergence(e.position(), "replay diverged: " + e.getMessage());
             role.moveTo(Role.HALTED, outcome);
             release();
             finished.completeExceptionally(e);
         } catch (VmException e) {
             outcome = e.getMessage();
+            // A disk that fails under replay fails the backup: the primary goes on alone at once.
+            receiver.reportDivergence(replayed, "failed: " + outcome);
             role.moveTo(Role.HALTED, outcome);
             release();
             finished.completeExceptionally(e);
@@ -288,13 +302,18 @@ public final class BackupSite implements Site {
      * or in the middle of a copy): no VM ran, and this site's disks and records are untouched.
      */
     private void endWithoutReplay() {
-        outcome = superseded != null ? superseded : "stopped before the primary's log began";
-        if (superseded != null) {
+        String failure = diskFailure;
+        outcome = failure != null ? failure : superseded != null ? superseded : "stopped before the primary's log began";
+        if (superseded != null && failure == null) {
             closeNetworkNow(); // the site rejoins at once, on the same ports
         }
-        role.moveTo(Role.STOPPED, outcome);
+        role.moveTo(failure != null ? Role.HALTED : Role.STOPPED, outcome);
         release();
-        finished.complete("none (no VM ran)");
+        if (failure != null) {
+            finished.completeExceptionally(new IllegalStateException(failure));
+        } else {
+            finished.complete("none (no VM ran)");
+        }
     }
 
     /**
@@ -393,12 +412,30 @@ public final class BackupSite implements Site {
 
         @Override
         public void blocks(int disk, long first, int count, byte[] data, int offset) throws IOException {
-            writer.blocks(disk, first, count, data, offset);
+            try {
+                writer.blocks(disk, first, count, data, offset);
+            } catch (java.io.UncheckedIOException e) {
+                throw diskFailed(e);
+            }
         }
 
         @Override
         public void zeros(int disk, long first, int count) throws IOException {
-            writer.zeros(disk, first, count);
+            try {
+                writer.zeros(disk, first, count);
+            } catch (java.io.UncheckedIOException e) {
+                throw diskFailed(e);
+            }
+        }
+
+        /** A disk write of the copy failed: this site has failed; it halts (its disks stay marked inconsistent). */
+        private IOException diskFailed(java.io.UncheckedIOException e) {
+            String why = "disk I/O error during the resync: " + e.getMessage() + ": " + e.getCause().getMessage();
+            diskFailure = why;
+            System.err.println("sitepair: site '" + settings.site() + "' FAILED: " + why);
+            receiver.stop();
+            received.end();
+            return new IOException(why, e);
         }
 
         @Override

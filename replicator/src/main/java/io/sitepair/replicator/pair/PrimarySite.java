@@ -366,14 +366,14 @@ public final class PrimarySite implements Site {
         }
 
         @Override
-        public void diverged(long position, String reason) {
-            alarm = "the backup diverged at log position " + position + ": " + reason;
+        public void backupStopped(long position, String reason) {
+            alarm = "the backup stopped at log position " + position + ": " + reason;
             System.err.println();
             System.err.println("sitepair: ALARM: " + alarm);
             System.err.println("sitepair: ALARM: site '" + settings.site() + "' continues UNPROTECTED;"
                     + " the backup must be re-protected");
             System.err.println();
-            continueAlone("backup diverged at position " + position);
+            continueAlone("backup stopped at position " + position);
         }
 
         @Override
@@ -543,6 +543,15 @@ public final class PrimarySite implements Site {
         return verifier.verify(repair, () -> role.role() == Role.PRIMARY && shipper.state() == LogShipper.State.STREAMING
                 ? null : "site '" + settings.site() + "' is " + role.role().label() + ", " + protection()
                         + "; only a protected primary can verify");
+    }
+
+    /** A drill: this site's disks fail from now on; the guest's next write halts the site (a primary failure). */
+    @Override
+    public String injectDiskFault(String error) throws Exception {
+        return run.loop().submit(() -> {
+            run.vm().disks().forEach(disk -> disk.injectWriteFault(error));
+            return "site '" + settings.site() + "': every disk write fails from now on with \"" + error + "\"";
+        }).get();
     }
 
     /** The operator's go-ahead for the resync of the returning site, or a new rate limit; see {@link LogShipper#approveResync}. */

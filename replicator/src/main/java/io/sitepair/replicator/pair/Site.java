@@ -44,6 +44,14 @@ public interface Site {
     }
 
     /**
+     * A drill: from now on every write to this site's disks fails with {@code error} ("Input/output
+     * error", "No space left on device"), as a failing or full device would. Returns what it did.
+     */
+    default String injectDiskFault(String error) throws Exception {
+        throw new IllegalStateException("site is " + role().label() + "; it has no disks open");
+    }
+
+    /**
      * Whether this site stopped so as to rejoin as the backup: a switchover made the other site
      * live, or the primary went on in a later epoch without this backup.
      */

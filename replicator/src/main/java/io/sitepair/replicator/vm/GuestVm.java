@@ -270,7 +270,8 @@ public final class GuestVm {
                 return own;
             }
             if (c instanceof UncheckedIOException io) {
-                return new VmException("host I/O failed in " + handler + ": " + io.getMessage(), io);
+                return new VmException("host I/O failed in " + handler + ": " + io.getMessage()
+                        + (io.getCause() != null ? ": " + io.getCause().getMessage() : ""), io);
             }
         }
         String why = t instanceof StackOverflowError ? "call stack exhausted" : String.valueOf(t.getMessage());

@@ -83,7 +83,7 @@ class LogChannelTest {
         LogShipper shipper = new LogShipper(me, epoch, 42, log, source, group.next(), backup, ResyncPolicy.DEFAULTS,
                 new LogShipper.Listener() {
             public void acknowledged(long received, long replayed) {}
-            public void diverged(long position, String reason) {}
+            public void backupStopped(long position, String reason) {}
             public void linkChanged(boolean streaming, String why) {}
             public void reprotected(CopySender.Outcome outcome) { reprotected.accept(outcome); }
         });

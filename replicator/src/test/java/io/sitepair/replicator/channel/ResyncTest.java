@@ -151,7 +151,7 @@ class ResyncTest {
         LogShipper shipper = new LogShipper(identity("a", "b"), 1, 42, source.log, source, group.next(),
                 receiver.address(), policy, new LogShipper.Listener() {
             public void acknowledged(long received, long replayed) {}
-            public void diverged(long position, String reason) {}
+            public void backupStopped(long position, String reason) {}
             public void linkChanged(boolean streaming, String why) {}
             public void reprotected(CopySender.Outcome outcome) { outcomes.accept(outcome); }
         });

@@ -1,0 +1,90 @@
+package io.sitepair.ops.pair;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+
+/**
+ * A disk that fails under a protected pair, injected with {@code sitepair inject} while clients
+ * write: the backup's failure leaves the primary alone at once, the primary's is a primary
+ * failure; no acknowledged write is lost either way.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class DiskFaultProcessTest {
+    @TempDir
+    Path dir;
+
+    private static void assertAllPresent(Map<String, String> ledger, InetSocketAddress site) {
+        try (Jedis jedis = new Jedis(site.getHostString(), site.getPort(), 5000)) {
+            for (var e : ledger.entrySet()) {
+                assertEquals(e.getValue(), jedis.get(e.getKey()), "acknowledged write of " + e.getKey() + " lost");
+            }
+        }
+    }
+
+    @Test
+    void aBackupWhoseDiskFailsHaltsAndThePrimaryGoesOnAloneAtOnce() throws Exception {
+        try (LocalPair lab = new LocalPair(dir, yaml -> yaml.replace("suspect-after: 1s", "suspect-after: 10s"))) {
+            lab.startWitness();
+            Process b = lab.start("b");
+            lab.start("a");
+            lab.await("a", 60, s -> "protected".equals(s.get("protection")));
+            InetSocketAddress service = lab.service("a");
+            Map<String, String> ledger;
+            double seconds;
+            try (WriteLoad writers = new WriteLoad(4, "w", Map.of("a", service), "a")) {
+                writers.awaitAcknowledged(500, 30);
+                LocalPair.Cli inject = lab.cli(Duration.ofSeconds(30), "inject", "--site", "b", "--fault", "disk-io-error");
+                assertEquals(0, inject.exit(), inject.text());
+                long injected = System.nanoTime();
+                // Well before the (10 s) failure timeout: the backup said it failed.
+                Map<String, Object> alone = lab.await("a", 8, s -> "live-alone".equals(s.get("role")));
+                seconds = (System.nanoTime() - injected) / 1e9;
+                assertTrue(String.valueOf(alone.get("protection")).contains("Input/output error (injected)"),
+                        alone.toString());
+                assertTrue(b.waitFor(10, TimeUnit.SECONDS), "the failed backup halts");
+                assertNotEquals(0, b.exitValue());
+                int before = writers.acknowledged.size();
+                writers.awaitAcknowledged(before + 500, 30); // a serves on
+                ledger = Map.copyOf(writers.acknowledged);
+            }
+            assertAllPresent(ledger, service);
+            System.out.printf("backup disk failure: a alone %.2f s after the injection; %d writes present%n",
+                    seconds, ledger.size());
+        }
+    }
+
+    @Test
+    void aPrimaryWhoseDiskFillsUpFailsAndTheBackupTakesOver() throws Exception {
+        try (LocalPair lab = new LocalPair(dir, yaml -> yaml)) {
+            lab.startWitness();
+            lab.start("b");
+            Process a = lab.start("a");
+            lab.await("a", 60, s -> "protected".equals(s.get("protection")));
+            Map<String, String> ledger;
+            try (WriteLoad writers = new WriteLoad(4, "w", Map.of("a", lab.service("a")), "a")) {
+                writers.awaitAcknowledged(500, 30);
+                LocalPair.Cli inject = lab.cli(Duration.ofSeconds(30), "inject", "--site", "a", "--fault", "disk-full");
+                assertEquals(0, inject.exit(), inject.text());
+                assertTrue(a.waitFor(20, TimeUnit.SECONDS), "the primary halts at its next disk write");
+                ledger = Map.copyOf(writers.acknowledged);
+            }
+            assertNotEquals(0, a.exitValue());
+            assertTrue(lab.log("a").contains("No space left on device (injected)"), lab.log("a"));
+            Map<String, Object> live = lab.await("b", 20, s -> "live-alone".equals(s.get("role")));
+            assertEquals(2L, LocalPair.number(live, null, "epoch"));
+            assertAllPresent(ledger, lab.service("b"));
+            System.out.printf("primary disk full: b live in epoch 2; %d acknowledged writes present%n", ledger.size());
+        }
+    }
+}
