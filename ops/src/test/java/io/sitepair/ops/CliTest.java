@@ -157,8 +157,9 @@ class CliTest {
 
     /**
      * Twenty kill -9 failovers under writes, roles alternating, each followed by the killed site's
-     * incremental re-protection: no acknowledged write lost in any, and after the last a power-off
-     * finds both sites' VM and disks identical.
+     * incremental re-protection: no acknowledged write lost in any, an online verify after each
+     * resync finds no block differing, and after the last a power-off finds both sites' VM and disks
+     * identical.
      */
     @Test
     void twentyFailoversBothWaysLoseNoWriteAndLeaveBothSitesIdentical() {
@@ -170,6 +171,28 @@ class CliTest {
         assertTrue(bench.out().contains("p99 unavailability under 2000 ms"), bench.out());
         assertTrue(bench.out().contains(", lost: 0"), bench.out());
         assertTrue(bench.out().contains("both sites ended in the same state"), bench.out());
+        assertTrue(bench.out().contains("blocks differing after the resyncs (online verify after each): 0\n"),
+                bench.out());
+    }
+
+    /**
+     * A resync after a failover over the channel: each changed block (written on either site, or
+     * both) is shipped once, the bytes shipped equal the changed blocks' size, and the images end
+     * identical.
+     */
+    @Test
+    void aResyncShipsEachChangedBlockOnceAndLeavesTheImagesIdentical() {
+        Result bench = sitepair("bench", "resync", "--disk", "64M", "--changed", "5", "--run", "4", "--dir", p("resync"));
+        assertEquals(0, bench.exit(), bench.err() + bench.out());
+        Matcher counts = Pattern.compile("since: (\\d+) blocks on a, (\\d+) on b, (\\d+) of them on both: (\\d+) changed")
+                .matcher(bench.out());
+        assertTrue(counts.find(), bench.out());
+        long changed = Long.parseLong(counts.group(4));
+        assertEquals(Long.parseLong(counts.group(1)) + Long.parseLong(counts.group(2)) - Long.parseLong(counts.group(3)),
+                changed);
+        assertTrue(bench.out().contains("shipped: " + changed + " blocks for " + changed + " changed (1.000 x"),
+                bench.out());
+        assertTrue(bench.out().contains("images identical: true"), bench.out());
     }
 
     @Test

@@ -38,6 +38,8 @@ public final class FailoverBench implements Callable<Integer> {
     @Spec
     CommandLine.Model.CommandSpec spec;
 
+    private static final Pattern DIFFERING = Pattern.compile("differing blocks: (\\d+)");
+
     @Option(names = "--cycles", defaultValue = "20", description = "Failovers to run (default ${DEFAULT-VALUE}).")
     int cycles;
 
@@ -57,6 +59,7 @@ public final class FailoverBench implements Callable<Integer> {
         List<double[]> rows = new ArrayList<>(); // unavailability, detection, replay, arbitration, rejoin, copy (ms)
         Map<String, String> everything = new HashMap<>();
         long lost = 0;
+        long differing = 0;
         boolean identical;
         try (LocalPair lab = new LocalPair(work, yaml -> yaml)) {
             Map<String, InetSocketAddress> sites = Map.of("a", lab.service("a"), "b", lab.service("b"));
@@ -67,8 +70,8 @@ public final class FailoverBench implements Callable<Integer> {
             lab.await("a", 120, s -> "protected".equals(s.get("protection")));
             out.printf("bench failover: %d kill -9 failovers under %d writers, local pair with witness in %s%n",
                     cycles, writers, work);
-            out.printf("%5s %6s %8s %14s %10s %8s %12s %10s %8s%n", "cycle", "killed", "writes", "unavailable ms",
-                    "detect ms", "replay ms", "arbitrate ms", "rejoin ms", "copy ms");
+            out.printf("%5s %6s %8s %14s %10s %8s %12s %10s %8s %7s%n", "cycle", "killed", "writes", "unavailable ms",
+                    "detect ms", "replay ms", "arbitrate ms", "rejoin ms", "copy ms", "differ");
             out.flush();
             String live = "a";
             for (int cycle = 1; cycle <= cycles; cycle++) {
@@ -100,8 +103,10 @@ public final class FailoverBench implements Callable<Integer> {
                 double copy = took.find() ? Double.parseDouble(took.group(1)) * 1000 : Double.NaN;
                 rows.add(new double[] {unavailable, Double.parseDouble(split.group(1)),
                         Double.parseDouble(split.group(2)), Double.parseDouble(split.group(3)), rejoin, copy});
-                out.printf("%5d %6s %8d %14.0f %10s %8s %12s %10.0f %8.0f%n", cycle, live, load.acknowledged.size(),
-                        unavailable, split.group(1), split.group(2), split.group(3), rejoin, copy);
+                long differ = differingBlocks(lab, other); // every block of both sites, after this resync
+                differing += differ;
+                out.printf("%5d %6s %8d %14.0f %10s %8s %12s %10.0f %8.0f %7d%n", cycle, live, load.acknowledged.size(),
+                        unavailable, split.group(1), split.group(2), split.group(3), rejoin, copy, differ);
                 out.flush();
                 live = other;
             }
@@ -134,8 +139,20 @@ public final class FailoverBench implements Callable<Integer> {
         out.printf("target: p99 unavailability under 2000 ms with the default 1 s timeout: %s (%.0f ms)%n",
                 p99 < 2000 ? "met" : "MISSED", p99);
         out.printf("acknowledged writes: %d, lost: %d%s%n", everything.size(), lost, lost == 0 ? "" : "  <-- DATA LOSS");
+        out.printf("blocks differing after the resyncs (online verify after each): %d%s%n", differing,
+                differing == 0 ? "" : "  <-- DIVERGED DISKS");
         out.flush();
-        return lost == 0 && identical ? 0 : 1;
+        return lost == 0 && identical && differing == 0 ? 0 : 1;
+    }
+
+    /** An online verify through the live site: how many blocks differ between the two sites' disks. */
+    private static long differingBlocks(LocalPair lab, String live) throws Exception {
+        var response = AdminClient.post(lab.pair, live, "verify", java.time.Duration.ofMinutes(2));
+        Matcher n = DIFFERING.matcher(response.body());
+        if (response.statusCode() != 200 || !n.find()) {
+            throw new IllegalStateException("verify on site " + live + " failed: " + response.body().trim());
+        }
+        return Long.parseLong(n.group(1));
     }
 
     /** Nearest-rank percentile of sorted values. */

@@ -99,10 +99,11 @@ public final class ResyncBench implements Callable<Integer> {
                     + " --changed > 0, --changed + --shared <= 100 and --run between 1 and 1024");
         }
         long limit = rate == null ? 0 : Scalars.rate(rate);
+        java.io.PrintWriter out = spec.commandLine().getOut();
         Path scratch = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("sitepair-resync-bench");
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, Transport.ioHandlers());
         try (Sites sites = Sites.create(scratch, bytes, shared / 100, changed / 100, run)) {
-            System.out.printf("resync bench: %s disk, %d blocks written before the failover on both sites; since:"
+            out.printf("resync bench: %s disk, %d blocks written before the failover on both sites; since:"
                             + " %d blocks on a, %d on b, %d of them on both: %d changed (%.2f%%)%n",
                     disk, sites.sharedBlocks, sites.changedOnA, sites.changedOnB, sites.changedOnBoth,
                     sites.changedBlocks(), 100.0 * sites.changedBlocks() / sites.blocks);
@@ -112,18 +113,19 @@ public final class ResyncBench implements Callable<Integer> {
             double seconds = (sites.targetDoneNanos - start) / 1e9;
             double wireMbit = copy.wireBytes() * 8 / seconds / 1e6;
             long changedBytes = sites.changedBlocks() * DiskImage.BLOCK_SIZE;
-            System.out.printf("  plan: %s, %d blocks%n", copy.kind(), copy.plannedBlocks());
+            out.printf("  plan: %s, %d blocks%n", copy.kind(), copy.plannedBlocks());
             long shipped = copy.plannedBlocks() + copy.changedBlocks();
-            System.out.printf("  shipped: %d blocks for %d changed (%.3f x; %d bytes for %d), %d of them as zero ranges;"
+            out.printf("  shipped: %d blocks for %d changed (%.3f x; %d bytes for %d), %d of them as zero ranges;"
                             + " %d bytes of block data, %d on the wire%n", shipped, sites.changedBlocks(),
                     shipped / (double) sites.changedBlocks(), shipped * DiskImage.BLOCK_SIZE, changedBytes,
                     copy.zeroBlocks(), copy.bytes(), copy.wireBytes());
-            System.out.printf("  took %.2f s from dialling to the target's last block: %.1f Mbit/s on the wire%s%n",
+            out.printf("  took %.2f s from dialling to the target's last block: %.1f Mbit/s on the wire%s%n",
                     seconds, wireMbit,
                     link == null ? " (loopback)" : String.format(" = %.1f%% of the %s link", wireMbit * 1e6 / link * 100,
                             WanUnits.formatRate(link)));
             boolean identical = sites.identical();
-            System.out.println("  images identical: " + identical);
+            out.println("  images identical: " + identical);
+            out.flush();
             return identical ? 0 : 1;
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
