@@ -71,12 +71,12 @@ public final class Lineage {
         return List.copyOf(entries);
     }
 
-    /** The epoch this site is in (0 before any). */
     /** Whether {@code site} was primary in {@code epoch} on this history. */
     public boolean served(long epoch, String site) {
         return entries.stream().anyMatch(e -> e.epoch() == epoch && e.primary().equals(site));
     }
 
+    /** The epoch this site is in (0 before any). */
     public long lastEpoch() {
         return entries.isEmpty() ? 0 : entries.getLast().epoch();
     }
@@ -107,6 +107,37 @@ public final class Lineage {
             }
         }
         entries.add(entry);
+    }
+
+    /**
+     * Replaces the whole history with {@code history} (another site's, whose disks this site now
+     * holds after a resync), atomically and durably: the file is written beside, synced, renamed
+     * over and its directory synced. A resync discarding this site's writes after a split-brain
+     * leaves none of its own epochs behind.
+     */
+    public void replaceWith(List<Entry> history) throws IOException {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < history.size(); i++) {
+            Entry e = history.get(i);
+            if (i > 0 && e.epoch() <= history.get(i - 1).epoch()) {
+                throw new IllegalArgumentException("epoch " + e.epoch() + " does not follow epoch "
+                        + history.get(i - 1).epoch());
+            }
+            text.append(e.epoch()).append(' ').append(e.start()).append(' ').append(e.primary()).append('\n');
+        }
+        Path temp = file.resolveSibling(file.getFileName() + ".new");
+        try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            out.write(ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8)));
+            out.force(true);
+        }
+        Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel dir = FileChannel.open(file.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
+            dir.force(true);
+        }
+        entries.clear();
+        entries.addAll(history);
     }
 
     /**

@@ -88,4 +88,14 @@ class LineageTest {
         Lineage b = lineage("f", e(1, 0, "a"), e(3, 600, "b"));
         assertTrue(DiskHistory.plan(b, 700, "b", a, 900, "a").splitBrain());
     }
+
+    @Test
+    void aResyncedSiteTakesTheSourcesHistoryWholeAndAColdRestartMayBeginLower() throws Exception {
+        Lineage discarded = lineage("b", e(1, 0, "a"), e(2, 70, "b")); // an epoch of its own, to be thrown away
+        discarded.replaceWith(List.of(e(1, 0, "a"), e(2, 80, "a"), e(3, 0, "a"))); // a restarted cold in epoch 3
+        assertEquals(List.of(e(1, 0, "a"), e(2, 80, "a"), e(3, 0, "a")), Lineage.open(dir.resolve("b")).entries());
+        assertTrue(discarded.served(2, "a"));
+        assertFalse(discarded.served(2, "b"));
+        assertThrows(IllegalArgumentException.class, () -> discarded.replaceWith(List.of(e(2, 0, "a"), e(2, 5, "b"))));
+    }
 }

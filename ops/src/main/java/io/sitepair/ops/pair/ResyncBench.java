@@ -321,7 +321,8 @@ public final class ResyncBench implements Callable<Integer> {
                 public void zeros(int d, long first, int count) throws java.io.IOException {
                     writer.zeros(d, first, count);
                 }
-                public void done(long position, long events, byte[] state, byte[] hash) throws java.io.IOException {
+                public void done(long position, long events, byte[] state, byte[] hash,
+                                 List<io.sitepair.disk.Lineage.Entry> lineage) throws java.io.IOException {
                     writer.finish();
                     targetDoneNanos = System.nanoTime();
                     received.startAfter(position);

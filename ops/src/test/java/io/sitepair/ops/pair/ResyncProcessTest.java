@@ -147,4 +147,55 @@ class ResyncProcessTest {
                     protectedAgain.get("last_resync"));
         }
     }
+
+    /**
+     * A split-brain: while b was down, a went on alone in epoch 2, and b's lineage says it served an
+     * epoch 2 of its own (as an operator forcing it live would leave it; written into its lineage
+     * here). Nothing is copied until an operator names the site whose writes are discarded; the
+     * live site's cannot be; b's are, and b then holds a's history and disks.
+     */
+    @Test
+    void aSplitBrainWaitsForAnOperatorToDiscardTheReturningSitesWrites() throws Exception {
+        try (LocalPair lab = new LocalPair(dir, yaml -> yaml)) {
+            lab.startWitness();
+            Process b = lab.start("b");
+            lab.start("a");
+            lab.await("a", 60, s -> "protected".equals(s.get("protection")));
+            try (WriteLoad writers = new WriteLoad(2, "w", Map.of("a", lab.service("a")), "a")) {
+                writers.awaitAcknowledged(200, 30);
+                b.destroyForcibly();
+                b.waitFor(10, TimeUnit.SECONDS);
+                lab.await("a", 20, s -> "live-alone".equals(s.get("role")));
+                writers.awaitAcknowledged(writers.acknowledged.size() + 200, 30);
+            }
+            Path lineage = lab.pair.site("b").dataDir().resolve("lineage");
+            java.nio.file.Files.writeString(lineage, "2 50 b\n", java.nio.file.StandardOpenOption.APPEND);
+            lab.start("b");
+            lab.await("a", 60, s -> s.get("resync") instanceof Map<?, ?> r && "split-brain".equals(r.get("phase")));
+
+            LocalPair.Cli dry = lab.cli(Duration.ofSeconds(60), "resync", "--dry-run");
+            assertEquals(0, dry.exit(), dry.text());
+            assertTrue(dry.out().matches("(?s).*SPLIT-BRAIN: a served epoch 2 from position \\d+; b served epoch 2 from"
+                    + " position 50\n.*"), dry.out());
+            assertTrue(dry.out().contains("refusing without an operator's decision: --discard b"), dry.out());
+            assertTrue(PLAN.matcher(dry.out()).find(), dry.out());
+
+            LocalPair.Cli undecided = lab.cli(Duration.ofSeconds(60), "resync");
+            assertEquals(1, undecided.exit(), undecided.text());
+            assertTrue(undecided.err().contains("split-brain") && undecided.err().contains("--discard b"),
+                    undecided.err());
+            LocalPair.Cli wrongSite = lab.cli(Duration.ofSeconds(60), "resync", "--discard", "a");
+            assertEquals(1, wrongSite.exit(), wrongSite.text());
+            assertTrue(wrongSite.err().contains("is the live site"), wrongSite.err());
+            assertEquals(0L, LocalPair.number(lab.status("a"), "resync", "copied_blocks"), "nothing copied yet");
+
+            LocalPair.Cli discard = lab.cli(Duration.ofSeconds(120), "resync", "--discard", "b");
+            assertEquals(0, discard.exit(), discard.text());
+            assertTrue(discard.out().contains("resync complete"), discard.out());
+            assertTrue(lab.log("a").contains("an operator discards site 'b''s writes"), lab.log("a"));
+            LocalPair.Cli verify = lab.cli(Duration.ofSeconds(60), "verify");
+            assertTrue(verify.out().trim().endsWith("differing blocks: 0"), verify.text());
+            assertTrue(!java.nio.file.Files.readString(lineage).contains(" b\n"), "b's own epoch is gone from its lineage");
+        }
+    }
 }

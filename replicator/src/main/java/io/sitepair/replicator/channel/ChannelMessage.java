@@ -77,11 +77,7 @@ public sealed interface ChannelMessage {
             out.writeLong(streamId);
             out.writeLong(received);
             out.writeBoolean(wantsCopy);
-            out.writeShort(lineage.size());
-            for (var e : lineage) {
-                out.writeLong(e.epoch()).writeLong(e.start());
-                writeString(out, e.primary());
-            }
+            writeLineage(out, lineage);
             out.writeLong(lastPosition);
             out.writeBoolean(resume != null);
             if (resume != null) {
@@ -161,13 +157,16 @@ public sealed interface ChannelMessage {
     /**
      * Re-protection is complete: the disks sent are the primary's at log position {@code position},
      * the {@code stateBytes} of VM state sent are its state there (after {@code events} events;
-     * {@code stateHash} is its SHA-256 state hash), and entries follow from {@code position + 1}.
+     * {@code stateHash} is its SHA-256 state hash), whose history is {@code lineage} (the backup
+     * adopts it), and entries follow from {@code position + 1}.
      */
-    record CopyDone(long position, long events, long stateBytes, byte[] stateHash) implements ChannelMessage {
+    record CopyDone(long position, long events, long stateBytes, byte[] stateHash,
+                    List<io.sitepair.disk.Lineage.Entry> lineage) implements ChannelMessage {
         public int type() { return 10; }
         public void writeBody(ByteBuf out) {
             out.writeLong(position).writeLong(events).writeLong(stateBytes);
             writeBytes(out, stateHash);
+            writeLineage(out, lineage);
         }
     }
 
@@ -249,7 +248,7 @@ public sealed interface ChannelMessage {
                 case 7 -> new Diverged(in.readLong(), readString(in));
                 case 8 -> new CopyBlocks(in.readUnsignedShort(), BlockRuns.read(in), rest(in));
                 case 9 -> new CopyState(rest(in));
-                case 10 -> new CopyDone(in.readLong(), in.readLong(), in.readLong(), readBytes(in));
+                case 10 -> new CopyDone(in.readLong(), in.readLong(), in.readLong(), readBytes(in), readLineage(in));
                 case 11 -> new ResyncFrom(in.readLong(), in.readLong(), in.readBoolean());
                 case 12 -> new WrittenBlocks(in.readUnsignedShort(), rest(in));
                 case 13 -> {
@@ -277,6 +276,14 @@ public sealed interface ChannelMessage {
             return message;
         } catch (IndexOutOfBoundsException e) {
             throw new MalformedMessage("message type " + type + " is shorter than its fields");
+        }
+    }
+
+    private static void writeLineage(ByteBuf out, List<io.sitepair.disk.Lineage.Entry> lineage) {
+        out.writeShort(lineage.size());
+        for (var e : lineage) {
+            out.writeLong(e.epoch()).writeLong(e.start());
+            writeString(out, e.primary());
         }
     }
 

@@ -196,7 +196,7 @@ public final class CopySender {
             channel.write(new ChannelMessage.CopyState(codec.encode(state, offset, length)), channel.voidPromise());
         }
         channel.writeAndFlush(new ChannelMessage.CopyDone(capture.position(), capture.events(), state.length,
-                capture.stateHash()), channel.voidPromise());
+                capture.stateHash(), source.history().lineage().entries()), channel.voidPromise());
         long now = System.nanoTime();
         done.accept(new Outcome(kind, capture.position(), plannedBlocks,
                 (copiedBlocks + changed.count() - zeroBlocks) * DiskImage.BLOCK_SIZE, codec.stats().wireBytes(),

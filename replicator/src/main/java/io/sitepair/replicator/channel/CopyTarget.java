@@ -37,6 +37,10 @@ public interface CopyTarget {
     /** Blocks {@code first..first+count-1} are zeros at the source. */
     void zeros(int disk, long first, int count) throws IOException;
 
-    /** The copy is complete: the disks are the primary's at {@code position}, and this is its VM state there. */
-    void done(long position, long events, byte[] state, byte[] stateHash) throws IOException;
+    /**
+     * The copy is complete: the disks are the primary's at {@code position}, this is its VM state
+     * there, and {@code lineage} the history of those disks.
+     */
+    void done(long position, long events, byte[] state, byte[] stateHash, List<io.sitepair.disk.Lineage.Entry> lineage)
+            throws IOException;
 }

@@ -341,7 +341,7 @@ public final class LogReceiver {
                 return;
             }
             try {
-                copyTarget.done(done.position(), done.events(), state, done.stateHash());
+                copyTarget.done(done.position(), done.events(), state, done.stateHash(), done.lineage());
             } catch (IOException | RuntimeException e) {
                 refuse(ctx, "cannot complete the copy: " + e.getMessage());
                 return;

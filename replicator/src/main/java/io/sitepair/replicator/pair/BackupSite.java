@@ -6,6 +6,7 @@ import io.sitepair.compression.CodecStats;
 import io.sitepair.disk.ConsistencyMark;
 import io.sitepair.disk.DiskImage;
 import io.sitepair.disk.GroupFlusher;
+import io.sitepair.disk.Lineage;
 import io.sitepair.disk.Stamp;
 import io.sitepair.replicator.channel.CopyTarget;
 import io.sitepair.replicator.channel.HeartbeatLink;
@@ -439,11 +440,17 @@ public final class BackupSite implements Site {
         }
 
         @Override
-        public void done(long position, long events, byte[] state, byte[] stateHash) throws IOException {
+        public void done(long position, long events, byte[] state, byte[] stateHash, List<Lineage.Entry> lineage)
+                throws IOException {
+            if (lineage.isEmpty() || lineage.getLast().epoch() != settings.epoch()) {
+                throw new IOException("the copy's history " + lineage + " does not end in this site's epoch "
+                        + settings.epoch());
+            }
             // Flushed, and the progress record gone before the mark: a crash in between resyncs again.
             writer.finish();
-            // The disks hold the primary's history now: they follow its epoch from here.
-            records.enter(settings.epoch(), settings.epochStart(), settings.epochPrimary());
+            // The disks hold the primary's history now, and none of this site's own (a split-brain's
+            // discarded epochs included): they follow the primary's epoch from here.
+            records.adopt(lineage);
             for (Path path : settings.disks()) {
                 ConsistencyMark.markConsistent(path);
             }

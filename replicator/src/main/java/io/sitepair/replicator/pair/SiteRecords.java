@@ -52,6 +52,15 @@ public final class SiteRecords implements DiskHistory, AutoCloseable {
         epoch = next;
     }
 
+    /**
+     * After a resync: this site's disks hold the source's history, whose lineage is
+     * {@code history}; durable before replay writes anything stamped with its last epoch.
+     */
+    public void adopt(java.util.List<Lineage.Entry> history) throws IOException {
+        lineage.replaceWith(history);
+        epoch = lineage.lastEpoch();
+    }
+
     @Override
     public Lineage lineage() {
         return lineage;

@@ -61,7 +61,9 @@ class LogChannelTest {
         public void blocks(int disk, long first, int count, byte[] data, int offset) {
             throw new AssertionError("no copy expected");
         }
-        public void done(long position, long events, byte[] state, byte[] hash) { throw new AssertionError(); }
+        public void done(long position, long events, byte[] state, byte[] hash, List<Lineage.Entry> lineage) {
+            throw new AssertionError();
+        }
     };
 
     private LogReceiver backup(ReceivedLog log) throws Exception {

@@ -96,6 +96,7 @@ class ResyncTest {
         Stamp begun;
         BitSet pending;
         List<BitSet> lastPlan;
+        List<Lineage.Entry> adopted;
 
         Target(DiskImage disk, DiskHistory history) {
             this.disk = disk;
@@ -137,7 +138,8 @@ class ResyncTest {
             }
         }
 
-        public void done(long position, long events, byte[] state, byte[] hash) {
+        public void done(long position, long events, byte[] state, byte[] hash, List<Lineage.Entry> lineage) {
+            adopted = lineage;
             pending = null;
             received.startAfter(position);
             done.complete(position);
@@ -349,6 +351,8 @@ class ResyncTest {
             target.done.get(5, TimeUnit.SECONDS);
             assertArrayEquals(filled(0x01), b.read(1, 1));
             assertArrayEquals(new byte[DiskImage.BLOCK_SIZE], b.read(2, 1), "b's own write is discarded");
+            assertEquals(List.of(new Lineage.Entry(1, 0, "a"), new Lineage.Entry(2, 80, "a")), target.adopted,
+                    "b takes a's history, and none of its own epoch 2");
         }
     }
 
