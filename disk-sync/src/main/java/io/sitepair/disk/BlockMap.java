@@ -55,6 +55,7 @@ public final class BlockMap implements AutoCloseable {
     private final WriteOptions synced = new WriteOptions().setSync(true);
     /** Hot extents (key: disk << 48 | extent), least recently heated first. */
     private final LinkedHashMap<Long, Boolean> hot = new LinkedHashMap<>(16, 0.75f, true);
+    private final java.util.Map<Long, Long> lastExact = new java.util.HashMap<>(); // epoch -> lastPositionIn
     private final Stamp recoveredUnknown;
     private long records;
     private long alWrites;
@@ -130,6 +131,9 @@ public final class BlockMap implements AutoCloseable {
                 db.write(logged, batch);
             }
             records += count;
+            if (stamp.position() != Long.MAX_VALUE) {
+                lastExact.computeIfPresent(stamp.epoch(), (e, last) -> Math.max(last, stamp.position()));
+            }
         } catch (RocksDBException e) {
             throw new java.io.UncheckedIOException(new IOException(dir + ": recording a write: " + e.getMessage(), e));
         }
@@ -158,9 +162,17 @@ public final class BlockMap implements AutoCloseable {
         return (disk, block, count, position) -> record(disk, block, count, new Stamp(epoch.getAsLong(), position));
     }
 
-    /** The highest exact position recorded in {@code epoch}: how far this site at least got in it. */
+    /**
+     * The highest exact position recorded in {@code epoch}: how far this site at least got in it.
+     * Scanned once per epoch and run of the map, then kept up by {@link #record} (every handshake
+     * asks, and a scan of a large disk's map is long).
+     */
     public synchronized long lastPositionIn(long epoch) {
         requireOpen();
+        Long known = lastExact.get(epoch);
+        if (known != null) {
+            return known;
+        }
         long last = 0;
         try (RocksIterator it = db.newIterator()) {
             for (it.seekToFirst(); it.isValid() && disk(it.key()) != META; it.next()) {
@@ -170,6 +182,7 @@ public final class BlockMap implements AutoCloseable {
                 }
             }
         }
+        lastExact.put(epoch, last);
         return last;
     }
 

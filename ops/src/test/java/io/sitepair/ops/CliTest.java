@@ -195,6 +195,21 @@ class CliTest {
         assertTrue(bench.out().contains("images identical: true"), bench.out());
     }
 
+    /** Bad options of the resync and drill commands are refused, naming the option, before any site is asked. */
+    @Test
+    void resyncAndInjectRefuseBadOptionsNamingThem() {
+        assertEquals(0, sitepair("init", "--lab", p("lab")).exit());
+        Result rate = sitepair("resync", "--config", p("lab/pair.yaml"), "--rate", "5", "--dry-run");
+        assertEquals(1, rate.exit(), rate.out());
+        assertTrue(rate.err().contains("--rate \"5\" is not a rate"), rate.err());
+        Result discard = sitepair("resync", "--config", p("lab/pair.yaml"), "--discard", "c");
+        assertEquals(1, discard.exit(), discard.out());
+        assertTrue(discard.err().contains("no site named \"c\""), discard.err());
+        Result fault = sitepair("inject", "--config", p("lab/pair.yaml"), "--site", "b", "--fault", "melt");
+        assertEquals(1, fault.exit(), fault.out());
+        assertTrue(fault.err().contains("unknown fault \"melt\" (faults: disk-io-error, disk-full)"), fault.err());
+    }
+
     @Test
     void failoverNamesAnUnknownSite() {
         assertEquals(0, sitepair("init", "--lab", p("lab")).exit());
