@@ -167,12 +167,14 @@ final class ResyncSession {
                     + " the returning site '" + me.peer() + "' can be discarded. To keep '" + me.peer() + "''s writes"
                     + " instead, stop '" + discard + "' and start '" + me.peer() + "' as the primary.");
         }
-        if (rate > 0) {
-            pacer.setRate(rate);
-        }
         return switch (phase) {
             case ASKING -> throw new IllegalStateException("the resync is still being planned; try again in a moment");
-            case COPYING -> "resync running" + (rate > 0 ? "; rate limit now " + rate + " bytes/s" : "");
+            case COPYING -> {
+                if (rate > 0) {
+                    pacer.setRate(rate);
+                }
+                yield "resync running" + (rate > 0 ? "; rate limit now " + rate + " bytes/s" : "");
+            }
             case DONE, ABORTED -> throw new IllegalStateException("the resync is over");
             case PLANNED -> {
                 if (splitBrain != null && discard == null) {
@@ -186,6 +188,9 @@ final class ResyncSession {
                     plan = computePlan(); // what was written while the plan waited is in too
                 } catch (IOException e) {
                     throw new IllegalStateException("cannot read this site's block map: " + e.getMessage(), e);
+                }
+                if (rate > 0) {
+                    pacer.setRate(rate);
                 }
                 start();
                 yield "resync started: " + plan.kind();
