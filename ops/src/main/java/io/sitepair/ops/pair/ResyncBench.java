@@ -119,6 +119,10 @@ public final class ResyncBench implements Callable<Integer> {
                             + " %d bytes of block data, %d on the wire%n", shipped, sites.changedBlocks(),
                     shipped / (double) sites.changedBlocks(), shipped * DiskImage.BLOCK_SIZE, changedBytes,
                     copy.zeroBlocks(), copy.bytes(), copy.wireBytes());
+            double copySeconds = (sites.targetDoneNanos - sites.targetPlanNanos) / 1e9;
+            out.printf("  copy phase (the target's plan to its last block): %.2f s, %.1f Mbit/s on the wire%s%n",
+                    copySeconds, copy.wireBytes() * 8 / copySeconds / 1e6, link == null ? ""
+                            : String.format(" = %.1f%% of the link", copy.wireBytes() * 8 / copySeconds / link * 100));
             out.printf("  took %.2f s from dialling to the target's last block: %.1f Mbit/s on the wire%s%n",
                     seconds, wireMbit,
                     link == null ? " (loopback)" : String.format(" = %.1f%% of the %s link", wireMbit * 1e6 / link * 100,
@@ -193,6 +197,7 @@ public final class ResyncBench implements Callable<Integer> {
         long changedOnB;
         long changedOnBoth;
         long lastPositionOnA;
+        volatile long targetPlanNanos;
         volatile long targetDoneNanos;
 
         private Sites(Path dir, long bytes) throws Exception {
@@ -313,6 +318,7 @@ public final class ResyncBench implements Callable<Integer> {
                 public BitSet pending(int d) throws java.io.IOException { return writer.pending(d); }
                 public boolean acceptsCopy() { return !targetDone.isDone(); }
                 public void plan(String source, Stamp begun, List<BitSet> planned) throws java.io.IOException {
+                    targetPlanNanos = System.nanoTime();
                     writer.begin(source, begun, planned);
                 }
                 public void blocks(int d, long first, int count, byte[] data, int offset) throws java.io.IOException {
