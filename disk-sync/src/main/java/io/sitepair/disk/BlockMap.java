@@ -56,6 +56,7 @@ public final class BlockMap implements AutoCloseable {
     /** Hot extents (key: disk << 48 | extent), least recently heated first. */
     private final LinkedHashMap<Long, Boolean> hot = new LinkedHashMap<>(16, 0.75f, true);
     private final java.util.Map<Long, Long> lastExact = new java.util.HashMap<>(); // epoch -> lastPositionIn
+    private int scans; // writtenAfter scans running without the lock; close() waits for them
     private final Stamp recoveredUnknown;
     private long records;
     private long alWrites;
@@ -207,19 +208,35 @@ public final class BlockMap implements AutoCloseable {
         }
     }
 
-    /** The blocks of {@code disk} (of {@code blocks}) written after {@code point}. */
-    public synchronized BitSet writtenAfter(int disk, long blocks, Stamp point) throws IOException {
-        requireOpen();
-        BitSet set = new BitSet();
-        try (RocksIterator it = db.newIterator()) {
+    /**
+     * The blocks of {@code disk} (of {@code blocks}) written after {@code point}. The scan does not
+     * hold the map's lock, so the guest's writes go on meanwhile (RocksDB's iterator reads a
+     * consistent view); a write recorded during the scan may or may not be in the answer, so a
+     * caller tracks writes from before it calls.
+     */
+    public BitSet writtenAfter(int disk, long blocks, Stamp point) throws IOException {
+        RocksIterator it;
+        synchronized (this) {
+            requireOpen();
+            it = db.newIterator();
+            scans++;
+        }
+        try {
+            BitSet set = new BitSet();
             for (it.seek(key(disk, 0)); it.isValid() && disk(it.key()) == disk; it.next()) {
                 long block = block(it.key());
                 if (block < blocks && stamp(it.value()).after(point)) {
                     set.set((int) block);
                 }
             }
+            return set;
+        } finally {
+            synchronized (this) {
+                it.close();
+                scans--;
+                notifyAll(); // close() waits for the last scan
+            }
         }
-        return set;
     }
 
     /** Counters for status and benchmarks. */
@@ -241,6 +258,14 @@ public final class BlockMap implements AutoCloseable {
             return;
         }
         closed = true;
+        while (scans > 0) {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(dir + ": interrupted while a scan of the map was running", e);
+            }
+        }
         try {
             db.flushWal(true);
             try (WriteBatch batch = new WriteBatch()) {

@@ -39,7 +39,7 @@ public final class CopySender {
     private final List<BitSet> plan;
     private final long plannedBlocks;
     private final Pacer pacer;
-    private ChangedBlocks changed;
+    private final ChangedBlocks changed;
     private int disk;
     private long next;
     private long copiedBlocks;
@@ -50,34 +50,22 @@ public final class CopySender {
 
     /**
      * Copies the blocks set in {@code plan} (one set per disk), described as {@code kind} ("full",
-     * "incremental from ..."), then the blocks written meanwhile and the VM state, at most at
-     * {@code pacer}'s rate.
+     * "incremental from ..."), then the blocks in {@code changed} (the source tracks the guest's
+     * writes into it since the plan was made) and the VM state, at most at {@code pacer}'s rate.
      */
-    CopySender(Channel channel, CopySource source, String kind, List<BitSet> plan, Pacer pacer,
+    CopySender(Channel channel, CopySource source, String kind, List<BitSet> plan, ChangedBlocks changed, Pacer pacer,
                java.util.function.Consumer<Outcome> done) {
         this.channel = channel;
         this.source = source;
         this.kind = kind;
         this.plan = plan;
+        this.changed = changed;
         this.pacer = pacer;
         this.done = done;
         this.plannedBlocks = plan.stream().mapToLong(BitSet::cardinality).sum();
     }
 
-    /** Every block of every disk. */
-    static List<BitSet> everything(List<DiskImage> disks) {
-        List<BitSet> all = new java.util.ArrayList<>();
-        for (DiskImage d : disks) {
-            BitSet bits = new BitSet((int) d.blockCount());
-            bits.set(0, (int) d.blockCount());
-            all.add(bits);
-        }
-        return all;
-    }
-
     void start() {
-        changed = new ChangedBlocks(source.disks().stream().map(DiskImage::blockCount).toList());
-        source.trackWrites(changed);
         pump();
     }
 
@@ -233,7 +221,7 @@ public final class CopySender {
         figures.put("wire_bytes", codec.stats().wireBytes());
         figures.put("rate_bytes_s", rate);
         figures.put("rate_limit_bytes_s", pacer.rate());
-        figures.put("changed_during_copy", changed == null ? 0 : changed.count());
+        figures.put("changed_during_copy", changed.count());
         figures.put("eta_s", rate == 0 ? -1 : (plannedBlocks - copiedBlocks) * DiskImage.BLOCK_SIZE / rate);
         figures.put("elapsed_s", Math.round(seconds * 10) / 10.0);
         return figures;

@@ -1,7 +1,9 @@
 package io.sitepair.replicator.channel;
 
 import io.netty.channel.Channel;
+import io.sitepair.disk.ChangedBlocks;
 import io.sitepair.disk.DiskHistory;
+import io.sitepair.disk.DiskImage;
 import io.sitepair.disk.Lineage;
 import io.sitepair.disk.Stamp;
 import java.io.IOException;
@@ -24,8 +26,11 @@ import java.util.function.Consumer;
  * <p>What to copy: with a shared history, every block either side wrote after the divergence
  * point; with none, everything; when the backup resumes an interrupted copy, the blocks it still
  * lacks plus every block this site wrote since that copy began. A split-brain (both sites served
- * on their own) copies only when an operator discards the backup's writes. All on the primary's
- * event loop.
+ * on their own) copies only when an operator discards the backup's writes.
+ *
+ * <p>On the primary's event loop, except the scan of this site's block map, which runs on its own
+ * thread so the guest is not paused by it: the guest's writes are tracked from the moment planning
+ * begins, and every block written since is sent again at the end of the copy.
  */
 final class ResyncSession {
     enum Phase { ASKING, PLANNED, COPYING, DONE, ABORTED }
@@ -45,6 +50,8 @@ final class ResyncSession {
     private String splitBrain;
     private ResyncPlan plan;
     private CopySender copy;
+    private ChangedBlocks changed; // the guest's writes since planning began
+    private Stamp begun; // this site's stamp when planning began: a resume re-sends what it wrote after
 
     ResyncSession(PairIdentity me, long epoch, Channel channel, CopySource source, ResyncPolicy policy,
                   ChannelMessage.Welcome welcome, Consumer<CopySender.Outcome> done) {
@@ -58,9 +65,12 @@ final class ResyncSession {
         this.done = done;
     }
 
-    /** Starts planning: asks the backup for its side, or plans a full copy at once. */
+    /** Starts planning: tracks the guest's writes from here, then asks the backup for its side (not for a full copy). */
     void begin() throws IOException {
         DiskHistory mine = source.history();
+        changed = new ChangedBlocks(source.disks().stream().map(DiskImage::blockCount).toList());
+        source.trackWrites(changed);
+        begun = new Stamp(epoch, mine.lastPosition());
         Lineage theirLineage = Lineage.of(welcome.lineage());
         DiskHistory.Plan shared = DiskHistory.plan(mine.lineage(), mine.lastPosition(), me.site(), theirLineage,
                 welcome.lastPosition(), me.peer());
@@ -76,7 +86,7 @@ final class ResyncSession {
         }
         if (divergence == null) {
             say("no shared history: a full copy of disks and VM state");
-            planned();
+            planInBackground();
             return;
         }
         say("histories part after " + divergence + "; asking which blocks it wrote since");
@@ -101,19 +111,38 @@ final class ResyncSession {
             bits.clear((int) blocks, bits.length());
         }
         theirs.add(bits);
-        if (theirs.size() < source.disks().size()) {
-            return null;
-        }
-        try {
-            planned();
-        } catch (IOException | IllegalStateException e) {
-            return "cannot read this site's block map: " + e.getMessage();
+        if (theirs.size() == source.disks().size()) {
+            planInBackground();
         }
         return null;
     }
 
-    private void planned() throws IOException {
-        plan = computePlan();
+    /** Scans this site's block map off the loop, then goes on on the loop with the plan. */
+    private void planInBackground() {
+        Thread.ofVirtual().name("sitepair-resync-plan").start(() -> {
+            ResyncPlan computed;
+            try {
+                computed = computePlan();
+            } catch (IOException | RuntimeException e) {
+                channel.eventLoop().execute(() -> {
+                    if (phase == Phase.ASKING) {
+                        say("cannot read this site's block map: " + e.getMessage());
+                        channel.writeAndFlush(new ChannelMessage.Refused("the primary cannot read its block map: "
+                                + e.getMessage())).addListener(f -> channel.close());
+                    }
+                });
+                return;
+            }
+            channel.eventLoop().execute(() -> {
+                if (phase == Phase.ASKING) { // not aborted meanwhile
+                    planned(computed);
+                }
+            });
+        });
+    }
+
+    private void planned(ResyncPlan computed) {
+        plan = computed;
         phase = Phase.PLANNED;
         say("plan: " + plan.kind() + ", " + plan.totalBlocks() + " blocks (" + plan.totalBytes() / 1024 + " KiB; "
                 + java.util.Arrays.stream(plan.writtenHere()).sum() + (resumedFrom != null ? " written here since, "
@@ -129,7 +158,10 @@ final class ResyncSession {
         }
     }
 
-    /** The blocks to copy now (this site's side read afresh, so writes since planning are in). */
+    /**
+     * The blocks to copy: this site's side from its block map (writes during the scan are in
+     * {@link #changed} in any case), the backup's as it said.
+     */
     private ResyncPlan computePlan() throws IOException {
         List<BitSet> blocks = new ArrayList<>();
         int disks = source.disks().size();
@@ -184,11 +216,6 @@ final class ResyncSession {
                 if (discard != null) {
                     say("an operator discards site '" + discard + "''s writes since " + divergence);
                 }
-                try {
-                    plan = computePlan(); // what was written while the plan waited is in too
-                } catch (IOException e) {
-                    throw new IllegalStateException("cannot read this site's block map: " + e.getMessage(), e);
-                }
                 if (rate > 0) {
                     pacer.setRate(rate);
                 }
@@ -198,15 +225,17 @@ final class ResyncSession {
         };
     }
 
-    /** Tells the backup the plan, then copies it; writes from here on are tracked by the copy. */
+    /**
+     * Tells the backup the plan (begun where planning began), then copies it; the blocks written
+     * since planning began (the plan may have waited for an operator) are sent again at its end.
+     */
     private void start() {
         phase = Phase.COPYING;
-        Stamp begun = new Stamp(epoch, source.history().lastPosition());
         for (int d = 0; d < plan.blocks().size(); d++) {
             channel.write(new ChannelMessage.CopyPlan(d, begun.epoch(), begun.position(),
                     plan.blocks().get(d).toByteArray()), channel.voidPromise());
         }
-        copy = new CopySender(channel, source, plan.kind(), plan.blocks(), pacer, outcome -> {
+        copy = new CopySender(channel, source, plan.kind(), plan.blocks(), changed, pacer, outcome -> {
             phase = Phase.DONE;
             done.accept(outcome);
         });
@@ -224,6 +253,8 @@ final class ResyncSession {
     void abort() {
         if (copy != null) {
             copy.abort();
+        } else if (changed != null) {
+            source.trackWrites(io.sitepair.disk.WriteTracker.NONE);
         }
         phase = phase == Phase.DONE ? phase : Phase.ABORTED;
     }

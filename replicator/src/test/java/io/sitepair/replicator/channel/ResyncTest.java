@@ -310,12 +310,19 @@ class ResyncTest {
             assertEquals("a -> b", plan.get("direction"));
             Thread.sleep(300);
             assertTrue(!outcome.isDone() && target.lastPlan == null, "nothing is copied before the approval");
+            group.next().submit(() -> { // the guest writes a block outside the plan while it waits
+                source.tracker.written(0, 77, 1, 101);
+                a.write(77, 1, filled(0x77), 0);
+            }).get();
 
             String answer = group.next().submit(() -> shipper.approveResync(0, null)).get();
             assertTrue(answer.startsWith("resync started"), answer);
-            assertEquals(2, outcome.get(20, TimeUnit.SECONDS).plannedBlocks());
+            CopySender.Outcome copy = outcome.get(20, TimeUnit.SECONDS);
+            assertEquals(2, copy.plannedBlocks());
+            assertEquals(1, copy.changedBlocks(), "the block written while the plan waited is sent at the end");
             target.done.get(5, TimeUnit.SECONDS);
             assertArrayEquals(filled(0x42), b.read(42, 1));
+            assertArrayEquals(filled(0x77), b.read(77, 1));
         }
     }
 
