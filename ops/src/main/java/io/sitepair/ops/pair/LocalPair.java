@@ -73,6 +73,16 @@ final class LocalPair implements AutoCloseable {
         return process;
     }
 
+    /** Starts the witness, site b, then site a, and waits until a is protected; the sites' processes by name. */
+    Map<String, Process> startProtected() throws IOException, InterruptedException {
+        startWitness();
+        Map<String, Process> sites = new java.util.HashMap<>();
+        sites.put("b", start("b"));
+        sites.put("a", start("a"));
+        await("a", 60, s -> "protected".equals(s.get("protection")));
+        return sites;
+    }
+
     /** Every process started so far, in order. */
     List<Process> processes() {
         return List.copyOf(processes);

@@ -26,10 +26,7 @@ class DiskFaultProcessTest {
     @Test
     void aBackupWhoseDiskFailsHaltsAndThePrimaryGoesOnAloneAtOnce() throws Exception {
         try (LocalPair lab = new LocalPair(dir, yaml -> yaml.replace("suspect-after: 1s", "suspect-after: 10s"))) {
-            lab.startWitness();
-            Process b = lab.start("b");
-            lab.start("a");
-            lab.await("a", 60, s -> "protected".equals(s.get("protection")));
+            Process b = lab.startProtected().get("b");
             InetSocketAddress service = lab.service("a");
             Map<String, String> ledger;
             double seconds;
@@ -58,10 +55,7 @@ class DiskFaultProcessTest {
     @Test
     void aPrimaryWhoseDiskFillsUpFailsAndTheBackupTakesOver() throws Exception {
         try (LocalPair lab = new LocalPair(dir, yaml -> yaml)) {
-            lab.startWitness();
-            lab.start("b");
-            Process a = lab.start("a");
-            lab.await("a", 60, s -> "protected".equals(s.get("protection")));
+            Process a = lab.startProtected().get("a");
             Map<String, String> ledger;
             try (WriteLoad writers = new WriteLoad(4, "w", Map.of("a", lab.service("a")), "a")) {
                 writers.awaitAcknowledged(500, 30);
