@@ -194,10 +194,28 @@ public sealed interface ChannelMessage {
     /**
      * Online verify: the backup compared {@code compared} blocks at {@code position} against the
      * primary's checksums; {@code differing} lists the blocks that differ (at most
-     * {@link #MAX_REPORTED} of {@code total}).
+     * {@link #MAX_REPORTED} of {@code total}), each disk and block in one number ({@link #block(int, long)}),
+     * so that numbers in a row are blocks in a row of one disk.
      */
     record VerifyReport(long position, long compared, long total, long[] differing) implements ChannelMessage {
         public static final int MAX_REPORTED = 100_000;
+        private static final long BLOCK_MASK = (1L << 48) - 1;
+
+        /** Block {@code block} of disk {@code disk} as one number of {@link #differing}. */
+        public static long block(int disk, long block) {
+            return ((long) disk << 48) | block;
+        }
+
+        /** The disk of a number of {@link #differing}. */
+        public static int diskOf(long reported) {
+            return (int) (reported >>> 48);
+        }
+
+        /** The block (on its disk) of a number of {@link #differing}. */
+        public static long blockOf(long reported) {
+            return reported & BLOCK_MASK;
+        }
+
         public int type() { return 13; }
         public void writeBody(ByteBuf out) {
             out.writeLong(position).writeLong(compared).writeLong(total).writeInt(differing.length);

@@ -351,7 +351,7 @@ public final class BackupSite implements Site {
         public void checked(long position, io.sitepair.replicator.log.LogRecord.DiskCheck check, long[] found) {
             compared += check.blocks();
             for (long block : found) {
-                differing.add(((long) check.disk() << 48) | block); // disk and block in one number
+                differing.add(io.sitepair.replicator.channel.ChannelMessage.VerifyReport.block(check.disk(), block));
             }
             if (check.last()) {
                 int listed = Math.min(differing.size(), io.sitepair.replicator.channel.ChannelMessage.VerifyReport.MAX_REPORTED);

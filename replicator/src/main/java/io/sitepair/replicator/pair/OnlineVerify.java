@@ -89,8 +89,8 @@ final class OnlineVerify {
                     "verified %d blocks of site '%s' against site '%s' at log position %d (the guest paused %.1f ms"
                             + " for the checksums)%n", logged[1], site, peer, logged[0], logged[2] / 1e6));
             for (long block : answer.differing()) {
-                text.append("differs: disk ").append(block >>> 48).append(" block ").append(block & ((1L << 48) - 1))
-                        .append('\n');
+                text.append("differs: disk ").append(VerifyReport.diskOf(block)).append(" block ")
+                        .append(VerifyReport.blockOf(block)).append('\n');
             }
             if (answer.total() > answer.differing().length) {
                 text.append("(").append(answer.total() - answer.differing().length).append(" more not listed)\n");
@@ -130,8 +130,8 @@ final class OnlineVerify {
         Arrays.sort(sorted);
         // Disk and block in one number: a run of consecutive numbers stays on one disk.
         DiskImage.forEachRun(sorted, REPAIR_BLOCKS, (encoded, count) -> {
-            int disk = (int) (encoded >>> 48);
-            long first = encoded & ((1L << 48) - 1);
+            int disk = VerifyReport.diskOf(encoded);
+            long first = VerifyReport.blockOf(encoded);
             log.append(new LogRecord.BlockRepair(disk, first, run.vm().disks().get(disk).read(first, count)));
         });
         ship.run();
