@@ -191,12 +191,9 @@ public final class CopySender {
                 changed.count(), zeroBlocks, state.length, now - pauseStart, now - startNanos));
     }
 
-    /** The connection broke: stop tracking; the next connection starts a new copy. */
+    /** The connection broke: send no more (its {@link ResyncSession} stops the tracking it started). */
     void abort() {
-        if (!finished) {
-            aborted = true;
-            source.trackWrites(io.sitepair.disk.WriteTracker.NONE);
-        }
+        aborted = true;
     }
 
     /** How far the first pass is, for status: "full copy: 12.0 of 64.0 MiB (18%)". */

@@ -71,15 +71,15 @@ final class ResyncSession {
         changed = new ChangedBlocks(source.disks().stream().map(DiskImage::blockCount).toList());
         source.trackWrites(changed);
         begun = new Stamp(epoch, mine.lastPosition());
-        Lineage theirLineage = Lineage.of(welcome.lineage());
-        DiskHistory.Plan shared = DiskHistory.plan(mine.lineage(), mine.lastPosition(), me.site(), theirLineage,
-                welcome.lastPosition(), me.peer());
         if (welcome.resume() != null && resumable(mine.lineage(), welcome.resume())) {
             resumedFrom = welcome.resume();
             say("resuming the interrupted copy begun at " + resumedFrom + "; asking which blocks it still lacks");
             channel.writeAndFlush(new ChannelMessage.ResyncFrom(resumedFrom.epoch(), resumedFrom.position(), true));
             return;
         }
+        Lineage theirLineage = Lineage.of(welcome.lineage());
+        DiskHistory.Plan shared = DiskHistory.plan(mine.lineage(), begun.position(), me.site(), theirLineage,
+                welcome.lastPosition(), me.peer());
         divergence = shared.divergence();
         if (shared.splitBrain()) {
             splitBrain = ResyncPlan.splitBrainDetail(me.site(), mine.lineage(), me.peer(), theirLineage);
@@ -96,7 +96,7 @@ final class ResyncSession {
     /** An interrupted copy can resume if it began in this site's history, not after where it is now. */
     private boolean resumable(Lineage mine, Stamp start) {
         boolean known = mine.entries().stream().anyMatch(e -> e.epoch() == start.epoch() && e.start() <= start.position());
-        return known && !start.after(new Stamp(epoch, source.history().lastPosition()));
+        return known && !start.after(begun);
     }
 
     /** The backup's side, one disk at a time; returns why it is refused, or null. */
@@ -250,10 +250,12 @@ final class ResyncSession {
         }
     }
 
+    /** The connection broke: no more copying, and (unless the copy finished) no more tracking. */
     void abort() {
         if (copy != null) {
             copy.abort();
-        } else if (changed != null) {
+        }
+        if (changed != null && phase != Phase.DONE) {
             source.trackWrites(io.sitepair.disk.WriteTracker.NONE);
         }
         phase = phase == Phase.DONE ? phase : Phase.ABORTED;
