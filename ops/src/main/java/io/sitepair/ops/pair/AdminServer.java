@@ -30,28 +30,26 @@ final class AdminServer implements AutoCloseable {
                     + e.getMessage(), e);
         }
         server.createContext("/status", exchange -> answer(exchange, site));
-        server.createContext("/switchover", exchange -> operate(exchange, pair, "switchover", site::switchOver));
-        server.createContext("/verify", exchange -> operate(exchange, pair, "verify", () -> site.verify(false)));
-        server.createContext("/repair", exchange -> operate(exchange, pair, "repair", () -> site.verify(true)));
-        server.createContext("/inject", exchange -> {
-            String query = exchange.getRequestURI().getRawQuery();
-            operate(exchange, pair, "inject" + (query == null ? "" : "?" + query),
-                    () -> site.injectDiskFault(InjectCommand.deviceError(query(query).get("fault"))));
-        });
-        server.createContext("/resync", exchange -> {
-            String query = exchange.getRequestURI().getRawQuery();
-            Map<String, String> params = query(query);
-            operate(exchange, pair, "resync" + (query == null ? "" : "?" + query), () -> site.resync(
-                    Long.parseLong(params.getOrDefault("rate", "0")), params.get("discard")));
-        });
+        server.createContext("/switchover", exchange -> operate(exchange, pair, "switchover", p -> site.switchOver()));
+        server.createContext("/verify", exchange -> operate(exchange, pair, "verify", p -> site.verify(false)));
+        server.createContext("/repair", exchange -> operate(exchange, pair, "repair", p -> site.verify(true)));
+        server.createContext("/inject", exchange -> operate(exchange, pair, "inject",
+                p -> site.injectDiskFault(InjectCommand.deviceError(p.get("fault")))));
+        server.createContext("/resync", exchange -> operate(exchange, pair, "resync",
+                p -> site.resync(Long.parseLong(p.getOrDefault("rate", "0")), p.get("discard"))));
         // Not one thread: status must answer while a switchover is waiting for the backup.
         server.setExecutor(Executors.newCachedThreadPool(r -> Thread.ofPlatform().daemon().name("sitepair-admin")
                 .unstarted(r)));
         server.start();
     }
 
+    /** What an operation does with its query's parameters. */
+    private interface Operation {
+        String run(Map<String, String> parameters) throws Exception;
+    }
+
     /** {@code a=1&b=x} as a map; values are plain (rates, site names), never escaped. */
-    static Map<String, String> query(String query) {
+    private static Map<String, String> query(String query) {
         Map<String, String> params = new java.util.HashMap<>();
         if (query != null) {
             for (String pair : query.split("&")) {
@@ -73,9 +71,14 @@ final class AdminServer implements AutoCloseable {
         }
     }
 
-    /** A signed {@code POST /<operation>}: runs {@code action} and answers what it says, or why it refused. */
-    private static void operate(HttpExchange exchange, io.sitepair.ops.config.PairConfig pair, String operation,
-                                java.util.concurrent.Callable<String> action) throws IOException {
+    /**
+     * A signed {@code POST /<name>[?query]} (the signature covers the query): runs {@code action} with
+     * the query's parameters and answers what it says, or why it refused.
+     */
+    private static void operate(HttpExchange exchange, io.sitepair.ops.config.PairConfig pair, String name,
+                                Operation action) throws IOException {
+        String query = exchange.getRequestURI().getRawQuery();
+        String operation = query == null ? name : name + "?" + query;
         if (!"POST".equals(exchange.getRequestMethod())) {
             reply(exchange, 405, "POST /" + operation);
             return;
@@ -87,7 +90,7 @@ final class AdminServer implements AutoCloseable {
             return;
         }
         try {
-            reply(exchange, 200, action.call());
+            reply(exchange, 200, action.run(query(query)));
         } catch (Exception e) {
             Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
             reply(exchange, 409, String.valueOf(cause.getMessage()));
