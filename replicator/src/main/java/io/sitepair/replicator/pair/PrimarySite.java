@@ -68,8 +68,8 @@ public final class PrimarySite implements Site {
     private long releasedBeforeEpoch; // loop thread only
     private OnlineVerify verifier;
     private volatile long epoch;
-    private volatile String lastReprotection = "";
-    private Map<String, Object> lastResync; // loop thread only
+    private CopySender.Outcome lastCopy; // the last re-protection; loop thread only
+    private java.time.LocalTime lastCopyAt; // when it completed; loop thread only
 
     private PrimarySite(SiteSettings settings, Tiebreaker tiebreaker, long epoch, ShipLog log, SiteRecords records,
                         Role initial, String reason) {
@@ -383,25 +383,11 @@ public final class PrimarySite implements Site {
                     + copy.position())) {
                 alarm = "";
             }
-            lastReprotection = String.format("at %s, %s: took %.2f s from the backup's connection; %.1f MiB copied"
-                            + " (%.1f MiB on the wire), %d blocks written during the copy sent again, %.1f MiB of VM"
-                            + " state; the guest paused %.1f ms", java.time.LocalTime.now().withNano(0), copy.kind(),
-                    copy.tookNanos() / 1e9, copy.bytes() / 1048576.0, copy.wireBytes() / 1048576.0,
-                    copy.changedBlocks(), copy.stateBytes() / 1048576.0, copy.pauseNanos() / 1e6);
-            lastResync = new LinkedHashMap<>();
-            lastResync.put("kind", copy.kind());
-            lastResync.put("position", copy.position());
-            lastResync.put("planned_blocks", copy.plannedBlocks());
-            lastResync.put("resent_blocks", copy.changedBlocks());
-            lastResync.put("zero_blocks", copy.zeroBlocks());
-            lastResync.put("data_bytes", copy.bytes());
-            lastResync.put("wire_bytes", copy.wireBytes());
-            lastResync.put("state_bytes", copy.stateBytes());
-            lastResync.put("took_ms", copy.tookNanos() / 1_000_000);
-            lastResync.put("pause_ms", round(copy.pauseNanos() / 1e6));
+            lastCopy = copy;
+            lastCopyAt = java.time.LocalTime.now().withNano(0);
             System.err.println("sitepair: site '" + settings.site() + "' is protected again by site '"
                     + settings.identity().peer() + "' from position " + copy.position() + " (re-protection "
-                    + lastReprotection + ")");
+                    + lastReprotection() + ")");
         }
 
         @Override
@@ -603,9 +589,9 @@ public final class PrimarySite implements Site {
     private Map<String, Object> statusOnLoop() {
         Map<String, Object> status = base();
         status.put("protection", protection());
-        if (!lastReprotection.isEmpty()) {
-            status.put("last_reprotection", lastReprotection);
-            status.put("last_resync", lastResync);
+        if (lastCopy != null) {
+            status.put("last_reprotection", lastReprotection());
+            status.put("last_resync", lastCopy.figures());
         }
         Map<String, Object> resync = shipper.resyncStatus();
         if (resync != null) {
@@ -653,6 +639,11 @@ public final class PrimarySite implements Site {
         status.put("events", run.vm().eventsDelivered());
         status.put("disks", records.status());
         return status;
+    }
+
+    /** The last re-protection in a line, for status and the log; on the loop. */
+    private String lastReprotection() {
+        return "at " + lastCopyAt + ", " + lastCopy.summary();
     }
 
     /** {@code protected}, {@code unprotected (why)} or {@code re-protecting (progress)}; on the loop. */
