@@ -242,12 +242,8 @@ public final class BackupSite implements Site {
             replayed = result.lastPosition();
             flusher.close();
             if (superseded != null) {
-                outcome = superseded;
                 closeNetworkNow(); // the site rejoins at once, on the same ports
-                role.moveTo(Role.STOPPED, superseded);
-                String state = HexFormat.of().formatHex(vm.stateHash());
-                release();
-                finished.complete(state);
+                stopWith(superseded, HexFormat.of().formatHex(vm.stateHash()));
                 return;
             }
             if (result.switchover() && arbitration.enabled()) {
@@ -259,34 +255,18 @@ public final class BackupSite implements Site {
                 handedOver = goLive(vm, result.lastPosition(), handover, liveLog, System.nanoTime());
                 return;
             }
-            String state = HexFormat.of().formatHex(vm.stateHash());
-            if (result.poweredOff()) {
-                outcome = "the primary powered off cleanly at position " + result.lastPosition()
-                        + "; this backup stopped there too and will not go live";
-            } else {
-                outcome = "stopped at position " + result.lastPosition();
-            }
-            role.moveTo(Role.STOPPED, outcome);
-            release();
-            finished.complete(state);
+            stopWith(result.poweredOff() ? "the primary powered off cleanly at position " + result.lastPosition()
+                    + "; this backup stopped there too and will not go live"
+                    : "stopped at position " + result.lastPosition(), HexFormat.of().formatHex(vm.stateHash()));
         } catch (ReplayDivergence e) {
-            outcome = "replay diverged at log position " + e.position() + ": " + e.getMessage();
             receiver.reportDivergence(e.position(), "replay diverged: " + e.getMessage());
-            role.moveTo(Role.HALTED, outcome);
-            release();
-            finished.completeExceptionally(e);
+            haltWith("replay diverged at log position " + e.position() + ": " + e.getMessage(), e);
         } catch (VmException e) {
-            outcome = e.getMessage();
             // A disk that fails under replay fails the backup: the primary goes on alone at once.
-            receiver.reportDivergence(replayed, "failed: " + outcome);
-            role.moveTo(Role.HALTED, outcome);
-            release();
-            finished.completeExceptionally(e);
+            receiver.reportDivergence(replayed, "failed: " + e.getMessage());
+            haltWith(e.getMessage(), e);
         } catch (Exception | Error e) {
-            outcome = "replay failed: " + e;
-            role.moveTo(Role.HALTED, outcome);
-            release();
-            finished.completeExceptionally(e);
+            haltWith("replay failed: " + e, e);
         } finally {
             if (!handedOver) {
                 release();
@@ -304,17 +284,33 @@ public final class BackupSite implements Site {
      */
     private void endWithoutReplay() {
         String failure = diskFailure;
-        outcome = failure != null ? failure : superseded != null ? superseded : "stopped before the primary's log began";
-        if (superseded != null && failure == null) {
+        if (failure != null) {
+            haltWith(failure, new IllegalStateException(failure));
+            return;
+        }
+        if (superseded != null) {
             closeNetworkNow(); // the site rejoins at once, on the same ports
         }
-        role.moveTo(failure != null ? Role.HALTED : Role.STOPPED, outcome);
+        stopWith(superseded != null ? superseded : "stopped before the primary's log began", "none (no VM ran)");
+    }
+
+    /**
+     * This site's run ends, stopped for {@code why} with {@code state} its final state hash, once
+     * its disks and records are closed (so the site can run again in this process).
+     */
+    private void stopWith(String why, String state) {
+        outcome = why;
+        role.moveTo(Role.STOPPED, why);
         release();
-        if (failure != null) {
-            finished.completeExceptionally(new IllegalStateException(failure));
-        } else {
-            finished.complete("none (no VM ran)");
-        }
+        finished.complete(state);
+    }
+
+    /** This site's run ends halted for {@code why}, once its disks and records are closed. */
+    private void haltWith(String why, Throwable cause) {
+        outcome = why;
+        role.moveTo(Role.HALTED, why);
+        release();
+        finished.completeExceptionally(cause);
     }
 
     /**
@@ -484,11 +480,9 @@ public final class BackupSite implements Site {
             throw new VmException("stopped while claiming epoch " + (epoch + 1) + "; did not go live");
         }
         if (!claim.won()) {
-            outcome = claim.refusal() != null ? claim.refusal() : "site '" + claim.record().liveSite()
+            String why = claim.refusal() != null ? claim.refusal() : "site '" + claim.record().liveSite()
                     + "' is live in epoch " + claim.record().epoch() + "; this site must not serve";
-            role.moveTo(Role.HALTED, outcome);
-            release();
-            finished.completeExceptionally(new IllegalStateException(outcome));
+            haltWith(why, new IllegalStateException(why));
             return false;
         }
         epoch = claim.record().epoch();
