@@ -1,11 +1,9 @@
 package io.sitepair.disk;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
  * A durable mark that a disk image is being overwritten from the other site and does not hold a
@@ -31,24 +29,11 @@ public final class ConsistencyMark {
         if (Files.exists(mark)) {
             return;
         }
-        try (FileChannel file = FileChannel.open(mark, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            file.write(java.nio.ByteBuffer.wrap((why + "\n").getBytes(StandardCharsets.UTF_8)));
-            file.force(true);
-        }
-        syncDirectory(image.toAbsolutePath().getParent());
+        DurableFiles.replace(mark, (why + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
     /** Clears the mark once the image's contents are complete and flushed. */
     public static void markConsistent(Path image) throws IOException {
-        if (Files.deleteIfExists(markOf(image))) {
-            syncDirectory(image.toAbsolutePath().getParent());
-        }
-    }
-
-    private static void syncDirectory(Path dir) throws IOException {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-            channel.force(true);
-        }
+        DurableFiles.delete(markOf(image));
     }
 }

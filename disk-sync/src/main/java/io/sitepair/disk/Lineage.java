@@ -1,12 +1,9 @@
 package io.sitepair.disk;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -95,24 +92,13 @@ public final class Lineage {
                     + "; it cannot enter epoch " + epoch);
         }
         Entry entry = new Entry(epoch, start, primary);
-        boolean created = !Files.exists(file);
-        try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND)) {
-            out.write(ByteBuffer.wrap((epoch + " " + start + " " + primary + "\n").getBytes(StandardCharsets.UTF_8)));
-            out.force(true);
-        }
-        if (created) {
-            try (FileChannel dir = FileChannel.open(file.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
-                dir.force(true);
-            }
-        }
+        DurableFiles.append(file, line(entry).getBytes(StandardCharsets.UTF_8));
         entries.add(entry);
     }
 
     /**
      * Replaces the whole history with {@code history} (another site's, whose disks this site now
-     * holds after a resync), atomically and durably: the file is written beside, synced, renamed
-     * over and its directory synced. A resync discarding this site's writes after a split-brain
+     * holds after a resync), atomically and durably. A resync discarding this site's writes after a split-brain
      * leaves none of its own epochs behind.
      */
     public void replaceWith(List<Entry> history) throws IOException {
@@ -123,21 +109,16 @@ public final class Lineage {
                 throw new IllegalArgumentException("epoch " + e.epoch() + " does not follow epoch "
                         + history.get(i - 1).epoch());
             }
-            text.append(e.epoch()).append(' ').append(e.start()).append(' ').append(e.primary()).append('\n');
+            text.append(line(e));
         }
-        Path temp = file.resolveSibling(file.getFileName() + ".new");
-        try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            out.write(ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8)));
-            out.force(true);
-        }
-        Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        try (FileChannel dir = FileChannel.open(file.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
-            dir.force(true);
-        }
+        DurableFiles.replace(file, text.toString().getBytes(StandardCharsets.UTF_8));
         entries.clear();
         entries.addAll(history);
+    }
+
+    /** An entry as a line of the file. */
+    private static String line(Entry e) {
+        return e.epoch() + " " + e.start() + " " + e.primary() + "\n";
     }
 
     /**

@@ -6,13 +6,10 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
@@ -100,9 +97,7 @@ public final class ResyncProgress {
 
     /** Forgets the progress (the resync completed); durable on return. */
     public static void clear(Path file) throws IOException {
-        if (Files.deleteIfExists(file)) {
-            syncDirectory(file);
-        }
+        DurableFiles.delete(file);
     }
 
     public String source() {
@@ -154,22 +149,6 @@ public final class ResyncProgress {
             crc.update(body);
             out.writeInt((int) crc.getValue());
         }
-        Path temp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer bytes = ByteBuffer.wrap(buffer.toByteArray());
-            while (bytes.hasRemaining()) {
-                channel.write(bytes);
-            }
-            channel.force(true);
-        }
-        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        syncDirectory(file);
-    }
-
-    private static void syncDirectory(Path file) throws IOException {
-        try (FileChannel dir = FileChannel.open(file.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
-            dir.force(true);
-        }
+        DurableFiles.replace(file, buffer.toByteArray());
     }
 }
