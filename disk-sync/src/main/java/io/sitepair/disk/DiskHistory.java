@@ -21,6 +21,30 @@ public interface DiskHistory {
     BitSet writtenAfter(int disk, long blocks, Stamp point) throws IOException;
 
     /**
+     * This history as a site that knows exactly how far it is (a live site: its VM's position)
+     * tells it: {@code lastPosition} instead of the lower bound its records give.
+     */
+    default DiskHistory at(java.util.function.LongSupplier lastPosition) {
+        DiskHistory records = this;
+        return new DiskHistory() {
+            @Override
+            public Lineage lineage() {
+                return records.lineage();
+            }
+
+            @Override
+            public long lastPosition() {
+                return lastPosition.getAsLong();
+            }
+
+            @Override
+            public BitSet writtenAfter(int disk, long blocks, Stamp point) throws IOException {
+                return records.writtenAfter(disk, blocks, point);
+            }
+        };
+    }
+
+    /**
      * The resync plan for two sites: the stamp after which their histories differ, or null when
      * they share none (a full copy), and whether both served on their own since (a split-brain).
      */

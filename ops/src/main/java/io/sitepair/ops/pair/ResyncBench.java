@@ -306,15 +306,7 @@ public final class ResyncBench implements Callable<Integer> {
                 public List<DiskImage> disks() { return List.of(imageA); }
                 public void trackWrites(WriteTracker tracker) {}
                 public Capture capture() { return new Capture(log.lastPosition(), 0, new byte[0], new byte[32]); }
-                public DiskHistory history() {
-                    return new DiskHistory() {
-                        public io.sitepair.disk.Lineage lineage() { return recordsA.lineage(); }
-                        public long lastPosition() { return lastPositionOnA; }
-                        public BitSet writtenAfter(int d, long n, Stamp point) throws java.io.IOException {
-                            return recordsA.writtenAfter(d, n, point);
-                        }
-                    };
-                }
+                public DiskHistory history() { return recordsA.at(() -> lastPositionOnA); }
             };
         }
 

@@ -2,15 +2,12 @@ package io.sitepair.replicator.pair;
 
 import io.sitepair.disk.DiskHistory;
 import io.sitepair.disk.DiskImage;
-import io.sitepair.disk.Lineage;
-import io.sitepair.disk.Stamp;
 import io.sitepair.disk.WriteTracker;
 import io.sitepair.replicator.channel.CopySource;
 import io.sitepair.replicator.service.ServedRun;
 import io.sitepair.replicator.vm.GuestVm;
 import io.sitepair.replicator.vm.Snapshot;
 import java.io.IOException;
-import java.util.BitSet;
 import java.util.List;
 
 /**
@@ -45,21 +42,6 @@ final class LiveCopySource implements CopySource {
 
     @Override
     public DiskHistory history() {
-        return new DiskHistory() {
-            @Override
-            public Lineage lineage() {
-                return records.lineage();
-            }
-
-            @Override
-            public long lastPosition() {
-                return run.vm().position();
-            }
-
-            @Override
-            public BitSet writtenAfter(int disk, long blocks, Stamp point) throws IOException {
-                return records.writtenAfter(disk, blocks, point);
-            }
-        };
+        return records.at(() -> run.vm().position());
     }
 }
