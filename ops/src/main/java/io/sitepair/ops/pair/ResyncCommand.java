@@ -73,7 +73,8 @@ public final class ResyncCommand implements Callable<Integer> {
             return error("cannot read which site is live: " + e.getMessage());
         }
         PrintWriter out = spec.commandLine().getOut();
-        Map<String, Object> status = awaitPlan(pair, live, wait);
+        Map<String, Object> status = await(pair, live, wait, s -> map(s.get("resync")) instanceof Map<String, Object> r
+                && r.get("plan") != null || "protected".equals(s.get("protection")));
         if (status.containsKey("error")) {
             return error("site " + live + " is live but does not answer: " + status.get("error"));
         }
@@ -115,18 +116,17 @@ public final class ResyncCommand implements Callable<Integer> {
         return follow(pair, live, out, lastResyncBefore, wait);
     }
 
-    /** The live site's status once its resync is planned, or the pair is protected, or {@code wait} passed. */
-    private static Map<String, Object> awaitPlan(PairConfig pair, String live, Duration wait) throws InterruptedException {
+    /** The live site's status once {@code until} holds of it, or it does not answer, or {@code wait} passed. */
+    private static Map<String, Object> await(PairConfig pair, String live, Duration wait,
+                                             java.util.function.Predicate<Map<String, Object>> until)
+            throws InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
         while (true) {
             Map<String, Object> status = SiteQuery.status(pair.site(live));
-            Map<String, Object> resync = map(status.get("resync"));
-            boolean planned = resync != null && resync.get("plan") != null;
-            if (status.containsKey("error") || planned || "protected".equals(status.get("protection"))
-                    || System.nanoTime() > deadline) {
+            if (status.containsKey("error") || until.test(status) || System.nanoTime() > deadline) {
                 return status;
             }
-            Thread.sleep(200);
+            Thread.sleep(100);
         }
     }
 
@@ -170,7 +170,8 @@ public final class ResyncCommand implements Callable<Integer> {
                     out.println();
                 }
                 printSummary(out, map(status.get("last_resync")));
-                status = awaitProtected(pair, live);
+                // The backup acknowledges the copy's position just after: wait for it, briefly.
+                status = await(pair, live, Duration.ofSeconds(10), s -> "protected".equals(s.get("protection")));
                 out.println("site " + live + ": " + status.get("protection"));
                 return "protected".equals(status.get("protection")) ? 0 : 1;
             }
@@ -188,17 +189,6 @@ public final class ResyncCommand implements Callable<Integer> {
                 out.flush();
             }
         }
-    }
-
-    /** The live site's status once it reports the pair protected again (the backup acknowledged), or after 10 s. */
-    private static Map<String, Object> awaitProtected(PairConfig pair, String live) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        Map<String, Object> status = SiteQuery.status(pair.site(live));
-        while (!"protected".equals(status.get("protection")) && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-            status = SiteQuery.status(pair.site(live));
-        }
-        return status;
     }
 
     /** {@code [#########...........]  45%  120.0/260.0 MiB  95.2 MiB/s  ETA 2s}. */
