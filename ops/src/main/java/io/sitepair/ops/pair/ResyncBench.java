@@ -63,8 +63,8 @@ public final class ResyncBench implements Callable<Integer> {
     String disk;
 
     @Option(names = "--changed", defaultValue = "1", paramLabel = "PERCENT",
-            description = "Blocks changed since the failover, in percent of the disk: 70% of them on a, 40% on b"
-                    + " (10% on both) (default ${DEFAULT-VALUE}).")
+            description = "Blocks changed since the failover, in percent of the disk: 70%% of them on a, 40%% on b"
+                    + " (10%% on both) (default ${DEFAULT-VALUE}).")
     double changed;
 
     @Option(names = "--run", defaultValue = "1", paramLabel = "BLOCKS",
