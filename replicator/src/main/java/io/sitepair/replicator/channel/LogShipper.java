@@ -48,6 +48,8 @@ public final class LogShipper {
 
     private static final long RETRY_MIN_MS = 100;
     private static final long RETRY_MAX_MS = 500; // a returning site is found within half a second
+    /** A connection whose peer has not answered the Hello by then is dropped and dialled again. */
+    private static final long HANDSHAKE_TIMEOUT_MS = 10_000;
 
     private final PairIdentity me;
     private final long streamId;
@@ -166,6 +168,7 @@ public final class LogShipper {
     /** The handshake and streaming, per connection. */
     private final class Protocol extends SimpleChannelInboundHandler<ChannelMessage> {
         private ChannelMessage.Hello hello;
+        private boolean answered; // the peer has sent anything on this connection
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
@@ -173,11 +176,20 @@ public final class LogShipper {
             hello = new ChannelMessage.Hello(ChannelMessage.PROTOCOL_VERSION, me.pair(), me.site(), epoch,
                     me.guestHash(), me.arch(), me.diskBlocks(), me.loggedReads(), streamId, Handshake.nonce());
             ctx.writeAndFlush(hello);
+            // A connection can be accepted and never served (a backup restarting in its process
+            // on the same port, a hung peer): without an answer it is dropped and dialled again.
+            ctx.executor().schedule(() -> {
+                if (!answered && ctx.channel().isActive()) {
+                    problem("no answer to the handshake within " + HANDSHAKE_TIMEOUT_MS / 1000 + " s; dialling again");
+                    ctx.close();
+                }
+            }, HANDSHAKE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         }
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, ChannelMessage message) {
             lastTrafficNanos = System.nanoTime();
+            answered = true;
             switch (message) {
                 case ChannelMessage.Welcome welcome when state == State.HANDSHAKING -> welcomed(ctx, welcome);
                 case ChannelMessage.Ack ack when state == State.STREAMING -> acknowledged(ctx, ack);
