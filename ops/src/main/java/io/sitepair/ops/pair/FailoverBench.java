@@ -74,41 +74,50 @@ public final class FailoverBench implements Callable<Integer> {
                     "detect ms", "replay ms", "arbitrate ms", "rejoin ms", "copy ms", "differ");
             out.flush();
             String live = "a";
-            for (int cycle = 1; cycle <= cycles; cycle++) {
-                String other = live.equals("a") ? "b" : "a";
-                Map<String, Object> status;
-                WriteLoad load = new WriteLoad(writers, "c" + cycle, sites, live);
-                try (load) {
-                    load.awaitAcknowledged(200, 60);
-                    load.markFailure();
-                    processes.get(live).destroyForcibly();
-                    processes.get(live).waitFor();
-                    String next = other;
-                    WriteLoad.await(() -> load.acknowledgedBy(next), 60, "a write acknowledged by " + next);
-                    status = lab.await(other, 10, s -> s.get("failover") != null
-                            && String.valueOf(s.get("failover")).startsWith("live in epoch"));
+            int cycle = 0;
+            try {
+                for (cycle = 1; cycle <= cycles; cycle++) {
+                    String other = live.equals("a") ? "b" : "a";
+                    Map<String, Object> status;
+                    WriteLoad load = new WriteLoad(writers, "c" + cycle, sites, live);
+                    try (load) {
+                        load.awaitAcknowledged(200, 60);
+                        load.markFailure();
+                        processes.get(live).destroyForcibly();
+                        processes.get(live).waitFor();
+                        String next = other;
+                        WriteLoad.await(() -> load.acknowledgedBy(next), 60, "a write acknowledged by " + next);
+                        status = lab.await(other, 10, s -> s.get("failover") != null
+                                && String.valueOf(s.get("failover")).startsWith("live in epoch"));
+                    }
+                    double unavailable = load.unavailableMillis(other);
+                    everything.putAll(load.acknowledged);
+                    lost += WriteLoad.missing(load.acknowledged, sites.get(other));
+                    Matcher split = SPLIT.matcher(String.valueOf(status.get("failover")));
+                    if (!split.find()) {
+                        throw new IllegalStateException("no go-live split in " + status.get("failover"));
+                    }
+                    long rejoinStart = System.nanoTime();
+                    processes.put(live, lab.start(live));
+                    Map<String, Object> reprotected = lab.await(other, 120,
+                            s -> "protected".equals(s.get("protection")));
+                    double rejoin = (System.nanoTime() - rejoinStart) / 1e6;
+                    Matcher took = COPY.matcher(String.valueOf(reprotected.get("last_reprotection")));
+                    double copy = took.find() ? Double.parseDouble(took.group(1)) * 1000 : Double.NaN;
+                    rows.add(new double[] {unavailable, Double.parseDouble(split.group(1)),
+                            Double.parseDouble(split.group(2)), Double.parseDouble(split.group(3)), rejoin, copy});
+                    long differ = differingBlocks(lab, other); // every block of both sites, after this resync
+                    differing += differ;
+                    out.printf("%5d %6s %8d %14.0f %10s %8s %12s %10.0f %8.0f %7d%n", cycle, live,
+                            load.acknowledged.size(), unavailable, split.group(1), split.group(2), split.group(3),
+                            rejoin, copy, differ);
+                    out.flush();
+                    live = other;
                 }
-                double unavailable = load.unavailableMillis(other);
-                everything.putAll(load.acknowledged);
-                lost += WriteLoad.missing(load.acknowledged, sites.get(other));
-                Matcher split = SPLIT.matcher(String.valueOf(status.get("failover")));
-                if (!split.find()) {
-                    throw new IllegalStateException("no go-live split in " + status.get("failover"));
-                }
-                long rejoinStart = System.nanoTime();
-                processes.put(live, lab.start(live));
-                Map<String, Object> reprotected = lab.await(other, 120, s -> "protected".equals(s.get("protection")));
-                double rejoin = (System.nanoTime() - rejoinStart) / 1e6;
-                Matcher took = COPY.matcher(String.valueOf(reprotected.get("last_reprotection")));
-                double copy = took.find() ? Double.parseDouble(took.group(1)) * 1000 : Double.NaN;
-                rows.add(new double[] {unavailable, Double.parseDouble(split.group(1)),
-                        Double.parseDouble(split.group(2)), Double.parseDouble(split.group(3)), rejoin, copy});
-                long differ = differingBlocks(lab, other); // every block of both sites, after this resync
-                differing += differ;
-                out.printf("%5d %6s %8d %14.0f %10s %8s %12s %10.0f %8.0f %7d%n", cycle, live, load.acknowledged.size(),
-                        unavailable, split.group(1), split.group(2), split.group(3), rejoin, copy, differ);
-                out.flush();
-                live = other;
+            } catch (Exception | AssertionError e) {
+                spec.commandLine().getErr().printf("bench failover: cycle %d failed: %s%n%s", cycle, e,
+                        lab.postMortem(40));
+                throw e;
             }
             lost += WriteLoad.missing(everything, sites.get(live));
             // A clean power-off of the live site: its backup stops at the same point, and every

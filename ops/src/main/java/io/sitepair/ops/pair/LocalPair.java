@@ -19,8 +19,8 @@ import java.util.function.UnaryOperator;
 
 /**
  * A pair on this machine, for tests and benchmarks: the configuration {@code sitepair init --lab}
- * writes (optionally edited), and each site a real {@code sitepair up} process whose output goes to
- * {@code DIR/<site>.out} and {@code DIR/<site>.err}.
+ * writes (optionally edited), and each site a real {@code sitepair up} process whose output is added
+ * to {@code DIR/<site>.out} and {@code DIR/<site>.err}, run after run.
  */
 final class LocalPair implements AutoCloseable {
     /** A JVM stopped by SIGTERM exits with 128 + 15 once its shutdown (here: the power-off) is done. */
@@ -59,7 +59,7 @@ final class LocalPair implements AutoCloseable {
 
     /** Starts the site with its own view of the pair ({@code siteConfig}: the same pair, other addresses). */
     Process start(String site, Path siteConfig) throws IOException {
-        Process process = SitepairProcess.start(dir.resolve(site + ".out"), dir.resolve(site + ".err"),
+        Process process = SitepairProcess.startAppending(dir.resolve(site + ".out"), dir.resolve(site + ".err"),
                 "up", "--config", siteConfig.toString(), "--site", site);
         processes.add(process);
         return process;
@@ -67,7 +67,7 @@ final class LocalPair implements AutoCloseable {
 
     /** Starts {@code sitepair witness}, the third ZooKeeper peer. */
     Process startWitness() throws IOException {
-        Process process = SitepairProcess.start(dir.resolve("witness.out"), dir.resolve("witness.err"),
+        Process process = SitepairProcess.startAppending(dir.resolve("witness.out"), dir.resolve("witness.err"),
                 "witness", "--config", config.toString());
         processes.add(process);
         return process;
@@ -173,6 +173,26 @@ final class LocalPair implements AutoCloseable {
     String log(String site) throws IOException {
         return "--- " + site + ".out\n" + Files.readString(dir.resolve(site + ".out")) + "--- " + site + ".err\n"
                 + Files.readString(dir.resolve(site + ".err"));
+    }
+
+    /**
+     * For a failure report: each site's status and the last {@code lines} lines of its log, since
+     * a test's or benchmark's lab directory is gone once it ends.
+     */
+    String postMortem(int lines) {
+        StringBuilder report = new StringBuilder();
+        for (String site : pair.siteNames()) {
+            report.append("--- status of site ").append(site).append(": ").append(status(site)).append('\n');
+            try {
+                List<String> log = Files.readAllLines(dir.resolve(site + ".err"));
+                report.append("--- the last ").append(Math.min(lines, log.size())).append(" lines of ").append(site)
+                        .append(".err\n");
+                log.subList(Math.max(0, log.size() - lines), log.size()).forEach(l -> report.append(l).append('\n'));
+            } catch (IOException e) {
+                report.append("--- ").append(site).append(".err: ").append(e).append('\n');
+            }
+        }
+        return report.toString();
     }
 
     /** The last {@code state <hex>} line a site printed (a site that rejoined printed one per run). */
