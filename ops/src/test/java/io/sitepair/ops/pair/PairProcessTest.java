@@ -184,6 +184,40 @@ class PairProcessTest {
         }
     }
 
+    /**
+     * A verify whose report cannot come back (the link is cut after the checks were logged) ends
+     * at once with an error saying so, instead of waiting for a report that is lost; once the link
+     * is back, a verify compares again.
+     */
+    @Test
+    void aVerifyInFlightWhenTheLinkBreaksEndsAtOnceSayingSo() throws Exception {
+        try (LocalPair lab = new LocalPair(dir, yaml -> yaml.replace("suspect-after: 1s", "suspect-after: 30s"));
+             WanProxy proxy = lab.routeThrough(WanProfile.rtt(Duration.ofSeconds(3), 0))) {
+            lab.startWitness();
+            lab.start("b");
+            lab.start("a");
+            lab.await("a", 60, s -> "protected".equals(s.get("protection")));
+            Process verify = lab.startCli("verify");
+            Map<String, Object> waiting = lab.await("a", 30, s -> s.get("verify") != null);
+            assertTrue(String.valueOf(waiting.get("verify")).startsWith("waiting for site 'b' to replay the disk checks"),
+                    waiting.toString());
+            long cut = System.nanoTime();
+            proxy.cut();
+            LocalPair.Cli failed = lab.finish(verify, "verify", Duration.ofSeconds(30));
+            double seconds = (System.nanoTime() - cut) / 1e9;
+            assertEquals(1, failed.exit(), failed.text());
+            assertTrue(failed.text().contains("went down during the verify") && failed.text().contains("run it again"),
+                    failed.text());
+            assertTrue(seconds < 10, "the verify ended " + seconds + " s after the cut, not at once");
+            assertEquals(null, lab.status("a").get("verify"), "no verify is under way any more");
+
+            proxy.setProfile(WanProfile.NONE);
+            proxy.restore();
+            lab.await("a", 60, s -> "protected".equals(s.get("protection")));
+            assertTrue(verify(lab, 0).contains("differing blocks: 0"));
+        }
+    }
+
     private static String verify(LocalPair lab, int expectedExit, String... options) throws Exception {
         LocalPair.Cli verify = lab.cli(Duration.ofSeconds(120), "verify", options);
         assertEquals(expectedExit, verify.exit(), verify.text());

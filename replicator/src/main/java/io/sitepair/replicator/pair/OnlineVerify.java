@@ -8,7 +8,10 @@ import io.sitepair.replicator.service.ServedRun;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -32,15 +35,21 @@ final class OnlineVerify {
     private final Runnable ship;
     private final String site;
     private final String peer;
+    private final LongSupplier backupReplayed;
     private CompletableFuture<VerifyReport> pending; // loop thread only
+    private long pendingPosition; // the position of the checks in flight; loop thread only
 
-    /** {@code ship} sends what was logged (the primary's after-event step). */
-    OnlineVerify(ServedRun run, ShipLog log, Runnable ship, String site, String peer) {
+    /**
+     * {@code ship} sends what was logged (the primary's after-event step); {@code backupReplayed},
+     * asked on the loop, is the position the backup last reported replayed.
+     */
+    OnlineVerify(ServedRun run, ShipLog log, Runnable ship, String site, String peer, LongSupplier backupReplayed) {
         this.run = run;
         this.log = log;
         this.ship = ship;
         this.site = site;
         this.peer = peer;
+        this.backupReplayed = backupReplayed;
     }
 
     /**
@@ -70,6 +79,23 @@ final class OnlineVerify {
         }
     }
 
+    /** What a verify under way waits for, for the site's status; null when none is. On the loop. */
+    String progress() {
+        return pending == null ? null : "waiting for site '" + peer + "' to replay the disk checks at log position "
+                + pendingPosition + " (it has replayed through " + backupReplayed.getAsLong() + ")";
+    }
+
+    /**
+     * The logging channel went down: a report sent on it is lost, and one sent on the next
+     * connection would be of checks replayed before it, so the verify in flight ends now. On the loop.
+     */
+    void linkLost(String why) {
+        if (pending != null) {
+            pending.completeExceptionally(new IllegalStateException("the logging channel to site '" + peer
+                    + "' went down during the verify (" + why + "); nothing was compared: run it again"));
+        }
+    }
+
     private Verified once(Supplier<String> refusal) throws Exception {
         var report = new CompletableFuture<VerifyReport>();
         long[] logged = run.loop().submit(() -> {
@@ -81,10 +107,11 @@ final class OnlineVerify {
             long started = System.nanoTime();
             long blocks = logChecks();
             ship.run();
-            return new long[] {log.lastPosition(), blocks, System.nanoTime() - started};
+            pendingPosition = log.lastPosition();
+            return new long[] {pendingPosition, blocks, System.nanoTime() - started};
         }).get();
         try {
-            VerifyReport answer = report.get(WAIT_MS, TimeUnit.MILLISECONDS);
+            VerifyReport answer = awaitReport(report, logged[0]);
             StringBuilder text = new StringBuilder(String.format(
                     "verified %d blocks of site '%s' against site '%s' at log position %d (the guest paused %.1f ms"
                             + " for the checksums)%n", logged[1], site, peer, logged[0], logged[2] / 1e6));
@@ -98,6 +125,20 @@ final class OnlineVerify {
             return new Verified(answer, text.append("differing blocks: ").append(answer.total()).toString());
         } finally {
             run.loop().execute(() -> pending = null);
+        }
+    }
+
+    /** The backup's report of the checks logged through {@code position}, or why there is none. */
+    private VerifyReport awaitReport(CompletableFuture<VerifyReport> report, long position) throws Exception {
+        try {
+            return report.get(WAIT_MS, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        } catch (TimeoutException e) {
+            long replayed = run.loop().submit(backupReplayed::getAsLong).get();
+            throw new IllegalStateException("site '" + peer + "' did not report on the disk checks at log position "
+                    + position + " within " + WAIT_MS / 1000 + " s; it has replayed through position " + replayed
+                    + (replayed >= position ? " (so it replayed them, and its report was lost)" : ""));
         }
     }
 

@@ -135,7 +135,8 @@ public final class PrimarySite implements Site {
 
     /** Starts the logging channel, heartbeats, failure detection and the quorum guard. */
     private void connect() throws Exception {
-        verifier = new OnlineVerify(run, log, this::afterEvent, settings.site(), settings.identity().peer());
+        verifier = new OnlineVerify(run, log, this::afterEvent, settings.site(), settings.identity().peer(),
+                () -> replayed);
         shipper = new LogShipper(settings.identity(), epoch, streamId, log, new LiveCopySource(run, records), run.loop(),
                 settings.peerChannel(), settings.resync(), new FromBackup());
         heartbeat = new HeartbeatLink(settings.identity(), epoch, settings.peerHeartbeat());
@@ -400,6 +401,7 @@ public final class PrimarySite implements Site {
             // Outputs simply wait while the link is down. Lag control only acts on a connected
             // backup: flow control bounds what accumulates meanwhile.
             if (!streaming) {
+                verifier.linkLost(why);
                 lag.reset();
                 if (linkDownSinceNanos == 0) {
                     linkDownSinceNanos = System.nanoTime();
@@ -596,6 +598,10 @@ public final class PrimarySite implements Site {
         Map<String, Object> resync = shipper.resyncStatus();
         if (resync != null) {
             status.put("resync", resync);
+        }
+        String verify = verifier.progress();
+        if (verify != null) {
+            status.put("verify", verify);
         }
         Map<String, Object> positions = new LinkedHashMap<>();
         positions.put("logged", log.lastPosition());
