@@ -59,8 +59,9 @@ public final class LogShipper {
     private final InetSocketAddress peer;
     private final Listener listener;
     private final BlockCodec codec = new BlockCodec();
-    private State state = State.CONNECTING;
-    private Channel channel;
+    private volatile State state = State.CONNECTING;
+    private Channel dialled; // the connection being dialled or handshaking
+    private Channel channel; // the backup's connection, once it has welcomed this primary
     private long retryMs = RETRY_MIN_MS;
     private volatile String lastProblem = "";
     private volatile long lastTrafficNanos = System.nanoTime();
@@ -140,6 +141,7 @@ public final class LogShipper {
                     }
                 })
                 .connect(peer);
+        dialled = connecting.channel();
         connecting.addListener(f -> {
             if (!f.isSuccess()) {
                 problem("cannot reach the backup at " + peer.getHostString() + ":" + peer.getPort() + ": "
@@ -228,6 +230,7 @@ public final class LogShipper {
                 return;
             }
             ctx.write(new ChannelMessage.Proof(Handshake.proofMac(me.secret(), hello, welcome)));
+            dialled = null;
             channel = ctx.channel();
             retryMs = RETRY_MIN_MS;
             lastProblem = "";
@@ -300,6 +303,10 @@ public final class LogShipper {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
+            if (ctx.channel() != channel && ctx.channel() != dialled) {
+                return; // an earlier connection, already replaced: dialling again would replace the current one
+            }
+            dialled = null;
             if (channel == ctx.channel()) {
                 channel = null;
                 if (resync != null) {
@@ -340,8 +347,10 @@ public final class LogShipper {
         }
         loop.execute(() -> {
             state = State.STOPPED;
-            if (channel != null) {
-                channel.close();
+            for (Channel open : new Channel[] {dialled, channel}) {
+                if (open != null) {
+                    open.close();
+                }
             }
         });
     }
