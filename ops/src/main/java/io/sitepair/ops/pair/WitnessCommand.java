@@ -21,6 +21,7 @@ public final class WitnessCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        io.sitepair.ops.TimestampedLines.onStandardError(); // the daemon's log
         PairConfig pair = PairConfigParser.load(config);
         CoordinationConfig c = pair.coordination();
         if (c == null || !c.embedded()) {
