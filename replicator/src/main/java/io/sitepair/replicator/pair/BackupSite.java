@@ -182,8 +182,7 @@ public final class BackupSite implements Site {
         if (live != null) {
             return live.injectDiskFault(error);
         }
-        disks.forEach(disk -> disk.injectWriteFault(error));
-        return "site '" + settings.site() + "': every disk write fails from now on with \"" + error + "\"";
+        return DiskFaultDrill.inject(settings.site(), disks, error);
     }
 
     /** After a failover this site is the live one: its successor can switch back. */

@@ -536,10 +536,7 @@ public final class PrimarySite implements Site {
     /** A drill: this site's disks fail from now on; the guest's next write halts the site (a primary failure). */
     @Override
     public String injectDiskFault(String error) throws Exception {
-        return run.loop().submit(() -> {
-            run.vm().disks().forEach(disk -> disk.injectWriteFault(error));
-            return "site '" + settings.site() + "': every disk write fails from now on with \"" + error + "\"";
-        }).get();
+        return run.loop().submit(() -> DiskFaultDrill.inject(settings.site(), run.vm().disks(), error)).get();
     }
 
     /** The operator's go-ahead for the resync of the returning site, or a new rate limit; see {@link LogShipper#approveResync}. */
