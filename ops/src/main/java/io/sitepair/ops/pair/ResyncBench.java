@@ -318,9 +318,11 @@ public final class ResyncBench implements Callable<Integer> {
                 public Stamp resumable(String source) { return writer.resumable(source); }
                 public BitSet pending(int d) throws java.io.IOException { return writer.pending(d); }
                 public boolean acceptsCopy() { return !targetDone.isDone(); }
-                public void plan(String source, Stamp begun, List<BitSet> planned) throws java.io.IOException {
+                public CompletableFuture<Void> plan(String source, Stamp begun, List<BitSet> planned)
+                        throws java.io.IOException {
                     targetPlanNanos = System.nanoTime();
                     writer.begin(source, begun, planned);
+                    return CompletableFuture.completedFuture(null);
                 }
                 public void blocks(int d, long first, int count, byte[] data, int offset) throws java.io.IOException {
                     writer.blocks(d, first, count, data, offset);
@@ -328,12 +330,14 @@ public final class ResyncBench implements Callable<Integer> {
                 public void zeros(int d, long first, int count) throws java.io.IOException {
                     writer.zeros(d, first, count);
                 }
-                public void done(long position, long events, byte[] state, byte[] hash,
-                                 List<io.sitepair.disk.Lineage.Entry> lineage) throws java.io.IOException {
+                public CompletableFuture<Void> done(long position, long events, byte[] state, byte[] hash,
+                                                    List<io.sitepair.disk.Lineage.Entry> lineage)
+                        throws java.io.IOException {
                     writer.finish();
                     targetDoneNanos = System.nanoTime();
                     received.startAfter(position);
                     targetDone.complete(position);
+                    return CompletableFuture.completedFuture(null);
                 }
             };
         }

@@ -4,10 +4,13 @@ import io.sitepair.disk.Stamp;
 import java.io.IOException;
 import java.util.BitSet;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The backup's side of re-protection: where copied blocks and the copied VM state go. Called on
- * the backup's network loop, in the order the primary sent them.
+ * the backup's network loop, in the order the primary sent them. The plan and the completion may
+ * finish off the loop (the quorum's inconsistent mark is a ZooKeeper write): the messages that
+ * follow wait for them, the loop does not.
  */
 public interface CopyTarget {
     /** Whether this site's disks are marked inconsistent, so it asks for a copy. */
@@ -27,9 +30,10 @@ public interface CopyTarget {
 
     /**
      * A copy from {@code source} begins, at its stamp {@code begun}, and will send {@code blocks}:
-     * the disks are marked inconsistent and the plan is recorded durably before any block lands.
+     * the disks are marked inconsistent and the plan is recorded durably before any block lands,
+     * that is, before the returned future completes.
      */
-    void plan(String source, Stamp begun, List<BitSet> blocks) throws IOException;
+    CompletableFuture<Void> plan(String source, Stamp begun, List<BitSet> blocks) throws IOException;
 
     /** {@code count} blocks from {@code first} on, held in {@code data} from {@code offset}. */
     void blocks(int disk, long first, int count, byte[] data, int offset) throws IOException;
@@ -39,8 +43,9 @@ public interface CopyTarget {
 
     /**
      * The copy is complete: the disks are the primary's at {@code position}, this is its VM state
-     * there, and {@code lineage} the history of those disks.
+     * there, and {@code lineage} the history of those disks. Entries are received once the
+     * returned future completes.
      */
-    void done(long position, long events, byte[] state, byte[] stateHash, List<io.sitepair.disk.Lineage.Entry> lineage)
-            throws IOException;
+    CompletableFuture<Void> done(long position, long events, byte[] state, byte[] stateHash,
+                                 List<io.sitepair.disk.Lineage.Entry> lineage) throws IOException;
 }

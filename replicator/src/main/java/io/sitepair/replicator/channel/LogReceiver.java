@@ -143,6 +143,8 @@ public final class LogReceiver {
         private boolean refused; // nothing more is applied from a connection this end refused
         private final List<java.util.BitSet> plan = new ArrayList<>();
         private java.io.ByteArrayOutputStream copiedState;
+        private boolean stepPending; // a copy step is finishing off the loop: what arrives waits in order
+        private final java.util.ArrayDeque<ChannelMessage> waiting = new java.util.ArrayDeque<>();
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, ChannelMessage message) {
@@ -150,6 +152,39 @@ public final class LogReceiver {
             if (refused) {
                 return;
             }
+            if (stepPending) {
+                waiting.add(message);
+                return;
+            }
+            handle(ctx, message);
+        }
+
+        /**
+         * Messages after {@code step} wait until it completes (reading stops meanwhile, so TCP
+         * pushes back), then {@code next} runs and they are handled in order; if it fails, the
+         * connection is refused with {@code failure} and its message.
+         */
+        private void after(ChannelHandlerContext ctx, CompletableFuture<Void> step, String failure, Runnable next) {
+            stepPending = true;
+            ctx.channel().config().setAutoRead(false);
+            step.whenComplete((ok, error) -> ctx.executor().execute(() -> {
+                stepPending = false;
+                if (error != null) {
+                    Throwable cause = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
+                    refuse(ctx, failure + ": " + (cause.getMessage() != null ? cause.getMessage() : cause));
+                    return;
+                }
+                next.run();
+                while (!stepPending && !refused && !waiting.isEmpty()) {
+                    handle(ctx, waiting.poll());
+                }
+                if (!stepPending) {
+                    ctx.channel().config().setAutoRead(true);
+                }
+            }));
+        }
+
+        private void handle(ChannelHandlerContext ctx, ChannelMessage message) {
             switch (message) {
                 case ChannelMessage.Hello h when hello == null -> greet(ctx, h);
                 case ChannelMessage.Proof p when welcome != null && !authenticated -> prove(ctx, p);
@@ -278,8 +313,8 @@ public final class LogReceiver {
                 return;
             }
             try {
-                copyTarget.plan(hello.site(), new io.sitepair.disk.Stamp(part.epoch(), part.position()), List.copyOf(plan));
-                copying = true;
+                after(ctx, copyTarget.plan(hello.site(), new io.sitepair.disk.Stamp(part.epoch(), part.position()),
+                        List.copyOf(plan)), "cannot begin the copy", () -> copying = true);
             } catch (IOException | RuntimeException e) {
                 refuse(ctx, "cannot begin the copy: " + e.getMessage());
             }
@@ -341,15 +376,16 @@ public final class LogReceiver {
                 return;
             }
             try {
-                copyTarget.done(done.position(), done.events(), state, done.stateHash(), done.lineage());
+                after(ctx, copyTarget.done(done.position(), done.events(), state, done.stateHash(), done.lineage()),
+                        "cannot complete the copy", () -> {
+                            copying = false;
+                            System.err.println("sitepair: copy from site '" + hello.site() + "' complete at position "
+                                    + done.position() + "; streaming from position " + (done.position() + 1));
+                            acknowledge(ctx.channel());
+                        });
             } catch (IOException | RuntimeException e) {
                 refuse(ctx, "cannot complete the copy: " + e.getMessage());
-                return;
             }
-            copying = false;
-            System.err.println("sitepair: copy from site '" + hello.site() + "' complete at position " + done.position()
-                    + "; streaming from position " + (done.position() + 1));
-            acknowledge(ctx.channel());
         }
 
         private void refuse(ChannelHandlerContext ctx, String reason) {

@@ -396,14 +396,14 @@ public final class BackupSite implements Site {
         }
 
         @Override
-        public void plan(String source, Stamp begun, List<BitSet> blocks) throws IOException {
+        public CompletableFuture<Void> plan(String source, Stamp begun, List<BitSet> blocks) throws IOException {
             for (Path path : settings.disks()) {
                 ConsistencyMark.markInconsistent(path, "receiving a copy from site '" + source + "' in epoch " + epoch);
             }
-            markInQuorum(true); // and the tiebreaker refuses this site's claims until it is done
             writer.begin(source, begun, blocks);
             resync = writer;
             role.moveTo(Role.RESYNCING, "resyncing from site '" + source + "': " + writer.plannedBlocks() + " blocks");
+            return markInQuorum(true); // and the tiebreaker refuses this site's claims until it is done
         }
 
         @Override
@@ -435,8 +435,8 @@ public final class BackupSite implements Site {
         }
 
         @Override
-        public void done(long position, long events, byte[] state, byte[] stateHash, List<Lineage.Entry> lineage)
-                throws IOException {
+        public CompletableFuture<Void> done(long position, long events, byte[] state, byte[] stateHash,
+                                            List<Lineage.Entry> lineage) throws IOException {
             if (lineage.isEmpty() || lineage.getLast().epoch() != settings.epoch()) {
                 throw new IOException("the copy's history " + lineage + " does not end in this site's epoch "
                         + settings.epoch());
@@ -449,24 +449,32 @@ public final class BackupSite implements Site {
             for (Path path : settings.disks()) {
                 ConsistencyMark.markConsistent(path);
             }
-            markInQuorum(false);
-            copied = new Copied(position, events, state, stateHash);
-            received.startAfter(position);
-            role.moveTo(Role.BACKUP, "re-protecting site '" + settings.identity().peer() + "' from position " + position);
+            return markInQuorum(false).thenRun(() -> {
+                copied = new Copied(position, events, state, stateHash);
+                received.startAfter(position);
+                role.moveTo(Role.BACKUP, "re-protecting site '" + settings.identity().peer() + "' from position "
+                        + position);
+            });
         }
     }
 
-    /** Records this site's disks as (in)consistent in the quorum too; without a quorum the copy cannot proceed. */
-    private void markInQuorum(boolean inconsistent) throws IOException {
+    /**
+     * Records this site's disks as (in)consistent in the quorum too, on a thread of its own: a slow
+     * ZooKeeper must not stall the network loop, which also carries this site's heartbeats. Without
+     * a quorum the copy cannot proceed.
+     */
+    private CompletableFuture<Void> markInQuorum(boolean inconsistent) {
         if (tiebreaker == null) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
-        try {
-            tiebreaker.markInconsistent(settings.site(), inconsistent);
-        } catch (io.sitepair.tiebreaker.NoQuorumException e) {
-            throw new IOException("cannot mark this site's disks " + (inconsistent ? "inconsistent" : "consistent")
-                    + " in ZooKeeper: " + e.getMessage(), e);
-        }
+        return CompletableFuture.runAsync(() -> {
+            try {
+                tiebreaker.markInconsistent(settings.site(), inconsistent);
+            } catch (io.sitepair.tiebreaker.NoQuorumException e) {
+                throw new java.util.concurrent.CompletionException(new IOException("cannot mark this site's disks "
+                        + (inconsistent ? "inconsistent" : "consistent") + " in ZooKeeper: " + e.getMessage(), e));
+            }
+        }, task -> Thread.ofVirtual().name("sitepair-quorum-mark").start(task));
     }
 
     /** Claims the next epoch and, on winning, hands the VM to a live site; returns whether it did. */

@@ -14,6 +14,7 @@ import java.io.DataOutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -56,13 +57,16 @@ class LogChannelTest {
         public boolean acceptsCopy() { return false; }
         public Stamp resumable(String source) { return null; }
         public BitSet pending(int disk) { throw new AssertionError("no copy expected"); }
-        public void plan(String source, Stamp begun, List<BitSet> blocks) { throw new AssertionError("no copy expected"); }
+        public CompletableFuture<Void> plan(String source, Stamp begun, List<BitSet> blocks) {
+            throw new AssertionError("no copy expected");
+        }
         public void zeros(int disk, long first, int count) { throw new AssertionError("no copy expected"); }
         public void blocks(int disk, long first, int count, byte[] data, int offset) {
             throw new AssertionError("no copy expected");
         }
-        public void done(long position, long events, byte[] state, byte[] hash, List<Lineage.Entry> lineage) {
-            throw new AssertionError();
+        public CompletableFuture<Void> done(long position, long events, byte[] state, byte[] hash,
+                                            List<Lineage.Entry> lineage) {
+            throw new AssertionError("no copy expected");
         }
     };
 

@@ -97,6 +97,8 @@ class ResyncTest {
         BitSet pending;
         List<BitSet> lastPlan;
         List<Lineage.Entry> adopted;
+        volatile long blocksLanded;
+        CompletableFuture<Void> planMarked = CompletableFuture.completedFuture(null); // the quorum's mark
 
         Target(DiskImage disk, DiskHistory history) {
             this.disk = disk;
@@ -112,22 +114,25 @@ class ResyncTest {
         }
         public boolean acceptsCopy() { return !done.isDone(); }
 
-        public void plan(String source, Stamp begun, List<BitSet> blocks) {
+        public CompletableFuture<Void> plan(String source, Stamp begun, List<BitSet> blocks) {
             this.begun = begun;
             this.lastPlan = blocks;
             this.pending = (BitSet) blocks.getFirst().clone();
+            return planMarked;
         }
 
         public void blocks(int d, long first, int count, byte[] data, int offset) throws IOException {
             failIfDue(first + count);
             disk.write(first, count, data, offset);
             pending.clear((int) first, (int) first + count);
+            blocksLanded += count;
         }
 
         public void zeros(int d, long first, int count) throws IOException {
             failIfDue(first + count);
             disk.zero(first, count);
             pending.clear((int) first, (int) first + count);
+            blocksLanded += count;
         }
 
         private void failIfDue(long end) throws IOException {
@@ -138,11 +143,13 @@ class ResyncTest {
             }
         }
 
-        public void done(long position, long events, byte[] state, byte[] hash, List<Lineage.Entry> lineage) {
+        public CompletableFuture<Void> done(long position, long events, byte[] state, byte[] hash,
+                                            List<Lineage.Entry> lineage) {
             adopted = lineage;
             pending = null;
             received.startAfter(position);
             done.complete(position);
+            return CompletableFuture.completedFuture(null);
         }
     }
 
@@ -203,6 +210,41 @@ class ResyncTest {
             target.done.get(5, TimeUnit.SECONDS);
             assertSameImage(a, b);
             assertArrayEquals(filled(0x44), b.read(5, 1));
+        }
+    }
+
+    /**
+     * The returning site's inconsistent mark in the quorum (a ZooKeeper write) completes off its
+     * network loop: while it is slow, no copied block lands, and the loop runs on (it carries the
+     * site's heartbeats too). Once it is written, the copy completes.
+     */
+    @Test
+    void aSlowInconsistentMarkHoldsTheCopiedBlocksBackButNotTheNetworkLoop(@TempDir Path dir) throws Exception {
+        try (DiskImage a = image(dir, "a"); DiskImage b = image(dir, "b")) {
+            a.write(5, 1, filled(0x11), 0);
+            Source source = new Source(a, history(List.of(), 50, p -> new BitSet()), 50);
+            Target target = new Target(b, history(List.of(), 0, p -> new BitSet()));
+            CompletableFuture<Void> marked = new CompletableFuture<>();
+            target.planMarked = marked;
+            CompletableFuture<CopySender.Outcome> outcome = new CompletableFuture<>();
+            connect(source, target, ResyncPolicy.DEFAULTS, outcome::complete);
+
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (target.lastPlan == null && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertTrue(target.lastPlan != null, "the plan arrived");
+            Thread.sleep(300); // time for blocks to arrive, were they not held back
+            for (var loop : group) { // the receiver's loop among them: free while the mark is pending
+                assertTrue(loop.submit(() -> true).get(1, TimeUnit.SECONDS));
+            }
+            assertEquals(0, target.blocksLanded, "a block landed before the disks were marked inconsistent");
+            assertTrue(!target.done.isDone(), "the copy completed before the disks were marked inconsistent");
+
+            marked.complete(null);
+            assertEquals(50, outcome.get(30, TimeUnit.SECONDS).position());
+            target.done.get(5, TimeUnit.SECONDS);
+            assertSameImage(a, b);
         }
     }
 
