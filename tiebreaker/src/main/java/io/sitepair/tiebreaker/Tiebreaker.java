@@ -162,12 +162,19 @@ public final class Tiebreaker implements AutoCloseable {
     /**
      * Claims epoch {@code seenEpoch + 1} for {@code site}, live from {@code position}, serving
      * clients at {@code endpoint}. Wins only if the record still says {@code seenEpoch} at the
-     * moment of the conditional write.
+     * moment of the conditional write, or already holds exactly this claim (so a claim retried
+     * after a lost connection learns that its write was applied).
      */
     public Claim claim(long seenEpoch, String site, long position, String endpoint) throws NoQuorumException {
         while (true) {
             Stat stat = new Stat();
             EpochRecord now = read(stat);
+            if (now.equals(new EpochRecord(seenEpoch + 1, site, position, endpoint))) {
+                // This claim, asked again: ZooKeeper's connection loss does not say whether a write
+                // was applied, and the claimant retries. The same site, from the same position, for
+                // the same epoch is the same decision: it won.
+                return new Claim(true, now);
+            }
             if (now.epoch() != seenEpoch) {
                 return new Claim(false, now);
             }

@@ -94,6 +94,25 @@ class TiebreakerTest {
         }
     }
 
+    /**
+     * A claim whose answer was lost with the connection is asked again: it finds its own write
+     * applied and has won, where any other claim for that epoch has lost. (The primary read its
+     * own applied claim as another site's and halted, in CI.)
+     */
+    @Test
+    void aClaimAskedAgainAfterItsWriteWasAppliedHasWon() throws Exception {
+        try (Tiebreaker a = connect("retried", SECRET)) {
+            a.initialize(new EpochRecord(1, "b", 0, "x:2"));
+            assertTrue(a.claim(1, "a", 70, "x:1").won());
+            Claim again = a.claim(1, "a", 70, "x:1");
+            assertTrue(again.won(), again.toString());
+            assertEquals(new EpochRecord(2, "a", 70, "x:1"), again.record());
+            assertFalse(a.claim(1, "a", 71, "x:1").won(), "a claim from another position is another decision");
+            assertFalse(a.claim(1, "b", 70, "x:1").won());
+            assertEquals(new EpochRecord(2, "a", 70, "x:1"), a.current(), "nothing changed");
+        }
+    }
+
     @Test
     void aSiteWhoseDisksAreMarkedInconsistentCannotClaimUntilTheMarkIsCleared() throws Exception {
         try (Tiebreaker a = connect("resync", SECRET)) {
