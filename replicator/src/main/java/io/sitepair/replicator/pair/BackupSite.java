@@ -61,6 +61,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class BackupSite implements Site {
     private static final long TICK_MS = 100;
+    private static final long QUORUM_RETRY_MS = 200;
 
     /** A completed copy, waiting for the replay thread to restore it. */
     private record Copied(long position, long events, byte[] state, byte[] stateHash) {}
@@ -461,18 +462,40 @@ public final class BackupSite implements Site {
     /**
      * Records this site's disks as (in)consistent in the quorum too, on a thread of its own: a slow
      * ZooKeeper must not stall the network loop, which also carries this site's heartbeats. Without
-     * a quorum the copy cannot proceed.
+     * a quorum the copy cannot proceed, so it waits for one (a ZooKeeper peer that just restarted
+     * with its site is often still rejoining), until this run ends.
      */
     private CompletableFuture<Void> markInQuorum(boolean inconsistent) {
         if (tiebreaker == null) {
             return CompletableFuture.completedFuture(null);
         }
+        String what = "mark this site's disks " + (inconsistent ? "inconsistent" : "consistent") + " in ZooKeeper";
         return CompletableFuture.runAsync(() -> {
-            try {
-                tiebreaker.markInconsistent(settings.site(), inconsistent);
-            } catch (io.sitepair.tiebreaker.NoQuorumException e) {
-                throw new java.util.concurrent.CompletionException(new IOException("cannot mark this site's disks "
-                        + (inconsistent ? "inconsistent" : "consistent") + " in ZooKeeper: " + e.getMessage(), e));
+            boolean waited = false;
+            while (true) {
+                try {
+                    tiebreaker.markInconsistent(settings.site(), inconsistent);
+                    if (waited) {
+                        System.err.println("sitepair: site '" + settings.site() + "': a ZooKeeper quorum answered;"
+                                + " this site's disks are marked " + (inconsistent ? "inconsistent" : "consistent"));
+                    }
+                    return;
+                } catch (io.sitepair.tiebreaker.NoQuorumException e) {
+                    if (stopping || superseded != null || diskFailure != null) {
+                        throw new java.util.concurrent.CompletionException(
+                                new IOException("cannot " + what + ": " + e.getMessage(), e));
+                    }
+                    if (!waited) {
+                        System.err.println("sitepair: site '" + settings.site() + "': waiting for a ZooKeeper quorum"
+                                + " to " + what + " (" + e.getMessage() + ")");
+                        waited = true;
+                    }
+                }
+                try {
+                    Thread.sleep(QUORUM_RETRY_MS);
+                } catch (InterruptedException e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
             }
         }, task -> Thread.ofVirtual().name("sitepair-quorum-mark").start(task));
     }
