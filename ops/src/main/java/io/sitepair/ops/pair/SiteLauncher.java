@@ -22,6 +22,40 @@ final class SiteLauncher {
 
     private SiteLauncher() {}
 
+    /** The site's disk images, in its data directory. */
+    static List<Path> diskPaths(PairConfig config, String siteName) {
+        Path dataDir = config.site(siteName).dataDir();
+        List<Path> disks = new ArrayList<>();
+        for (int i = 0; i < config.diskSizes().size(); i++) {
+            disks.add(dataDir.resolve("disk" + i + ".img"));
+        }
+        return disks;
+    }
+
+    /**
+     * Before a site's images are opened (and a missing one created empty): an image that is gone
+     * while the site's records describe it (an operator replaced a failed disk) leaves those records
+     * false. A backup clears them, so that it receives a full copy; a site that is to serve refuses,
+     * since it would serve an empty disk.
+     */
+    static void checkReplacedDisks(PairConfig config, String siteName, boolean serves) throws IOException {
+        Path dataDir = config.site(siteName).dataDir();
+        List<Path> replaced = io.sitepair.replicator.pair.SiteRecords.replacedDisks(dataDir,
+                diskPaths(config, siteName));
+        if (replaced.isEmpty()) {
+            return;
+        }
+        if (serves) {
+            throw new IllegalStateException("disk image " + replaced + " of site '" + siteName + "' is missing, but"
+                    + " this site's records say its disks hold the pair's data: it will not serve an empty disk."
+                    + " Restore the image, or make site '" + config.peerOf(siteName).name() + "' live, so that this"
+                    + " site rejoins as its backup and receives a full copy");
+        }
+        System.err.println("sitepair: site '" + siteName + "': disk image " + replaced + " is new; this site's"
+                + " lineage and block map described the disk it replaces and are cleared, so it receives a full copy");
+        io.sitepair.replicator.pair.SiteRecords.forget(dataDir);
+    }
+
     /**
      * The settings for one site; {@code epoch} is the pair's current epoch (from ZooKeeper, or the
      * epoch file), begun at log position {@code epochStart} with {@code epochPrimary} live.
@@ -34,7 +68,7 @@ final class SiteLauncher {
         List<Path> disks = new ArrayList<>();
         List<Long> blocks = new ArrayList<>();
         for (int i = 0; i < config.diskSizes().size(); i++) {
-            Path disk = site.dataDir().resolve("disk" + i + ".img");
+            Path disk = diskPaths(config, siteName).get(i);
             long size = config.diskSizes().get(i);
             try (DiskImage image = DiskImage.openOrCreate(disk, size)) {
                 if (image.blockCount() * DiskImage.BLOCK_SIZE != size) {

@@ -58,6 +58,7 @@ public final class UpCommand implements Callable<Integer> {
                     epochStart = record.startPosition();
                     epochPrimary = record.liveSite();
                     primary = site.equals(record.liveSite());
+                    SiteLauncher.checkReplacedDisks(pair, site, primary);
                     if (primary && PrimarySite.servedBefore(pair.site(site).dataDir(), epoch, site)) {
                         Claim claim = restartCold(tiebreaker, pair, record);
                         if (claim == null || !claim.won()) {
@@ -77,6 +78,7 @@ public final class UpCommand implements Callable<Integer> {
                 } else {
                     epoch = SiteLauncher.epoch(pair.site(site).dataDir());
                     primary = site.equals(pair.initialPrimary());
+                    SiteLauncher.checkReplacedDisks(pair, site, primary);
                 }
                 SiteSettings settings = SiteLauncher.settings(pair, site,
                         io.sitepair.ops.GuestOptions.load(pair.guest()), epoch, epochStart, epochPrimary);

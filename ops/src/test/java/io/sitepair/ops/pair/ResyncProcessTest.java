@@ -185,4 +185,51 @@ class ResyncProcessTest {
             assertTrue(!java.nio.file.Files.readString(lineage).contains(" b\n"), "b's own epoch is gone from its lineage");
         }
     }
+    /**
+     * An operator replaces the backup's failed disk (its image is gone when the site returns): the
+     * lineage and block map described the old disk, so the site clears them and receives a full
+     * copy; an incremental resync from them would leave the new disk's blocks unwritten. The live
+     * site, had its own image gone, refuses to serve an empty disk.
+     */
+    @Test
+    void aBackupWhoseDiskWasReplacedReceivesAFullCopyAndALiveSiteWithoutItsDiskRefusesToServe() throws Exception {
+        try (LocalPair lab = new LocalPair(dir, yaml -> yaml)) {
+            Map<String, Process> sites = lab.startProtected();
+            InetSocketAddress service = lab.service("a");
+            Map<String, String> ledger;
+            try (WriteLoad writers = new WriteLoad(2, "r", Map.of("a", service), "a")) {
+                writers.awaitAcknowledged(1000, 60);
+                ledger = Map.copyOf(writers.acknowledged);
+            }
+            Process b = sites.get("b");
+            b.destroyForcibly();
+            b.waitFor(10, TimeUnit.SECONDS);
+            lab.await("a", 20, s -> "live-alone".equals(s.get("role")));
+            Path disk = lab.pair.site("b").dataDir().resolve("disk0.img");
+            java.nio.file.Files.delete(disk); // the failed disk, replaced by a blank one
+
+            Process replaced = lab.start("b");
+            Map<String, Object> reprotected = lab.await("a", 90, s -> "protected".equals(s.get("protection")));
+            assertTrue(String.valueOf(reprotected.get("last_reprotection")).contains("full (no shared history)"),
+                    reprotected.toString());
+            assertTrue(lab.log("b").contains("disk image [" + disk + "] is new"), lab.log("b"));
+            LocalPair.Cli verify = lab.cli(Duration.ofSeconds(60), "verify");
+            assertTrue(verify.out().trim().endsWith("differing blocks: 0"), verify.text());
+            assertEquals(0, WriteLoad.missing(ledger, service), "acknowledged writes lost");
+
+            // The quorum names a live (b died again, a went on alone); then a dies and loses its disk.
+            replaced.destroyForcibly();
+            replaced.waitFor(10, TimeUnit.SECONDS);
+            lab.await("a", 20, s -> "live-alone".equals(s.get("role")));
+            Process a = sites.get("a");
+            a.destroyForcibly();
+            a.waitFor(10, TimeUnit.SECONDS);
+            java.nio.file.Files.delete(lab.pair.site("a").dataDir().resolve("disk0.img"));
+            Process restarted = lab.start("a");
+            assertTrue(restarted.waitFor(60, TimeUnit.SECONDS), "a live site without its disk must not serve\n"
+                    + lab.log("a"));
+            assertTrue(restarted.exitValue() != 0, lab.log("a"));
+            assertTrue(lab.log("a").contains("it will not serve an empty disk"), lab.log("a"));
+        }
+    }
 }

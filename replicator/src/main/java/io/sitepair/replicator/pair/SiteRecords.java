@@ -33,6 +33,36 @@ public final class SiteRecords implements DiskHistory, AutoCloseable {
         return Lineage.open(dataDir.resolve("lineage")).served(epoch, site);
     }
 
+    /**
+     * The disk images among {@code disks} that do not exist although this site's records (kept in
+     * {@code dataDir}) describe disks that did: an operator replaced a failed disk, or lost one.
+     * Empty for a site that never ran.
+     */
+    public static java.util.List<Path> replacedDisks(Path dataDir, java.util.List<Path> disks) throws IOException {
+        if (Lineage.open(dataDir.resolve("lineage")).entries().isEmpty()) {
+            return java.util.List.of();
+        }
+        return disks.stream().filter(disk -> !java.nio.file.Files.exists(disk)).toList();
+    }
+
+    /**
+     * Clears the lineage, the block map and any interrupted copy's progress: they describe disks
+     * that are gone, and a site without history receives a full copy. The lineage goes first, so
+     * a crash part-way still leaves a site without history.
+     */
+    public static void forget(Path dataDir) throws IOException {
+        java.nio.file.Files.deleteIfExists(dataDir.resolve("lineage"));
+        java.nio.file.Files.deleteIfExists(dataDir.resolve("resync-progress"));
+        Path map = dataDir.resolve("blockmap");
+        if (java.nio.file.Files.exists(map)) {
+            try (var files = java.nio.file.Files.walk(map)) {
+                for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    java.nio.file.Files.delete(file);
+                }
+            }
+        }
+    }
+
     public static SiteRecords open(Path dataDir) throws IOException {
         Lineage lineage = Lineage.open(dataDir.resolve("lineage"));
         return new SiteRecords(lineage, BlockMap.open(dataDir.resolve("blockmap"), lineage.lastEpoch()));
