@@ -52,7 +52,7 @@ public interface DiskHistory {
 
     static Plan plan(Lineage source, long sourceLast, String sourceSite, Lineage target, long targetLast,
                      String targetSite) {
-        Stamp shared = Lineage.divergence(source, sourceLast, target, targetLast);
+        Stamp shared = Lineage.divergence(source, sourceLast, sourceSite, target, targetLast, targetSite);
         if (shared == null) {
             return new Plan(null, false);
         }

@@ -125,17 +125,26 @@ public final class Lineage {
      * Where two sites' histories part: the last stamp both share. Each site's history in an epoch
      * runs from the epoch's start to the start of its next epoch (or to {@code lastPosition}, the
      * site's position now, in its last epoch). Sites share an epoch when both lineages hold it
-     * with the same start and primary; they share its history up to the shorter of the two.
+     * with the same start and primary; they share its history up to the shorter of the two, with
+     * one refinement: a backup's history in an epoch is a prefix of its primary's (it replayed the
+     * primary's log, or was copied from it), so when the epoch is the primary's last, whose end is
+     * only a lower bound (after kill -9, its latest durable record), they share all of the backup's.
      * Null when they share nothing (a full copy is needed).
      */
-    public static Stamp divergence(Lineage a, long aLastPosition, Lineage b, long bLastPosition) {
+    public static Stamp divergence(Lineage a, long aLastPosition, String aSite, Lineage b, long bLastPosition,
+                                   String bSite) {
         for (int i = a.entries.size() - 1; i >= 0; i--) {
             Entry e = a.entries.get(i);
             int j = b.entries.indexOf(e);
             if (j >= 0) {
-                long aEnd = i + 1 < a.entries.size() ? a.entries.get(i + 1).start() : aLastPosition;
-                long bEnd = j + 1 < b.entries.size() ? b.entries.get(j + 1).start() : bLastPosition;
-                return new Stamp(e.epoch(), Math.min(aEnd, bEnd));
+                boolean aLast = i + 1 == a.entries.size();
+                boolean bLast = j + 1 == b.entries.size();
+                long aEnd = aLast ? aLastPosition : a.entries.get(i + 1).start();
+                long bEnd = bLast ? bLastPosition : b.entries.get(j + 1).start();
+                long shared = aLast && e.primary().equals(aSite) ? bEnd
+                        : bLast && e.primary().equals(bSite) ? aEnd
+                        : Math.min(aEnd, bEnd);
+                return new Stamp(e.epoch(), shared);
             }
         }
         return null;

@@ -34,33 +34,54 @@ class LineageTest {
         Lineage oldPrimary = lineage("a", e(1, 0, "a"));
         Lineage newPrimary = lineage("b", e(1, 0, "a"), e(2, 800, "b"));
         // a went on to 1000 in epoch 1, writing blocks b never saw; b went live at 800.
-        assertEquals(new Stamp(1, 800), Lineage.divergence(oldPrimary, 1000, newPrimary, 1500));
-        assertEquals(new Stamp(1, 800), Lineage.divergence(newPrimary, 1500, oldPrimary, 1000));
+        assertEquals(new Stamp(1, 800), Lineage.divergence(oldPrimary, 1000, "a", newPrimary, 1500, "b"));
+        assertEquals(new Stamp(1, 800), Lineage.divergence(newPrimary, 1500, "b", oldPrimary, 1000, "a"));
         assertFalse(Lineage.splitBrain(oldPrimary, "a", newPrimary, "b", new Stamp(1, 800)));
+    }
+
+    /**
+     * A primary killed -9 knows only a lower bound of how far it got (its latest durable record;
+     * here none). The backup that went live at 800 replayed its log to there, so they share epoch 1
+     * up to 800 all the same: what the backup replayed in epoch 1 before it is not shipped back.
+     */
+    @Test
+    void aReturningPrimaryWithoutDurableRecordsStillSharesWhatItsBackupReplayed() throws Exception {
+        Lineage oldPrimary = lineage("a", e(1, 0, "a"));
+        Lineage newPrimary = lineage("b", e(1, 0, "a"), e(2, 800, "b"));
+        assertEquals(new Stamp(1, 800), Lineage.divergence(newPrimary, 1500, "b", oldPrimary, 0, "a"));
+        assertEquals(new Stamp(1, 800), Lineage.divergence(oldPrimary, 0, "a", newPrimary, 1500, "b"));
+        assertEquals(new DiskHistory.Plan(new Stamp(1, 799), false),
+                DiskHistory.plan(newPrimary, 1500, "b", oldPrimary, 0, "a"));
+        // Where the primary's end is exact (it went on in an epoch of its own), the shorter end holds.
+        Lineage primaryAlone = lineage("c", e(1, 0, "a"), e(2, 500, "a"));
+        Lineage backup = lineage("d", e(1, 0, "a"));
+        assertEquals(new Stamp(1, 450), Lineage.divergence(primaryAlone, 900, "a", backup, 450, "b"));
+        // A backup's own end is a lower bound too, and its history the shorter one: it is kept.
+        assertEquals(new Stamp(1, 300), Lineage.divergence(lineage("f", e(1, 0, "a")), 1000, "a", backup, 300, "b"));
     }
 
     @Test
     void aBackupBehindInTheSameEpochSharesUpToWhereItGot() throws Exception {
         Lineage primary = lineage("a", e(1, 0, "a"));
         Lineage backup = lineage("b", e(1, 0, "a"));
-        assertEquals(new Stamp(1, 900), Lineage.divergence(primary, 1000, backup, 900));
+        assertEquals(new Stamp(1, 900), Lineage.divergence(primary, 1000, "a", backup, 900, "b"));
     }
 
     @Test
     void sitesWithNoEpochInCommonShareNothing() throws Exception {
-        assertNull(Lineage.divergence(lineage("a", e(1, 0, "a")), 10, lineage("b"), 0));
-        assertNull(Lineage.divergence(lineage("c", e(1, 0, "a")), 10, lineage("d", e(1, 5, "a")), 10));
+        assertNull(Lineage.divergence(lineage("a", e(1, 0, "a")), 10, "a", lineage("b"), 0, "b"));
+        assertNull(Lineage.divergence(lineage("c", e(1, 0, "a")), 10, "a", lineage("d", e(1, 5, "a")), 10, "b"));
     }
 
     @Test
     void bothSitesServingEpochsTheOtherNeverHadIsASplitBrain() throws Exception {
         Lineage a = lineage("a", e(1, 0, "a"), e(2, 500, "a"));
         Lineage b = lineage("b", e(1, 0, "a"), e(3, 600, "b"));
-        Stamp point = Lineage.divergence(a, 900, b, 700);
+        Stamp point = Lineage.divergence(a, 900, "a", b, 700, "b");
         assertEquals(new Stamp(1, 500), point);
         assertTrue(Lineage.splitBrain(a, "a", b, "b", point));
         Lineage stale = lineage("c", e(1, 0, "a"));
-        assertFalse(Lineage.splitBrain(a, "a", stale, "c", Lineage.divergence(a, 900, stale, 450)));
+        assertFalse(Lineage.splitBrain(a, "a", stale, "c", Lineage.divergence(a, 900, "a", stale, 450, "c")));
     }
 
     @Test
