@@ -95,13 +95,16 @@ class BlockMapTest {
                     "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                     CrashingWriter.class.getName(), image.toString(), map.toString(), String.valueOf(round + 1))
                     .redirectErrorStream(true).redirectOutput(dir.resolve("writer.out").toFile()).start();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            // Killed once it has written enough to touch more extents than stay hot (however slow
+            // the machine), then at a moment that differs from round to round.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (!Files.exists(dir.resolve("writer.out")) || !Files.readString(dir.resolve("writer.out"))
-                    .contains("writing")) {
-                assertTrue(System.nanoTime() < deadline, "the writer did not start");
+                    .contains("synced through 512\n")) {
+                assertTrue(System.nanoTime() < deadline && writer.isAlive(), "the writer did not get going: "
+                        + (Files.exists(dir.resolve("writer.out")) ? Files.readString(dir.resolve("writer.out")) : ""));
                 Thread.sleep(10);
             }
-            Thread.sleep(200 + 150L * round);
+            Thread.sleep(50L * round);
             writer.destroyForcibly().waitFor();
 
             try (DiskImage disk = DiskImage.open(image); BlockMap reopened = BlockMap.open(map, round + 1)) {
@@ -135,8 +138,6 @@ class BlockMapTest {
             long extents = 4L * BlockMap.HOT_EXTENTS;
             try (DiskImage disk = DiskImage.openOrCreate(image, extents * BlockMap.EXTENT_BLOCKS * DiskImage.BLOCK_SIZE);
                  BlockMap map = BlockMap.open(Path.of(args[1]), epoch - 1)) {
-                System.out.println("writing");
-                System.out.flush();
                 java.util.Random random = new java.util.Random(epoch);
                 for (long position = 1; ; position++) {
                     long block = random.nextInt((int) extents) * (long) BlockMap.EXTENT_BLOCKS;
@@ -147,6 +148,8 @@ class BlockMapTest {
                     if (position % 64 == 0) {
                         map.sync();
                         disk.flush();
+                        System.out.println("synced through " + position);
+                        System.out.flush();
                     }
                 }
             }
