@@ -98,6 +98,15 @@ public final class BlockMap implements AutoCloseable {
         }
     }
 
+    /** Removes the map in {@code dir} with everything it recorded; nothing is left to open. */
+    public static void destroy(Path dir) throws IOException {
+        try (Options options = new Options()) {
+            RocksDB.destroyDB(dir.toString(), options);
+        } catch (RocksDBException e) {
+            throw new IOException(dir + ": removing the block map: " + e.getMessage(), e);
+        }
+    }
+
     /** Stamps every block of the extents an unclean stop left hot, then cools them. */
     private void recover(List<Long> extents, Stamp unknown) throws RocksDBException {
         try (WriteBatch batch = new WriteBatch()) {

@@ -369,7 +369,7 @@ public final class BackupSite implements Site {
      * with the disks marked inconsistent, here and in the quorum, until the copy is complete.
      */
     private final class Copy implements CopyTarget {
-        private final ResyncWriter writer = new ResyncWriter(disks, settings.dataDir().resolve("resync-progress"));
+        private final ResyncWriter writer = new ResyncWriter(disks, settings.dataDir().resolve(SiteRecords.RESYNC_PROGRESS));
 
         @Override
         public boolean wantsCopy() {

@@ -17,6 +17,11 @@ import java.util.Map;
  * of a site; a backup that goes live hands it to the live site it becomes.
  */
 public final class SiteRecords implements DiskHistory, AutoCloseable {
+    private static final String LINEAGE = "lineage";
+    private static final String BLOCK_MAP = "blockmap";
+    /** Where the returning site keeps an interrupted copy's progress, in its data directory. */
+    static final String RESYNC_PROGRESS = "resync-progress";
+
     private final Lineage lineage;
     private final BlockMap blockMap;
     private volatile long epoch; // what writes are stamped with
@@ -30,7 +35,7 @@ public final class SiteRecords implements DiskHistory, AutoCloseable {
 
     /** Whether the site keeping {@code dataDir} was primary in {@code epoch} (it is restarting in it). */
     static boolean served(Path dataDir, long epoch, String site) throws IOException {
-        return Lineage.open(dataDir.resolve("lineage")).served(epoch, site);
+        return Lineage.open(dataDir.resolve(LINEAGE)).served(epoch, site);
     }
 
     /**
@@ -39,7 +44,7 @@ public final class SiteRecords implements DiskHistory, AutoCloseable {
      * Empty for a site that never ran.
      */
     public static java.util.List<Path> replacedDisks(Path dataDir, java.util.List<Path> disks) throws IOException {
-        if (Lineage.open(dataDir.resolve("lineage")).entries().isEmpty()) {
+        if (Lineage.open(dataDir.resolve(LINEAGE)).entries().isEmpty()) {
             return java.util.List.of();
         }
         return disks.stream().filter(disk -> !java.nio.file.Files.exists(disk)).toList();
@@ -51,21 +56,14 @@ public final class SiteRecords implements DiskHistory, AutoCloseable {
      * a crash part-way still leaves a site without history.
      */
     public static void forget(Path dataDir) throws IOException {
-        java.nio.file.Files.deleteIfExists(dataDir.resolve("lineage"));
-        java.nio.file.Files.deleteIfExists(dataDir.resolve("resync-progress"));
-        Path map = dataDir.resolve("blockmap");
-        if (java.nio.file.Files.exists(map)) {
-            try (var files = java.nio.file.Files.walk(map)) {
-                for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    java.nio.file.Files.delete(file);
-                }
-            }
-        }
+        java.nio.file.Files.deleteIfExists(dataDir.resolve(LINEAGE));
+        java.nio.file.Files.deleteIfExists(dataDir.resolve(RESYNC_PROGRESS));
+        BlockMap.destroy(dataDir.resolve(BLOCK_MAP));
     }
 
     public static SiteRecords open(Path dataDir) throws IOException {
-        Lineage lineage = Lineage.open(dataDir.resolve("lineage"));
-        return new SiteRecords(lineage, BlockMap.open(dataDir.resolve("blockmap"), lineage.lastEpoch()));
+        Lineage lineage = Lineage.open(dataDir.resolve(LINEAGE));
+        return new SiteRecords(lineage, BlockMap.open(dataDir.resolve(BLOCK_MAP), lineage.lastEpoch()));
     }
 
     /** Records every write the VM makes, stamped with the current epoch and the VM's position. */
