@@ -65,10 +65,10 @@ final class SiteLauncher {
         SiteConfig site = config.site(siteName);
         SiteConfig peer = config.peerOf(siteName);
         Files.createDirectories(site.dataDir());
-        List<Path> disks = new ArrayList<>();
+        List<Path> disks = diskPaths(config, siteName);
         List<Long> blocks = new ArrayList<>();
-        for (int i = 0; i < config.diskSizes().size(); i++) {
-            Path disk = diskPaths(config, siteName).get(i);
+        for (int i = 0; i < disks.size(); i++) {
+            Path disk = disks.get(i);
             long size = config.diskSizes().get(i);
             try (DiskImage image = DiskImage.openOrCreate(disk, size)) {
                 if (image.blockCount() * DiskImage.BLOCK_SIZE != size) {
@@ -77,7 +77,6 @@ final class SiteLauncher {
                 }
                 blocks.add(image.blockCount());
             }
-            disks.add(disk);
         }
         PairIdentity identity = new PairIdentity(config.pair(), config.secret(), siteName, peer.name(), module.hash(),
                 OfflineRun.CPU_ARCH, blocks, config.logging().loggedReads());

@@ -469,7 +469,8 @@ public final class BackupSite implements Site {
         if (tiebreaker == null) {
             return CompletableFuture.completedFuture(null);
         }
-        String what = "mark this site's disks " + (inconsistent ? "inconsistent" : "consistent") + " in ZooKeeper";
+        String mark = inconsistent ? "inconsistent" : "consistent";
+        String what = "mark this site's disks " + mark + " in ZooKeeper";
         return CompletableFuture.runAsync(() -> {
             boolean waited = false;
             while (true) {
@@ -477,7 +478,7 @@ public final class BackupSite implements Site {
                     tiebreaker.markInconsistent(settings.site(), inconsistent);
                     if (waited) {
                         System.err.println("sitepair: site '" + settings.site() + "': a ZooKeeper quorum answered;"
-                                + " this site's disks are marked " + (inconsistent ? "inconsistent" : "consistent"));
+                                + " this site's disks are marked " + mark);
                     }
                     return;
                 } catch (io.sitepair.tiebreaker.NoQuorumException e) {
