@@ -93,13 +93,37 @@ public final class Tiebreaker implements AutoCloseable {
         };
         connection = next;
         for (Consumer<Connection> listener : listeners) {
-            listener.accept(next);
+            try {
+                listener.accept(next);
+            } catch (RuntimeException bug) {
+                // One listener's failure must not keep the others from hearing of the change: a
+                // serving site's fence is one of them.
+                System.err.println("sitepair: BUG: a ZooKeeper connection listener failed on " + next + "; the"
+                        + " others were still told");
+                bug.printStackTrace();
+            }
         }
     }
 
-    /** Calls {@code listener} on every change of the connection (on Curator's event thread). */
-    public void onConnectionChange(Consumer<Connection> listener) {
+    /**
+     * Calls {@code listener} on every change of the connection (on Curator's event thread) until
+     * the returned registration is closed. Whoever registers owns the registration, and closes it
+     * when the role that needed it ends.
+     */
+    public Registration onConnectionChange(Consumer<Connection> listener) {
         listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+
+    /** A listener's registration; closing it stops the calls. */
+    public interface Registration extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** How many listeners are registered, for tests and status. */
+    public int listenerCount() {
+        return listeners.size();
     }
 
     public Connection connection() {

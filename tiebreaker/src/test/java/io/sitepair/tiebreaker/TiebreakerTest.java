@@ -166,6 +166,38 @@ class TiebreakerTest {
     }
 
     @Test
+    void everyListenerHearsOfALostQuorumEvenWhenAnEarlierOneFailsAndAClosedOneHearsNothing() throws Exception {
+        try (Tiebreaker a = connect("listeners", SECRET)) {
+            a.initialize(new EpochRecord(1, "a", 0, "x:1"));
+            List<Tiebreaker.Connection> closedHeard = new java.util.concurrent.CopyOnWriteArrayList<>();
+            List<Tiebreaker.Connection> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+            // A role that ended (its event loop gone) and the current role, registered in that order.
+            Tiebreaker.Registration stale = a.onConnectionChange(c -> {
+                throw new java.util.concurrent.RejectedExecutionException("event executor terminated");
+            });
+            a.onConnectionChange(closedHeard::add).close();
+            a.onConnectionChange(heard::add);
+            assertEquals(2, a.listenerCount(), "the closed registration is gone");
+            ensemble.stop(1);
+            ensemble.stop(2);
+            try {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+                while (heard.isEmpty() && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                assertTrue(heard.contains(Tiebreaker.Connection.SUSPENDED) || heard.contains(Tiebreaker.Connection.LOST),
+                        "the current listener heard " + heard + " after the one before it threw");
+                assertEquals(List.of(), closedHeard, "a closed registration is never called");
+            } finally {
+                ensemble.start(1);
+                ensemble.start(2);
+                stale.close();
+            }
+            assertTrue(a.awaitConnected(Duration.ofSeconds(30)));
+        }
+    }
+
+    @Test
     void theProbeSaysHowMuchFailureTheQuorumCanStillTake() throws Exception {
         QuorumProbe.Report all = probeUntil(r -> r.serving().size() == 3);
         assertTrue(all.describe().endsWith("failover possible"), all.describe());

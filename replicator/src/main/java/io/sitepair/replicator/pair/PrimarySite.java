@@ -332,8 +332,7 @@ public final class PrimarySite implements Site {
             return;
         }
         System.err.println("sitepair: site '" + settings.site() + "' HALTED: " + why);
-        shipper.stop();
-        heartbeat.stop();
+        endLinks();
         finished.completeExceptionally(new IllegalStateException(why));
         Thread.ofPlatform().name("sitepair-halt").start(() -> {
             try {
@@ -343,6 +342,16 @@ public final class PrimarySite implements Site {
             }
             closeRecords();
         });
+    }
+
+    /**
+     * This role is over: the channel and heartbeats stop, and its quorum guard no longer listens
+     * (a process that rejoins as the backup, and later serves again, is guarded by its new role).
+     */
+    private void endLinks() {
+        guard.close();
+        shipper.stop();
+        heartbeat.stop();
     }
 
     /** Once the VM writes no more: a clean stop of the block map. */
@@ -420,8 +429,7 @@ public final class PrimarySite implements Site {
             run.await();
         } catch (Exception e) {
             role.moveTo(Role.HALTED, e.getMessage());
-            shipper.stop();
-            heartbeat.stop();
+            endLinks();
             closeRecords();
             finished.completeExceptionally(e);
         }
@@ -452,8 +460,7 @@ public final class PrimarySite implements Site {
                 System.err.println("sitepair: the backup did not acknowledge the power-off within "
                         + POWER_OFF_WAIT_MS + " ms; it will report the primary as failed");
             }
-            shipper.stop();
-            heartbeat.stop();
+            endLinks();
             ServedRun.Result result = run.stop();
             role.moveTo(Role.STOPPED, "powered off at position " + powerOff);
             closeRecords();
@@ -508,8 +515,7 @@ public final class PrimarySite implements Site {
         String done = String.format("switched over to site '%s' in epoch %d at position %d in %d ms; clients on %s",
                 record.liveSite(), record.epoch(), marker, (System.nanoTime() - start) / 1_000_000, record.endpoint());
         switchedOver = true;
-        shipper.stop();
-        heartbeat.stop();
+        endLinks();
         ServedRun.Result result = run.stop();
         role.moveTo(Role.STOPPED, done + "; this site rejoins as the backup");
         closeRecords();

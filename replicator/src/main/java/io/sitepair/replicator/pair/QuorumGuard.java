@@ -11,8 +11,12 @@ import java.util.function.LongSupplier;
  * doubt another site may be winning the next epoch, so outputs are held; after reconnecting, the
  * site resumes only if the quorum confirms it is still the live site of its epoch, and halts if
  * not.
+ *
+ * <p>The guard belongs to one serving role of this process: it is closed when that role ends (a
+ * halt, a power-off, a switchover), so a process that switched over and back is guarded only by
+ * its current role's guard.
  */
-final class QuorumGuard {
+final class QuorumGuard implements AutoCloseable {
     private static final long RETRY_MS = 200;
 
     private final Tiebreaker tiebreaker;
@@ -22,6 +26,8 @@ final class QuorumGuard {
     private final Consumer<String> halt;
     private volatile String state = "";
     private volatile boolean connected = true;
+    private volatile boolean closed;
+    private Tiebreaker.Registration registration;
 
     QuorumGuard(Tiebreaker tiebreaker, String site, LongSupplier epoch, Consumer<Boolean> fenceOutputs,
                 Consumer<String> halt) {
@@ -35,13 +41,25 @@ final class QuorumGuard {
     /** Starts watching; a null tiebreaker (no coordination) means there is nothing to guard. */
     void start() {
         if (tiebreaker != null) {
-            tiebreaker.onConnectionChange(this::changed);
+            registration = tiebreaker.onConnectionChange(this::changed);
+        }
+    }
+
+    /** The role this guard protected has ended: it hears of no further change and confirms nothing. */
+    @Override
+    public synchronized void close() {
+        closed = true;
+        if (registration != null) {
+            registration.close();
         }
     }
 
     // Synchronized with the un-fencing in confirm(): a suspension that arrives while a confirmation
     // is answering must not be overtaken by it.
     private synchronized void changed(Tiebreaker.Connection connection) {
+        if (closed) {
+            return;
+        }
         switch (connection) {
             case SUSPENDED, LOST -> {
                 connected = false;
@@ -60,18 +78,18 @@ final class QuorumGuard {
     /** Asks the quorum whether this site is still live in its epoch; retries while there is no quorum. */
     private void confirm() {
         long mine = epoch.getAsLong();
-        while (connected) {
+        while (connected && !closed) {
             try {
                 if (tiebreaker.confirm(mine, site)) {
                     synchronized (this) {
-                        if (connected) {
+                        if (connected && !closed) {
                             state = "";
                             fenceOutputs.accept(false);
                             System.err.println("sitepair: site '" + site + "': ZooKeeper reconnected, epoch " + mine
                                     + " confirmed; outputs flow again");
                         }
                     }
-                } else {
+                } else if (!closed) {
                     state = "epoch " + mine + " has passed: " + tiebreaker.current();
                     halt.accept("after a ZooKeeper disconnection, " + state + "; this site must not serve");
                 }
