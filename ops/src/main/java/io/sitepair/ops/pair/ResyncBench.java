@@ -13,6 +13,7 @@ import io.sitepair.ops.wan.WanUnits;
 import io.sitepair.replicator.channel.CopySender;
 import io.sitepair.replicator.channel.CopySource;
 import io.sitepair.replicator.channel.CopyTarget;
+import io.sitepair.replicator.channel.LinkTiming;
 import io.sitepair.replicator.channel.LogReceiver;
 import io.sitepair.replicator.channel.LogShipper;
 import io.sitepair.replicator.channel.PairIdentity;
@@ -153,7 +154,7 @@ public final class ResyncBench implements Callable<Integer> {
         PairIdentity a = new PairIdentity("bench", secret, "a", "b", new byte[32], "amd64", blocks, false);
         PairIdentity b = new PairIdentity("bench", secret, "b", "a", new byte[32], "amd64", blocks, false);
         ReceivedLog received = new ReceivedLog(1 << 20, 0);
-        LogReceiver receiver = new LogReceiver(b, 1, received, () -> 0, sites.target(received));
+        LogReceiver receiver = new LogReceiver(b, 1, received, () -> 0, sites.target(received), LinkTiming.DEFAULTS);
         receiver.start(group, new InetSocketAddress("127.0.0.1", 0));
         WanProxy proxy = link == null ? null : WanProxy.start(new InetSocketAddress("127.0.0.1", 0), receiver.address(),
                 WanProfile.symmetric(delay, link));
@@ -169,7 +170,7 @@ public final class ResyncBench implements Callable<Integer> {
             }).get();
             CompletableFuture<CopySender.Outcome> outcome = new CompletableFuture<>();
             LogShipper shipper = new LogShipper(a, 1, 42, log, sites.source(log), group.next(),
-                    proxy == null ? receiver.address() : proxy.address(), new ResyncPolicy(limit, false),
+                    proxy == null ? receiver.address() : proxy.address(), new ResyncPolicy(limit, false), LinkTiming.DEFAULTS,
                     new LogShipper.Listener() {
                         public void acknowledged(long r, long p) {}
                         public void backupStopped(long position, String reason) {}

@@ -43,20 +43,24 @@ public final class LogReceiver {
     private final ReceivedLog log;
     private final LongSupplier replayed;
     private final CopyTarget copyTarget;
+    private final LinkTiming timing;
     private final BlockCodec codec = new BlockCodec();
     private EventLoop loop;
     private Channel server;
     private Channel primary;
     private ScheduledFuture<?> reporter;
     private long lastReportedReplay = -1;
+    private long lastAckNanos; // loop thread only
     private volatile long streamId;
     private volatile String lastProblem = "";
     private volatile long lastTrafficNanos = System.nanoTime();
     private volatile boolean streaming;
     private volatile boolean stopped;
 
-    public LogReceiver(PairIdentity me, long epoch, ReceivedLog log, LongSupplier replayed, CopyTarget copyTarget) {
+    public LogReceiver(PairIdentity me, long epoch, ReceivedLog log, LongSupplier replayed, CopyTarget copyTarget,
+                       LinkTiming timing) {
         this.me = me;
+        this.timing = timing;
         this.epoch = epoch;
         this.log = log;
         this.replayed = replayed;
@@ -72,6 +76,7 @@ public final class LogReceiver {
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        Transport.failFast(ch, timing.failureTimeout());
                         MessageFraming.install(ch.pipeline());
                         ch.pipeline().addLast("backup", new Protocol());
                     }
@@ -123,14 +128,20 @@ public final class LogReceiver {
         });
     }
 
+    /**
+     * Reports the replayed position when it moved, and otherwise acknowledges at least every
+     * keepalive interval: the primary takes a silent channel for a broken one.
+     */
     private void reportReplay() {
         long now = replayed.getAsLong();
-        if (primary != null && now != lastReportedReplay) {
+        if (primary != null && (now != lastReportedReplay
+                || System.nanoTime() - lastAckNanos >= timing.keepalive().toNanos())) {
             acknowledge(primary);
         }
     }
 
     private void acknowledge(Channel channel) {
+        lastAckNanos = System.nanoTime();
         lastReportedReplay = replayed.getAsLong();
         channel.writeAndFlush(new ChannelMessage.Ack(epoch, log.received(), lastReportedReplay), channel.voidPromise());
     }

@@ -50,6 +50,7 @@ public final class LogShipper {
     private static final long RETRY_MAX_MS = 500; // a returning site is found within half a second
     /** A connection whose peer has not answered the Hello by then is dropped and dialled again. */
     private static final long HANDSHAKE_TIMEOUT_MS = 10_000;
+    private static final long CONNECT_TIMEOUT_MAX_MS = 2000;
 
     private final PairIdentity me;
     private final long streamId;
@@ -58,6 +59,7 @@ public final class LogShipper {
     private final EventLoop loop;
     private final InetSocketAddress peer;
     private final Listener listener;
+    private final LinkTiming timing;
     private final BlockCodec codec = new BlockCodec();
     private volatile State state = State.CONNECTING;
     private Channel dialled; // the connection being dialled or handshaking
@@ -66,14 +68,19 @@ public final class LogShipper {
     private volatile String lastProblem = "";
     private volatile long lastTrafficNanos = System.nanoTime();
     private long sentThrough;
+    private long ackedReceived; // the current connection's best acknowledgement so far
+    private long ackedReplayed;
+    private ChannelLiveness liveness; // the current connection's, once welcomed
+    private io.netty.util.concurrent.ScheduledFuture<?> livenessCheck;
     private volatile long epoch;
     private boolean copyRequired;
     private ResyncSession resync; // while COPYING
     private ResyncPolicy policy;
 
     public LogShipper(PairIdentity me, long epoch, long streamId, ShipLog log, CopySource copySource, EventLoop loop,
-                      InetSocketAddress peer, ResyncPolicy policy, Listener listener) {
+                      InetSocketAddress peer, ResyncPolicy policy, LinkTiming timing, Listener listener) {
         this.me = me;
+        this.timing = timing;
         this.epoch = epoch;
         this.streamId = streamId;
         this.log = log;
@@ -121,6 +128,7 @@ public final class LogShipper {
         byte[] frame = codec.encode(batch.raw(), 0, batch.raw().length);
         channel.write(new ChannelMessage.Entries(batch.first(), batch.last(), frame), channel.voidPromise());
         sentThrough = batch.last();
+        liveness.sent(System.nanoTime());
     }
 
     private void connect() {
@@ -132,10 +140,14 @@ public final class LogShipper {
                 .group(loop)
                 .channel(Transport.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 2000)
+                // A dial into a black hole is given up after the failure timeout, so a healed link is
+                // found within about that time plus the retry delay.
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                        (int) Math.min(CONNECT_TIMEOUT_MAX_MS, timing.failureTimeout().toMillis()))
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        Transport.failFast(ch, timing.failureTimeout());
                         MessageFraming.install(ch.pipeline());
                         ch.pipeline().addLast("primary", new Protocol());
                     }
@@ -192,6 +204,9 @@ public final class LogShipper {
         protected void channelRead0(ChannelHandlerContext ctx, ChannelMessage message) {
             lastTrafficNanos = System.nanoTime();
             answered = true;
+            if (liveness != null && ctx.channel() == channel) {
+                liveness.heard(lastTrafficNanos);
+            }
             switch (message) {
                 case ChannelMessage.Welcome welcome when state == State.HANDSHAKING -> welcomed(ctx, welcome);
                 case ChannelMessage.Ack ack when state == State.STREAMING -> acknowledged(ctx, ack);
@@ -234,6 +249,7 @@ public final class LogShipper {
             channel = ctx.channel();
             retryMs = RETRY_MIN_MS;
             lastProblem = "";
+            watchLiveness();
             if (copyNeeded) {
                 String why = welcome.wantsCopy() ? "its disks are marked inconsistent"
                         : copyRequired ? "it must rejoin epoch " + epoch
@@ -263,6 +279,7 @@ public final class LogShipper {
         private void streamFrom(long received) {
             state = State.STREAMING;
             sentThrough = received; // the backup holds this much: it may acknowledge it before any batch goes
+            ackedReceived = received;
             listener.acknowledged(received, -1);
             log.acknowledged(received);
             log.cut(); // anything logged while no backup was connected
@@ -292,6 +309,10 @@ public final class LogShipper {
                 refuse(ctx, "acknowledgement of position " + ack.received() + ", beyond what was sent (" + sentThrough + ")");
                 return;
             }
+            boolean advanced = ack.received() > ackedReceived || ack.replayed() > ackedReplayed;
+            ackedReceived = Math.max(ackedReceived, ack.received());
+            ackedReplayed = Math.max(ackedReplayed, ack.replayed());
+            liveness.acknowledged(advanced, ack.received() >= sentThrough, System.nanoTime());
             log.acknowledged(ack.received());
             listener.acknowledged(ack.received(), ack.replayed());
         }
@@ -309,6 +330,7 @@ public final class LogShipper {
             dialled = null;
             if (channel == ctx.channel()) {
                 channel = null;
+                stopWatchingLiveness();
                 if (resync != null) {
                     boolean copying = resync.phase() == ResyncSession.Phase.COPYING;
                     resync.abort();
@@ -330,6 +352,34 @@ public final class LogShipper {
             problem(cause instanceof IOException ? "connection to the backup lost: " + cause.getMessage()
                     : "dropping the connection to the backup: " + rootMessage(cause));
             ctx.close();
+        }
+    }
+
+    /**
+     * From the welcome on, the connection is judged by what it carries (see {@link ChannelLiveness});
+     * one that counts as down is dropped, which makes it down for the site too, and dialled again.
+     */
+    private void watchLiveness() {
+        long now = System.nanoTime();
+        liveness = new ChannelLiveness(timing.failureTimeout().toNanos(), now);
+        ackedReceived = -1;
+        ackedReplayed = -1;
+        long every = Math.max(10_000_000L, timing.keepalive().toNanos() / 2);
+        livenessCheck = loop.scheduleAtFixedRate(() -> {
+            // While copying, the primary always has data in flight, and the kernel's user timeout
+            // covers a black hole; the backup may legitimately pause to flush what it was sent.
+            String down = channel == null || state != State.STREAMING ? null : liveness.verdict(System.nanoTime());
+            if (down != null) {
+                problem(down + " (TCP has not closed it); dropping the connection and dialling again");
+                channel.close();
+            }
+        }, every, every, TimeUnit.NANOSECONDS);
+    }
+
+    private void stopWatchingLiveness() {
+        if (livenessCheck != null) {
+            livenessCheck.cancel(false);
+            livenessCheck = null;
         }
     }
 

@@ -1,6 +1,10 @@
 package io.sitepair.replicator.channel;
 
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelConfig;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDatagramChannel;
@@ -32,6 +36,24 @@ public final class Transport {
 
     public static Class<? extends SocketChannel> socketChannel() {
         return epoll() ? EpollSocketChannel.class : NioSocketChannel.class;
+    }
+
+    /**
+     * Makes the kernel give up on a connection about as soon as the pair does: data unacknowledged
+     * for {@code timeout} fails the connection (TCP_USER_TIMEOUT), and an idle one is probed
+     * (keepalive every second, three probes). Without these, a black-holed connection stays open
+     * for TCP's full retransmission back-off, many minutes. Only epoll offers them; NIO keeps the
+     * plain keepalive.
+     */
+    public static void failFast(Channel channel, java.time.Duration timeout) {
+        ChannelConfig config = channel.config();
+        config.setOption(ChannelOption.SO_KEEPALIVE, true);
+        if (epoll() && channel instanceof EpollSocketChannel) {
+            config.setOption(EpollChannelOption.TCP_USER_TIMEOUT, (int) Math.max(1, timeout.toMillis()));
+            config.setOption(EpollChannelOption.TCP_KEEPIDLE, 1);
+            config.setOption(EpollChannelOption.TCP_KEEPINTVL, 1);
+            config.setOption(EpollChannelOption.TCP_KEEPCNT, 3);
+        }
     }
 
     public static Class<? extends DatagramChannel> datagramChannel() {

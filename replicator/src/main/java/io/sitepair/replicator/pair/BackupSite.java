@@ -102,7 +102,8 @@ public final class BackupSite implements Site {
         this.records = SiteRecords.open(settings.dataDir());
         this.role = new RoleState(settings.site(), Role.BACKUP, "backup of pair '" + settings.identity().pair() + "'");
         this.received = new ReceivedLog(settings.bufferBytes(), 0);
-        this.receiver = new LogReceiver(settings.identity(), settings.epoch(), received, () -> replayed, new Copy());
+        this.receiver = new LogReceiver(settings.identity(), settings.epoch(), received, () -> replayed, new Copy(),
+                settings.linkTiming());
         this.heartbeat = new HeartbeatLink(settings.identity(), settings.epoch(), settings.peerHeartbeat());
         this.peer = new PeerWatch(settings.identity().peer(), settings.suspectAfter(), heartbeat::nanosSinceHeard,
                 receiver::nanosSinceTraffic);

@@ -138,7 +138,7 @@ public final class PrimarySite implements Site {
         verifier = new OnlineVerify(run, log, this::afterEvent, settings.site(), settings.identity().peer(),
                 () -> replayed);
         shipper = new LogShipper(settings.identity(), epoch, streamId, log, new LiveCopySource(run, records), run.loop(),
-                settings.peerChannel(), settings.resync(), new FromBackup());
+                settings.peerChannel(), settings.resync(), settings.linkTiming(), new FromBackup());
         heartbeat = new HeartbeatLink(settings.identity(), epoch, settings.peerHeartbeat());
         heartbeat.start(run.loop(), settings.channel(), settings.heartbeatInterval());
         peer = new PeerWatch(settings.identity().peer(), settings.suspectAfter(), heartbeat::nanosSinceHeard,

@@ -35,6 +35,11 @@ public record SiteSettings(PairIdentity identity, long epoch, GuestModule module
         return identity.site();
     }
 
+    /** The logging channel's keepalive and failure timeout: the heartbeat interval and {@code suspect-after}. */
+    public io.sitepair.replicator.channel.LinkTiming linkTiming() {
+        return new io.sitepair.replicator.channel.LinkTiming(heartbeatInterval, suspectAfter);
+    }
+
     /** The client service address as clients and the arbitration record give it: {@code host:port}. */
     public String serviceEndpoint() {
         return service.getHostString() + ":" + service.getPort();

@@ -75,7 +75,8 @@ class LogChannelTest {
     }
 
     private LogReceiver backup(ReceivedLog log, CopyTarget copies) throws Exception {
-        LogReceiver receiver = new LogReceiver(identity("lab", SECRET, "b", "a"), 1, log, () -> 0, copies);
+        LogReceiver receiver = new LogReceiver(identity("lab", SECRET, "b", "a"), 1, log, () -> 0, copies,
+                LinkTiming.DEFAULTS);
         receiver.start(group, new InetSocketAddress("127.0.0.1", 0));
         return receiver;
     }
@@ -87,6 +88,7 @@ class LogChannelTest {
     private LogShipper primary(PairIdentity me, long epoch, ShipLog log, CopySource source, InetSocketAddress backup,
                                java.util.function.Consumer<CopySender.Outcome> reprotected) {
         LogShipper shipper = new LogShipper(me, epoch, 42, log, source, group.next(), backup, ResyncPolicy.DEFAULTS,
+                LinkTiming.DEFAULTS,
                 new LogShipper.Listener() {
             public void acknowledged(long received, long replayed) {}
             public void backupStopped(long position, String reason) {}

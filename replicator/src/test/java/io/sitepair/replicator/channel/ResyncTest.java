@@ -155,10 +155,11 @@ class ResyncTest {
 
     private LogShipper connect(Source source, Target target, ResyncPolicy policy,
                                java.util.function.Consumer<CopySender.Outcome> outcomes) throws Exception {
-        LogReceiver receiver = new LogReceiver(identity("b", "a"), 1, target.received, () -> 0, target);
+        LogReceiver receiver = new LogReceiver(identity("b", "a"), 1, target.received, () -> 0, target,
+                LinkTiming.DEFAULTS);
         receiver.start(group, new InetSocketAddress("127.0.0.1", 0));
         LogShipper shipper = new LogShipper(identity("a", "b"), 1, 42, source.log, source, group.next(),
-                receiver.address(), policy, new LogShipper.Listener() {
+                receiver.address(), policy, LinkTiming.DEFAULTS, new LogShipper.Listener() {
             public void acknowledged(long received, long replayed) {}
             public void backupStopped(long position, String reason) {}
             public void linkChanged(boolean streaming, String why) {}
