@@ -53,6 +53,15 @@ final class ChannelLiveness {
         }
     }
 
+    /**
+     * How long the channel has carried nothing useful: the longer of its silence and, with entries
+     * pending, the time since an acknowledgement last advanced.
+     */
+    long quietNanos(long nowNanos) {
+        long silent = nowNanos - heardAt;
+        return pendingSince == NONE ? silent : Math.max(silent, nowNanos - Math.max(pendingSince, progressAt));
+    }
+
     /** Null while the channel works; else why it counts as down. */
     String verdict(long nowNanos) {
         long silent = nowNanos - heardAt;

@@ -24,6 +24,8 @@ public final class HeartbeatLink {
     private Channel channel;
     private long sequence;
     private volatile long lastHeardNanos;
+    private volatile long resumedNanos; // when a heartbeat last ended a silence of several intervals
+    private long intervalNanos;
     private volatile long peerEpoch = -1;
 
     public HeartbeatLink(PairIdentity me, long epoch, InetSocketAddress peer) {
@@ -42,7 +44,11 @@ public final class HeartbeatLink {
                         Heartbeat beat = Heartbeat.decode(packet.content(), me.secret());
                         if (beat != null && beat.pair().equals(me.pair()) && beat.site().equals(me.peer())
                                 && beat.epoch() >= epoch) {
-                            lastHeardNanos = System.nanoTime();
+                            long now = System.nanoTime();
+                            if (lastHeardNanos != 0 && now - lastHeardNanos > 3 * intervalNanos) {
+                                resumedNanos = now;
+                            }
+                            lastHeardNanos = now;
                             peerEpoch = beat.epoch();
                         }
                     }
@@ -54,6 +60,7 @@ public final class HeartbeatLink {
         }
         channel = bound.channel();
         long every = interval.toNanos();
+        intervalNanos = every;
         loop.scheduleAtFixedRate(this::beat, 0, every, TimeUnit.NANOSECONDS);
     }
 
@@ -68,6 +75,14 @@ public final class HeartbeatLink {
     public long nanosSinceHeard() {
         long last = lastHeardNanos;
         return last == 0 ? -1 : System.nanoTime() - last;
+    }
+
+    /**
+     * When the peer's heartbeats last resumed after a silence of more than three intervals (a
+     * partition healed, or the peer was paused), as {@link System#nanoTime}; 0 if they never did.
+     */
+    public long resumedNanos() {
+        return resumedNanos;
     }
 
     /** This site serves in {@code next} now: its heartbeats say so, and the peer's must match it. */

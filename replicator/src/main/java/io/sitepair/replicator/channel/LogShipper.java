@@ -376,6 +376,20 @@ public final class LogShipper {
         }, every, every, TimeUnit.NANOSECONDS);
     }
 
+    /**
+     * The peer's heartbeats resumed after a silence: the path works again. A connection that carried
+     * nothing through the silence would wait out TCP's retransmission back-off (seconds, growing);
+     * dialling again streams within a reconnect. On the loop.
+     */
+    public void peerHeardAgain() {
+        if (state == State.STREAMING && channel != null
+                && liveness.quietNanos(System.nanoTime()) > 2 * timing.keepalive().toNanos()) {
+            problem("heartbeats from site '" + me.peer() + "' resumed but the logging channel is still quiet;"
+                    + " dialling again");
+            channel.close();
+        }
+    }
+
     private void stopWatchingLiveness() {
         if (livenessCheck != null) {
             livenessCheck.cancel(false);

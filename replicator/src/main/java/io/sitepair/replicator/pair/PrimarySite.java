@@ -61,6 +61,7 @@ public final class PrimarySite implements Site {
     private boolean everStreamed; // loop thread only
     private long linkDownSinceNanos; // loop thread only; 0: streaming, or never streamed
     private boolean claiming; // loop thread only
+    private long heartbeatsResumedNanos; // loop thread only: the last resumption acted on
     private long switchoverAt; // loop thread only; 0: no switchover under way
     private volatile boolean switchedOver;
     /** Outputs this site released, per epoch it held (the current one counted live); loop thread only. */
@@ -223,6 +224,11 @@ public final class PrimarySite implements Site {
     private void tick() {
         if (role.role() == Role.PRIMARY && shipper.state() == LogShipper.State.STREAMING) {
             lag.adjust(RealInputs.WallClock.SYSTEM.nanos());
+        }
+        long resumed = heartbeat.resumedNanos();
+        if (resumed != heartbeatsResumedNanos) {
+            heartbeatsResumedNanos = resumed;
+            shipper.peerHeardAgain();
         }
         peer.check();
         if (role.role() == Role.PRIMARY && everStreamed && arbitration.enabled() && !claiming) {

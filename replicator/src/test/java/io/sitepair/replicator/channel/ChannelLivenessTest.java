@@ -1,5 +1,6 @@
 package io.sitepair.replicator.channel;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -65,5 +66,17 @@ class ChannelLivenessTest {
         assertNull(liveness.verdict(5900 * MS), "sent 900 ms ago, after a long idle spell");
         liveness.acknowledged(true, true, 5950 * MS);
         assertNull(liveness.verdict(8000 * MS - 1500 * MS));
+    }
+
+    @Test
+    void quietTimeIsTheLongerOfSilenceAndAStalledAcknowledgement() {
+        ChannelLiveness liveness = new ChannelLiveness(TIMEOUT, 0);
+        liveness.acknowledged(true, true, 100 * MS);
+        assertEquals(300 * MS, liveness.quietNanos(400 * MS), "idle and silent since 100 ms");
+        liveness.sent(400 * MS);
+        liveness.acknowledged(false, false, 700 * MS); // a keepalive, no progress
+        assertEquals(400 * MS, liveness.quietNanos(800 * MS), "entries waiting since 400 ms");
+        liveness.acknowledged(true, true, 850 * MS);
+        assertEquals(50 * MS, liveness.quietNanos(900 * MS));
     }
 }
