@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 
 /**
  * A site's admin endpoint, on the admin address from the configuration (loopback in the lab):
@@ -22,21 +23,23 @@ import java.util.concurrent.Executors;
 final class AdminServer implements AutoCloseable {
     private final HttpServer server;
 
-    AdminServer(InetSocketAddress address, Site site, io.sitepair.ops.config.PairConfig pair) throws IOException {
+    /** Serves whichever site {@code site} gives at the moment of each request. */
+    AdminServer(InetSocketAddress address, Supplier<Site> site, io.sitepair.ops.config.PairConfig pair)
+            throws IOException {
         try {
             server = HttpServer.create(address, 16);
         } catch (IOException e) {
             throw new IOException("cannot serve status on " + address.getHostString() + ":" + address.getPort() + ": "
                     + e.getMessage(), e);
         }
-        server.createContext("/status", exchange -> answer(exchange, site));
-        server.createContext("/switchover", exchange -> operate(exchange, pair, "switchover", p -> site.switchOver()));
-        server.createContext("/verify", exchange -> operate(exchange, pair, "verify", p -> site.verify(false)));
-        server.createContext("/repair", exchange -> operate(exchange, pair, "repair", p -> site.verify(true)));
+        server.createContext("/status", exchange -> answer(exchange, site.get()));
+        server.createContext("/switchover", exchange -> operate(exchange, pair, "switchover", p -> site.get().switchOver()));
+        server.createContext("/verify", exchange -> operate(exchange, pair, "verify", p -> site.get().verify(false)));
+        server.createContext("/repair", exchange -> operate(exchange, pair, "repair", p -> site.get().verify(true)));
         server.createContext("/inject", exchange -> operate(exchange, pair, "inject",
-                p -> site.injectDiskFault(InjectCommand.deviceError(p.get("fault")))));
+                p -> site.get().injectDiskFault(InjectCommand.deviceError(p.get("fault")))));
         server.createContext("/resync", exchange -> operate(exchange, pair, "resync",
-                p -> site.resync(Long.parseLong(p.getOrDefault("rate", "0")), p.get("discard"))));
+                p -> site.get().resync(Long.parseLong(p.getOrDefault("rate", "0")), p.get("discard"))));
         // Not one thread: status must answer while a switchover is waiting for the backup.
         server.setExecutor(Executors.newCachedThreadPool(r -> Thread.ofPlatform().daemon().name("sitepair-admin")
                 .unstarted(r)));

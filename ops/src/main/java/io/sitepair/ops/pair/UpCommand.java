@@ -12,10 +12,10 @@ import io.sitepair.tiebreaker.EpochRecord;
 import io.sitepair.tiebreaker.QuorumPeer;
 import io.sitepair.tiebreaker.Tiebreaker;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -43,9 +43,14 @@ public final class UpCommand implements Callable<Integer> {
                         CoordinationConfig.TICK)
                 : null;
         Tiebreaker tiebreaker = null;
-        try {
+        StartingSite starting = new StartingSite(site, coordination != null ? "connecting to the ZooKeeper quorum at "
+                + coordination.connectString() : "starting");
+        AtomicReference<Site> current = new AtomicReference<>(starting);
+        // One status endpoint for the process's whole life: it answers while the site waits for a
+        // quorum, and across a rejoin.
+        try (AdminServer admin = new AdminServer(pair.site(site).admin(), current::get, pair)) {
             if (coordination != null) {
-                tiebreaker = Coordination.connect(pair, System.out, Duration.ofMinutes(10));
+                tiebreaker = Coordination.connect(pair, starting);
             }
             while (true) {
                 long epoch;
@@ -53,14 +58,14 @@ public final class UpCommand implements Callable<Integer> {
                 String epochPrimary = pair.initialPrimary();
                 boolean primary;
                 if (tiebreaker != null) {
-                    EpochRecord record = Coordination.initialize(tiebreaker, pair);
+                    EpochRecord record = Coordination.awaitRecord(tiebreaker, pair, starting);
                     epoch = record.epoch();
                     epochStart = record.startPosition();
                     epochPrimary = record.liveSite();
                     primary = site.equals(record.liveSite());
                     SiteLauncher.checkReplacedDisks(pair, site, primary);
                     if (primary && PrimarySite.servedBefore(pair.site(site).dataDir(), epoch, site)) {
-                        Claim claim = restartCold(tiebreaker, pair, record);
+                        Claim claim = restartCold(tiebreaker, pair, record, starting);
                         if (claim == null || !claim.won()) {
                             continue; // the quorum says otherwise now: read the record again
                         }
@@ -83,11 +88,13 @@ public final class UpCommand implements Callable<Integer> {
                 SiteSettings settings = SiteLauncher.settings(pair, site,
                         io.sitepair.ops.GuestOptions.load(pair.guest()), epoch, epochStart, epochPrimary);
                 Site running = primary ? PrimarySite.start(settings, tiebreaker) : BackupSite.start(settings, tiebreaker);
+                current.set(running);
                 int code = run(pair, settings, running, primary);
                 if (!running.rejoins()) {
                     return code;
                 }
-                System.out.println("site " + site + " rejoins as the backup");
+                current.set(starting);
+                starting.waiting("rejoins as the backup");
             }
         } finally {
             if (tiebreaker != null) {
@@ -103,7 +110,8 @@ public final class UpCommand implements Callable<Integer> {
      * This site served the record's epoch and restarts cold: its log begins again, so it claims the
      * next epoch before serving (its backup, if any, rejoins by a resync). Null without a quorum.
      */
-    private Claim restartCold(Tiebreaker tiebreaker, PairConfig pair, EpochRecord record) throws InterruptedException {
+    private Claim restartCold(Tiebreaker tiebreaker, PairConfig pair, EpochRecord record, StartingSite starting)
+            throws InterruptedException {
         System.out.println("site " + site + " served epoch " + record.epoch() + " and restarts cold: its log begins"
                 + " again, so it claims epoch " + (record.epoch() + 1));
         try {
@@ -114,8 +122,8 @@ public final class UpCommand implements Callable<Integer> {
             }
             return claim;
         } catch (io.sitepair.tiebreaker.NoQuorumException e) {
-            System.out.println("site " + site + ": no ZooKeeper quorum to claim epoch " + (record.epoch() + 1) + " ("
-                    + e.getMessage() + "); retrying");
+            starting.waiting("no ZooKeeper quorum to claim epoch " + (record.epoch() + 1) + "; waiting ("
+                    + e.getMessage() + ")");
             Thread.sleep(1000);
             return null;
         }
@@ -132,7 +140,7 @@ public final class UpCommand implements Callable<Integer> {
             }
         }, "sitepair-stop");
         Runtime.getRuntime().addShutdownHook(hook);
-        try (AdminServer admin = new AdminServer(pair.site(site).admin(), running, pair)) {
+        try {
             System.out.println("site " + site + " of pair " + pair.pair() + " is "
                     + (primary ? "primary: clients on " + address(settings.service()) + ", logging to site "
                             + settings.identity().peer() + " at " + address(settings.peerChannel())

@@ -10,6 +10,8 @@ import java.util.Set;
  * listed here is a bug.
  */
 public enum Role {
+    /** The process is learning its role from the quorum (or waiting for one); serves no one. */
+    STARTING,
     /** Records, serves clients, streams its log; outputs wait for the backup (the Output Rule). */
     PRIMARY,
     /** Replays the primary's log on its own disks; serves no one. */
@@ -24,6 +26,7 @@ public enum Role {
     STOPPED;
 
     private static final Map<Role, Set<Role>> NEXT = Map.of(
+            STARTING, EnumSet.of(PRIMARY, BACKUP, LIVE_ALONE, STOPPED),
             PRIMARY, EnumSet.of(LIVE_ALONE, HALTED, STOPPED),
             BACKUP, EnumSet.of(RESYNCING, LIVE_ALONE, HALTED, STOPPED), // going live after the primary failed
             RESYNCING, EnumSet.of(BACKUP, HALTED, STOPPED),
