@@ -63,6 +63,7 @@ public final class PrimarySite implements Site {
     private boolean claiming; // loop thread only
     private long heartbeatsResumedNanos; // loop thread only: the last resumption acted on
     private long switchoverAt; // loop thread only; 0: no switchover under way
+    private boolean switchoverTaken; // loop thread only: the backup holds the next epoch; nothing to claim
     private volatile boolean switchedOver;
     /** Outputs this site released, per epoch it held (the current one counted live); loop thread only. */
     private final Map<Long, Long> releasedByEpoch = new java.util.TreeMap<>();
@@ -231,7 +232,7 @@ public final class PrimarySite implements Site {
             shipper.peerHeardAgain();
         }
         peer.check();
-        if (role.role() == Role.PRIMARY && everStreamed && arbitration.enabled() && !claiming) {
+        if (role.role() == Role.PRIMARY && everStreamed && arbitration.enabled() && !claiming && !switchoverTaken) {
             long linkDownNanos = linkDownSinceNanos == 0 ? 0 : System.nanoTime() - linkDownSinceNanos;
             if (peer.suspected()) {
                 claimAlone("backup '" + settings.identity().peer() + "' failed");
@@ -285,6 +286,13 @@ public final class PrimarySite implements Site {
                         alarm = why + "; live alone in epoch " + epoch;
                         System.err.println("sitepair: ALARM: " + alarm + " (from position " + position + ")");
                         continueAlone(why + "; epoch " + epoch);
+                    } else if (switchoverAt > 0 && claim.record().epoch() == seen + 1
+                            && claim.record().liveSite().equals(settings.identity().peer())) {
+                        // The backup went quiet while taking over (a busy machine), and took the
+                        // epoch: that is the switchover succeeding, which switchOver() completes.
+                        switchoverTaken = true;
+                        System.err.println("sitepair: site '" + settings.site() + "': site '" + claim.record().liveSite()
+                                + "' took epoch " + claim.record().epoch() + " as the switchover asked");
                     } else {
                         halt(claim.refusal() != null ? claim.refusal() : "site '" + claim.record().liveSite()
                                 + "' went live in epoch " + claim.record().epoch() + "; this site must not serve");
