@@ -8,10 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.util.List;
 import java.util.Properties;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -31,16 +28,8 @@ public final class Main {
     /** The log or snapshot is damaged (corrupt or truncated). */
     static final int EXIT_DAMAGED = 4;
 
-    /**
-     * ZooKeeper and Curator log every reconnect attempt with a stack trace; a site reports its
-     * quorum connection in its status instead, so only their severe errors reach stderr. Held
-     * here because java.util.logging keeps loggers only weakly, and a collected logger forgets its level.
-     */
-    private static final List<Logger> QUIET = List.of(Logger.getLogger("org.apache.zookeeper"),
-            Logger.getLogger("org.apache.curator"));
-
     public static void main(String[] args) {
-        QUIET.forEach(l -> l.setLevel(Level.SEVERE));
+        io.sitepair.ops.logging.LibraryLogging.forCommand(); // the daemons, `up` and `witness`, widen it
         System.exit(commandLine().execute(args));
     }
 

@@ -1,0 +1,83 @@
+package io.sitepair.ops.logging;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import org.apache.zookeeper.KeeperException;
+import org.junit.jupiter.api.Test;
+
+class OneLineFormatterTest {
+    private static final OneLineFormatter USUAL = new OneLineFormatter(new LogTriage(false));
+    private static final OneLineFormatter DETAIL = new OneLineFormatter(new LogTriage(true));
+
+    private static LogRecord record(Level level, String logger, String message, Throwable thrown) {
+        LogRecord record = new LogRecord(level, message);
+        record.setLoggerName(logger);
+        record.setThrown(thrown);
+        return record;
+    }
+
+    @Test
+    void aPeersDeathIsOneInfoLineWithTheExceptionButNoTrace() {
+        String text = USUAL.format(record(Level.SEVERE, "org.apache.zookeeper.server.quorum.LearnerHandler",
+                "Unexpected exception in LearnerHandler: ", new EOFException()));
+        assertEquals("zookeeper: INFO LearnerHandler: Unexpected exception in LearnerHandler (java.io.EOFException)"
+                + System.lineSeparator(), text);
+    }
+
+    @Test
+    void aWrappedConnectionLossIsExpectedToo() {
+        var wrapped = new RuntimeException("background", new KeeperException.ConnectionLossException());
+        String text = USUAL.format(record(Level.SEVERE, "org.apache.curator.framework.imps.CuratorFrameworkImpl",
+                "Background exception was not retry-able or retry gave up", wrapped));
+        assertTrue(text.startsWith("curator: INFO CuratorFrameworkImpl: Background exception was not retry-able or"
+                + " retry gave up (java.lang.RuntimeException: background; cause: org.apache.zookeeper.KeeperException"
+                + "$ConnectionLossException: KeeperErrorCode = ConnectionLoss)"), text);
+        assertEquals(1, text.lines().count(), text);
+    }
+
+    @Test
+    void aConnectionClassWarningDropsBelowWarnButItsErrorsStayErrors() {
+        assertEquals("zookeeper: INFO LearnerHandler: ******* GOODBYE /127.0.0.1:1 ********" + System.lineSeparator(),
+                USUAL.format(record(Level.WARNING, "org.apache.zookeeper.server.quorum.LearnerHandler",
+                        "******* GOODBYE /127.0.0.1:1 ********", null)));
+        assertTrue(USUAL.format(record(Level.SEVERE, "org.apache.zookeeper.server.quorum.LearnerHandler",
+                "Unhandled scenario", null)).startsWith("zookeeper: ERROR LearnerHandler: Unhandled scenario"));
+    }
+
+    @Test
+    void aBugKeepsItsStackTrace() {
+        String text = USUAL.format(record(Level.WARNING, "org.apache.zookeeper.server.quorum.QuorumCnxManager",
+                "Exception in thread", new NullPointerException("oops")));
+        assertTrue(text.startsWith("zookeeper: INFO QuorumCnxManager: Exception in thread"
+                + " (java.lang.NullPointerException: oops)"), text);
+        assertTrue(text.contains("\tat io.sitepair.ops.logging.OneLineFormatterTest."), text);
+    }
+
+    @Test
+    void aSevereCheckedFailureKeepsItsTraceAndAWarningOfOneIsOneLine() {
+        assertTrue(USUAL.format(record(Level.SEVERE, "org.apache.zookeeper.server.persistence.FileTxnSnapLog",
+                "cannot load", new IOException("disk"))).contains("\tat "));
+        assertEquals(1, USUAL.format(record(Level.WARNING, "org.apache.zookeeper.server.ZKDatabase", "slow",
+                new IOException("disk"))).lines().count());
+    }
+
+    @Test
+    void detailKeepsLevelsAndEveryTrace() {
+        String text = DETAIL.format(record(Level.WARNING, "org.apache.zookeeper.server.quorum.QuorumCnxManager",
+                "Cannot open channel to 1", new ConnectException("Connection refused")));
+        assertTrue(text.startsWith("zookeeper: WARN QuorumCnxManager: Cannot open channel to 1"), text);
+        assertTrue(text.contains("\tat "), text);
+    }
+
+    @Test
+    void aMultiLineMessageIsOneLine() {
+        assertEquals("netty: WARN DefaultChannelPipeline: first second" + System.lineSeparator(),
+                USUAL.format(record(Level.WARNING, "io.netty.channel.DefaultChannelPipeline", "first\n  second", null)));
+    }
+}
