@@ -23,8 +23,8 @@ import picocli.CommandLine.Command;
                 io.sitepair.ops.pair.ResyncCommand.class, io.sitepair.ops.pair.InjectCommand.class, io.sitepair.ops.wan.WanProxyCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
-    /** The VM halted: guest fault or replay divergence. */
-    static final int EXIT_VM_HALTED = 3;
+    /** The VM halted: guest fault or replay divergence; or a site of a pair halted (another site is live). */
+    public static final int EXIT_VM_HALTED = 3;
     /** The log or snapshot is damaged (corrupt or truncated). */
     static final int EXIT_DAMAGED = 4;
 
@@ -39,7 +39,7 @@ public final class Main {
         return cli;
     }
 
-    /** Errors an operator can act on are one clear line, not a stack trace. */
+    /** Errors an operator can act on are one clear line; only an unforeseen exception (a bug) adds its stack trace. */
     private static int reportFailure(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
         PrintWriter err = cmd.getErr();
         err.println(cmd.getCommandSpec().qualifiedName() + ": error: " + e.getMessage());
@@ -51,7 +51,8 @@ public final class Main {
             return EXIT_VM_HALTED;
         }
         if (e instanceof GuestLoadException || e instanceof IllegalArgumentException || e instanceof IOException
-                || e instanceof UncheckedIOException) {
+                || e instanceof UncheckedIOException || e instanceof OperatorError
+                || e instanceof io.sitepair.tiebreaker.NoQuorumException || e instanceof SecurityException) {
             return 1;
         }
         e.printStackTrace(err);

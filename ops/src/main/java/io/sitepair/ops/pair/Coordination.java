@@ -21,7 +21,7 @@ final class Coordination {
         while (!tiebreaker.awaitConnected(Duration.ofSeconds(5))) {
             if (System.nanoTime() > deadline) {
                 tiebreaker.close();
-                throw new IllegalStateException("no ZooKeeper quorum at " + pair.coordination().connectString()
+                throw new io.sitepair.ops.OperatorError("no ZooKeeper quorum at " + pair.coordination().connectString()
                         + " within " + giveUpAfter.toSeconds() + " s");
             }
             progress.println(waitingFor(pair));
@@ -76,7 +76,7 @@ final class Coordination {
         try (Tiebreaker tiebreaker = connect(pair, System.err, Duration.ofSeconds(10))) {
             return tiebreaker.current().liveSite();
         } catch (NoQuorumException e) {
-            throw new IllegalStateException(e.getMessage(), e);
+            throw new io.sitepair.ops.OperatorError(e.getMessage(), e);
         }
     }
 

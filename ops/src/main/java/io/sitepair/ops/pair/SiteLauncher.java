@@ -46,7 +46,7 @@ final class SiteLauncher {
             return;
         }
         if (serves) {
-            throw new IllegalStateException("disk image " + replaced + " of site '" + siteName + "' is missing, but"
+            throw new io.sitepair.ops.OperatorError("disk image " + replaced + " of site '" + siteName + "' is missing, but"
                     + " this site's records say its disks hold the pair's data: it will not serve an empty disk."
                     + " Restore the image, or make site '" + config.peerOf(siteName).name() + "' live, so that this"
                     + " site rejoins as its backup and receives a full copy");

@@ -148,7 +148,17 @@ public final class UpCommand implements Callable<Integer> {
                     : "backup: logging channel on " + address(settings.channel()))
                     + "; status on http://" + address(pair.site(site).admin()) + "/status");
             System.out.flush();
-            String state = running.await();
+            String state;
+            try {
+                state = running.await();
+            } catch (Exception e) {
+                String halted = SiteHalt.expectedReason(running, e);
+                if (halted == null) {
+                    throw e; // a bug: Main prints its stack trace
+                }
+                System.out.println("site " + site + " halted: " + halted);
+                return io.sitepair.ops.Main.EXIT_VM_HALTED;
+            }
             System.out.println("site " + site + ": " + running.status().get("reason"));
             System.out.println("state " + state);
             return 0;

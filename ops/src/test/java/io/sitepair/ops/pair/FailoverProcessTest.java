@@ -270,6 +270,9 @@ class FailoverProcessTest {
             // Whichever it learns first, its failed claim or its fenced reconnection, it halts naming epoch 2.
             String log = lab.log("a");
             assertTrue(log.contains("HALTED") && log.contains("epoch 2") && log.contains("must not serve"), log);
+            // A designed halt is an outcome, not a bug: one line, no stack trace, the documented exit code.
+            assertEquals(io.sitepair.ops.Main.EXIT_VM_HALTED, a.exitValue(), log);
+            assertTrue(!log.contains("\tat ") && log.contains("site a halted: "), log);
             String reply = pausedWrite.get(30, TimeUnit.SECONDS);
             assertTrue(!"OK".equals(reply), "a write taken after the epoch passed was acknowledged: " + reply);
             var b = lab.service("b");
