@@ -6,6 +6,7 @@ import io.sitepair.ops.config.PairConfigParser;
 import io.sitepair.replicator.pair.BackupSite;
 import io.sitepair.replicator.pair.PrimarySite;
 import io.sitepair.replicator.pair.Site;
+import io.sitepair.replicator.pair.SiteHalted;
 import io.sitepair.replicator.pair.SiteSettings;
 import io.sitepair.tiebreaker.Claim;
 import io.sitepair.tiebreaker.EpochRecord;
@@ -151,12 +152,10 @@ public final class UpCommand implements Callable<Integer> {
             String state;
             try {
                 state = running.await();
-            } catch (Exception e) {
-                String halted = SiteHalt.expectedReason(running, e);
-                if (halted == null) {
-                    throw e; // a bug: Main prints its stack trace
-                }
-                System.out.println("site " + site + " halted: " + halted);
+            } catch (SiteHalted | io.sitepair.replicator.vm.VmException halted) {
+                // A designed halt (a lost race, a passed epoch, a failed disk, a guest fault) is one
+                // line; anything else is a bug and reaches Main, which prints its stack trace.
+                System.out.println("site " + site + " halted: " + halted.getMessage());
                 return io.sitepair.ops.Main.EXIT_VM_HALTED;
             }
             System.out.println("site " + site + ": " + running.status().get("reason"));

@@ -261,11 +261,12 @@ public final class BackupSite implements Site {
                     : "stopped at position " + result.lastPosition(), HexFormat.of().formatHex(vm.stateHash()));
         } catch (ReplayDivergence e) {
             receiver.reportDivergence(e.position(), "replay diverged: " + e.getMessage());
-            haltWith("replay diverged at log position " + e.position() + ": " + e.getMessage(), e);
+            String why = "replay diverged at log position " + e.position() + ": " + e.getMessage();
+            haltWith(why, new SiteHalted(why, e));
         } catch (VmException e) {
             // A disk that fails under replay fails the backup: the primary goes on alone at once.
             receiver.reportDivergence(replayed, "failed: " + e.getMessage());
-            haltWith(e.getMessage(), e);
+            haltWith(e.getMessage(), new SiteHalted(e.getMessage(), e));
         } catch (Exception | Error e) {
             haltWith("replay failed: " + e, e);
         } finally {
@@ -286,7 +287,7 @@ public final class BackupSite implements Site {
     private void endWithoutReplay() {
         String failure = diskFailure;
         if (failure != null) {
-            haltWith(failure, new IllegalStateException(failure));
+            haltWith(failure, new SiteHalted(failure));
             return;
         }
         if (superseded != null) {
@@ -514,7 +515,7 @@ public final class BackupSite implements Site {
         if (!claim.won()) {
             String why = claim.refusal() != null ? claim.refusal() : "site '" + claim.record().liveSite()
                     + "' is live in epoch " + claim.record().epoch() + "; this site must not serve";
-            haltWith(why, new IllegalStateException(why));
+            haltWith(why, new SiteHalted(why));
             return false;
         }
         epoch = claim.record().epoch();

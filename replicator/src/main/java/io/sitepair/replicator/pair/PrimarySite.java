@@ -347,7 +347,7 @@ public final class PrimarySite implements Site {
         }
         System.err.println("sitepair: site '" + settings.site() + "' HALTED: " + why);
         endLinks();
-        finished.completeExceptionally(new IllegalStateException(why));
+        finished.completeExceptionally(new SiteHalted(why));
         Thread.ofPlatform().name("sitepair-halt").start(() -> {
             try {
                 run.stop();
