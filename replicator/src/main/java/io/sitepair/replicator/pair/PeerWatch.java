@@ -14,6 +14,7 @@ final class PeerWatch {
     private final LongSupplier sinceHeartbeat;
     private final LongSupplier sinceTraffic;
     private volatile boolean suspected;
+    private boolean announced; // the suspicion was logged
 
     PeerWatch(String peer, Duration suspectAfter, LongSupplier nanosSinceHeartbeat, LongSupplier nanosSinceTraffic) {
         this.peer = peer;
@@ -29,10 +30,16 @@ final class PeerWatch {
         boolean silent = (heartbeat < 0 || heartbeat > suspectAfterNanos) && traffic > suspectAfterNanos;
         if (silent != suspected) {
             suspected = silent;
-            System.err.println(silent
-                    ? "sitepair: peer '" + peer + "' suspected failed: no heartbeat " + (heartbeat < 0 ? "ever"
-                            : "for " + heartbeat / 1_000_000 + " ms") + ", no channel traffic for " + traffic / 1_000_000 + " ms"
-                    : "sitepair: peer '" + peer + "' is heard again");
+            // A peer never heard (a site just gone live, a peer not up yet) has not failed: the
+            // verdict shows in status, and only a peer once heard is announced as lost and found.
+            if (silent && heartbeat >= 0) {
+                announced = true;
+                System.err.println("sitepair: peer '" + peer + "' suspected failed: no heartbeat for "
+                        + heartbeat / 1_000_000 + " ms, no channel traffic for " + traffic / 1_000_000 + " ms");
+            } else if (!silent && announced) {
+                announced = false;
+                System.err.println("sitepair: peer '" + peer + "' is heard again");
+            }
         }
     }
 
