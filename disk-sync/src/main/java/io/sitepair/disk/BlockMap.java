@@ -46,7 +46,7 @@ public final class BlockMap implements AutoCloseable {
     private static final byte[] CLEAN = key(META, -1);
 
     static {
-        RocksDB.loadLibrary();
+        NativeRocksDb.load();
     }
 
     private final RocksDB db;
