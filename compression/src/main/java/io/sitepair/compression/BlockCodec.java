@@ -61,6 +61,10 @@ public final class BlockCodec {
     static final int INITIAL_BYPASS_INTERVAL = 32;
     static final int MAX_BYPASS_INTERVAL = 256;
 
+    static {
+        NativeLz4.prepare();
+    }
+
     private static final VarHandle INT_BE =
             MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
 

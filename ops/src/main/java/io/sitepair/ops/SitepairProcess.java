@@ -1,5 +1,8 @@
 package io.sitepair.ops;
 
+import io.sitepair.compression.NativeLz4;
+import io.sitepair.compression.nativelib.NativeLibraryCache;
+import java.io.File;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.Path;
@@ -29,9 +32,25 @@ public final class SitepairProcess {
 
     private static Process start(Redirect stdout, Redirect stderr, String... args) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx1g",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx1g"));
+        command.addAll(nativeLibraryOptions());
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         command.addAll(List.of(args));
         return new ProcessBuilder(command).redirectOutput(stdout).redirectError(stderr).start();
+    }
+
+    /**
+     * This JVM's native library cache for the child, with lz4-java's directory on its library path
+     * (what ops/bin/sitepair does), so that a site killed and restarted leaves nothing in /tmp.
+     */
+    private static List<String> nativeLibraryOptions() {
+        NativeLibraryCache cache = NativeLibraryCache.standard();
+        try {
+            String libraryPath = NativeLz4.directory(cache) + File.pathSeparator + System.getProperty("java.library.path");
+            return List.of("-D" + NativeLibraryCache.ROOT_PROPERTY + "=" + cache.root().toAbsolutePath(),
+                    "-Djava.library.path=" + libraryPath);
+        } catch (IOException e) {
+            return List.of(); // the child says what it falls back to
+        }
     }
 }
