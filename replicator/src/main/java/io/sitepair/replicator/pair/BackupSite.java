@@ -529,9 +529,10 @@ public final class BackupSite implements Site {
         closeNetworkNow(); // the live site binds the same channel ports to dial and re-protect the failed site
         String cause = failureDetectedNanos == 0 ? "primary '" + settings.identity().peer() + "' switched over to this site"
                 : "primary '" + settings.identity().peer() + "' failed";
-        role.moveTo(Role.LIVE_ALONE, cause + "; handed over to the live site");
         PrimarySite live = PrimarySite.takeOver(settings, tiebreaker, epoch, vm, disks, handover, liveLog, records,
                 cause, failover);
+        // Only now that clients can connect: status must not say live-alone before the service listens.
+        role.moveTo(Role.LIVE_ALONE, cause + "; handed over to the live site");
         successor = live;
         System.err.println("sitepair: " + (failureDetectedNanos == 0 ? "" : "ALARM: ") + "site '" + settings.site()
                 + "' is " + failover + "; clients on " + endpoint + "; UNPROTECTED until site '"
