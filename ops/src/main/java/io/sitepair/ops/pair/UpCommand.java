@@ -92,8 +92,8 @@ public final class UpCommand implements Callable<Integer> {
                 Site running = primary ? PrimarySite.start(settings, tiebreaker) : BackupSite.start(settings, tiebreaker);
                 current.set(running);
                 int code = run(pair, settings, running, primary);
-                if (!running.rejoins()) {
-                    return code;
+                if (code != 0 || !running.rejoins()) {
+                    return code; // a halted site does not rejoin: its ports and disks may still be held
                 }
                 current.set(starting);
                 starting.waiting("rejoins as the backup");

@@ -513,6 +513,13 @@ public final class BackupSite implements Site {
             throw new VmException("stopped while claiming epoch " + (epoch + 1) + "; did not go live");
         }
         if (!claim.won()) {
+            if (superseded != null && claim.refusal() == null) {
+                // It heard the live site's later epoch while claiming (a paused backup resumed): it
+                // lost to the site it was already told to rejoin, so it rejoins rather than halts.
+                closeNetworkNow();
+                stopWith(superseded, HexFormat.of().formatHex(vm.stateHash()));
+                return false;
+            }
             String why = claim.refusal() != null ? claim.refusal() : "site '" + claim.record().liveSite()
                     + "' is live in epoch " + claim.record().epoch() + "; this site must not serve";
             haltWith(why, new SiteHalted(why));
