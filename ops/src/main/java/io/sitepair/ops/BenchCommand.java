@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code sitepair bench vm}: events per second LIVE, RECORD and REPLAY, side by side in one run. */
 @Command(name = "bench", description = "Benchmarks that print their figures.", subcommands = {BenchCommand.Vm.class, KvBench.class, io.sitepair.ops.pair.PairBench.class,
-        io.sitepair.ops.pair.FailoverBench.class, io.sitepair.ops.pair.ResyncBench.class})
+        io.sitepair.ops.pair.FailoverBench.class, io.sitepair.ops.pair.ResyncBench.class,
+        io.sitepair.ops.chaos.ChaosCommand.class})
 final class BenchCommand {
 
     @Command(name = "vm", mixinStandardHelpOptions = true,

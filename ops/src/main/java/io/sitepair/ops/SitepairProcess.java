@@ -30,9 +30,24 @@ public final class SitepairProcess {
         return start(Redirect.appendTo(stdout.toFile()), Redirect.appendTo(stderr.toFile()), args);
     }
 
+    /**
+     * Starts {@code sitepair args} through {@code wrapper}, a command that execs its arguments in
+     * another context ({@code ip netns exec NS}), its output added to {@code stdout} and {@code stderr}.
+     */
+    public static Process startAppendingWithin(List<String> wrapper, Path stdout, Path stderr, String... args)
+            throws IOException {
+        return start(wrapper, Redirect.appendTo(stdout.toFile()), Redirect.appendTo(stderr.toFile()), args);
+    }
+
     private static Process start(Redirect stdout, Redirect stderr, String... args) throws IOException {
+        return start(List.of(), stdout, stderr, args);
+    }
+
+    private static Process start(List<String> wrapper, Redirect stdout, Redirect stderr, String... args)
+            throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx1g"));
+        List<String> command = new ArrayList<>(wrapper);
+        command.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx1g"));
         command.addAll(nativeLibraryOptions());
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         command.addAll(List.of(args));

@@ -9,13 +9,13 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /** Asks a site's status endpoint for an operation (switchover, verify), signed with the pair's secret. */
-final class AdminClient {
+public final class AdminClient {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private AdminClient() {}
 
     /** {@code POST /<operation>} to {@code site}'s status endpoint; the answer's body says what happened or why not. */
-    static HttpResponse<String> post(PairConfig pair, String site, String operation, Duration timeout)
+    public static HttpResponse<String> post(PairConfig pair, String site, String operation, Duration timeout)
             throws IOException, InterruptedException {
         String url = "http://" + UpCommand.address(pair.site(site).admin()) + "/" + operation;
         return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(timeout)

@@ -9,13 +9,13 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
-/** The least Redis client the failover benchmark needs: SET and GET of strings, one at a time. */
-final class RespClient implements AutoCloseable {
+/** The least Redis client the failover benchmark and the chaos campaign need: SET, GET and INCR, one at a time. */
+public final class RespClient implements AutoCloseable {
     private final Socket socket = new Socket();
     private final InputStream in;
     private final OutputStream out;
 
-    RespClient(InetSocketAddress address, int timeoutMs) throws IOException {
+    public RespClient(InetSocketAddress address, int timeoutMs) throws IOException {
         socket.connect(address, timeoutMs);
         socket.setSoTimeout(timeoutMs);
         socket.setTcpNoDelay(true);
@@ -24,13 +24,13 @@ final class RespClient implements AutoCloseable {
     }
 
     /** Whether the server answered +OK. */
-    boolean set(String key, String value) throws IOException {
+    public boolean set(String key, String value) throws IOException {
         send("SET", key, value);
         return "+OK".equals(line());
     }
 
     /** The value, or null for a missing key. */
-    String get(String key) throws IOException {
+    public String get(String key) throws IOException {
         send("GET", key);
         String header = line();
         if (header.equals("$-1")) {
@@ -41,6 +41,23 @@ final class RespClient implements AutoCloseable {
         }
         byte[] value = in.readNBytes(Integer.parseInt(header.substring(1)) + 2);
         return new String(value, 0, value.length - 2, StandardCharsets.UTF_8);
+    }
+
+    /** The counter's new value; an error reply (the command was refused) throws {@link ErrorReply}. */
+    public long incr(String key) throws IOException {
+        send("INCR", key);
+        String reply = line();
+        if (!reply.startsWith(":")) {
+            throw new ErrorReply(reply);
+        }
+        return Long.parseLong(reply.substring(1));
+    }
+
+    /** The server answered with an error: the command was refused, not lost. */
+    public static final class ErrorReply extends IOException {
+        ErrorReply(String reply) {
+            super("error reply: " + reply);
+        }
     }
 
     private void send(String... parts) throws IOException {

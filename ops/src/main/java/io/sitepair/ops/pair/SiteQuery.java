@@ -10,14 +10,14 @@ import java.util.Map;
 import org.yaml.snakeyaml.Yaml;
 
 /** Asks a site's admin endpoint for its status. */
-final class SiteQuery {
+public final class SiteQuery {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
     private SiteQuery() {}
 
     /** The site's status as parsed JSON, or a map with {@code error} if it does not answer. */
     @SuppressWarnings("unchecked")
-    static Map<String, Object> status(SiteConfig site) {
+    public static Map<String, Object> status(SiteConfig site) {
         String url = "http://" + UpCommand.address(site.admin()) + "/status";
         try {
             HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url))

@@ -1,0 +1,270 @@
+package io.sitepair.ops.chaos;
+
+import io.sitepair.ops.pair.AdminClient;
+import io.sitepair.ops.pair.RespClient;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The fault campaign on a running pair: cycle after cycle, a client workload runs while a fault
+ * is injected, held and healed; the pair must be protected again within a bound, and then the
+ * cycle's history, the disks (online verify) and the logs are checked.
+ */
+final class Campaign {
+    private static final int CLIENTS = 4;
+    private static final Duration WARM_UP = Duration.ofSeconds(1);
+    private static final Pattern DIFFERING = Pattern.compile("differing blocks: (\\d+)");
+
+    record Settings(long seed, List<String> kinds, Duration hold, Duration protectTimeout, Path failedDir,
+            String replayCommand) {}
+
+    private final ChaosPair pair;
+    private final NetworkLab network;
+    private final LiveRecordWatcher watcher;
+    private final LogScanner logs;
+    private final Settings settings;
+    private final PrintWriter out;
+    private final AtomicInteger processes = new AtomicInteger();
+    private final Map<String, InetSocketAddress> services = new HashMap<>();
+    final List<CycleResult> results = new ArrayList<>();
+
+    Campaign(ChaosPair pair, NetworkLab network, LiveRecordWatcher watcher, Settings settings, PrintWriter out) {
+        this.pair = pair;
+        this.network = network;
+        this.watcher = watcher;
+        this.settings = settings;
+        this.out = out;
+        List<Path> files = new ArrayList<>();
+        for (String node : ChaosPair.NODES) {
+            files.add(pair.log(node, "out"));
+            files.add(pair.log(node, "err"));
+        }
+        this.logs = new LogScanner(files);
+        for (String site : ChaosPair.SITES) {
+            services.put(site, pair.service(site));
+        }
+    }
+
+    /** Runs every cycle; stops early (the exception says why) only if the pair cannot be brought back. */
+    void run() throws Exception {
+        Random seeds = new Random(settings.seed());
+        for (int k = 1; k <= settings.kinds().size(); k++) {
+            long cycleSeed = seeds.nextLong();
+            Random random = new Random(cycleSeed);
+            Fault fault = Fault.of(settings.kinds().get(k - 1), random);
+            CycleResult result = cycle(k, fault, random);
+            results.add(result);
+            out.printf("cycle %d/%d %-16s %s: %d acked, unavailable %.1f s, %s: %s%n", k, settings.kinds().size(),
+                    fault.kind(), result.fault(), result.acknowledged(), result.unavailableMillis() / 1000,
+                    Double.isNaN(result.protectedAfterMillis()) ? "NOT protected again"
+                            : String.format("protected after %.1f s", result.protectedAfterMillis() / 1000),
+                    result.failed() ? "FAILED " + summary(result.violations()) : "ok");
+            out.flush();
+        }
+    }
+
+    private CycleResult cycle(int k, Fault fault, Random random) throws Exception {
+        String primary = pair.protectedPrimary();
+        if (primary == null) {
+            throw new IllegalStateException("the pair is not protected at the start of cycle " + k + ": "
+                    + pair.describe());
+        }
+        Fault.Targets targets = new Fault.Targets(pair, network, primary, other(primary));
+        String description = fault.describe(targets);
+        List<Violation> violations = new ArrayList<>();
+        History history = new History(InstantSource.system());
+        long startedWall = wallNanos();
+        Workload load = new Workload(history, "c" + k, services, primary, CLIENTS, random.nextLong(), processes);
+        String live;
+        double protectedAfter;
+        try (load) {
+            Thread.sleep(WARM_UP.toMillis());
+            fault.inject(targets);
+            if (!(fault instanceof Fault.Switchover) && !(fault instanceof Fault.Flap)) {
+                Thread.sleep(settings.hold().toMillis());
+            }
+            fault.heal(targets);
+            long healed = System.nanoTime();
+            live = awaitProtected(fault, targets, violations);
+            protectedAfter = live == null ? Double.NaN : (System.nanoTime() - healed) / 1e6;
+            if (live != null && !(fault instanceof Fault.Switchover) && random.nextInt(3) == 0) {
+                // A planned switchover in between: a process that has switched over is where the first bug hid.
+                description += "; then switchover " + live + " -> " + other(live);
+                Switchovers.run(pair, live, other(live));
+                live = awaitProtected(fault, targets, violations);
+            }
+            Thread.sleep(WARM_UP.toMillis());
+        }
+        long stoppedWall = wallNanos();
+        if (live == null) {
+            violations.add(new Violation("stuck", "not protected within " + settings.protectTimeout().toSeconds()
+                    + " s of the heal: " + pair.describe()));
+            live = recover(k);
+        }
+        List<Operation> operations = history.operations();
+        Map<String, String> finalReads = finalReads(live, operations, violations);
+        if (finalReads != null) {
+            violations.addAll(HistoryChecks.check(operations, finalReads, watcher.records(), load.hotKeys,
+                    load.counterKeys));
+        }
+        verify(live, violations);
+        for (LogScanner.Trace trace : logs.newTraces()) {
+            if (trace.knownBug() == null) {
+                violations.add(new Violation("stack-trace", trace.toString()));
+            }
+        }
+        long acknowledged = operations.stream().filter(o -> isWrite(o) && o.outcome() == Operation.Outcome.OK).count();
+        CycleResult result = new CycleResult(k, fault.kind(), description, acknowledged, violations,
+                longestGapMillis(operations, startedWall, stoppedWall), protectedAfter);
+        if (result.failed()) {
+            keepHistory(result, history);
+        }
+        return result;
+    }
+
+    /**
+     * Waits until a site is primary and protected. Meanwhile a node whose process ended without the
+     * fault ending it is a violation; it is started again so the campaign can go on.
+     */
+    private String awaitProtected(Fault fault, Fault.Targets targets, List<Violation> violations) throws Exception {
+        long deadline = System.nanoTime() + settings.protectTimeout().toNanos();
+        while (System.nanoTime() < deadline) {
+            for (String node : ChaosPair.NODES) {
+                Integer exit = pair.exitCode(node);
+                if (exit != null) {
+                    violations.add(new Violation("exited", node + " exited (code " + exit + ") after "
+                            + fault.describe(targets) + ": " + lastLine(pair.log(node, "out"))));
+                    pair.start(node);
+                }
+            }
+            String primary = pair.protectedPrimary();
+            if (primary != null) {
+                return primary;
+            }
+            Thread.sleep(200);
+        }
+        return null;
+    }
+
+    /** After a stuck cycle: every site restarted; the next cycle needs a protected pair. */
+    private String recover(int k) throws Exception {
+        out.printf("cycle %d: the pair is stuck (%s); restarting both sites%n", k, pair.describe());
+        out.flush();
+        for (String site : ChaosPair.SITES) {
+            pair.kill(site);
+        }
+        for (String node : ChaosPair.NODES) {
+            if (!pair.alive(node)) {
+                pair.start(node);
+            }
+        }
+        String live = pair.awaitProtected(settings.protectTimeout());
+        if (live == null) {
+            throw new IllegalStateException("the pair is not protected even after a restart of both sites: "
+                    + pair.describe());
+        }
+        return live;
+    }
+
+    /** The final value of every key the cycle touched, read from the live site. */
+    private Map<String, String> finalReads(String live, List<Operation> operations, List<Violation> violations) {
+        Map<String, String> values = new HashMap<>();
+        try (RespClient client = new RespClient(services.get(live), 5000)) {
+            for (Operation o : operations) {
+                if (!values.containsKey(o.key())) {
+                    values.put(o.key(), client.get(o.key()));
+                }
+            }
+            return values;
+        } catch (IOException e) {
+            violations.add(new Violation("final-read", "reading the cycle's keys from " + live + " failed: " + e));
+            return null;
+        }
+    }
+
+    /** Online verify through the live site: no block may differ once the pair is protected. */
+    private void verify(String live, List<Violation> violations) throws InterruptedException {
+        String answer = "";
+        for (int attempt = 1; attempt <= 2; attempt++) { // a verify cut short by a reconnect compares nothing
+            try {
+                HttpResponse<String> response = AdminClient.post(pair.pair, live, "verify", Duration.ofMinutes(2));
+                answer = response.body().trim();
+                Matcher n = DIFFERING.matcher(answer);
+                if (response.statusCode() == 200 && n.find()) {
+                    if (Long.parseLong(n.group(1)) != 0) {
+                        violations.add(new Violation("verify", answer.replace('\n', ' ')));
+                    }
+                    return;
+                }
+            } catch (IOException e) {
+                answer = e.toString();
+            }
+            Thread.sleep(1000);
+        }
+        violations.add(new Violation("verify", "online verify on " + live + " did not run: " + answer));
+    }
+
+    /** Writes the failing cycle's history and what to replay it with. */
+    private void keepHistory(CycleResult result, History history) throws IOException {
+        Path dir = Files.createDirectories(settings.failedDir());
+        String name = "cycle-" + result.cycle() + "-seed-" + settings.seed();
+        history.write(dir.resolve(name + ".tsv"));
+        List<String> text = new ArrayList<>(List.of("cycle " + result.cycle() + " of seed " + settings.seed() + ": "
+                + result.kind() + ": " + result.fault(), "replay: " + settings.replayCommand(), "violations:"));
+        result.violations().forEach(v -> text.add("  " + v.check() + ": " + v.detail()));
+        Files.write(dir.resolve(name + ".txt"), text);
+    }
+
+    /** The longest stretch without an acknowledged write, from the workload's start to its end. */
+    static double longestGapMillis(List<Operation> operations, long fromNanos, long toNanos) {
+        long[] acks = operations.stream().filter(o -> isWrite(o) && o.outcome() == Operation.Outcome.OK)
+                .mapToLong(Operation::completeNanos).sorted().toArray();
+        long previous = fromNanos;
+        long longest = 0;
+        for (long ack : acks) {
+            longest = Math.max(longest, ack - previous);
+            previous = ack;
+        }
+        return Math.max(longest, toNanos - previous) / 1e6;
+    }
+
+    private static boolean isWrite(Operation o) {
+        return o.kind() != Operation.Kind.GET;
+    }
+
+    private static String summary(List<Violation> violations) {
+        Map<String, Integer> counts = new java.util.TreeMap<>();
+        violations.forEach(v -> counts.merge(v.check(), 1, Integer::sum));
+        StringBuilder s = new StringBuilder();
+        counts.forEach((check, n) -> s.append(s.isEmpty() ? "" : ", ").append(check).append(' ').append(n));
+        return s + " (first: " + violations.getFirst().detail() + ")";
+    }
+
+    static String other(String site) {
+        return site.equals("a") ? "b" : "a";
+    }
+
+    private static long wallNanos() {
+        var now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
+    private static String lastLine(Path file) throws IOException {
+        List<String> lines = Files.exists(file) ? Files.readAllLines(file) : List.of();
+        return lines.isEmpty() ? "(no output)" : lines.getLast();
+    }
+}
