@@ -78,7 +78,7 @@ final class Campaign {
     }
 
     private CycleResult cycle(int k, Fault fault, Random random) throws Exception {
-        String primary = pair.protectedPrimary();
+        String primary = pair.awaitProtected(Duration.ofSeconds(10));
         if (primary == null) {
             throw new IllegalStateException("the pair is not protected at the start of cycle " + k + ": "
                     + pair.describe());
@@ -86,6 +86,7 @@ final class Campaign {
         Fault.Targets targets = new Fault.Targets(pair, network, primary, other(primary));
         String description = fault.describe(targets);
         List<Violation> violations = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
         History history = new History(InstantSource.system());
         long startedWall = wallNanos();
         Workload load = new Workload(history, "c" + k, services, primary, CLIENTS, random.nextLong(), processes);
@@ -99,17 +100,18 @@ final class Campaign {
             }
             fault.heal(targets);
             long healed = System.nanoTime();
-            live = awaitProtected(fault, targets, violations);
+            live = awaitProtected(fault, violations, notes);
             protectedAfter = live == null ? Double.NaN : (System.nanoTime() - healed) / 1e6;
-            if (live != null && !(fault instanceof Fault.Switchover) && random.nextInt(3) == 0) {
+            if (live != null && !(fault instanceof Fault.Switchover) && random.nextInt(4) == 0) {
                 // A planned switchover in between: a process that has switched over is where the first bug hid.
                 description += "; then switchover " + live + " -> " + other(live);
                 Switchovers.run(pair, live, other(live));
-                live = awaitProtected(fault, targets, violations);
+                live = awaitProtected(fault, violations, notes);
             }
             Thread.sleep(WARM_UP.toMillis());
         }
         long stoppedWall = wallNanos();
+        Object epoch = live == null ? null : pair.status(live).get("epoch");
         if (live == null) {
             violations.add(new Violation("stuck", "not protected within " + settings.protectTimeout().toSeconds()
                     + " s of the heal: " + pair.describe()));
@@ -122,12 +124,20 @@ final class Campaign {
                     load.counterKeys));
         }
         verify(live, violations);
+        checkNoFailover(live, epoch, violations);
+        if (awaitProtected(fault, violations, notes) == null) {
+            violations.add(new Violation("stuck", "not protected again after the cycle's checks: " + pair.describe()));
+            recover(k);
+        }
         for (LogScanner.Trace trace : logs.newTraces()) {
-            if (trace.knownBug() == null) {
+            if (trace.excused() == null) {
                 violations.add(new Violation("stack-trace", trace.toString()));
             }
         }
         long acknowledged = operations.stream().filter(o -> isWrite(o) && o.outcome() == Operation.Outcome.OK).count();
+        if (!notes.isEmpty()) {
+            description += " [" + String.join("; ", notes) + "]";
+        }
         CycleResult result = new CycleResult(k, fault.kind(), description, acknowledged, violations,
                 longestGapMillis(operations, startedWall, stoppedWall), protectedAfter);
         if (result.failed()) {
@@ -140,14 +150,19 @@ final class Campaign {
      * Waits until a site is primary and protected. Meanwhile a node whose process ended without the
      * fault ending it is a violation; it is started again so the campaign can go on.
      */
-    private String awaitProtected(Fault fault, Fault.Targets targets, List<Violation> violations) throws Exception {
+    private String awaitProtected(Fault fault, List<Violation> violations, List<String> notes) throws Exception {
         long deadline = System.nanoTime() + settings.protectTimeout().toNanos();
         while (System.nanoTime() < deadline) {
             for (String node : ChaosPair.NODES) {
                 Integer exit = pair.exitCode(node);
                 if (exit != null) {
-                    violations.add(new Violation("exited", node + " exited (code " + exit + ") after "
-                            + fault.describe(targets) + ": " + lastLine(pair.log(node, "out"))));
+                    String reason = pair.exitReason(node);
+                    if (reason.contains("must not serve")) {
+                        notes.add(node + " halted, superseded (by design); restarted");
+                    } else {
+                        violations.add(new Violation("exited", node + " exited (code " + exit + ") during "
+                                + fault.kind() + ": " + reason));
+                    }
                     pair.start(node);
                 }
             }
@@ -158,6 +173,18 @@ final class Campaign {
             Thread.sleep(200);
         }
         return null;
+    }
+
+    /**
+     * Once the fault is healed and the pair protected, nothing may fail over by itself while the
+     * cycle is checked (the final reads, the online verify).
+     */
+    private void checkNoFailover(String live, Object epoch, List<Violation> violations) {
+        Map<String, Object> now = pair.status(live);
+        if (epoch != null && !("primary".equals(now.get("role")) && epoch.equals(now.get("epoch")))) {
+            violations.add(new Violation("unprovoked-failover", "site " + live + " was primary in epoch " + epoch
+                    + " once the fault was healed, and without a fault is now: " + pair.describe()));
+        }
     }
 
     /** After a stuck cycle: every site restarted; the next cycle needs a protected pair. */
@@ -261,10 +288,5 @@ final class Campaign {
     private static long wallNanos() {
         var now = java.time.Instant.now();
         return now.getEpochSecond() * 1_000_000_000L + now.getNano();
-    }
-
-    private static String lastLine(Path file) throws IOException {
-        List<String> lines = Files.exists(file) ? Files.readAllLines(file) : List.of();
-        return lines.isEmpty() ? "(no output)" : lines.getLast();
     }
 }

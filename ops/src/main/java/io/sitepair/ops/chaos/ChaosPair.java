@@ -32,6 +32,8 @@ final class ChaosPair implements AutoCloseable {
     final PairConfig pair;
     private final NetworkLab network;
     private final Map<String, Process> processes = new LinkedHashMap<>();
+    /** Where each node's stderr stood when its current process started: what it logged since is this run's. */
+    private final Map<String, Long> errOffsets = new LinkedHashMap<>();
 
     ChaosPair(Path dir, NetworkLab network) throws IOException {
         this.dir = dir;
@@ -88,6 +90,7 @@ final class ChaosPair implements AutoCloseable {
     void start(String node) throws IOException {
         String[] args = node.equals("witness") ? new String[] {"witness", "--config", config.toString()}
                 : new String[] {"up", "--config", config.toString(), "--site", node};
+        errOffsets.put(node, Files.exists(log(node, "err")) ? Files.size(log(node, "err")) : 0L);
         processes.put(node, SitepairProcess.startAppendingWithin(network.inside(node), log(node, "out"),
                 log(node, "err"), args));
     }
@@ -133,6 +136,21 @@ final class ChaosPair implements AutoCloseable {
     boolean awaitExit(String node, Duration timeout) throws InterruptedException {
         Process p = processes.get(node);
         return p == null || p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Why the node's current (ended) process ended: its last {@code sitepair ...: error:} line, or its last line. */
+    String exitReason(String node) throws IOException {
+        Path err = log(node, "err");
+        if (!Files.exists(err)) {
+            return "(no output)";
+        }
+        byte[] bytes = Files.readAllBytes(err);
+        int from = (int) Math.min(bytes.length, errOffsets.getOrDefault(node, 0L));
+        List<String> lines = new String(bytes, from, bytes.length - from, java.nio.charset.StandardCharsets.UTF_8)
+                .lines().toList();
+        return lines.stream().filter(l -> l.contains("sitepair") && l.contains(": error: ")).reduce((x, y) -> y)
+                .or(() -> lines.stream().reduce((x, y) -> y)).orElse("(no output)")
+                .replaceFirst("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} ", "");
     }
 
     Map<String, Object> status(String site) {

@@ -14,8 +14,8 @@ import java.util.regex.Pattern;
 /**
  * Finds stack traces that the nodes' logs gained since the last look. Each trace is named by its
  * exception line (the line before its first frame, or the "Exception in thread" line); its
- * "Caused by:" parts belong to it; a trace matching a known bug's pattern is
- * reported as known, not as a violation.
+ * "Caused by:" parts belong to it. A trace of a known bug, or ZooKeeper's own report of a lost
+ * peer connection, is excused: it is not a violation.
  */
 final class LogScanner {
     /** A daemon's stderr lines start with the time of day (TimestampedLines). */
@@ -25,8 +25,18 @@ final class LogScanner {
     /** Lines inside a trace that are not frames: its causes and elided frames. */
     private static final Pattern CONTINUED = Pattern.compile(STAMP + "(Caused by:|\\s+Suppressed:|\\s+\\.\\.\\. \\d+ more)");
 
-    /** Known bugs, as a pattern of the exception line and why it is known; none yet. */
-    private static final Map<Pattern, String> KNOWN = Map.of();
+    /**
+     * Traces that are not bugs of sitepair: the embedded ZooKeeper peers report every lost quorum
+     * connection (a peer paused, killed or cut off) with an I/O exception's stack trace, from
+     * ZooKeeper's own threads.
+     */
+    private static final Pattern CONNECTION_LOSS = Pattern.compile(
+            "^(java\\.(io|net)\\.\\w+(Exception|Error)|java\\.nio\\.channels\\.\\w+Exception)");
+
+    /** Known bugs of sitepair, as a pattern of the exception line or a frame, and the bug. */
+    private static final Map<Pattern, String> KNOWN = Map.of(
+            Pattern.compile("IllegalStateException: .*must not serve"),
+            "a superseded site's designed halt is logged with a stack trace");
 
     private final List<Path> files;
     private final Map<Path, Long> offsets = new HashMap<>();
@@ -35,11 +45,14 @@ final class LogScanner {
         this.files = files;
     }
 
-    /** A stack trace found: the file, its exception line, and the known bug it matches (or null). */
-    record Trace(Path file, String exception, String knownBug) {
+    /**
+     * A stack trace found: the file, its exception line, and why it is not a violation (a known
+     * bug, or ZooKeeper's report of a lost connection), or null.
+     */
+    record Trace(Path file, String exception, String excused) {
         @Override
         public String toString() {
-            return file.getFileName() + ": " + exception + (knownBug == null ? "" : " (known: " + knownBug + ")");
+            return file.getFileName() + ": " + exception + (excused == null ? "" : " (" + excused + ")");
         }
     }
 
@@ -48,24 +61,43 @@ final class LogScanner {
         List<Trace> traces = new ArrayList<>();
         for (Path file : files) {
             String previous = "";
-            boolean inTrace = false;
+            String exception = null;
+            List<String> frames = new ArrayList<>();
             for (String line : newLines(file)) {
                 boolean frame = FRAME.matcher(line).find();
                 boolean uncaught = UNCAUGHT.matcher(line).find();
-                if (uncaught || (frame && !inTrace)) {
-                    String exception = (uncaught ? line : previous).replaceFirst(STAMP, "").trim();
-                    traces.add(new Trace(file, exception, known(exception)));
+                boolean inTrace = exception != null && (frame || CONTINUED.matcher(line).find());
+                if (exception != null && (!inTrace || uncaught)) {
+                    traces.add(new Trace(file, exception, excuse(exception, frames)));
+                    exception = null;
                 }
-                inTrace = uncaught || frame || CONTINUED.matcher(line).find();
+                if (exception == null && (uncaught || frame)) {
+                    exception = (uncaught ? line : previous).replaceFirst(STAMP, "").trim();
+                    frames = new ArrayList<>();
+                }
+                if (frame) {
+                    frames.add(line.trim());
+                }
                 previous = line;
+            }
+            if (exception != null) {
+                traces.add(new Trace(file, exception, excuse(exception, frames)));
             }
         }
         return traces;
     }
 
-    private static String known(String exception) {
-        return KNOWN.entrySet().stream().filter(e -> e.getKey().matcher(exception).find()).map(Map.Entry::getValue)
-                .findFirst().orElse(null);
+    private static String excuse(String exception, List<String> frames) {
+        for (var known : KNOWN.entrySet()) {
+            if (known.getKey().matcher(exception).find() || frames.stream().anyMatch(f -> known.getKey().matcher(f).find())) {
+                return "known: " + known.getValue();
+            }
+        }
+        boolean ours = frames.stream().anyMatch(f -> f.contains("io.sitepair."));
+        if (!ours && CONNECTION_LOSS.matcher(exception).find()) {
+            return "ZooKeeper's report of a lost connection";
+        }
+        return null;
     }
 
     private List<String> newLines(Path file) throws IOException {

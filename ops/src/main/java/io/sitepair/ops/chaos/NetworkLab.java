@@ -27,8 +27,9 @@ final class NetworkLab implements AutoCloseable {
         if (!"0".equals(quietOutput("id", "-u"))) {
             return "the chaos campaign needs root (it creates network namespaces, a bridge and iptables rules)";
         }
-        for (String tool : List.of("ip", "iptables")) {
-            if (quietOutput(tool, "--version") == null) {
+        for (List<String> probe : List.of(List.of("ip", "-V"), List.of("iptables", "--version"))) {
+            String tool = probe.getFirst();
+            if (quietOutput(probe.toArray(String[]::new)) == null) {
                 return "the chaos campaign needs `" + tool + "` (Debian: apt-get install iproute2 iptables)";
             }
         }
