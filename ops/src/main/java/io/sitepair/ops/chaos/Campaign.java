@@ -94,7 +94,11 @@ final class Campaign {
         double protectedAfter;
         try (load) {
             Thread.sleep(WARM_UP.toMillis());
-            fault.inject(targets);
+            try {
+                fault.inject(targets);
+            } catch (Exception refused) { // a switchover or a drill the pair refused: a finding, and heal anyway
+                violations.add(new Violation("inject-failed", fault.kind() + ": " + refused.getMessage()));
+            }
             if (!(fault instanceof Fault.Switchover) && !(fault instanceof Fault.Flap)) {
                 Thread.sleep(settings.hold().toMillis());
             }
@@ -105,18 +109,25 @@ final class Campaign {
             if (live != null && !(fault instanceof Fault.Switchover) && random.nextInt(4) == 0) {
                 // A planned switchover in between: a process that has switched over is where the first bug hid.
                 description += "; then switchover " + live + " -> " + other(live);
-                Switchovers.run(pair, live, other(live));
+                switchover(live, violations);
                 live = awaitProtected(fault, violations, notes);
             }
             Thread.sleep(WARM_UP.toMillis());
         }
         long stoppedWall = wallNanos();
-        Object epoch = live == null ? null : pair.status(live).get("epoch");
         if (live == null) {
             violations.add(new Violation("stuck", "not protected within " + settings.protectTimeout().toSeconds()
                     + " s of the heal: " + pair.describe()));
             live = recover(k);
+        } else {
+            live = awaitProtected(fault, violations, notes); // it may have changed since
+            if (live == null) {
+                violations.add(new Violation("stuck", "no longer protected once the workload stopped: "
+                        + pair.describe()));
+                live = recover(k);
+            }
         }
+        Object epoch = pair.status(live).get("epoch");
         List<Operation> operations = history.operations();
         Map<String, String> finalReads = finalReads(live, operations, violations);
         if (finalReads != null) {
@@ -147,8 +158,9 @@ final class Campaign {
     }
 
     /**
-     * Waits until a site is primary and protected. Meanwhile a node whose process ended without the
-     * fault ending it is a violation; it is started again so the campaign can go on.
+     * Waits until a site is primary and protected, its backup and the quorum's record agreeing.
+     * Meanwhile a node whose process ended is started again so the campaign can go on; the end is
+     * a violation unless it was a superseded site's designed halt.
      */
     private String awaitProtected(Fault fault, List<Violation> violations, List<String> notes) throws Exception {
         long deadline = System.nanoTime() + settings.protectTimeout().toNanos();
@@ -167,12 +179,22 @@ final class Campaign {
                 }
             }
             String primary = pair.protectedPrimary();
-            if (primary != null) {
-                return primary;
+            HistoryChecks.LiveRecord record = watcher.latest();
+            if (primary != null && record != null && record.liveSite().equals(primary)) {
+                return primary; // the quorum agrees with the sites
             }
             Thread.sleep(200);
         }
         return null;
+    }
+
+    /** A planned switchover of a protected pair; refused or failed, it is a violation. */
+    private void switchover(String live, List<Violation> violations) {
+        try {
+            Switchovers.run(pair, live, other(live));
+        } catch (Exception e) {
+            violations.add(new Violation("switchover", e.getMessage()));
+        }
     }
 
     /**

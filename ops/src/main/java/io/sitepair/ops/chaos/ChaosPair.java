@@ -157,12 +157,18 @@ final class ChaosPair implements AutoCloseable {
         return SiteQuery.status(pair.site(site));
     }
 
-    /** The site that says it is primary and protected, or null. */
+    /**
+     * The site that is primary and protected in the eyes of both sites: it says so, and the other
+     * site is its backup in the same epoch (an isolated old primary may still believe it is
+     * protected); null otherwise.
+     */
     String protectedPrimary() {
         for (String site : SITES) {
             Map<String, Object> s = status(site);
             if ("primary".equals(s.get("role")) && "protected".equals(s.get("protection"))) {
-                return site;
+                Map<String, Object> other = status(Campaign.other(site));
+                return "backup".equals(other.get("role")) && s.get("epoch") != null
+                        && s.get("epoch").equals(other.get("epoch")) ? site : null;
             }
         }
         return null;

@@ -27,11 +27,13 @@ final class LogScanner {
 
     /**
      * Traces that are not bugs of sitepair: the embedded ZooKeeper peers report every lost quorum
-     * connection (a peer paused, killed or cut off) with an I/O exception's stack trace, from
-     * ZooKeeper's own threads.
+     * connection (a peer paused, killed or cut off), and Curator a retry it gave up, with an I/O
+     * or connection-loss exception's stack trace from their own threads.
      */
     private static final Pattern CONNECTION_LOSS = Pattern.compile(
-            "^(java\\.(io|net)\\.\\w+(Exception|Error)|java\\.nio\\.channels\\.\\w+Exception)");
+            "^(java\\.(io|net)\\.\\w+(Exception|Error)|java\\.nio\\.channels\\.\\w+Exception"
+                    + "|org\\.apache\\.zookeeper\\.KeeperException\\$ConnectionLossException"
+                    + "|org\\.apache\\.curator\\.CuratorConnectionLossException)");
 
     /** Known bugs of sitepair, as a pattern of the exception line or a frame, and the bug. */
     private static final Map<Pattern, String> KNOWN = Map.of(
