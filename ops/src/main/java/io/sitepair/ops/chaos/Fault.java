@@ -43,12 +43,8 @@ sealed interface Fault {
 
     void inject(Targets t) throws Exception;
 
+    /** Ends the fault; a node the fault killed (or whose disk it failed) is started again. */
     void heal(Targets t) throws Exception;
-
-    /** Whether the fault may end a site's process (a killed or failed one is restarted by {@link #heal}). */
-    default boolean mayEnd(String node, Targets t) {
-        return false;
-    }
 
     /** A fault of {@code kind} with its details drawn from {@code random}. */
     static Fault of(String kind, Random random) {
@@ -76,10 +72,13 @@ sealed interface Fault {
         };
     }
 
-    /** Two faults at once that act on different nodes or different layers. */
+    /**
+     * Two faults at once that act on different nodes or different layers. Heals go in reverse
+     * order, so a killed node (second) restarts while the other fault still holds.
+     */
     List<List<Fault>> DOUBLES = List.of(
-            List.of(new Kill(Role.WITNESS), new PartitionSites()),
-            List.of(new Kill(Role.BACKUP), new Isolate(Role.WITNESS)),
+            List.of(new PartitionSites(), new Kill(Role.WITNESS)),
+            List.of(new Isolate(Role.WITNESS), new Kill(Role.BACKUP)),
             List.of(new Pause(Role.WITNESS), new Kill(Role.PRIMARY)),
             List.of(new Isolate(Role.WITNESS), new TcpStall()),
             List.of(new Pause(Role.BACKUP), new Isolate(Role.PRIMARY)));
@@ -100,11 +99,6 @@ sealed interface Fault {
 
         public void heal(Targets t) throws Exception {
             t.pair().start(t.node(role));
-        }
-
-        @Override
-        public boolean mayEnd(String node, Targets t) {
-            return node.equals(t.node(role));
         }
     }
 
@@ -260,11 +254,6 @@ sealed interface Fault {
             t.pair().kill(t.node(role)); // it halted, or still runs on a failing disk; either way it restarts
             t.pair().start(t.node(role));
         }
-
-        @Override
-        public boolean mayEnd(String node, Targets t) {
-            return node.equals(t.node(role));
-        }
     }
 
     /** Two faults at once, healed in reverse order. */
@@ -286,25 +275,28 @@ sealed interface Fault {
             second.heal(t);
             first.heal(t);
         }
-
-        @Override
-        public boolean mayEnd(String node, Targets t) {
-            return first.mayEnd(node, t) || second.mayEnd(node, t);
-        }
     }
 
-    /** A planned switchover to the backup ({@code sitepair failover --to}); nothing to heal. */
+    /**
+     * A planned switchover to the backup and back ({@code sitepair failover --to}), so that the
+     * primary afterwards is a process that has switched over; nothing to heal.
+     */
     record Switchover() implements Fault {
         public String kind() {
             return "switchover";
         }
 
         public String describe(Targets t) {
-            return "planned switchover " + t.primary() + " -> " + t.backup();
+            return "planned switchover " + t.primary() + " -> " + t.backup() + " -> " + t.primary();
         }
 
         public void inject(Targets t) throws Exception {
             Switchovers.run(t.pair(), t.primary(), t.backup());
+            if (t.pair().awaitProtected(Duration.ofSeconds(60)) == null) {
+                throw new IllegalStateException("not protected within 60 s of the switchover to " + t.backup() + ": "
+                        + t.pair().describe());
+            }
+            Switchovers.run(t.pair(), t.backup(), t.primary());
         }
 
         public void heal(Targets t) {}
