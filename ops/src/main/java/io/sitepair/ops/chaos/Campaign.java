@@ -1,12 +1,8 @@
 package io.sitepair.ops.chaos;
 
-import io.sitepair.ops.pair.AdminClient;
-import io.sitepair.ops.pair.RespClient;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -16,8 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The fault campaign on a running pair: cycle after cycle, a client workload runs while a fault
@@ -27,10 +21,8 @@ import java.util.regex.Pattern;
 final class Campaign {
     private static final int CLIENTS = 4;
     private static final Duration WARM_UP = Duration.ofSeconds(1);
-    private static final Pattern DIFFERING = Pattern.compile("differing blocks: (\\d+)");
 
-    record Settings(long seed, List<String> kinds, Duration hold, Duration protectTimeout, Path failedDir,
-            String replayCommand) {}
+    record Settings(long seed, List<String> kinds, Duration hold, Duration protectTimeout, FailedCycles failed) {}
 
     private final ChaosPair pair;
     private final NetworkLab network;
@@ -38,12 +30,19 @@ final class Campaign {
     private final LogScanner logs;
     private final Settings settings;
     private final PrintWriter out;
+    private final InstantSource clock;
+    private final PairChecks checks;
+    private final FailedCycles failedCycles;
     private final AtomicInteger processes = new AtomicInteger();
     private final Map<String, InetSocketAddress> services = new HashMap<>();
     final List<CycleResult> results = new ArrayList<>();
 
-    Campaign(ChaosPair pair, NetworkLab network, LiveRecordWatcher watcher, Settings settings, PrintWriter out) {
+    Campaign(ChaosPair pair, NetworkLab network, LiveRecordWatcher watcher, Settings settings, InstantSource clock,
+            PrintWriter out) {
         this.pair = pair;
+        this.clock = clock;
+        this.checks = new PairChecks(pair);
+        this.failedCycles = settings.failed();
         this.network = network;
         this.watcher = watcher;
         this.settings = settings;
@@ -87,7 +86,7 @@ final class Campaign {
         String description = fault.describe(targets);
         List<Violation> violations = new ArrayList<>();
         List<String> notes = new ArrayList<>();
-        History history = new History(InstantSource.system());
+        History history = new History(clock);
         long startedWall = wallNanos();
         Workload load = new Workload(history, "c" + k, services, primary, CLIENTS, random.nextLong(), processes);
         String live;
@@ -104,13 +103,15 @@ final class Campaign {
             }
             fault.heal(targets);
             long healed = System.nanoTime();
-            live = awaitProtected(fault, violations, notes);
+            // A superseded site's halt is by design after a fault that cut it off, never after a switchover.
+            boolean haltsExpected = !(fault instanceof Fault.Switchover);
+            live = awaitProtected(fault, haltsExpected, violations, notes);
             protectedAfter = live == null ? Double.NaN : (System.nanoTime() - healed) / 1e6;
-            if (live != null && !(fault instanceof Fault.Switchover) && random.nextInt(4) == 0) {
+            if (live != null && (fault instanceof Fault.Switchover || random.nextInt(4) == 0)) {
                 // A planned switchover in between: a process that has switched over is where the first bug hid.
                 description += "; then switchover " + live + " -> " + other(live);
                 switchover(live, violations);
-                live = awaitProtected(fault, violations, notes);
+                live = awaitProtected(fault, false, violations, notes);
             }
             Thread.sleep(WARM_UP.toMillis());
         }
@@ -120,7 +121,7 @@ final class Campaign {
                     + " s of the heal: " + pair.describe()));
             live = recover(k);
         } else {
-            live = awaitProtected(fault, violations, notes); // it may have changed since
+            live = awaitProtected(fault, false, violations, notes); // it may have changed since
             if (live == null) {
                 violations.add(new Violation("stuck", "no longer protected once the workload stopped: "
                         + pair.describe()));
@@ -129,14 +130,14 @@ final class Campaign {
         }
         Object epoch = pair.status(live).get("epoch");
         List<Operation> operations = history.operations();
-        Map<String, String> finalReads = finalReads(live, operations, violations);
+        Map<String, String> finalReads = checks.finalReads(live, operations, violations);
         if (finalReads != null) {
             violations.addAll(HistoryChecks.check(operations, finalReads, watcher.records(), load.hotKeys,
                     load.counterKeys));
         }
-        verify(live, violations);
-        checkNoFailover(live, epoch, violations);
-        if (awaitProtected(fault, violations, notes) == null) {
+        checks.verify(live, violations);
+        checks.checkNoFailover(live, epoch, violations);
+        if (awaitProtected(fault, false, violations, notes) == null) {
             violations.add(new Violation("stuck", "not protected again after the cycle's checks: " + pair.describe()));
             recover(k);
         }
@@ -152,7 +153,7 @@ final class Campaign {
         CycleResult result = new CycleResult(k, fault.kind(), description, acknowledged, violations,
                 longestGapMillis(operations, startedWall, stoppedWall), protectedAfter);
         if (result.failed()) {
-            keepHistory(result, history);
+            failedCycles.keep(result, history);
         }
         return result;
     }
@@ -160,20 +161,21 @@ final class Campaign {
     /**
      * Waits until a site is primary and protected, its backup and the quorum's record agreeing.
      * Meanwhile a node whose process ended is started again so the campaign can go on; the end is
-     * a violation unless it was a superseded site's designed halt.
+     * a violation unless it was a superseded site's designed halt and {@code haltsExpected}.
      */
-    private String awaitProtected(Fault fault, List<Violation> violations, List<String> notes) throws Exception {
+    private String awaitProtected(Fault fault, boolean haltsExpected, List<Violation> violations, List<String> notes)
+            throws Exception {
         long deadline = System.nanoTime() + settings.protectTimeout().toNanos();
         while (System.nanoTime() < deadline) {
             for (String node : ChaosPair.NODES) {
                 Integer exit = pair.exitCode(node);
                 if (exit != null) {
                     String reason = pair.exitReason(node);
-                    if (reason.contains("must not serve")) {
+                    if (haltsExpected && reason.contains("must not serve")) {
                         notes.add(node + " halted, superseded (by design); restarted");
                     } else {
-                        violations.add(new Violation("exited", node + " exited (code " + exit + ") during "
-                                + fault.kind() + ": " + reason));
+                        violations.add(new Violation("exited", node + " exited (code " + exit + ") in the "
+                                + fault.kind() + " cycle" + (haltsExpected ? "" : ", the fault healed") + ": " + reason));
                     }
                     pair.start(node);
                 }
@@ -197,18 +199,6 @@ final class Campaign {
         }
     }
 
-    /**
-     * Once the fault is healed and the pair protected, nothing may fail over by itself while the
-     * cycle is checked (the final reads, the online verify).
-     */
-    private void checkNoFailover(String live, Object epoch, List<Violation> violations) {
-        Map<String, Object> now = pair.status(live);
-        if (epoch != null && !("primary".equals(now.get("role")) && epoch.equals(now.get("epoch")))) {
-            violations.add(new Violation("unprovoked-failover", "site " + live + " was primary in epoch " + epoch
-                    + " once the fault was healed, and without a fault is now: " + pair.describe()));
-        }
-    }
-
     /** After a stuck cycle: every site restarted; the next cycle needs a protected pair. */
     private String recover(int k) throws Exception {
         out.printf("cycle %d: the pair is stuck (%s); restarting both sites%n", k, pair.describe());
@@ -227,55 +217,6 @@ final class Campaign {
                     + pair.describe());
         }
         return live;
-    }
-
-    /** The final value of every key the cycle touched, read from the live site. */
-    private Map<String, String> finalReads(String live, List<Operation> operations, List<Violation> violations) {
-        Map<String, String> values = new HashMap<>();
-        try (RespClient client = new RespClient(services.get(live), 5000)) {
-            for (Operation o : operations) {
-                if (!values.containsKey(o.key())) {
-                    values.put(o.key(), client.get(o.key()));
-                }
-            }
-            return values;
-        } catch (IOException e) {
-            violations.add(new Violation("final-read", "reading the cycle's keys from " + live + " failed: " + e));
-            return null;
-        }
-    }
-
-    /** Online verify through the live site: no block may differ once the pair is protected. */
-    private void verify(String live, List<Violation> violations) throws InterruptedException {
-        String answer = "";
-        for (int attempt = 1; attempt <= 2; attempt++) { // a verify cut short by a reconnect compares nothing
-            try {
-                HttpResponse<String> response = AdminClient.post(pair.pair, live, "verify", Duration.ofMinutes(2));
-                answer = response.body().trim();
-                Matcher n = DIFFERING.matcher(answer);
-                if (response.statusCode() == 200 && n.find()) {
-                    if (Long.parseLong(n.group(1)) != 0) {
-                        violations.add(new Violation("verify", answer.replace('\n', ' ')));
-                    }
-                    return;
-                }
-            } catch (IOException e) {
-                answer = e.toString();
-            }
-            Thread.sleep(1000);
-        }
-        violations.add(new Violation("verify", "online verify on " + live + " did not run: " + answer));
-    }
-
-    /** Writes the failing cycle's history and what to replay it with. */
-    private void keepHistory(CycleResult result, History history) throws IOException {
-        Path dir = Files.createDirectories(settings.failedDir());
-        String name = "cycle-" + result.cycle() + "-seed-" + settings.seed();
-        history.write(dir.resolve(name + ".tsv"));
-        List<String> text = new ArrayList<>(List.of("cycle " + result.cycle() + " of seed " + settings.seed() + ": "
-                + result.kind() + ": " + result.fault(), "replay: " + settings.replayCommand(), "violations:"));
-        result.violations().forEach(v -> text.add("  " + v.check() + ": " + v.detail()));
-        Files.write(dir.resolve(name + ".txt"), text);
     }
 
     /** The longest stretch without an acknowledged write, from the workload's start to its end. */
@@ -307,8 +248,8 @@ final class Campaign {
         return site.equals("a") ? "b" : "a";
     }
 
-    private static long wallNanos() {
-        var now = java.time.Instant.now();
+    private long wallNanos() {
+        var now = clock.instant();
         return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 }

@@ -3,6 +3,7 @@ package io.sitepair.ops.chaos;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.List;
 
 /**
@@ -51,7 +52,7 @@ final class CampaignRun {
             out.printf("pair up: %s primary and protected; witness on %s%n", primary, NetworkLab.ADDRESSES.get("witness"));
             out.flush();
             watcher = new LiveRecordWatcher(pair.zookeeper(), pair.pair.pair());
-            campaign = new Campaign(pair, network, watcher, settings, out);
+            campaign = new Campaign(pair, network, watcher, settings, InstantSource.system(), out);
             campaign.run();
             completed = true;
             poweredOff = powerOff(pair);

@@ -81,7 +81,7 @@ public final class ChaosCommand implements Callable<Integer> {
                 everyKind ? "every kind once" : "drawn at random", holdSeconds, lab);
         out.flush();
         CampaignRun run = new CampaignRun(lab, new Campaign.Settings(seed, kinds, Duration.ofSeconds(holdSeconds),
-                Duration.ofSeconds(protectTimeout), work.resolve("failed"), replay), out);
+                Duration.ofSeconds(protectTimeout), new FailedCycles(work.resolve("failed"), seed, replay)), out);
         boolean passed = run.execute();
         if (passed && dir == null && !keep) {
             Scratch.deleteTree(work);

@@ -1,0 +1,73 @@
+package io.sitepair.ops.chaos;
+
+import io.sitepair.ops.pair.AdminClient;
+import io.sitepair.ops.pair.RespClient;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The checks a cycle asks of the pair itself once it is protected again: reads, verify, stability. */
+final class PairChecks {
+    private static final Pattern DIFFERING = Pattern.compile("differing blocks: (\\d+)");
+
+    private final ChaosPair pair;
+
+    PairChecks(ChaosPair pair) {
+        this.pair = pair;
+    }
+
+    /**
+     * Once the fault is healed and the pair protected, nothing may fail over by itself while the
+     * cycle is checked (the final reads, the online verify).
+     */
+    void checkNoFailover(String live, Object epoch, List<Violation> violations) {
+        Map<String, Object> now = pair.status(live);
+        if (epoch != null && !("primary".equals(now.get("role")) && epoch.equals(now.get("epoch")))) {
+            violations.add(new Violation("unprovoked-failover", "site " + live + " was primary in epoch " + epoch
+                    + " once the fault was healed, and without a fault is now: " + pair.describe()));
+        }
+    }
+
+    /** The final value of every key the cycle touched, read from the live site. */
+    Map<String, String> finalReads(String live, List<Operation> operations, List<Violation> violations) {
+        Map<String, String> values = new HashMap<>();
+        try (RespClient client = new RespClient(pair.service(live), 5000)) {
+            for (Operation o : operations) {
+                if (!values.containsKey(o.key())) {
+                    values.put(o.key(), client.get(o.key()));
+                }
+            }
+            return values;
+        } catch (IOException e) {
+            violations.add(new Violation("final-read", "reading the cycle's keys from " + live + " failed: " + e));
+            return null;
+        }
+    }
+
+    /** Online verify through the live site: no block may differ once the pair is protected. */
+    void verify(String live, List<Violation> violations) throws InterruptedException {
+        String answer = "";
+        for (int attempt = 1; attempt <= 2; attempt++) { // a verify cut short by a reconnect compares nothing
+            try {
+                HttpResponse<String> response = AdminClient.post(pair.pair, live, "verify", Duration.ofMinutes(2));
+                answer = response.body().trim();
+                Matcher n = DIFFERING.matcher(answer);
+                if (response.statusCode() == 200 && n.find()) {
+                    if (Long.parseLong(n.group(1)) != 0) {
+                        violations.add(new Violation("verify", answer.replace('\n', ' ')));
+                    }
+                    return;
+                }
+            } catch (IOException e) {
+                answer = e.toString();
+            }
+            Thread.sleep(1000);
+        }
+        violations.add(new Violation("verify", "online verify on " + live + " did not run: " + answer));
+    }
+}
