@@ -21,6 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class Campaign {
     private static final int CLIENTS = 4;
     private static final Duration WARM_UP = Duration.ofSeconds(1);
+    /** How long the pair must stay protected after a heal to count: a claim may still be under way. */
+    private static final Duration SETTLE = Duration.ofSeconds(2);
 
     record Settings(long seed, List<String> kinds, Duration hold, Duration protectTimeout, FailedCycles failed) {}
 
@@ -105,13 +107,14 @@ final class Campaign {
             long healed = System.nanoTime();
             // A superseded site's halt is by design after a fault that cut it off, never after a switchover.
             boolean haltsExpected = !(fault instanceof Fault.Switchover);
-            live = awaitProtected(fault, haltsExpected, violations, notes);
-            protectedAfter = live == null ? Double.NaN : (System.nanoTime() - healed) / 1e6;
+            Protected settled = awaitProtected(fault, haltsExpected, SETTLE, violations, notes);
+            live = settled == null ? null : settled.primary();
+            protectedAfter = settled == null ? Double.NaN : (settled.sinceNanos() - healed) / 1e6;
             if (live != null && (fault instanceof Fault.Switchover || random.nextInt(4) == 0)) {
                 // A planned switchover in between: a process that has switched over is where the first bug hid.
                 description += "; then switchover " + live + " -> " + other(live);
                 switchover(live, violations);
-                live = awaitProtected(fault, false, violations, notes);
+                live = primary(awaitProtected(fault, false, Duration.ZERO, violations, notes));
             }
             Thread.sleep(WARM_UP.toMillis());
         }
@@ -121,7 +124,7 @@ final class Campaign {
                     + " s of the heal: " + pair.describe()));
             live = recover(k);
         } else {
-            live = awaitProtected(fault, false, violations, notes); // it may have changed since
+            live = primary(awaitProtected(fault, false, Duration.ZERO, violations, notes)); // it may have changed since
             if (live == null) {
                 violations.add(new Violation("stuck", "no longer protected once the workload stopped: "
                         + pair.describe()));
@@ -137,7 +140,7 @@ final class Campaign {
         }
         checks.verify(live, violations);
         checks.checkNoFailover(live, epoch, violations);
-        if (awaitProtected(fault, false, violations, notes) == null) {
+        if (awaitProtected(fault, false, Duration.ZERO, violations, notes) == null) {
             violations.add(new Violation("stuck", "not protected again after the cycle's checks: " + pair.describe()));
             recover(k);
         }
@@ -158,14 +161,25 @@ final class Campaign {
         return result;
     }
 
+    /** A protected pair as observed: its primary, and since when ({@link System#nanoTime}) it has been so. */
+    private record Protected(String primary, long sinceNanos) {}
+
+    private static String primary(Protected p) {
+        return p == null ? null : p.primary();
+    }
+
     /**
-     * Waits until a site is primary and protected, its backup and the quorum's record agreeing.
-     * Meanwhile a node whose process ended is started again so the campaign can go on; the end is
-     * a violation unless it was a superseded site's designed halt and {@code haltsExpected}.
+     * Waits until a site is primary and protected, its backup and the quorum's record agreeing,
+     * and has stayed so (same primary, same epoch) for {@code stableFor}: just after a heal the
+     * old view may still show while a claim is under way. Meanwhile a node whose process ended is
+     * started again so the campaign can go on; the end is a violation unless it was a superseded
+     * site's designed halt and {@code haltsExpected}.
      */
-    private String awaitProtected(Fault fault, boolean haltsExpected, List<Violation> violations, List<String> notes)
-            throws Exception {
+    private Protected awaitProtected(Fault fault, boolean haltsExpected, Duration stableFor, List<Violation> violations,
+            List<String> notes) throws Exception {
         long deadline = System.nanoTime() + settings.protectTimeout().toNanos();
+        String seen = null;
+        long since = 0;
         while (System.nanoTime() < deadline) {
             for (String node : ChaosPair.NODES) {
                 Integer exit = pair.exitCode(node);
@@ -182,8 +196,14 @@ final class Campaign {
             }
             String primary = pair.protectedPrimary();
             HistoryChecks.LiveRecord record = watcher.latest();
-            if (primary != null && record != null && record.liveSite().equals(primary)) {
-                return primary; // the quorum agrees with the sites
+            boolean agreed = primary != null && record != null && record.liveSite().equals(primary);
+            String state = agreed ? primary + "@" + record.epoch() : null;
+            if (state != null && !state.equals(seen)) {
+                since = System.nanoTime();
+            }
+            seen = state;
+            if (state != null && System.nanoTime() - since >= stableFor.toNanos()) {
+                return new Protected(primary, since);
             }
             Thread.sleep(200);
         }

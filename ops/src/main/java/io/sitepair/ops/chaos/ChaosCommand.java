@@ -100,6 +100,10 @@ public final class ChaosCommand implements Callable<Integer> {
         if (everyKind) {
             kinds.addAll(Fault.KINDS);
             Collections.shuffle(kinds, random);
+            // The switchover cycle ends with a switch back: its primary is a process that has switched
+            // over, and cutting it off next is what must still fence it.
+            kinds.remove("isolate-primary");
+            kinds.add(kinds.indexOf("switchover") + 1, "isolate-primary");
         } else {
             for (int i = 0; i < cycles; i++) {
                 kinds.add(Fault.KINDS.get(random.nextInt(Fault.KINDS.size())));
