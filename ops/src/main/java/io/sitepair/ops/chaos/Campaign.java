@@ -189,7 +189,8 @@ final class Campaign {
                         notes.add(node + " halted, superseded (by design); restarted");
                     } else {
                         violations.add(new Violation("exited", node + " exited (code " + exit + ") in the "
-                                + fault.kind() + " cycle" + (haltsExpected ? "" : ", the fault healed") + ": " + reason));
+                                + fault.kind() + " cycle" + (haltsExpected ? "" : ", the fault healed") + ": "
+                                + reason));
                     }
                     pair.start(node);
                 }

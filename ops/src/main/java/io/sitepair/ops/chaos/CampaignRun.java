@@ -49,7 +49,8 @@ final class CampaignRun {
                 throw new IllegalStateException("the pair was not protected within " + FIRST_PROTECTION.toSeconds()
                         + " s of its start: " + pair.describe());
             }
-            out.printf("pair up: %s primary and protected; witness on %s%n", primary, NetworkLab.ADDRESSES.get("witness"));
+            out.printf("pair up: %s primary and protected; witness on %s%n", primary,
+                    NetworkLab.ADDRESSES.get("witness"));
             out.flush();
             watcher = new LiveRecordWatcher(pair.zookeeper(), pair.pair.pair());
             campaign = new Campaign(pair, network, watcher, settings, InstantSource.system(), out);
@@ -91,7 +92,8 @@ final class CampaignRun {
         String backup = Campaign.other(primary);
         long before = pair.stateLines(primary) + pair.stateLines(backup);
         pair.signal(primary, "TERM");
-        boolean stopped = pair.awaitExit(primary, Duration.ofSeconds(60)) & pair.awaitExit(backup, Duration.ofSeconds(60));
+        boolean stopped = pair.awaitExit(primary, Duration.ofSeconds(60))
+                & pair.awaitExit(backup, Duration.ofSeconds(60));
         String primaryState = pair.finalState(primary);
         String backupState = pair.finalState(backup);
         boolean fresh = pair.stateLines(primary) + pair.stateLines(backup) == before + 2;

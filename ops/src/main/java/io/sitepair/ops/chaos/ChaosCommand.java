@@ -32,10 +32,12 @@ public final class ChaosCommand implements Callable<Integer> {
     @Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Chooses the faults and their order (default ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "1",
+            description = "Chooses the faults and their order (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--cycles", defaultValue = "20", description = "Cycles of faults drawn at random (default ${DEFAULT-VALUE}).")
+    @Option(names = "--cycles", defaultValue = "20",
+            description = "Cycles of faults drawn at random (default ${DEFAULT-VALUE}).")
     int cycles;
 
     @Option(names = "--every-kind", description = "One cycle of each fault kind, in an order the seed chooses (CI).")
@@ -50,7 +52,8 @@ public final class ChaosCommand implements Callable<Integer> {
     int holdSeconds;
 
     @Option(names = "--protect-timeout", defaultValue = "90", paramLabel = "S",
-            description = "Seconds after a heal within which the pair must be protected again (default ${DEFAULT-VALUE}).")
+            description = "Seconds after a heal within which the pair must be protected again"
+                    + " (default ${DEFAULT-VALUE}).")
     int protectTimeout;
 
     @Option(names = "--keep", description = "Keep the lab directory (configuration, logs, data) at the end.")
@@ -86,7 +89,8 @@ public final class ChaosCommand implements Callable<Integer> {
         if (passed && dir == null && !keep) {
             Scratch.deleteTree(work);
         } else {
-            out.println("kept: " + work + (passed ? "" : " (failed cycles' histories in " + work.resolve("failed") + ")"));
+            out.println("kept: " + work
+                    + (passed ? "" : " (failed cycles' histories in " + work.resolve("failed") + ")"));
         }
         out.println(passed ? "RESULT: PASS" : "RESULT: FAIL (replay: " + replay + ")");
         out.flush();

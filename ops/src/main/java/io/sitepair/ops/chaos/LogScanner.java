@@ -23,7 +23,8 @@ final class LogScanner {
     private static final Pattern FRAME = Pattern.compile(STAMP + "\\s+at [\\w$./<>-]+\\(");
     private static final Pattern UNCAUGHT = Pattern.compile(STAMP + "Exception in thread");
     /** Lines inside a trace that are not frames: its causes and elided frames. */
-    private static final Pattern CONTINUED = Pattern.compile(STAMP + "(Caused by:|\\s+Suppressed:|\\s+\\.\\.\\. \\d+ more)");
+    private static final Pattern CONTINUED =
+            Pattern.compile(STAMP + "(Caused by:|\\s+Suppressed:|\\s+\\.\\.\\. \\d+ more)");
 
     /**
      * Traces that are not bugs of sitepair: the embedded ZooKeeper peers report every lost quorum
@@ -91,7 +92,8 @@ final class LogScanner {
 
     private static String excuse(String exception, List<String> frames) {
         for (var known : KNOWN.entrySet()) {
-            if (known.getKey().matcher(exception).find() || frames.stream().anyMatch(f -> known.getKey().matcher(f).find())) {
+            Pattern bug = known.getKey();
+            if (bug.matcher(exception).find() || frames.stream().anyMatch(f -> bug.matcher(f).find())) {
                 return "known: " + known.getValue();
             }
         }
