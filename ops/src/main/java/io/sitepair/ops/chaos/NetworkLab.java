@@ -115,7 +115,7 @@ final class NetworkLab implements AutoCloseable {
         }
     }
 
-    /** Deletes every {@code sp-chaos-} namespace and the bridge (the veth pairs go with their namespaces). */
+    /** Deletes every {@code sp-chaos-} namespace, the bridge and the veth pairs. */
     private static void removeLeftovers() throws IOException, InterruptedException {
         String namespaces = output("ip", "netns", "list");
         for (String line : namespaces.split("\n")) {
@@ -126,6 +126,14 @@ final class NetworkLab implements AutoCloseable {
         }
         if (quietOutput("ip", "link", "show", BRIDGE) != null) {
             run("ip", "link", "del", BRIDGE);
+        }
+        // A deleted namespace lives on while anything still refers to it (its sockets in TIME_WAIT
+        // do, for a minute), and its veth pairs with it: delete their host ends, which takes the pairs.
+        for (String node : ADDRESSES.keySet()) {
+            String hostEnd = namespace(node) + "-h";
+            if (quietOutput("ip", "link", "show", hostEnd) != null) {
+                run("ip", "link", "del", hostEnd);
+            }
         }
     }
 
