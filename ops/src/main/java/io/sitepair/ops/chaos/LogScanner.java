@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -49,14 +50,25 @@ final class LogScanner {
     }
 
     /**
-     * A stack trace found: the file, its exception line, and why it is not a violation (a known
-     * bug, or ZooKeeper's report of a lost connection), or null.
+     * A stack trace found: the file, its exception line, its first frame in sitepair's code (or
+     * null), and why it is not a violation (a known bug, or ZooKeeper's report of a lost
+     * connection), or null.
      */
-    record Trace(Path file, String exception, String excused) {
+    record Trace(Path file, String time, String exception, String where, String excused) {
         @Override
         public String toString() {
-            return file.getFileName() + ": " + exception + (excused == null ? "" : " (" + excused + ")");
+            return file.getFileName() + (time.isEmpty() ? "" : " " + time) + ": " + exception
+                    + (where == null ? "" : ", " + where) + (excused == null ? "" : " (" + excused + ")");
         }
+    }
+
+    /** A trace from its exception line and its frame lines as logged (time-stamped). */
+    private static Trace trace(Path file, String exception, List<String> lines) {
+        Matcher stamp = Pattern.compile(STAMP).matcher(lines.isEmpty() ? "" : lines.getFirst());
+        String time = stamp.find() && stamp.group(1) != null ? stamp.group(1).trim() : "";
+        List<String> frames = lines.stream().map(l -> l.replaceFirst(STAMP, "").trim()).toList();
+        String where = frames.stream().filter(f -> f.contains("io.sitepair.")).findFirst().orElse(null);
+        return new Trace(file, time, exception, where, excuse(exception, frames));
     }
 
     /** The traces written since the previous call. */
@@ -71,7 +83,7 @@ final class LogScanner {
                 boolean uncaught = UNCAUGHT.matcher(line).find();
                 boolean inTrace = exception != null && (frame || CONTINUED.matcher(line).find());
                 if (exception != null && (!inTrace || uncaught)) {
-                    traces.add(new Trace(file, exception, excuse(exception, frames)));
+                    traces.add(trace(file, exception, frames));
                     exception = null;
                 }
                 if (exception == null && (uncaught || frame)) {
@@ -79,12 +91,12 @@ final class LogScanner {
                     frames = new ArrayList<>();
                 }
                 if (frame) {
-                    frames.add(line.trim());
+                    frames.add(line);
                 }
                 previous = line;
             }
             if (exception != null) {
-                traces.add(new Trace(file, exception, excuse(exception, frames)));
+                traces.add(trace(file, exception, frames));
             }
         }
         return traces;
