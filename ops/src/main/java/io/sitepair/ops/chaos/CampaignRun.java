@@ -58,7 +58,7 @@ final class CampaignRun {
             completed = true;
             poweredOff = powerOff(pair);
         } catch (Exception e) {
-            out.println("bench chaos: the campaign stopped: " + e.getMessage());
+            out.println("bench chaos: the campaign stopped: " + (e.getMessage() != null ? e.getMessage() : e));
             out.flush();
         } finally {
             if (watcher != null) {
