@@ -34,6 +34,7 @@ final class ChaosPair implements AutoCloseable {
     private final Map<String, Process> processes = new LinkedHashMap<>();
     /** Where each node's stderr stood when its current process started: what it logged since is this run's. */
     private final Map<String, Long> errOffsets = new LinkedHashMap<>();
+    private final Map<String, Long> outOffsets = new LinkedHashMap<>();
 
     ChaosPair(Path dir, NetworkLab network) throws IOException {
         this.dir = dir;
@@ -91,6 +92,7 @@ final class ChaosPair implements AutoCloseable {
         String[] args = node.equals("witness") ? new String[] {"witness", "--config", config.toString()}
                 : new String[] {"up", "--config", config.toString(), "--site", node};
         errOffsets.put(node, Files.exists(log(node, "err")) ? Files.size(log(node, "err")) : 0L);
+        outOffsets.put(node, Files.exists(log(node, "out")) ? Files.size(log(node, "out")) : 0L);
         processes.put(node, SitepairProcess.startAppendingWithin(network.inside(node), log(node, "out"),
                 log(node, "err"), args));
     }
@@ -138,19 +140,29 @@ final class ChaosPair implements AutoCloseable {
         return p == null || p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Why the node's current (ended) process ended: its last {@code sitepair ...: error:} line, or its last line. */
+    /**
+     * Why the node's current (ended) process ended: the one line a halted site prints ({@code site X
+     * halted: why}, on its standard output), else its last {@code sitepair ...: error:} line, else
+     * its last line.
+     */
     String exitReason(String node) throws IOException {
-        Path err = log(node, "err");
-        if (!Files.exists(err)) {
-            return "(no output)";
-        }
-        byte[] bytes = Files.readAllBytes(err);
-        int from = (int) Math.min(bytes.length, errOffsets.getOrDefault(node, 0L));
-        List<String> lines = new String(bytes, from, bytes.length - from, java.nio.charset.StandardCharsets.UTF_8)
-                .lines().toList();
-        return lines.stream().filter(l -> l.contains("sitepair") && l.contains(": error: ")).reduce((x, y) -> y)
-                .or(() -> lines.stream().reduce((x, y) -> y)).orElse("(no output)")
+        List<String> out = linesSince(node, "out", outOffsets);
+        List<String> err = linesSince(node, "err", errOffsets);
+        return out.stream().filter(l -> l.matches("site \\S+ halted: .*")).reduce((x, y) -> y)
+                .or(() -> err.stream().filter(l -> l.contains("sitepair") && l.contains(": error: ")).reduce((x, y) -> y))
+                .or(() -> err.stream().reduce((x, y) -> y)).orElse("(no output)")
                 .replaceFirst("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} ", "");
+    }
+
+    /** What the node's current process wrote to {@code stream} since it started. */
+    private List<String> linesSince(String node, String stream, Map<String, Long> offsets) throws IOException {
+        Path file = log(node, stream);
+        if (!Files.exists(file)) {
+            return List.of();
+        }
+        byte[] bytes = Files.readAllBytes(file);
+        int from = (int) Math.min(bytes.length, offsets.getOrDefault(node, 0L));
+        return new String(bytes, from, bytes.length - from, java.nio.charset.StandardCharsets.UTF_8).lines().toList();
     }
 
     Map<String, Object> status(String site) {
