@@ -1,6 +1,9 @@
 package io.sitepair.ops.chaos;
 
+import io.sitepair.ops.Scratch;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -27,6 +30,15 @@ final class CampaignRun {
     /** Whether the whole campaign ran and found no violation. */
     boolean execute() throws Exception {
         NetworkLab network = NetworkLab.create();
+        try {
+            if (Files.exists(lab)) {
+                Scratch.deleteTree(lab);
+            }
+            Files.createDirectories(lab);
+        } catch (IOException e) {
+            network.close();
+            throw e;
+        }
         ChaosPair pair = null;
         LiveRecordWatcher watcher = null;
         Campaign campaign = null;

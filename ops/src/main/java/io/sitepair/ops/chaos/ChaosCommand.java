@@ -73,11 +73,7 @@ public final class ChaosCommand implements Callable<Integer> {
         }
         List<String> kinds = kinds();
         Path work = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("sitepair-chaos");
-        Path lab = work.resolve("lab");
-        if (Files.exists(lab)) {
-            Scratch.deleteTree(lab);
-        }
-        Files.createDirectories(lab);
+        Path lab = work.resolve("lab"); // emptied by the run once it holds the machine's network
         String replay = "sitepair bench chaos --seed " + seed + (everyKind ? " --every-kind" : " --cycles " + cycles)
                 + " --cycle-seconds " + holdSeconds;
         out.printf("bench chaos: seed %d, %d cycles (%s), faults held %d s, lab in %s%n", seed, kinds.size(),
@@ -85,7 +81,13 @@ public final class ChaosCommand implements Callable<Integer> {
         out.flush();
         CampaignRun run = new CampaignRun(lab, new Campaign.Settings(seed, kinds, Duration.ofSeconds(holdSeconds),
                 Duration.ofSeconds(protectTimeout), new FailedCycles(work.resolve("failed"), seed, replay)), out);
-        boolean passed = run.execute();
+        boolean passed;
+        try {
+            passed = run.execute();
+        } catch (NetworkLab.Busy busy) {
+            spec.commandLine().getErr().println("sitepair bench chaos: error: " + busy.getMessage());
+            return 2;
+        }
         if (passed && dir == null && !keep) {
             Scratch.deleteTree(work);
         } else {

@@ -1,7 +1,12 @@
 package io.sitepair.ops.chaos;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -11,7 +16,8 @@ import java.util.concurrent.TimeUnit;
  * The campaign's network: one namespace per node (site a, site b, the witness) joined by a
  * bridge that also carries this process's traffic (the clients and the campaign itself stay in
  * the root namespace). Faults are iptables DROP rules on the receiving node's INPUT chain, so a
- * sender sees a silent loss as on a real link, never a local send error.
+ * sender sees a silent loss as on a real link, never a local send error. The names are fixed, so
+ * one campaign runs per machine: a lock file guards them.
  */
 final class NetworkLab implements AutoCloseable {
     static final String PREFIX = "sp-chaos-";
@@ -20,7 +26,24 @@ final class NetworkLab implements AutoCloseable {
     /** Node name to its address on the bridge. */
     static final Map<String, String> ADDRESSES = Map.of("a", "10.213.0.2", "b", "10.213.0.3", "witness", "10.213.0.4");
 
-    private NetworkLab() {}
+    /** Held for the campaign's life: the network's names are fixed, so one campaign per machine. */
+    private static final Path LOCK = Path.of(Files.isDirectory(Path.of("/run/lock")) ? "/run/lock"
+            : System.getProperty("java.io.tmpdir"), "sitepair-chaos.lock");
+
+    private final FileChannel lockFile;
+    private final FileLock lock;
+
+    private NetworkLab(FileChannel lockFile, FileLock lock) {
+        this.lockFile = lockFile;
+        this.lock = lock;
+    }
+
+    /** Another campaign holds the machine's network names. */
+    static final class Busy extends IOException {
+        Busy(String message) {
+            super(message);
+        }
+    }
 
     /** Why the campaign cannot run here, or null: it needs root, {@code ip} and {@code iptables}. */
     static String missingPrerequisite() {
@@ -36,10 +59,25 @@ final class NetworkLab implements AutoCloseable {
         return null;
     }
 
-    /** Creates the namespaces and the bridge, first removing any left over from a crashed run. */
+    /**
+     * Creates the namespaces and the bridge, first removing any left over from a crashed run;
+     * refuses ({@link Busy}) while another campaign runs on this machine.
+     */
     static NetworkLab create() throws IOException, InterruptedException {
-        removeLeftovers();
-        NetworkLab lab = new NetworkLab();
+        FileChannel lockFile = FileChannel.open(LOCK, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock = lockFile.tryLock();
+        if (lock == null) {
+            lockFile.close();
+            throw new Busy("another chaos campaign is running on this machine (it holds " + LOCK + " and the "
+                    + PREFIX + "* namespaces); wait for it to end");
+        }
+        NetworkLab lab = new NetworkLab(lockFile, lock);
+        try {
+            removeLeftovers();
+        } catch (IOException | RuntimeException e) {
+            lab.close();
+            throw e;
+        }
         try {
             run("ip", "link", "add", BRIDGE, "type", "bridge");
             run("ip", "addr", "add", HOST_ADDRESS + "/24", "dev", BRIDGE);
@@ -112,6 +150,12 @@ final class NetworkLab implements AutoCloseable {
             removeLeftovers();
         } catch (IOException | InterruptedException e) {
             System.err.println("sitepair bench chaos: removing the namespaces failed: " + e.getMessage());
+        }
+        try {
+            lock.release();
+            lockFile.close();
+        } catch (IOException e) {
+            // the lock goes with the process anyway
         }
     }
 
