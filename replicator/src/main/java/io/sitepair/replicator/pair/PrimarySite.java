@@ -146,7 +146,7 @@ public final class PrimarySite implements Site {
         peer = new PeerWatch(settings.identity().peer(), settings.suspectAfter(), heartbeat::nanosSinceHeard,
                 shipper::nanosSinceTraffic);
         shipper.start();
-        guard = arbitration.guard(() -> epoch, run::fenceOutputs, why -> run.loop().execute(() -> halt(why)));
+        guard = arbitration.guard(() -> epoch, run::fenceOutputs, why -> onLoop(() -> halt(why)));
         run.loop().scheduleAtFixedRate(this::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
         long checkEvery = settings.stateCheckInterval().toMillis();
         run.loop().scheduleAtFixedRate(this::logStateCheck, checkEvery, checkEvery, TimeUnit.MILLISECONDS);
@@ -279,7 +279,7 @@ public final class PrimarySite implements Site {
                 if (claim == null) {
                     return;
                 }
-                run.loop().execute(() -> {
+                onLoop(() -> {
                     claiming = false;
                     if (claim.won()) {
                         epochPassed(claim.record().epoch(), position);
@@ -302,6 +302,19 @@ public final class PrimarySite implements Site {
                 Thread.currentThread().interrupt();
             }
         });
+    }
+
+    /**
+     * Runs {@code task} on the loop, for a helper thread (a claim, the quorum guard) that learned
+     * something. A site that has ended (halted while a claim waited for a quorum) has shut its
+     * loop down, and what it learns afterwards has nothing left to act on.
+     */
+    private void onLoop(Runnable task) {
+        try {
+            run.loop().execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException ended) {
+            // the site ended meanwhile: see above
+        }
     }
 
     /**
