@@ -39,7 +39,7 @@ class FailoverLogProcessTest {
             for (String log : List.of("b.err", "b.out", "witness.err", "witness.out")) {
                 assertNoStackTrace(log);
             }
-            assertTrue(lines("b.err").stream().anyMatch(l -> l.contains("sitepair: site 'b': backup -> live-alone"
+            assertTrue(lines("b.err").stream().anyMatch(l -> l.contains("sitepair: site 'b': backup/down -> live-alone/connecting"
                     + " (primary 'a' failed")), "b's log says, in one line, that it went live\n" + lab.log("b"));
         }
     }

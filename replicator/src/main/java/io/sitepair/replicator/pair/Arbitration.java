@@ -1,8 +1,10 @@
 package io.sitepair.replicator.pair;
 
 import io.sitepair.tiebreaker.Claim;
-import io.sitepair.tiebreaker.NoQuorumException;
+import io.sitepair.tiebreaker.EpochRecord;
 import io.sitepair.tiebreaker.Tiebreaker;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -12,8 +14,6 @@ import java.util.function.LongSupplier;
  * {@link #progress()}; it never decides on its own. A site without a tiebreaker never claims.
  */
 final class Arbitration {
-    private static final long RETRY_MS = 200;
-
     private final Tiebreaker tiebreaker;
     private final String site;
     private volatile String progress = "";
@@ -30,49 +30,42 @@ final class Arbitration {
 
     /**
      * Claims the epoch after {@code seenEpoch}, live from {@code position}, clients at
-     * {@code endpoint}; retries while there is no quorum until {@code abandon} says stop (then null).
+     * {@code endpoint}; asks again while there is no quorum until {@code abandon} says stop (then
+     * completes with null).
      */
-    Claim claim(long seenEpoch, long position, String endpoint, BooleanSupplier abandon) throws InterruptedException {
+    CompletableFuture<Claim> claim(long seenEpoch, long position, String endpoint, BooleanSupplier abandon) {
         long start = System.nanoTime();
         progress = "claiming epoch " + (seenEpoch + 1);
-        try {
-            while (!abandon.getAsBoolean()) {
-                try {
-                    Claim claim = tiebreaker.claim(seenEpoch, site, position, endpoint);
-                    progress = claim.won() ? "won epoch " + claim.record().epoch()
-                            : claim.refusal() != null ? "refused: " + claim.refusal()
-                            : "lost: " + claim.record().liveSite() + " is live in epoch " + claim.record().epoch();
-                    return claim;
-                } catch (NoQuorumException e) {
-                    progress = "waiting for a ZooKeeper quorum to claim epoch " + (seenEpoch + 1) + " ("
-                            + e.getMessage() + ")";
-                    Thread.sleep(RETRY_MS);
-                }
-            }
-            return null;
-        } finally {
+        return QuorumRetry.until(() -> tiebreaker.claim(seenEpoch, site, position, endpoint), abandon,
+                e -> progress = "waiting for a ZooKeeper quorum to claim epoch " + (seenEpoch + 1) + " ("
+                        + e.getMessage() + ")").whenComplete((claim, failure) -> {
             claimNanos = System.nanoTime() - start;
-        }
+            if (claim != null) {
+                progress = claim.won() ? "won epoch " + claim.record().epoch()
+                        : claim.refusal() != null ? "refused: " + claim.refusal()
+                        : "lost: " + claim.record().liveSite() + " is live in epoch " + claim.record().epoch();
+            }
+        });
     }
 
     /**
-     * Waits until the pair's epoch is past {@code epoch} and returns the record that passed it;
-     * null if that did not happen within {@code timeoutMs} (or there was no quorum to ask).
+     * The record that passes the pair's epoch beyond {@code epoch}, once the quorum shows it; null
+     * if that did not happen within {@code timeoutMs}.
      */
-    io.sitepair.tiebreaker.EpochRecord awaitEpochAfter(long epoch, long timeoutMs) throws InterruptedException {
-        long deadline = System.nanoTime() + timeoutMs * 1_000_000;
-        while (System.nanoTime() < deadline) {
-            try {
-                var record = tiebreaker.current();
-                if (record.epoch() > epoch) {
-                    return record;
-                }
-            } catch (NoQuorumException e) {
-                progress = "waiting for a ZooKeeper quorum to see epoch " + (epoch + 1) + " (" + e.getMessage() + ")";
+    CompletableFuture<EpochRecord> epochAfter(long epoch, long timeoutMs) {
+        CompletableFuture<EpochRecord> passed = new CompletableFuture<>();
+        QuorumRetry.until(() -> {
+            EpochRecord record = tiebreaker.current();
+            return record.epoch() > epoch ? record : null;
+        }, passed::isDone, e -> progress = "waiting for a ZooKeeper quorum to see epoch " + (epoch + 1) + " ("
+                + e.getMessage() + ")").whenComplete((record, failure) -> {
+            if (failure != null) {
+                passed.completeExceptionally(failure);
+            } else {
+                passed.complete(record);
             }
-            Thread.sleep(RETRY_MS / 4);
-        }
-        return null;
+        });
+        return passed.completeOnTimeout(null, timeoutMs, TimeUnit.MILLISECONDS);
     }
 
     /** What the claim is doing or decided, for status; empty before any claim. */
@@ -85,8 +78,8 @@ final class Arbitration {
     }
 
     /** A guard fencing this site's outputs on its ZooKeeper connection (it does nothing without a tiebreaker). */
-    QuorumGuard guard(LongSupplier epoch, Consumer<Boolean> fenceOutputs, Consumer<String> halt) {
-        QuorumGuard guard = new QuorumGuard(tiebreaker, site, epoch, fenceOutputs, halt);
+    QuorumGuard guard(LongSupplier epoch, QuorumGuard.Fence fence, Consumer<String> halt) {
+        QuorumGuard guard = new QuorumGuard(tiebreaker, site, epoch, fence, halt);
         guard.start();
         return guard;
     }

@@ -38,6 +38,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import io.sitepair.replicator.pair.SiteState.Disk;
+import io.sitepair.replicator.pair.SiteState.Link;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The backup site: receives the primary's log, acknowledges it, and replays it in real time on
@@ -60,16 +64,13 @@ import java.util.concurrent.TimeUnit;
  * from the bounded {@link ReceivedLog} and waiting when it is empty.
  */
 public final class BackupSite implements Site {
+    private static final Logger LOG = LoggerFactory.getLogger(BackupSite.class);
     private static final long TICK_MS = 100;
-    private static final long QUORUM_RETRY_MS = 200;
-
-    /** A completed copy, waiting for the replay thread to restore it. */
-    private record Copied(long position, long events, byte[] state, byte[] stateHash) {}
 
     private final SiteSettings settings;
     private final Tiebreaker tiebreaker;
     private final Arbitration arbitration;
-    private final RoleState role;
+    private final SiteStateMachine role;
     private final ReceivedLog received;
     private final EventLoopGroup network = new MultiThreadIoEventLoopGroup(1, Transport.ioHandlers());
     private final CompletableFuture<String> finished = new CompletableFuture<>();
@@ -88,11 +89,11 @@ public final class BackupSite implements Site {
     private volatile String failover = "";
     private volatile String superseded; // null: not superseded
     private volatile PrimarySite successor;
-    private volatile Copied copied;
-    private volatile ResyncWriter resync; // the copy under way (or last taken)
+    private volatile ReplicaCopy.Completed copied; // waiting for the replay thread to restore it
+    private final ReplicaCopy copy;
     private volatile String diskFailure; // null: the disks work
     private volatile boolean stopping;
-    private volatile String lastVerify = "";
+    private final VerifyTally verifyTally;
 
     private BackupSite(SiteSettings settings, Tiebreaker tiebreaker) throws IOException {
         this.settings = settings;
@@ -100,10 +101,16 @@ public final class BackupSite implements Site {
         this.arbitration = new Arbitration(tiebreaker, settings.site());
         this.epoch = settings.epoch();
         this.records = SiteRecords.open(settings.dataDir());
-        this.role = new RoleState(settings.site(), Role.BACKUP, "backup of pair '" + settings.identity().pair() + "'");
+        this.role = new SiteStateMachine(settings.site(), Role.BACKUP, "backup of pair '" + settings.identity().pair()
+                + "'");
+        if (settings.disks().stream().anyMatch(ConsistencyMark::isInconsistent)) {
+            role.change(s -> s.with(Disk.INCONSISTENT), "its disks are marked inconsistent: a copy must complete");
+        }
         this.received = new ReceivedLog(settings.bufferBytes(), 0);
-        this.receiver = new LogReceiver(settings.identity(), settings.epoch(), received, () -> replayed, new Copy(),
+        this.copy = new ReplicaCopy(settings, disks, records, tiebreaker, new AsReplica());
+        this.receiver = new LogReceiver(settings.identity(), settings.epoch(), received, () -> replayed, copy,
                 settings.linkTiming());
+        this.verifyTally = new VerifyTally(receiver::reportVerify);
         this.heartbeat = new HeartbeatLink(settings.identity(), settings.epoch(), settings.peerHeartbeat());
         this.peer = new PeerWatch(settings.identity().peer(), settings.suspectAfter(), heartbeat::nanosSinceHeard,
                 receiver::nanosSinceTraffic);
@@ -161,7 +168,7 @@ public final class BackupSite implements Site {
         failureDetectedNanos = System.nanoTime();
         receiver.stop();
         failover = "primary '" + settings.identity().peer() + "' failed; replaying to position " + received.received();
-        System.err.println("sitepair: site '" + settings.site() + "': " + failover);
+        role.change(s -> s.with(Link.DOWN), failover);
         received.end();
     }
 
@@ -212,7 +219,7 @@ public final class BackupSite implements Site {
     /** The primary went on in a later epoch without this site: its replay can never be used. */
     private void supersede(String why) {
         superseded = why;
-        System.err.println("sitepair: site '" + settings.site() + "': " + why);
+        role.change(s -> s.with(Link.DOWN), why);
         receiver.stop();
         received.end();
     }
@@ -228,7 +235,7 @@ public final class BackupSite implements Site {
             // The backup's flushes need not be waited for: no output leaves here.
             vm.flushDisksWith(flusher::request);
             flusher.start();
-            Replayer replayer = new Replayer(vm, received).onDiskCheck(new VerifyTally());
+            Replayer replayer = new Replayer(vm, received).onDiskCheck(verifyTally);
             ServedRun.Handover handover = new ServedRun.Handover();
             ShipLog liveLog = new ShipLog(RealInputs.WallClock.SYSTEM::nanos);
             if (arbitration.enabled()) {
@@ -329,7 +336,7 @@ public final class BackupSite implements Site {
             records.enter(settings.epoch(), settings.epochStart(), settings.epochPrimary());
             return GuestVm.create(settings.module(), options, disks);
         }
-        Copied copy = copied;
+        ReplicaCopy.Completed copy = copied;
         copied = null; // the state can be large: hold it no longer than needed
         GuestVm vm = Snapshot.restoreState(settings.module(), options, disks, copy.state(),
                 copy.position(), copy.events());
@@ -340,167 +347,34 @@ public final class BackupSite implements Site {
         return vm;
     }
 
-    /** Online verify: adds up what the disk checks of one run found and reports it at the last. */
-    private final class VerifyTally implements Replayer.DiskCheckListener {
-        private final List<Long> differing = new ArrayList<>();
-        private long compared;
-
+    /** What re-protection tells this site, and asks of it. */
+    private final class AsReplica implements ReplicaCopy.Replica {
         @Override
-        public void checked(long position, io.sitepair.replicator.log.LogRecord.DiskCheck check, long[] found) {
-            compared += check.blocks();
-            for (long block : found) {
-                differing.add(io.sitepair.replicator.channel.ChannelMessage.VerifyReport.block(check.disk(), block));
-            }
-            if (check.last()) {
-                int listed = Math.min(differing.size(), io.sitepair.replicator.channel.ChannelMessage.VerifyReport.MAX_REPORTED);
-                long[] blocks = differing.subList(0, listed).stream().mapToLong(Long::longValue).toArray();
-                lastVerify = "at position " + position + ": " + compared + " blocks compared, " + differing.size()
-                        + " differ" + (differing.isEmpty() ? "" : " (first: block " + differing.getFirst() + ")");
-                System.err.println("sitepair: verify " + lastVerify);
-                receiver.reportVerify(new io.sitepair.replicator.channel.ChannelMessage.VerifyReport(position, compared,
-                        differing.size(), blocks));
-                differing.clear();
-                compared = 0;
-            }
-        }
-    }
-
-    /**
-     * Re-protection as the channel delivers it: blocks go straight to the disks
-     * ({@link ResyncWriter}, which keeps the pending blocks durably so an interrupted copy resumes),
-     * with the disks marked inconsistent, here and in the quorum, until the copy is complete.
-     */
-    private final class Copy implements CopyTarget {
-        private final ResyncWriter writer = new ResyncWriter(disks, settings.dataDir().resolve(SiteRecords.RESYNC_PROGRESS));
-
-        @Override
-        public boolean wantsCopy() {
-            return settings.disks().stream().anyMatch(ConsistencyMark::isInconsistent);
+        public boolean replayingOrEnding() {
+            return received.received() > 0 || copied != null || stopping || superseded != null || diskFailure != null;
         }
 
         @Override
-        public io.sitepair.disk.DiskHistory history() {
-            return records;
+        public void resyncing(String why) {
+            role.change(s -> s.with(Role.RESYNCING).with(Link.COPYING), why);
         }
 
         @Override
-        public Stamp resumable(String source) {
-            return wantsCopy() ? writer.resumable(source) : null;
+        public void copied(ReplicaCopy.Completed copy) {
+            copied = copy;
+            received.startAfter(copy.position());
+            role.change(s -> s.with(Role.BACKUP).with(Disk.UP_TO_DATE).with(Link.STREAMING), "re-protecting site '"
+                    + settings.identity().peer() + "' from position " + copy.position());
         }
 
         @Override
-        public BitSet pending(int disk) throws IOException {
-            return writer.pending(disk);
-        }
-
-        @Override
-        public boolean acceptsCopy() {
-            return received.received() == 0 && copied == null && !stopping;
-        }
-
-        @Override
-        public CompletableFuture<Void> plan(String source, Stamp begun, List<BitSet> blocks) throws IOException {
-            for (Path path : settings.disks()) {
-                ConsistencyMark.markInconsistent(path, "receiving a copy from site '" + source + "' in epoch " + epoch);
-            }
-            writer.begin(source, begun, blocks);
-            resync = writer;
-            role.moveTo(Role.RESYNCING, "resyncing from site '" + source + "': " + writer.plannedBlocks() + " blocks");
-            return markInQuorum(true); // and the tiebreaker refuses this site's claims until it is done
-        }
-
-        @Override
-        public void blocks(int disk, long first, int count, byte[] data, int offset) throws IOException {
-            try {
-                writer.blocks(disk, first, count, data, offset);
-            } catch (java.io.UncheckedIOException e) {
-                throw diskFailed(e);
-            }
-        }
-
-        @Override
-        public void zeros(int disk, long first, int count) throws IOException {
-            try {
-                writer.zeros(disk, first, count);
-            } catch (java.io.UncheckedIOException e) {
-                throw diskFailed(e);
-            }
-        }
-
-        /** A disk write of the copy failed: this site has failed; it halts (its disks stay marked inconsistent). */
-        private IOException diskFailed(java.io.UncheckedIOException e) {
-            String why = "disk I/O error during the resync: " + e.getMessage() + ": " + e.getCause().getMessage();
+        public void diskFailed(String why) {
             diskFailure = why;
-            System.err.println("sitepair: site '" + settings.site() + "' FAILED: " + why);
+            role.change(s -> s.with(Disk.FAILED), why);
+            LOG.error("sitepair: site '{}' FAILED: {}", settings.site(), why);
             receiver.stop();
             received.end();
-            return new IOException(why, e);
         }
-
-        @Override
-        public CompletableFuture<Void> done(long position, long events, byte[] state, byte[] stateHash,
-                                            List<Lineage.Entry> lineage) throws IOException {
-            if (lineage.isEmpty() || lineage.getLast().epoch() != settings.epoch()) {
-                throw new IOException("the copy's history " + lineage + " does not end in this site's epoch "
-                        + settings.epoch());
-            }
-            // Flushed, and the progress record gone before the mark: a crash in between resyncs again.
-            writer.finish();
-            // The disks hold the primary's history now, and none of this site's own (a split-brain's
-            // discarded epochs included): they follow the primary's epoch from here.
-            records.adopt(lineage);
-            for (Path path : settings.disks()) {
-                ConsistencyMark.markConsistent(path);
-            }
-            return markInQuorum(false).thenRun(() -> {
-                copied = new Copied(position, events, state, stateHash);
-                received.startAfter(position);
-                role.moveTo(Role.BACKUP, "re-protecting site '" + settings.identity().peer() + "' from position "
-                        + position);
-            });
-        }
-    }
-
-    /**
-     * Records this site's disks as (in)consistent in the quorum too, on a thread of its own: a slow
-     * ZooKeeper must not stall the network loop, which also carries this site's heartbeats. Without
-     * a quorum the copy cannot proceed, so it waits for one (a ZooKeeper peer that just restarted
-     * with its site is often still rejoining), until this run ends.
-     */
-    private CompletableFuture<Void> markInQuorum(boolean inconsistent) {
-        if (tiebreaker == null) {
-            return CompletableFuture.completedFuture(null);
-        }
-        String mark = inconsistent ? "inconsistent" : "consistent";
-        String what = "mark this site's disks " + mark + " in ZooKeeper";
-        return CompletableFuture.runAsync(() -> {
-            boolean waited = false;
-            while (true) {
-                try {
-                    tiebreaker.markInconsistent(settings.site(), inconsistent);
-                    if (waited) {
-                        System.err.println("sitepair: site '" + settings.site() + "': a ZooKeeper quorum answered;"
-                                + " this site's disks are marked " + mark);
-                    }
-                    return;
-                } catch (io.sitepair.tiebreaker.NoQuorumException e) {
-                    if (stopping || superseded != null || diskFailure != null) {
-                        throw new java.util.concurrent.CompletionException(
-                                new IOException("cannot " + what + ": " + e.getMessage(), e));
-                    }
-                    if (!waited) {
-                        System.err.println("sitepair: site '" + settings.site() + "': waiting for a ZooKeeper quorum"
-                                + " to " + what + " (" + e.getMessage() + ")");
-                        waited = true;
-                    }
-                }
-                try {
-                    Thread.sleep(QUORUM_RETRY_MS);
-                } catch (InterruptedException e) {
-                    throw new java.util.concurrent.CompletionException(e);
-                }
-            }
-        }, task -> Thread.ofVirtual().name("sitepair-quorum-mark").start(task));
     }
 
     /** Claims the next epoch and, on winning, hands the VM to a live site; returns whether it did. */
@@ -508,7 +382,7 @@ public final class BackupSite implements Site {
                            long replayDoneNanos) throws Exception {
         String endpoint = settings.serviceEndpoint();
         failover = "replayed to position " + position + "; claiming epoch " + (epoch + 1);
-        Claim claim = arbitration.claim(epoch, position, endpoint, () -> stopping);
+        Claim claim = arbitration.claim(epoch, position, endpoint, () -> stopping).get();
         if (claim == null) {
             throw new VmException("stopped while claiming epoch " + (epoch + 1) + "; did not go live");
         }
@@ -536,14 +410,18 @@ public final class BackupSite implements Site {
         closeNetworkNow(); // the live site binds the same channel ports to dial and re-protect the failed site
         String cause = failureDetectedNanos == 0 ? "primary '" + settings.identity().peer() + "' switched over to this site"
                 : "primary '" + settings.identity().peer() + "' failed";
-        PrimarySite live = PrimarySite.takeOver(settings, tiebreaker, epoch, vm, disks, handover, liveLog, records,
-                cause, failover);
+        PrimarySite live = PrimarySite.takeOver(settings, tiebreaker, role, epoch, vm, disks, handover, liveLog,
+                records, cause);
         // Only now that clients can connect: status must not say live-alone before the service listens.
-        role.moveTo(Role.LIVE_ALONE, cause + "; handed over to the live site");
+        role.change(s -> s.with(Role.LIVE_ALONE).with(Link.CONNECTING), cause + "; " + failover);
         successor = live;
-        System.err.println("sitepair: " + (failureDetectedNanos == 0 ? "" : "ALARM: ") + "site '" + settings.site()
-                + "' is " + failover + "; clients on " + endpoint + "; UNPROTECTED until site '"
-                + settings.identity().peer() + "' rejoins");
+        String gone = "site '" + settings.site() + "' is " + failover + "; clients on " + endpoint
+                + "; UNPROTECTED until site '" + settings.identity().peer() + "' rejoins";
+        if (failureDetectedNanos == 0) {
+            LOG.info("sitepair: {}", gone);
+        } else {
+            LOG.warn("sitepair: ALARM: {}", gone);
+        }
         GoLiveHook.runAsync(settings.goLiveHook(), Map.of("SITEPAIR_PAIR", settings.identity().pair(),
                 "SITEPAIR_SITE", settings.site(), "SITEPAIR_EPOCH", String.valueOf(epoch),
                 "SITEPAIR_ENDPOINT", endpoint));
@@ -627,19 +505,20 @@ public final class BackupSite implements Site {
         status.put("role", role.role().label());
         status.put("reason", outcome.isEmpty() ? role.reason() : outcome);
         status.put("epoch", epoch);
-        if (role.role() == Role.RESYNCING && this.resync != null) {
+        ResyncWriter writer = copy.writer();
+        if (role.role() == Role.RESYNCING && writer != null) {
             Map<String, Object> resync = new LinkedHashMap<>();
             resync.put("source", settings.identity().peer());
-            resync.put("planned_blocks", this.resync.plannedBlocks());
-            resync.put("copied_blocks", this.resync.copiedBlocks());
-            resync.put("durably_pending_blocks", this.resync.durablyPendingBlocks()); // what a resume would still need
+            resync.put("planned_blocks", writer.plannedBlocks());
+            resync.put("copied_blocks", writer.copiedBlocks());
+            resync.put("durably_pending_blocks", writer.durablyPendingBlocks()); // what a resume would still need
             status.put("resync", resync);
         }
         if (!failover.isEmpty()) {
             status.put("failover", failover);
         }
-        if (!lastVerify.isEmpty()) {
-            status.put("last_verify", lastVerify);
+        if (!verifyTally.last().isEmpty()) {
+            status.put("last_verify", verifyTally.last());
         }
         String claim = arbitration.progress();
         if (!claim.isEmpty()) {

@@ -19,6 +19,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import io.sitepair.replicator.pair.SiteState.Fence;
+import io.sitepair.replicator.pair.SiteState.Link;
+import io.sitepair.replicator.pair.SiteState.Operation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The primary site: serves clients, records every non-deterministic input into a {@link ShipLog},
@@ -31,6 +36,7 @@ import java.util.concurrent.TimeUnit;
  * control ({@link LagControl}) and the power-off.
  */
 public final class PrimarySite implements Site {
+    private static final Logger LOG = LoggerFactory.getLogger(PrimarySite.class);
     private static final long TICK_MS = 100;
     private static final long POWER_OFF_WAIT_MS = 10_000;
     private static final long SWITCHOVER_WAIT_MS = 30_000;
@@ -38,7 +44,8 @@ public final class PrimarySite implements Site {
     private final SiteSettings settings;
     private final Arbitration arbitration;
     private QuorumGuard guard;
-    private final RoleState role;
+    private final SiteStateMachine role;
+    private final AcknowledgedWaits acks = new AcknowledgedWaits(); // loop thread only
     private final ShipLog log;
     private final SiteRecords records;
     private final LagControl lag;
@@ -50,20 +57,13 @@ public final class PrimarySite implements Site {
     private LogShipper shipper;
     private HeartbeatLink heartbeat;
     private PeerWatch peer;
-    private boolean iterationEndPending;
-    private boolean bufferFull;
-    private boolean throttled;
+    private LogFlow flow;
     private long acknowledged;
     private long replayed;
-    private long flowControlPauses;
     private int ticks;
     private String alarm = "";
-    private boolean everStreamed; // loop thread only
-    private long linkDownSinceNanos; // loop thread only; 0: streaming, or never streamed
-    private boolean claiming; // loop thread only
     private long heartbeatsResumedNanos; // loop thread only: the last resumption acted on
-    private long switchoverAt; // loop thread only; 0: no switchover under way
-    private boolean switchoverTaken; // loop thread only: the backup holds the next epoch; nothing to claim
+    private final BackupLoss backupLoss;
     private volatile boolean switchedOver;
     /** Outputs this site released, per epoch it held (the current one counted live); loop thread only. */
     private final Map<Long, Long> releasedByEpoch = new java.util.TreeMap<>();
@@ -73,15 +73,16 @@ public final class PrimarySite implements Site {
     private CopySender.Outcome lastCopy; // the last re-protection; loop thread only
     private java.time.LocalTime lastCopyAt; // when it completed; loop thread only
 
-    private PrimarySite(SiteSettings settings, Tiebreaker tiebreaker, long epoch, ShipLog log, SiteRecords records,
-                        Role initial, String reason) {
+    private PrimarySite(SiteSettings settings, Tiebreaker tiebreaker, SiteStateMachine role, long epoch, ShipLog log,
+                        SiteRecords records) {
         this.settings = settings;
         this.records = records;
         this.arbitration = new Arbitration(tiebreaker, settings.site());
         this.epoch = epoch;
         this.log = log;
         this.lag = new LagControl(settings.lagTarget());
-        this.role = new RoleState(settings.site(), initial, reason);
+        this.role = role;
+        this.backupLoss = new BackupLoss(arbitration, settings, new AsPrimary());
     }
 
     /**
@@ -96,9 +97,10 @@ public final class PrimarySite implements Site {
             records.close();
             throw e;
         }
-        PrimarySite site = new PrimarySite(settings, tiebreaker, settings.epoch(),
-                new ShipLog(RealInputs.WallClock.SYSTEM::nanos), records, Role.PRIMARY,
-                "initial primary of pair '" + settings.identity().pair() + "'");
+        SiteStateMachine role = new SiteStateMachine(settings.site(), Role.PRIMARY, "initial primary of pair '"
+                + settings.identity().pair() + "'");
+        PrimarySite site = new PrimarySite(settings, tiebreaker, role, settings.epoch(),
+                new ShipLog(RealInputs.WallClock.SYSTEM::nanos), records);
         site.run = ServedRun.startRecording(settings.module(), settings.vmOptions().withWriteStamps(records.stamps()),
                 settings.disks(), settings.diskBytes(),
                 settings.service(), new ServedRun.Recording(site.log, settings.identity().loggedReads(), true,
@@ -122,11 +124,10 @@ public final class PrimarySite implements Site {
      * this site, live alone: it serves with the replayed {@code vm} (armed with {@link GuestVm#recordAtEndOfLog}
      * on {@code log}), and dials the failed site, which is re-protected when it returns.
      */
-    public static PrimarySite takeOver(SiteSettings settings, Tiebreaker tiebreaker, long epoch, GuestVm vm,
-                                       List<DiskImage> disks, ServedRun.Handover handover, ShipLog log,
-                                       SiteRecords records, String cause, String failover) throws Exception {
-        PrimarySite site = new PrimarySite(settings, tiebreaker, epoch, log, records, Role.LIVE_ALONE,
-                cause + "; " + failover);
+    static PrimarySite takeOver(SiteSettings settings, Tiebreaker tiebreaker, SiteStateMachine role, long epoch,
+                                GuestVm vm, List<DiskImage> disks, ServedRun.Handover handover, ShipLog log,
+                                SiteRecords records, String cause) throws Exception {
+        PrimarySite site = new PrimarySite(settings, tiebreaker, role, epoch, log, records);
         site.alarm = cause;
         site.run = ServedRun.goLive(vm, disks, settings.service(), handover,
                 new ServedRun.Recording(log, settings.identity().loggedReads(), false, site::afterEvent));
@@ -145,8 +146,10 @@ public final class PrimarySite implements Site {
         heartbeat.start(run.loop(), settings.channel(), settings.heartbeatInterval());
         peer = new PeerWatch(settings.identity().peer(), settings.suspectAfter(), heartbeat::nanosSinceHeard,
                 shipper::nanosSinceTraffic);
+        flow = new LogFlow(run, log, shipper, lag, settings.bufferBytes(), () -> role.role() == Role.PRIMARY,
+                this::deliveryHeld);
         shipper.start();
-        guard = arbitration.guard(() -> epoch, run::fenceOutputs, why -> onLoop(() -> halt(why)));
+        guard = arbitration.guard(() -> epoch, new OutputFence(), why -> onLoop(() -> halt(why)));
         run.loop().scheduleAtFixedRate(this::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
         long checkEvery = settings.stateCheckInterval().toMillis();
         run.loop().scheduleAtFixedRate(this::logStateCheck, checkEvery, checkEvery, TimeUnit.MILLISECONDS);
@@ -160,66 +163,24 @@ public final class PrimarySite implements Site {
 
     // ---- on the loop thread ----
 
-    /**
-     * After every event: entries are shipped when the loop has handled the I/O it is on (so a
-     * burst of ready clients makes one batch, and nothing waits for a timer), or at once when
-     * the batch is full.
-     */
+    /** After every event, once the channel exists (the boot's entries are shipped once the backup connects). */
     private void afterEvent() {
-        if (shipper == null) {
-            return; // booting: the init event's entries are shipped once the backup connects
+        if (flow != null) {
+            flow.afterEvent();
         }
-        if (log.pendingFull()) {
-            shipAndControl();
-        }
-        if (!iterationEndPending) {
-            iterationEndPending = true;
-            run.loop().execute(this::endOfIteration);
-        }
-    }
-
-    private void endOfIteration() {
-        iterationEndPending = false;
-        shipAndControl();
-        long busy = run.takeBusyNanos();
-        long pause = role.role() == Role.PRIMARY ? lag.pauseAfter(busy) : 0;
-        if (pause > 0 && !throttled) {
-            throttled = true;
-            updateDelivery();
-            run.loop().schedule(() -> {
-                throttled = false;
-                updateDelivery();
-            }, pause, TimeUnit.NANOSECONDS);
-        }
-    }
-
-    private void shipAndControl() {
-        if (role.role() != Role.PRIMARY) {
-            log.discardThrough(log.lastPosition()); // no backup to keep the log for
-            return;
-        }
-        if (log.hasPending()) {
-            lag.shipped(log.lastPosition(), log.pendingFirstTimestamp());
-        }
-        shipper.shipPending();
-        checkBuffer();
-    }
-
-    /**
-     * Flow control: delivery pauses when the log held for the backup exceeds its bound, and
-     * resumes once it has drained to half (so it does not flap at the bound).
-     */
-    private void checkBuffer() {
-        boolean full = log.bufferedBytesOver(settings.bufferBytes());
-        if (full && !bufferFull) {
-            flowControlPauses++;
-        }
-        bufferFull = full || (bufferFull && log.bufferedBytesOver(settings.bufferBytes() / 2));
-        updateDelivery();
     }
 
     private void updateDelivery() {
-        run.pauseDelivery(bufferFull || throttled || switchoverAt > 0 || finished.isDone());
+        flow.updateDelivery();
+    }
+
+    /** Whether delivery is held for an operation, or for good. */
+    private boolean deliveryHeld() {
+        return operation() == Operation.SWITCHOVER || operation() == Operation.POWER_OFF || finished.isDone();
+    }
+
+    private Operation operation() {
+        return role.state().operation();
     }
 
     private void tick() {
@@ -232,17 +193,8 @@ public final class PrimarySite implements Site {
             shipper.peerHeardAgain();
         }
         peer.check();
-        if (role.role() == Role.PRIMARY && everStreamed && arbitration.enabled() && !claiming && !switchoverTaken) {
-            long linkDownNanos = linkDownSinceNanos == 0 ? 0 : System.nanoTime() - linkDownSinceNanos;
-            if (peer.suspected()) {
-                claimAlone("backup '" + settings.identity().peer() + "' failed");
-            } else if (linkDownNanos > settings.suspectAfter().toNanos() && switchoverAt == 0) {
-                // Heartbeats still arrive, but nothing can be acknowledged: as good as failed.
-                claimAlone("the logging channel to backup '" + settings.identity().peer() + "' has been down for "
-                        + linkDownNanos / 1_000_000 + " ms");
-            }
-        }
-        if (heartbeat.peerEpoch() > epoch && role.role().serves() && switchoverAt == 0) {
+        backupLoss.check(peer.suspected(), System.nanoTime());
+        if (heartbeat.peerEpoch() > epoch && role.role().serves() && operation() != Operation.SWITCHOVER) {
             halt("site '" + settings.identity().peer() + "' serves in epoch " + heartbeat.peerEpoch()
                     + " (its heartbeats say so); this site, in epoch " + epoch + ", must not serve");
         }
@@ -261,47 +213,50 @@ public final class PrimarySite implements Site {
         }
     }
 
-    /**
-     * The backup is gone (no heartbeats and no log traffic, or no logging channel): claim the next
-     * epoch so that it can never go live later, then continue alone. Outputs stay held meanwhile
-     * (nothing acknowledges them). If the backup claimed first, it is live and this site halts.
-     */
-    private void claimAlone(String why) {
-        claiming = true;
-        long seen = epoch;
-        long position = log.lastPosition();
-        String endpoint = settings.serviceEndpoint();
-        System.err.println("sitepair: site '" + settings.site() + "': " + why + "; claiming epoch " + (seen + 1)
-                + " to continue alone");
-        Thread.ofPlatform().daemon().name("sitepair-claim").start(() -> {
-            try {
-                Claim claim = arbitration.claim(seen, position, endpoint, finished::isDone);
-                if (claim == null) {
-                    return;
-                }
-                onLoop(() -> {
-                    claiming = false;
-                    if (claim.won()) {
-                        epochPassed(claim.record().epoch(), position);
-                        alarm = why + "; live alone in epoch " + epoch;
-                        System.err.println("sitepair: ALARM: " + alarm + " (from position " + position + ")");
-                        continueAlone(why + "; epoch " + epoch);
-                    } else if (switchoverAt > 0 && claim.record().epoch() == seen + 1
-                            && claim.record().liveSite().equals(settings.identity().peer())) {
-                        // The backup went quiet while taking over (a busy machine), and took the
-                        // epoch: that is the switchover succeeding, which switchOver() completes.
-                        switchoverTaken = true;
-                        System.err.println("sitepair: site '" + settings.site() + "': site '" + claim.record().liveSite()
-                                + "' took epoch " + claim.record().epoch() + " as the switchover asked");
-                    } else {
-                        halt(claim.refusal() != null ? claim.refusal() : "site '" + claim.record().liveSite()
-                                + "' went live in epoch " + claim.record().epoch() + "; this site must not serve");
-                    }
-                });
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+    /** What {@link BackupLoss} needs of this site. */
+    private final class AsPrimary implements BackupLoss.Primary {
+        @Override
+        public boolean protectedPrimary() {
+            return role.role() == Role.PRIMARY;
+        }
+
+        @Override
+        public boolean switchingOver() {
+            return operation() == Operation.SWITCHOVER;
+        }
+
+        @Override
+        public long epoch() {
+            return epoch;
+        }
+
+        @Override
+        public long position() {
+            return log.lastPosition();
+        }
+
+        @Override
+        public void wonEpoch(long won, long position, String why) {
+            epochPassed(won, position);
+            alarm = why + "; live alone in epoch " + epoch;
+            LOG.warn("sitepair: ALARM: {} (from position {})", alarm, position);
+            continueAlone(why + "; epoch " + epoch);
+        }
+
+        @Override
+        public void halt(String why) {
+            PrimarySite.this.halt(why);
+        }
+
+        @Override
+        public boolean ended() {
+            return finished.isDone();
+        }
+
+        @Override
+        public void onLoop(Runnable task) {
+            PrimarySite.this.onLoop(task);
+        }
     }
 
     /**
@@ -342,15 +297,15 @@ public final class PrimarySite implements Site {
      * channel keeps dialling the peer, which is re-protected (copied in full) when it returns.
      */
     private void continueAlone(String why) {
-        if (!role.moveTo(Role.LIVE_ALONE, why)) {
+        // A switchover or verify whose backup failed is over: this site goes on; a power-off goes on.
+        if (!role.change(s -> s.with(Role.LIVE_ALONE).with(s.operation() == Operation.POWER_OFF
+                ? Operation.POWER_OFF : Operation.NONE), why)) {
             return;
         }
+        acks.abandon();
         shipper.requireCopy();
-        bufferFull = false;
-        switchoverAt = 0; // a switchover whose backup failed: this site goes on
-        log.discardThrough(log.lastPosition());
         run.dropOutputRule();
-        updateDelivery();
+        flow.alone();
     }
 
     /** Stops serving at once, releasing nothing more: another site is live. */
@@ -358,14 +313,15 @@ public final class PrimarySite implements Site {
         if (!role.moveTo(Role.HALTED, why)) {
             return;
         }
-        System.err.println("sitepair: site '" + settings.site() + "' HALTED: " + why);
+        LOG.error("sitepair: site '{}' HALTED: {}", settings.site(), why);
+        acks.abandon();
         endLinks();
         finished.completeExceptionally(new SiteHalted(why));
         Thread.ofPlatform().name("sitepair-halt").start(() -> {
             try {
                 run.stop();
             } catch (Exception e) {
-                System.err.println("sitepair: stopping the halted run: " + e.getMessage());
+                LOG.warn("sitepair: stopping the halted run: {}", e.getMessage());
             }
             closeRecords();
         });
@@ -386,7 +342,22 @@ public final class PrimarySite implements Site {
         try {
             records.close();
         } catch (Exception e) {
-            System.err.println("sitepair: closing the block map failed: " + e.getMessage());
+            LOG.warn("sitepair: closing the block map failed: {}", e.getMessage());
+        }
+    }
+
+    /** The quorum guard's hold on outputs: the served run's gate, and the site's state that says so. */
+    private final class OutputFence implements QuorumGuard.Fence {
+        @Override
+        public void hold(String why) {
+            run.fenceOutputs(true);
+            role.change(s -> s.with(Fence.FENCED), why);
+        }
+
+        @Override
+        public void release(String why) {
+            run.fenceOutputs(false);
+            role.change(s -> s.with(Fence.CLEAR), why);
         }
     }
 
@@ -399,17 +370,16 @@ public final class PrimarySite implements Site {
                 lag.replayed(replayed);
             }
             run.acknowledgedThrough(received);
-            checkBuffer();
+            acks.acknowledged(received);
+            flow.acknowledged();
         }
 
         @Override
         public void backupStopped(long position, String reason) {
             alarm = "the backup stopped at log position " + position + ": " + reason;
-            System.err.println();
-            System.err.println("sitepair: ALARM: " + alarm);
-            System.err.println("sitepair: ALARM: site '" + settings.site() + "' continues UNPROTECTED;"
-                    + " the backup must be re-protected");
-            System.err.println();
+            LOG.warn("sitepair: ALARM: {}", alarm);
+            LOG.warn("sitepair: ALARM: site '{}' continues UNPROTECTED; the backup must be re-protected",
+                    settings.site());
             continueAlone("backup stopped at position " + position);
         }
 
@@ -422,9 +392,8 @@ public final class PrimarySite implements Site {
             }
             lastCopy = copy;
             lastCopyAt = java.time.LocalTime.now().withNano(0);
-            System.err.println("sitepair: site '" + settings.site() + "' is protected again by site '"
-                    + settings.identity().peer() + "' from position " + copy.position() + " (re-protection "
-                    + lastReprotection() + ")");
+            LOG.info("sitepair: site '{}' is protected again by site '{}' from position {} (re-protection {})",
+                    settings.site(), settings.identity().peer(), copy.position(), lastReprotection());
         }
 
         @Override
@@ -436,15 +405,11 @@ public final class PrimarySite implements Site {
         public void linkChanged(boolean streaming, String why) {
             // Outputs simply wait while the link is down. Lag control only acts on a connected
             // backup: flow control bounds what accumulates meanwhile.
+            role.change(s -> s.with(streaming ? Link.STREAMING : Link.CONNECTING), why);
+            backupLoss.linkChanged(streaming, System.nanoTime());
             if (!streaming) {
                 verifier.linkLost(why);
                 lag.reset();
-                if (linkDownSinceNanos == 0) {
-                    linkDownSinceNanos = System.nanoTime();
-                }
-            } else {
-                everStreamed = true; // from now on, losing the backup is a failure, not a late start
-                linkDownSinceNanos = 0;
             }
         }
     }
@@ -471,21 +436,17 @@ public final class PrimarySite implements Site {
         if (finished.isDone()) {
             return;
         }
-        long powerOff;
         try {
-            powerOff = run.loop().submit(() -> {
-                run.pauseDelivery(true);
+            long powerOff = run.loop().submit(() -> {
+                role.change(st -> st.with(Operation.POWER_OFF), "powering off");
+                updateDelivery();
                 long position = log.append(new LogRecord.Control(LogRecord.Control.Operation.POWER_OFF));
                 shipper.shipPending();
                 return position;
             }).get();
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(POWER_OFF_WAIT_MS);
-            while (role.role() == Role.PRIMARY && currentAcknowledged() < powerOff && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            if (role.role() == Role.PRIMARY && currentAcknowledged() < powerOff) {
-                System.err.println("sitepair: the backup did not acknowledge the power-off within "
-                        + POWER_OFF_WAIT_MS + " ms; it will report the primary as failed");
+            if (!backupHolds(powerOff, POWER_OFF_WAIT_MS)) {
+                LOG.warn("sitepair: the backup did not acknowledge the power-off within {} ms; it will report the"
+                        + " primary as failed", POWER_OFF_WAIT_MS);
             }
             endLinks();
             ServedRun.Result result = run.stop();
@@ -495,6 +456,21 @@ public final class PrimarySite implements Site {
         } catch (Exception e) {
             finished.completeExceptionally(e);
         }
+    }
+
+    /**
+     * Waits up to {@code timeoutMs} for the backup to hold {@code position}; returns whether it
+     * does. A primary without a backup (it failed meanwhile) has nothing to wait for: false.
+     */
+    private boolean backupHolds(long position, long timeoutMs) throws Exception {
+        CompletableFuture<Void> held = run.loop().submit(() -> role.role() == Role.PRIMARY ? acks.reach(position)
+                : CompletableFuture.<Void>completedFuture(null)).get();
+        try {
+            held.get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            return false;
+        }
+        return run.loop().submit(() -> role.role() == Role.PRIMARY && acknowledged >= position).get();
     }
 
     /**
@@ -512,24 +488,23 @@ public final class PrimarySite implements Site {
         }
         long seenEpoch = epoch;
         long marker = run.loop().submit(() -> {
-            if (role.role() != Role.PRIMARY || shipper.state() != LogShipper.State.STREAMING || switchoverAt > 0) {
+            if (role.role() != Role.PRIMARY || shipper.state() != LogShipper.State.STREAMING
+                    || operation() != Operation.NONE) {
                 throw new IllegalStateException("site '" + settings.site() + "' is " + role.role().label() + ", "
-                        + protection() + (switchoverAt > 0 ? ", already switching over" : "")
+                        + protection() + (operation() == Operation.NONE ? "" : ", " + busy())
                         + "; only a protected primary can switch over");
             }
-            switchoverAt = log.append(new LogRecord.Control(LogRecord.Control.Operation.SWITCHOVER));
+            long at = log.append(new LogRecord.Control(LogRecord.Control.Operation.SWITCHOVER));
+            role.change(st -> st.with(Operation.SWITCHOVER), "switching over to site '" + settings.identity().peer()
+                    + "' at position " + at);
             updateDelivery();
             shipper.shipPending();
-            return switchoverAt;
+            return at;
         }).get();
         long start = System.nanoTime();
-        System.err.println("sitepair: site '" + settings.site() + "': switching over to site '"
-                + settings.identity().peer() + "' at position " + marker);
-        long deadline = start + TimeUnit.MILLISECONDS.toNanos(SWITCHOVER_WAIT_MS);
-        while (currentAcknowledged() < marker && role.role() == Role.PRIMARY && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        var record = arbitration.awaitEpochAfter(seenEpoch, Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+        backupHolds(marker, SWITCHOVER_WAIT_MS);
+        long left = Math.max(1, SWITCHOVER_WAIT_MS - (System.nanoTime() - start) / 1_000_000);
+        var record = arbitration.epochAfter(seenEpoch, left).get();
         if (record == null) {
             throw new IllegalStateException("site '" + settings.identity().peer() + "' has not taken epoch "
                     + (seenEpoch + 1) + " within " + SWITCHOVER_WAIT_MS / 1000 + " s; this site holds its clients"
@@ -561,9 +536,44 @@ public final class PrimarySite implements Site {
      */
     @Override
     public String verify(boolean repair) throws Exception {
-        return verifier.verify(repair, () -> role.role() == Role.PRIMARY && shipper.state() == LogShipper.State.STREAMING
-                ? null : "site '" + settings.site() + "' is " + role.role().label() + ", " + protection()
-                        + "; only a protected primary can verify");
+        try {
+            run.loop().submit(() -> {
+                String refusal = operation() == Operation.VERIFY ? "a verify is already under way" : verifyRefusal();
+                if (refusal != null) {
+                    throw new IllegalStateException(refusal);
+                }
+                role.change(s -> s.with(Operation.VERIFY), repair ? "verify and repair" : "verify");
+            }).get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+        try {
+            return verifier.verify(repair, this::verifyRefusal);
+        } finally {
+            onLoop(() -> role.change(s -> s.operation() == Operation.VERIFY ? s.with(Operation.NONE) : s,
+                    "verify done"));
+        }
+    }
+
+    /** Why this site cannot verify now, or null; on the loop. */
+    private String verifyRefusal() {
+        boolean protectedPrimary = role.role() == Role.PRIMARY && shipper.state() == LogShipper.State.STREAMING;
+        if (protectedPrimary && operation() != Operation.NONE && operation() != Operation.VERIFY) {
+            return "site '" + settings.site() + "' is " + busy();
+        }
+        return protectedPrimary ? null : "site '" + settings.site() + "' is " + role.role().label() + ", "
+                + protection() + "; only a protected primary can verify";
+    }
+
+    /** The operation under way, as an operator reads it; on the loop. */
+    private String busy() {
+        return switch (operation()) {
+            case SWITCHOVER -> "already switching over";
+            case VERIFY -> "verifying";
+            case RESYNC -> "resyncing its peer";
+            case POWER_OFF -> "powering off";
+            case NONE -> "idle";
+        };
     }
 
     /** A drill: this site's disks fail from now on; the guest's next write halts the site (a primary failure). */
@@ -576,10 +586,6 @@ public final class PrimarySite implements Site {
     @Override
     public String resync(long rate, String discard) throws Exception {
         return run.loop().submit(() -> shipper.approveResync(rate, discard)).get();
-    }
-
-    private long currentAcknowledged() throws Exception {
-        return run.loop().submit(() -> acknowledged).get();
     }
 
     @Override
@@ -650,7 +656,7 @@ public final class PrimarySite implements Site {
         logging.put("compression_ratio", round(wire.ratio()));
         logging.put("buffered_bytes", log.bufferedBytes());
         logging.put("buffer_limit", settings.bufferBytes());
-        logging.put("flow_control_pauses", flowControlPauses);
+        logging.put("flow_control_pauses", flow.flowControlPauses());
         status.put("logging", logging);
         status.put("held_outputs", run.heldOutputs());
         Map<String, Object> released = new LinkedHashMap<>();
@@ -664,7 +670,7 @@ public final class PrimarySite implements Site {
         if (!arbitration.progress().isEmpty()) {
             status.put("arbitration", arbitration.progress());
         }
-        status.put("delivery", bufferFull ? "paused (log buffer full)" : throttled ? "throttled" : "running");
+        status.put("delivery", flow.delivery());
         Map<String, Object> peerStatus = new LinkedHashMap<>();
         peerStatus.put("site", settings.identity().peer());
         peerStatus.put("channel", shipper.state().name().toLowerCase(java.util.Locale.ROOT));

@@ -17,24 +17,28 @@ import java.util.function.LongSupplier;
  * its current role's guard.
  */
 final class QuorumGuard implements AutoCloseable {
-    private static final long RETRY_MS = 200;
+    /** Where the guard holds and frees the site's outputs, saying why. */
+    interface Fence {
+        void hold(String why);
+
+        void release(String why);
+    }
 
     private final Tiebreaker tiebreaker;
     private final String site;
     private final LongSupplier epoch;
-    private final Consumer<Boolean> fenceOutputs;
+    private final Fence fence;
     private final Consumer<String> halt;
     private volatile String state = "";
     private volatile boolean connected = true;
     private volatile boolean closed;
     private Tiebreaker.Registration registration;
 
-    QuorumGuard(Tiebreaker tiebreaker, String site, LongSupplier epoch, Consumer<Boolean> fenceOutputs,
-                Consumer<String> halt) {
+    QuorumGuard(Tiebreaker tiebreaker, String site, LongSupplier epoch, Fence fence, Consumer<String> halt) {
         this.tiebreaker = tiebreaker;
         this.site = site;
         this.epoch = epoch;
-        this.fenceOutputs = fenceOutputs;
+        this.fence = fence;
         this.halt = halt;
     }
 
@@ -63,45 +67,45 @@ final class QuorumGuard implements AutoCloseable {
         switch (connection) {
             case SUSPENDED, LOST -> {
                 connected = false;
-                fenceOutputs.accept(true);
                 state = "outputs held: ZooKeeper connection " + connection.name().toLowerCase(java.util.Locale.ROOT);
-                System.err.println("sitepair: site '" + site + "': " + state);
+                fence.hold(state);
             }
             case CONNECTED -> {
                 connected = true;
-                Thread.ofPlatform().daemon().name("sitepair-confirm-epoch").start(this::confirm);
+                confirm();
             }
             case CONNECTING -> { }
         }
     }
 
-    /** Asks the quorum whether this site is still live in its epoch; retries while there is no quorum. */
+    /** Asks the quorum whether this site is still live in its epoch, again while there is no quorum. */
     private void confirm() {
         long mine = epoch.getAsLong();
-        while (connected && !closed) {
-            try {
-                if (tiebreaker.confirm(mine, site)) {
-                    synchronized (this) {
-                        if (connected && !closed) {
-                            state = "";
-                            fenceOutputs.accept(false);
-                            System.err.println("sitepair: site '" + site + "': ZooKeeper reconnected, epoch " + mine
-                                    + " confirmed; outputs flow again");
-                        }
+        QuorumRetry.until(() -> tiebreaker.confirm(mine, site), () -> !connected || closed,
+                e -> state = "outputs held: re-confirming epoch " + mine + " (" + e.getMessage() + ")"
+        ).thenAccept(confirmed -> {
+            if (confirmed == null) {
+                return; // disconnected again, or the role ended
+            }
+            synchronized (this) {
+                if (!confirmed) {
+                    if (!closed) {
+                        state = "epoch " + mine + " has passed: " + current();
+                        halt.accept("after a ZooKeeper disconnection, " + state + "; this site must not serve");
                     }
-                } else if (!closed) {
-                    state = "epoch " + mine + " has passed: " + tiebreaker.current();
-                    halt.accept("after a ZooKeeper disconnection, " + state + "; this site must not serve");
-                }
-                return;
-            } catch (NoQuorumException e) {
-                state = "outputs held: re-confirming epoch " + mine + " (" + e.getMessage() + ")";
-                try {
-                    Thread.sleep(RETRY_MS);
-                } catch (InterruptedException interrupted) {
-                    return;
+                } else if (connected && !closed) {
+                    state = "";
+                    fence.release("ZooKeeper reconnected, epoch " + mine + " confirmed; outputs flow again");
                 }
             }
+        });
+    }
+
+    private String current() {
+        try {
+            return String.valueOf(tiebreaker.current());
+        } catch (NoQuorumException e) {
+            return "(no quorum to read it: " + e.getMessage() + ")";
         }
     }
 
