@@ -1,14 +1,11 @@
 package io.sitepair.tiebreaker;
 
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.state.ConnectionState;
@@ -289,14 +286,7 @@ public final class Tiebreaker implements AutoCloseable {
 
     /** The digest credential's password: derived from the pair secret, so the secret itself never reaches ZooKeeper. */
     private static String password(String pair, byte[] secret) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-            return HexFormat.of().formatHex(mac.doFinal(("sitepair zookeeper digest " + pair)
-                    .getBytes(StandardCharsets.UTF_8)));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return HexFormat.of().formatHex(PairMac.of(secret, "sitepair zookeeper digest " + pair));
     }
 
     private static String digest(String pair, byte[] secret) {

@@ -1,11 +1,7 @@
 package io.sitepair.ops.pair;
 
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
+import io.sitepair.tiebreaker.PairMac;
 import java.util.HexFormat;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Authenticates operator requests that change a site (a switchover) on its admin endpoint: the
@@ -37,7 +33,7 @@ final class AdminAuth {
                 return "request timestamp is more than " + MAX_AGE_MS / 1000 + " s away from this site's clock";
             }
             byte[] given = HexFormat.of().parseHex(parts[1]);
-            return MessageDigest.isEqual(mac(secret, pair, operation, millis), given) ? null
+            return PairMac.matches(mac(secret, pair, operation, millis), given) ? null
                     : "the request does not prove it knows the pair's secret";
         } catch (RuntimeException e) {
             return "malformed " + HEADER + " header";
@@ -45,13 +41,6 @@ final class AdminAuth {
     }
 
     private static byte[] mac(byte[] secret, String pair, String operation, long millis) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-            return mac.doFinal(("sitepair admin " + operation + " " + pair + " " + millis)
-                    .getBytes(StandardCharsets.UTF_8));
-        } catch (GeneralSecurityException e) {
-            throw new AssertionError("HmacSHA256 is part of every JDK", e);
-        }
+        return PairMac.of(secret, "sitepair admin " + operation + " " + pair + " " + millis);
     }
 }

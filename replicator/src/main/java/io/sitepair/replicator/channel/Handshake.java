@@ -2,12 +2,9 @@ package io.sitepair.replicator.channel;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
+import io.sitepair.tiebreaker.PairMac;
 import java.security.SecureRandom;
 import java.util.Arrays;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The logging channel's handshake rules: compatibility checks and mutual authentication.
@@ -95,17 +92,10 @@ final class Handshake {
     }
 
     static boolean verify(byte[] expected, byte[] actual) {
-        return MessageDigest.isEqual(expected, actual);
+        return PairMac.matches(expected, actual);
     }
 
     static byte[] hmac(byte[] secret, ByteBuf data) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-            mac.update(data.nioBuffer());
-            return mac.doFinal();
-        } catch (GeneralSecurityException e) {
-            throw new AssertionError("HmacSHA256 is part of every JDK", e);
-        }
+        return PairMac.of(secret, data.nioBuffer());
     }
 }
