@@ -1,5 +1,7 @@
 package io.sitepair.ops;
 
+import io.sitepair.ops.config.Addresses;
+import io.sitepair.ops.config.UnitConverters;
 import io.sitepair.replicator.vm.GuestModule;
 import io.sitepair.replicator.service.ServedRun;
 import io.sitepair.replicator.vm.OfflineRun;
@@ -58,7 +60,7 @@ final class GuestCommand {
         @Option(names = "--logged-reads", description = "Carry disk-read data in the log (default: a checksum only).")
         boolean loggedReads;
 
-        @Option(names = "--disk-size", defaultValue = "64M", converter = Sizes.class, paramLabel = "SIZE",
+        @Option(names = "--disk-size", defaultValue = "64M", converter = UnitConverters.Bytes.class, paramLabel = "SIZE",
                 description = "Size of disk images that do not exist yet (default ${DEFAULT-VALUE}).")
         long diskSize;
 

@@ -22,12 +22,12 @@ final class CoordinationParser {
 
     static CoordinationConfig parse(YamlSection s, List<String> siteNames, Path dir) {
         Duration session = s.optional("session-timeout", v -> {
-            Duration d = Scalars.duration(v);
+            Duration d = Units.duration(v);
             Duration min = CoordinationConfig.TICK.multipliedBy(2);
             Duration max = CoordinationConfig.TICK.multipliedBy(20);
             if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
                 throw new IllegalArgumentException(Scalars.quote(v) + " is outside ZooKeeper's session bounds of "
-                        + Scalars.formatDuration(min) + " to " + Scalars.formatDuration(max));
+                        + Units.formatDuration(min) + " to " + Units.formatDuration(max));
             }
             return d;
         }, CoordinationConfig.DEFAULT_SESSION_TIMEOUT);

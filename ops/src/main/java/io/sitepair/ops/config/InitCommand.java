@@ -34,8 +34,8 @@ public final class InitCommand implements Callable<Integer> {
                 config.secret().length);
         for (String name : config.siteNames()) {
             SiteConfig s = config.site(name);
-            out.printf("  site %s: channel %s, service %s, admin %s, data %s%s%n", name, Scalars.formatAddress(s.channel()),
-                    Scalars.formatAddress(s.service()), Scalars.formatAddress(s.admin()), s.dataDir(),
+            out.printf("  site %s: channel %s, service %s, admin %s, data %s%s%n", name, Addresses.format(s.channel()),
+                    Addresses.format(s.service()), Addresses.format(s.admin()), s.dataDir(),
                     name.equals(config.initialPrimary()) ? " (initial primary)" : "");
         }
         out.println(config.file());

@@ -73,14 +73,14 @@ public final class LabConfig {
         line(y, 0, "initial-primary", SITES.getFirst(), "the site that starts as primary");
         y.append('\n');
         line(y, 0, "logging", "", "all optional; these are the defaults");
-        line(y, 2, "buffer", Scalars.formatSize(d.bufferBytes()), "bound on unsent + unacknowledged log bytes (primary)"
+        line(y, 2, "buffer", Units.formatBytes(d.bufferBytes()), "bound on unsent + unacknowledged log bytes (primary)"
                 + " and on the backup's receive buffer");
-        line(y, 2, "lag-target", Scalars.formatDuration(d.lagTarget()), "the primary slows event delivery when the"
+        line(y, 2, "lag-target", Units.formatDuration(d.lagTarget()), "the primary slows event delivery when the"
                 + " backup lags by more");
-        line(y, 2, "heartbeat-interval", Scalars.formatDuration(d.heartbeatInterval()), "UDP heartbeats to the peer");
-        line(y, 2, "suspect-after", Scalars.formatDuration(d.suspectAfter()), "this long without heartbeats or log"
+        line(y, 2, "heartbeat-interval", Units.formatDuration(d.heartbeatInterval()), "UDP heartbeats to the peer");
+        line(y, 2, "suspect-after", Units.formatDuration(d.suspectAfter()), "this long without heartbeats or log"
                 + " traffic: peer reported suspected");
-        line(y, 2, "state-check-interval", Scalars.formatDuration(d.stateCheckInterval()), "the primary logs a VM"
+        line(y, 2, "state-check-interval", Units.formatDuration(d.stateCheckInterval()), "the primary logs a VM"
                 + " state hash this often; the backup compares");
         line(y, 2, "logged-reads", String.valueOf(d.loggedReads()), "true: disk reads travel in the log, not just"
                 + " a checksum");
@@ -97,7 +97,7 @@ public final class LabConfig {
         }
         y.append('\n');
         line(y, 0, "coordination", "", "the ZooKeeper quorum that decides who goes live");
-        line(y, 2, "session-timeout", Scalars.formatDuration(CoordinationConfig.DEFAULT_SESSION_TIMEOUT),
+        line(y, 2, "session-timeout", Units.formatDuration(CoordinationConfig.DEFAULT_SESSION_TIMEOUT),
                 "ZooKeeper session of each site");
         line(y, 2, "zookeeper", "", "a peer inside each `sitepair up`, the third in `sitepair witness`");
         List<String> members = new java.util.ArrayList<>(SITES);

@@ -129,7 +129,7 @@ public final class PairConfigParser {
             String path = "disks[" + sizes.size() + "]";
             YamlSection disk = new YamlSection(top.file(), item, path, YamlSection.lineOf(item), DISK_KEYS);
             sizes.add(disk.required("size", v -> {
-                long size = Scalars.size(v);
+                long size = Units.bytes(v);
                 if (size == 0 || size % DISK_BLOCK != 0) {
                     throw new IllegalArgumentException(Scalars.quote(v) + " is not a positive multiple of "
                             + DISK_BLOCK + " bytes (the disk block size)");
@@ -143,7 +143,7 @@ public final class PairConfigParser {
     private static LoggingTuning logging(YamlSection s) {
         LoggingTuning d = LoggingTuning.DEFAULTS;
         long buffer = s.optional("buffer", v -> {
-            long bytes = Scalars.size(v);
+            long bytes = Units.bytes(v);
             if (bytes == 0) {
                 throw new IllegalArgumentException(Scalars.quote(v) + ": the buffer cannot be empty");
             }
@@ -152,10 +152,10 @@ public final class PairConfigParser {
         Duration lagTarget = s.optional("lag-target", PairConfigParser::positive, d.lagTarget());
         Duration heartbeat = s.optional("heartbeat-interval", PairConfigParser::positive, d.heartbeatInterval());
         Duration suspectAfter = s.optional("suspect-after", v -> {
-            Duration t = Scalars.duration(v);
+            Duration t = Units.duration(v);
             if (t.compareTo(LoggingTuning.MIN_SUSPECT_AFTER) < 0) {
                 throw new IllegalArgumentException(Scalars.quote(v) + " is below the minimum of "
-                        + Scalars.formatDuration(LoggingTuning.MIN_SUSPECT_AFTER)
+                        + Units.formatDuration(LoggingTuning.MIN_SUSPECT_AFTER)
                         + " (a GC pause or scheduling delay would look like a failed peer)");
             }
             return t;
@@ -163,14 +163,14 @@ public final class PairConfigParser {
         Duration stateCheck = s.optional("state-check-interval", PairConfigParser::positive, d.stateCheckInterval());
         boolean loggedReads = s.optional("logged-reads", PairConfigParser::bool, d.loggedReads());
         if (heartbeat.compareTo(suspectAfter) >= 0) {
-            throw s.error("heartbeat-interval", Scalars.formatDuration(heartbeat) + " must be below suspect-after ("
-                    + Scalars.formatDuration(suspectAfter) + "), or a single late heartbeat makes the peer suspected");
+            throw s.error("heartbeat-interval", Units.formatDuration(heartbeat) + " must be below suspect-after ("
+                    + Units.formatDuration(suspectAfter) + "), or a single late heartbeat makes the peer suspected");
         }
         return new LoggingTuning(buffer, lagTarget, heartbeat, suspectAfter, stateCheck, loggedReads);
     }
 
     private static ResyncPolicy resync(YamlSection s) {
-        long rate = s.optional("rate", Scalars::rate, ResyncPolicy.DEFAULTS.rateBytesPerSecond());
+        long rate = s.optional("rate", Units::bytesPerSecond, ResyncPolicy.DEFAULTS.rateBytesPerSecond());
         boolean manual = s.optional("start", v -> switch (v) {
             case "auto" -> false;
             case "manual" -> true;
@@ -180,7 +180,7 @@ public final class PairConfigParser {
     }
 
     private static Duration positive(String v) {
-        Duration d = Scalars.duration(v);
+        Duration d = Units.duration(v);
         if (d.isZero()) {
             throw new IllegalArgumentException(Scalars.quote(v) + " must be more than zero");
         }

@@ -4,8 +4,9 @@ import io.sitepair.ops.RedisBenchmark;
 import io.sitepair.ops.RedisLoadOptions;
 import io.sitepair.ops.Scratch;
 import io.sitepair.ops.SitepairProcess;
+import io.sitepair.ops.config.UnitConverters;
+import io.sitepair.ops.config.Units;
 import io.sitepair.ops.wan.WanProfile;
-import io.sitepair.ops.wan.WanUnits;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -48,12 +49,12 @@ public final class PairBench implements Callable<Integer> {
     @Option(names = "--tests", defaultValue = "set,get", split = ",", description = "redis-benchmark tests (default ${DEFAULT-VALUE}).")
     List<String> tests;
 
-    @Option(names = "--rtt", defaultValue = "0,10ms", split = ",", converter = WanUnits.DurationConverter.class,
+    @Option(names = "--rtt", defaultValue = "0,10ms", split = ",", converter = UnitConverters.Durations.class,
             paramLabel = "DURATION", description = "Links to measure: 0 is loopback without the proxy, anything else the"
                     + " proxy with this round-trip time (default ${DEFAULT-VALUE}).")
     List<Duration> rtts;
 
-    @Option(names = "--rate", defaultValue = "1gbit", converter = WanUnits.RateConverter.class, paramLabel = "RATE",
+    @Option(names = "--rate", defaultValue = "1gbit", converter = UnitConverters.BitsPerSecond.class, paramLabel = "RATE",
             description = "The proxy's bandwidth in each direction (default ${DEFAULT-VALUE}).")
     long rate;
 
@@ -62,7 +63,7 @@ public final class PairBench implements Callable<Integer> {
             + " (default ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--idle", defaultValue = "3s", converter = WanUnits.DurationConverter.class, paramLabel = "DURATION",
+    @Option(names = "--idle", defaultValue = "3s", converter = UnitConverters.Durations.class, paramLabel = "DURATION",
             description = "How long to sample log traffic with no clients (default ${DEFAULT-VALUE}).")
     Duration idle;
 
@@ -119,8 +120,8 @@ public final class PairBench implements Callable<Integer> {
     }
 
     private void measureLink(PrintWriter out, Path dir, Duration rtt) throws Exception {
-        String link = rtt.isZero() ? "loopback" : "WAN proxy, RTT " + WanUnits.formatDuration(rtt) + ", "
-                + WanUnits.formatRate(rate) + " each way";
+        String link = rtt.isZero() ? "loopback" : "WAN proxy, RTT " + Units.formatDuration(rtt) + ", "
+                + Units.formatBitsPerSecond(rate) + " each way";
         out.printf("%nlink: %s%n", link);
         out.flush();
         Files.createDirectories(dir.resolve("unprotected"));
@@ -170,7 +171,7 @@ public final class PairBench implements Callable<Integer> {
             }
             Map<String, Object> finalStatus = pair.status("a");
             out.printf("  idle (no clients, %s): log traffic %.3f Mbit/s raw, %.3f Mbit/s on the wire%n",
-                    WanUnits.formatDuration(idle), idleTraffic.rawMbitPerSecond(), idleTraffic.wireMbitPerSecond());
+                    Units.formatDuration(idle), idleTraffic.rawMbitPerSecond(), idleTraffic.wireMbitPerSecond());
             out.printf("  whole run: %,d bytes of log raw, %,d on the wire, compression ratio %.2f%n",
                     LocalPair.number(finalStatus, "logging", "raw_bytes"),
                     LocalPair.number(finalStatus, "logging", "wire_bytes"),

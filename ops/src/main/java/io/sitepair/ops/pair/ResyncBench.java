@@ -6,10 +6,10 @@ import io.sitepair.disk.DiskHistory;
 import io.sitepair.disk.DiskImage;
 import io.sitepair.disk.Stamp;
 import io.sitepair.disk.WriteTracker;
-import io.sitepair.ops.config.Scalars;
+import io.sitepair.ops.config.UnitConverters;
+import io.sitepair.ops.config.Units;
 import io.sitepair.ops.wan.WanProfile;
 import io.sitepair.ops.wan.WanProxy;
-import io.sitepair.ops.wan.WanUnits;
 import io.sitepair.replicator.channel.CopySender;
 import io.sitepair.replicator.channel.CopySource;
 import io.sitepair.replicator.channel.CopyTarget;
@@ -77,11 +77,11 @@ public final class ResyncBench implements Callable<Integer> {
             description = "Blocks written before the failover, identical on both sites (default ${DEFAULT-VALUE}).")
     double shared;
 
-    @Option(names = "--link", paramLabel = "RATE", converter = WanUnits.RateConverter.class,
+    @Option(names = "--link", paramLabel = "RATE", converter = UnitConverters.BitsPerSecond.class,
             description = "Route the channel through the WAN emulator at this rate (100mbit, 1gbit); default: loopback.")
     Long link;
 
-    @Option(names = "--delay", paramLabel = "DURATION", defaultValue = "1ms", converter = WanUnits.DurationConverter.class,
+    @Option(names = "--delay", paramLabel = "DURATION", defaultValue = "1ms", converter = UnitConverters.Durations.class,
             description = "One-way delay of the emulated link (default ${DEFAULT-VALUE}).")
     Duration delay;
 
@@ -93,13 +93,13 @@ public final class ResyncBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        long bytes = Scalars.size(disk);
+        long bytes = Units.bytes(disk);
         if (bytes <= 0 || bytes % DiskImage.BLOCK_SIZE != 0 || changed <= 0 || changed + shared > 100 || shared < 0
                 || run < 1 || run > 1024) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--disk must be a positive multiple of 4096,"
                     + " --changed > 0, --changed + --shared <= 100 and --run between 1 and 1024");
         }
-        long limit = rate == null ? 0 : Scalars.rate(rate);
+        long limit = rate == null ? 0 : Units.bytesPerSecond(rate);
         java.io.PrintWriter out = spec.commandLine().getOut();
         Path scratch = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("sitepair-resync-bench");
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, Transport.ioHandlers());
@@ -135,7 +135,7 @@ public final class ResyncBench implements Callable<Integer> {
             out.printf("  took %.2f s from dialling to the target's last block: %.1f Mbit/s on the wire%s%n",
                     seconds, wireMbit,
                     link == null ? " (loopback)" : String.format(" = %.1f%% of the %s link", wireMbit * 1e6 / link * 100,
-                            WanUnits.formatRate(link)));
+                            Units.formatBitsPerSecond(link)));
             boolean identical = sites.identical();
             out.println("  images identical: " + identical);
             out.flush();

@@ -2,7 +2,7 @@ package io.sitepair.ops.pair;
 
 import io.sitepair.ops.config.PairConfig;
 import io.sitepair.ops.config.PairConfigParser;
-import io.sitepair.ops.config.Scalars;
+import io.sitepair.ops.config.Units;
 import java.io.PrintWriter;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -54,12 +54,12 @@ public final class ResyncCommand implements Callable<Integer> {
         long rateLimit;
         Duration wait;
         try {
-            rateLimit = rate == null ? 0 : Scalars.rate(rate);
+            rateLimit = rate == null ? 0 : Units.bytesPerSecond(rate);
         } catch (IllegalArgumentException e) {
             return error("--rate " + e.getMessage());
         }
         try {
-            wait = Scalars.duration(waitFor);
+            wait = Units.duration(waitFor);
         } catch (IllegalArgumentException e) {
             return error("--wait " + e.getMessage());
         }

@@ -1,5 +1,6 @@
 package io.sitepair.ops.wan;
 
+import io.sitepair.ops.config.Units;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -64,8 +65,8 @@ public record WanProfile(Duration forwardDelay, Duration reverseDelay, long forw
 
     @Override
     public String toString() {
-        return "delay " + WanUnits.formatDuration(forwardDelay) + "/" + WanUnits.formatDuration(reverseDelay)
-                + ", rate " + WanUnits.formatRate(forwardBitsPerSecond) + "/" + WanUnits.formatRate(reverseBitsPerSecond)
+        return "delay " + Units.formatDuration(forwardDelay) + "/" + Units.formatDuration(reverseDelay)
+                + ", rate " + Units.formatBitsPerSecond(forwardBitsPerSecond) + "/" + Units.formatBitsPerSecond(reverseBitsPerSecond)
                 + " (forward/reverse)";
     }
 }

@@ -26,6 +26,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.sitepair.ops.config.Addresses;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Locale;
@@ -142,7 +143,7 @@ public final class WanProxy implements AutoCloseable {
                 .bind(listen).awaitUninterruptibly();
         if (!bound.isSuccess()) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            throw new IOException("cannot listen on " + WanUnits.format(listen) + ": " + bound.cause().getMessage(),
+            throw new IOException("cannot listen on " + Addresses.format(listen) + ": " + bound.cause().getMessage(),
                     bound.cause());
         }
         server = bound.channel();
@@ -181,7 +182,7 @@ public final class WanProxy implements AutoCloseable {
                 .handler(new ChannelInboundHandlerAdapter())
                 .connect(target).addListener((ChannelFuture f) -> {
                     if (!f.isSuccess()) {
-                        System.err.println("wan-proxy: cannot reach " + WanUnits.format(target) + ": "
+                        System.err.println("wan-proxy: cannot reach " + Addresses.format(target) + ": "
                                 + f.cause().getMessage());
                         reset(client);
                         return;
@@ -299,7 +300,7 @@ public final class WanProxy implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "wan-proxy " + (server == null ? "?" : WanUnits.format(address())) + " -> " + WanUnits.format(target);
+        return "wan-proxy " + (server == null ? "?" : Addresses.format(address())) + " -> " + Addresses.format(target);
     }
 
     // --- for WanPipe and WanConnection, on event loops

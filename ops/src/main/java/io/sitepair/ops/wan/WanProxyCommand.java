@@ -1,5 +1,8 @@
 package io.sitepair.ops.wan;
 
+import io.sitepair.ops.config.Addresses;
+import io.sitepair.ops.config.UnitConverters;
+import io.sitepair.ops.config.Units;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -31,11 +34,11 @@ public final class WanProxyCommand implements Callable<Integer> {
 
     /** {@code --delay} or {@code --rtt}; neither means no delay. */
     static final class Latency {
-        @Option(names = "--delay", paramLabel = "DURATION", converter = WanUnits.DurationConverter.class,
+        @Option(names = "--delay", paramLabel = "DURATION", converter = UnitConverters.Durations.class,
                 description = "One-way delay added to each direction (e.g. 5ms, 250us, 0).")
         Duration oneWay;
 
-        @Option(names = "--rtt", paramLabel = "DURATION", converter = WanUnits.DurationConverter.class,
+        @Option(names = "--rtt", paramLabel = "DURATION", converter = UnitConverters.Durations.class,
                 description = "Round-trip time to add, split evenly between the directions.")
         Duration rtt;
 
@@ -47,18 +50,18 @@ public final class WanProxyCommand implements Callable<Integer> {
     @Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--listen", required = true, paramLabel = "HOST:PORT", converter = WanUnits.AddressConverter.class,
+    @Option(names = "--listen", required = true, paramLabel = "HOST:PORT", converter = Addresses.class,
             description = "Address to accept connections on (port 0: any free port).")
     InetSocketAddress listen;
 
-    @Option(names = "--to", required = true, paramLabel = "HOST:PORT", converter = WanUnits.AddressConverter.class,
+    @Option(names = "--to", required = true, paramLabel = "HOST:PORT", converter = Addresses.class,
             description = "Where to relay each connection.")
     InetSocketAddress target;
 
     @ArgGroup(exclusive = true)
     Latency latency;
 
-    @Option(names = "--rate", defaultValue = "0", paramLabel = "RATE", converter = WanUnits.RateConverter.class,
+    @Option(names = "--rate", defaultValue = "0", paramLabel = "RATE", converter = UnitConverters.BitsPerSecond.class,
             description = "Bandwidth cap per direction in bits/s, decimal units (e.g. 100mbit, 1gbit; default 0 ="
                     + " unlimited).")
     long rate;
@@ -86,8 +89,8 @@ public final class WanProxyCommand implements Callable<Integer> {
         WanProfile profile = WanProfile.symmetric(latency == null ? Duration.ZERO : latency.oneWay(), rate);
         PrintWriter out = spec.commandLine().getOut();
         try (WanProxy proxy = WanProxy.start(listen, target, profile, maxInFlight)) {
-            out.println("listening on " + WanUnits.format(proxy.address()));
-            out.println("relaying to " + WanUnits.format(target) + ": " + profile + (proxy.usesEpoll() ? ", epoll" : ", nio"));
+            out.println("listening on " + Addresses.format(proxy.address()));
+            out.println("relaying to " + Addresses.format(target) + ": " + profile + (proxy.usesEpoll() ? ", epoll" : ", nio"));
             out.flush();
             // SIGINT/SIGTERM: close the proxy so its connections are not left to the OS.
             Thread hook = new Thread(proxy::close, "wan-proxy-shutdown");
@@ -121,10 +124,10 @@ public final class WanProxyCommand implements Callable<Integer> {
                     case "cut" -> proxy.cut();
                     case "blackhole" -> proxy.blackhole();
                     case "restore" -> proxy.restore();
-                    case "delay" -> reshape(proxy, out, proxy.profile().withDelay(WanUnits.parseDuration(need(arg, verb))));
+                    case "delay" -> reshape(proxy, out, proxy.profile().withDelay(Units.duration(need(arg, verb))));
                     case "rtt" -> reshape(proxy, out,
-                            proxy.profile().withDelay(WanUnits.parseDuration(need(arg, verb)).dividedBy(2)));
-                    case "rate" -> reshape(proxy, out, proxy.profile().withRate(WanUnits.parseRate(need(arg, verb))));
+                            proxy.profile().withDelay(Units.duration(need(arg, verb)).dividedBy(2)));
+                    case "rate" -> reshape(proxy, out, proxy.profile().withRate(Units.bitsPerSecond(need(arg, verb))));
                     case "stats" -> out.println(statsLine(proxy));
                     case "quit", "exit" -> {
                         return true;

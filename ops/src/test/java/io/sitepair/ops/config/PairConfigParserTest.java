@@ -97,21 +97,4 @@ class PairConfigParserTest {
         assertFalse(c.toString().contains(ConfigFiles.SECRET_HEX.substring(0, 8)), c.toString());
         assertEquals(c, PairConfigParser.load(c.file()), "loading the same file twice gives equal configs");
     }
-
-    @Test
-    void sizesAndDurationsReadAndWriteBack() {
-        assertEquals(4096, Scalars.size("4096"));
-        assertEquals(64L << 20, Scalars.size("64MiB"));
-        assertEquals(1L << 30, Scalars.size("1g"));
-        assertEquals(Duration.ofNanos(250_000), Scalars.duration("250us"));
-        assertEquals(Duration.ofMinutes(2), Scalars.duration("2m"));
-        assertEquals(Duration.ofHours(1), Scalars.duration("1h"));
-        for (String d : List.of("250us", "100ms", "1s", "2m", "1h", "1500ms")) {
-            assertEquals(d, Scalars.formatDuration(Scalars.duration(d)));
-        }
-        for (String s : List.of("4095", "4K", "64M", "1G", "3K", "5T")) {
-            assertEquals(s, Scalars.formatSize(Scalars.size(s)));
-        }
-        assertEquals("1s", Scalars.formatDuration(Duration.ofMillis(1000)));
-    }
 }

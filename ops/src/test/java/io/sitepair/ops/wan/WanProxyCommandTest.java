@@ -1,7 +1,6 @@
 package io.sitepair.ops.wan;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -20,32 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import picocli.CommandLine;
 
-/** {@code wan-proxy}'s units and its stdin control loop. */
+/** {@code wan-proxy}'s profile and its stdin control loop. */
 class WanProxyCommandTest {
-
-    @Test
-    void parsesDurations() {
-        assertEquals(Duration.ofMillis(5), WanUnits.parseDuration("5ms"));
-        assertEquals(Duration.ofSeconds(1), WanUnits.parseDuration("1s"));
-        assertEquals(Duration.ofNanos(250_000), WanUnits.parseDuration("250us"));
-        assertEquals(Duration.ofNanos(1_500_000), WanUnits.parseDuration("1.5ms"));
-        assertEquals(Duration.ZERO, WanUnits.parseDuration("0"));
-        assertThrows(IllegalArgumentException.class, () -> WanUnits.parseDuration("5"));
-        assertThrows(IllegalArgumentException.class, () -> WanUnits.parseDuration("-5ms"));
-        assertEquals("1.5ms", WanUnits.formatDuration(Duration.ofNanos(1_500_000)));
-        assertEquals("250us", WanUnits.formatDuration(Duration.ofNanos(250_000)));
-    }
-
-    @Test
-    void parsesRatesInDecimalBits() {
-        assertEquals(1_000_000_000L, WanUnits.parseRate("1gbit"));
-        assertEquals(100_000_000L, WanUnits.parseRate("100mbit"));
-        assertEquals(2_500_000L, WanUnits.parseRate("2.5Mbit"));
-        assertEquals(0, WanUnits.parseRate("0"));
-        assertEquals(0, WanUnits.parseRate("unlimited"));
-        assertThrows(IllegalArgumentException.class, () -> WanUnits.parseRate("10mbps")); // bytes or bits?
-        assertEquals("100mbit", WanUnits.formatRate(100_000_000L));
-    }
 
     @Test
     void rttIsSplitEvenly() {
