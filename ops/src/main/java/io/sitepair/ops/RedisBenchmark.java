@@ -1,14 +1,13 @@
 package io.sitepair.ops;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisException;
 
 /** Runs Debian's {@code redis-benchmark} against a server on loopback and parses its CSV figures. */
 public final class RedisBenchmark {
@@ -62,13 +61,9 @@ public final class RedisBenchmark {
     }
 
     private static boolean pong(int port) {
-        try (Socket s = new Socket("127.0.0.1", port)) {
-            OutputStream out = s.getOutputStream();
-            out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            InputStream in = s.getInputStream();
-            return new String(in.readNBytes(7), StandardCharsets.US_ASCII).equals("+PONG\r\n");
-        } catch (IOException e) {
+        try (Jedis client = new Jedis("127.0.0.1", port, 1000)) {
+            return client.ping().equals("PONG");
+        } catch (JedisException e) {
             return false;
         }
     }

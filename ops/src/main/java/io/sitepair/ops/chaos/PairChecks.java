@@ -1,8 +1,8 @@
 package io.sitepair.ops.chaos;
 
 import io.sitepair.ops.pair.AdminClient;
-import io.sitepair.ops.pair.RespClient;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisException;
 
 /** The checks a cycle asks of the pair itself once it is protected again: reads, verify, stability. */
 final class PairChecks {
@@ -36,14 +38,15 @@ final class PairChecks {
     /** The final value of every key the cycle touched, read from the live site. */
     Map<String, String> finalReads(String live, List<Operation> operations, List<Violation> violations) {
         Map<String, String> values = new HashMap<>();
-        try (RespClient client = new RespClient(pair.service(live), 5000)) {
+        InetSocketAddress service = pair.service(live);
+        try (Jedis client = new Jedis(service.getHostString(), service.getPort(), 5000)) {
             for (Operation o : operations) {
                 if (!values.containsKey(o.key())) {
                     values.put(o.key(), client.get(o.key()));
                 }
             }
             return values;
-        } catch (IOException e) {
+        } catch (JedisException e) {
             violations.add(new Violation("final-read", "reading the cycle's keys from " + live + " failed: " + e));
             return null;
         }

@@ -1,7 +1,5 @@
 package io.sitepair.ops.chaos;
 
-import io.sitepair.ops.pair.RespClient;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -11,6 +9,10 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * Concurrent Redis clients recording every operation into a {@link History}: SETs of keys no one
@@ -61,15 +63,15 @@ final class Workload implements AutoCloseable {
         int at = order.indexOf(live);
         int process = nextProcess.getAndIncrement();
         int n = 0;
-        RespClient client = null;
+        Jedis client = null;
         while (!stop.get()) {
             String site = order.get(at);
             Request request = next(random, process, n++);
             History.Pending pending = history.invoke(process, request.kind, request.key, request.argument, site);
             if (client == null) {
                 try {
-                    client = new RespClient(sites.get(site), TIMEOUT_MS);
-                } catch (IOException notListening) {
+                    client = connect(sites.get(site));
+                } catch (JedisConnectionException notListening) {
                     pending.failed();
                     at = (at + 1) % order.size();
                     pause(50);
@@ -77,15 +79,10 @@ final class Workload implements AutoCloseable {
                 }
             }
             try {
-                String result = request.perform(client);
-                if (result == null && request.kind != Operation.Kind.GET) {
-                    pending.failed(); // an error reply: refused, not applied
-                } else {
-                    pending.ok(result);
-                }
-            } catch (RespClient.ErrorReply refused) {
-                pending.failed();
-            } catch (IOException | RuntimeException noAnswer) {
+                pending.ok(request.perform(client));
+            } catch (JedisDataException refused) {
+                pending.failed(); // an error reply: refused, not applied
+            } catch (RuntimeException noAnswer) {
                 if (request.kind == Operation.Kind.GET) {
                     pending.failed(); // a read without an answer has no effect to account for
                 } else {
@@ -115,11 +112,26 @@ final class Workload implements AutoCloseable {
         return new Request(Operation.Kind.INCR, prefix + ":ctr" + random.nextInt(counterKeys.size()), null);
     }
 
+    /**
+     * A connection to {@code site}, made now rather than at the first command (as Jedis would), so
+     * that a site not listening fails the operation before anything was sent.
+     */
+    private static Jedis connect(InetSocketAddress site) {
+        Jedis client = new Jedis(site.getHostString(), site.getPort(), TIMEOUT_MS);
+        try {
+            client.connect();
+            return client;
+        } catch (JedisConnectionException e) {
+            client.close();
+            throw e;
+        }
+    }
+
     private record Request(Operation.Kind kind, String key, String argument) {
-        /** The result as the history records it; null for a refused SET (or a missing key's GET). */
-        String perform(RespClient client) throws IOException {
+        /** The result as the history records it: the server's status for a SET, null for a missing key's GET. */
+        String perform(Jedis client) {
             return switch (kind) {
-                case SET -> client.set(key, argument) ? "OK" : null;
+                case SET -> client.set(key, argument);
                 case GET -> client.get(key);
                 case INCR -> String.valueOf(client.incr(key));
             };
@@ -140,11 +152,11 @@ final class Workload implements AutoCloseable {
         }
     }
 
-    private static void closeQuietly(RespClient client) {
+    private static void closeQuietly(Jedis client) {
         if (client != null) {
             try {
                 client.close();
-            } catch (IOException ignored) {
+            } catch (JedisException ignored) {
                 // closing a broken connection
             }
         }
