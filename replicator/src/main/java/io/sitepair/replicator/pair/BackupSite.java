@@ -15,6 +15,8 @@ import io.sitepair.replicator.channel.ReceivedLog;
 import io.sitepair.replicator.channel.ResyncWriter;
 import io.sitepair.replicator.channel.ShipLog;
 import io.sitepair.replicator.channel.Transport;
+import io.sitepair.replicator.pair.SiteState.Disk;
+import io.sitepair.replicator.pair.SiteState.Link;
 import io.sitepair.replicator.service.ServedRun;
 import io.sitepair.replicator.vm.GuestVm;
 import io.sitepair.replicator.vm.RealInputs;
@@ -38,8 +40,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import io.sitepair.replicator.pair.SiteState.Disk;
-import io.sitepair.replicator.pair.SiteState.Link;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -454,13 +454,13 @@ public final class BackupSite implements Site {
             try {
                 disk.close();
             } catch (Exception e) {
-                System.err.println("sitepair: closing a disk failed: " + e.getMessage());
+                LOG.warn("sitepair: closing a disk failed: {}", e.getMessage());
             }
         }
         try {
             records.close();
         } catch (Exception e) {
-            System.err.println("sitepair: closing the block map failed: " + e.getMessage());
+            LOG.warn("sitepair: closing the block map failed: {}", e.getMessage());
         }
     }
 
