@@ -1,0 +1,245 @@
+package io.sitepair.tiebreaker;
+
+import java.nio.charset.StandardCharsets;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.retry.RetryNTimes;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.data.ACL;
+import org.apache.zookeeper.data.Id;
+import org.apache.zookeeper.data.Stat;
+import org.apache.zookeeper.server.auth.DigestAuthenticationProvider;
+
+/**
+ * The {@link Tiebreaker} in ZooKeeper (through Curator): the record is the znode
+ * {@code /sitepair/pairs/<pair>/epoch} (an {@link EpochRecord}'s text) and the marks are
+ * {@code .../inconsistent} (the marked sites, sorted, comma-separated). A claim's write is a
+ * transaction that checks the marks' version and sets the record at the version read, and every
+ * read is preceded by a sync.
+ *
+ * <p>Only the pair's sites can change the records: they and their parent carry a digest ACL whose
+ * credential is derived from the pair's secret (anyone may read, for endpoint discovery).
+ */
+final class ZooKeeperTiebreaker implements Tiebreaker {
+    private static final String USER = "sitepair";
+
+    private final CuratorFramework client;
+    private final String pairPath;
+    private final String path;
+    private final String inconsistentPath;
+    private final List<ACL> acl;
+    private final ConnectionListeners listeners = new ConnectionListeners();
+    private volatile Connection connection = Connection.CONNECTING;
+
+    private ZooKeeperTiebreaker(CuratorFramework client, String pair, byte[] secret) {
+        this.client = client;
+        this.pairPath = "/sitepair/pairs/" + pair;
+        this.path = pairPath + "/epoch";
+        this.inconsistentPath = pairPath + "/inconsistent";
+        this.acl = List.of(new ACL(ZooDefs.Perms.ALL, new Id("digest", digest(pair, secret))),
+                new ACL(ZooDefs.Perms.READ, ZooDefs.Ids.ANYONE_ID_UNSAFE));
+    }
+
+    /** See {@link Tiebreaker#connect}. */
+    static ZooKeeperTiebreaker connect(String connectString, String pair, byte[] secret, Duration sessionTimeout) {
+        CuratorFramework client = CuratorFrameworkFactory.builder()
+                .connectString(connectString)
+                .sessionTimeoutMs((int) sessionTimeout.toMillis())
+                .connectionTimeoutMs((int) Math.min(sessionTimeout.toMillis(), 1000))
+                .retryPolicy(new RetryNTimes(2, 100))
+                // The configuration names the servers; never follow the ensemble's own idea of its
+                // addresses (a site may reach it only through a proxy, a NAT or a VIP).
+                .ensembleTracker(false)
+                .authorization("digest", (USER + ":" + password(pair, secret)).getBytes(StandardCharsets.UTF_8))
+                .build();
+        ZooKeeperTiebreaker tiebreaker = new ZooKeeperTiebreaker(client, pair, secret);
+        client.getConnectionStateListenable().addListener((c, state) -> tiebreaker.onState(state));
+        client.start();
+        return tiebreaker;
+    }
+
+    private void onState(ConnectionState state) {
+        Connection next = switch (state) {
+            case CONNECTED, RECONNECTED -> Connection.CONNECTED;
+            case SUSPENDED, READ_ONLY -> Connection.SUSPENDED; // a read-only member cannot arbitrate
+            case LOST -> Connection.LOST;
+        };
+        connection = next;
+        listeners.announce(next);
+    }
+
+    @Override
+    public Registration onConnectionChange(Consumer<Connection> listener) {
+        return listeners.add(listener);
+    }
+
+    @Override
+    public Connection connection() {
+        return connection;
+    }
+
+    @Override
+    public boolean awaitConnected(Duration timeout) throws InterruptedException {
+        return client.blockUntilConnected((int) timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public EpochRecord initialize(EpochRecord first) throws NoQuorumException {
+        try {
+            if (client.checkExists().forPath(pairPath) == null) {
+                client.createContainers("/sitepair/pairs");
+                try {
+                    client.create().withMode(CreateMode.PERSISTENT).withACL(acl).forPath(pairPath);
+                } catch (KeeperException.NodeExistsException raced) {
+                    // the peer created it first
+                }
+            }
+            try {
+                client.create().withMode(CreateMode.PERSISTENT).withACL(acl).forPath(path, first.encode());
+            } catch (KeeperException.NodeExistsException existing) {
+                // already arbitrated: whatever it says holds
+            }
+            try {
+                client.create().withMode(CreateMode.PERSISTENT).withACL(acl).forPath(inconsistentPath, new byte[0]);
+            } catch (KeeperException.NodeExistsException existing) {
+                // created by the first site up
+            }
+            return current();
+        } catch (NoQuorumException e) {
+            throw e;
+        } catch (Exception e) {
+            throw translate("initializing " + path, e);
+        }
+    }
+
+    @Override
+    public EpochRecord current() throws NoQuorumException {
+        return read(new Stat());
+    }
+
+    private EpochRecord read(Stat stat) throws NoQuorumException {
+        try {
+            client.sync().forPath(path);
+            return EpochRecord.decode(client.getData().storingStatIn(stat).forPath(path), path);
+        } catch (KeeperException.NoNodeException e) {
+            throw new IllegalStateException(path + " does not exist: the pair was never initialized in this ensemble");
+        } catch (Exception e) {
+            throw translate("reading " + path, e);
+        }
+    }
+
+    @Override
+    public Claim claim(long seenEpoch, String site, long position, String endpoint) throws NoQuorumException {
+        while (true) {
+            Stat stat = new Stat();
+            EpochRecord now = read(stat);
+            Stat marksStat = new Stat();
+            switch (ClaimDecision.decide(now, () -> inconsistentSites(marksStat), seenEpoch, site, position, endpoint)) {
+                case ClaimDecision.Settled(Claim settled) -> {
+                    return settled;
+                }
+                case ClaimDecision.Write(EpochRecord next) -> {
+                    if (writeIfUnchanged(next, stat.getVersion(), marksStat.getVersion())) {
+                        return new Claim(true, next);
+                    }
+                    // the epoch or the marks moved: read both again
+                }
+            }
+        }
+    }
+
+    /** Writes {@code next} if the record and the marks are still at the versions read; false if either moved. */
+    private boolean writeIfUnchanged(EpochRecord next, int recordVersion, int marksVersion) throws NoQuorumException {
+        try {
+            // Atomic with the marks as read: a site marked meanwhile cannot slip through.
+            client.transaction().forOperations(
+                    client.transactionOp().check().withVersion(marksVersion).forPath(inconsistentPath),
+                    client.transactionOp().setData().withVersion(recordVersion).forPath(path, next.encode()));
+            return true;
+        } catch (KeeperException.BadVersionException changed) {
+            return false;
+        } catch (Exception e) {
+            throw translate("claiming epoch " + next.epoch() + " at " + path, e);
+        }
+    }
+
+    @Override
+    public void markInconsistent(String site, boolean inconsistent) throws NoQuorumException {
+        try {
+            while (true) {
+                Stat stat = new Stat();
+                Set<String> marked = new TreeSet<>(inconsistentSites(stat));
+                boolean changed = inconsistent ? marked.add(site) : marked.remove(site);
+                if (!changed) {
+                    return;
+                }
+                try {
+                    client.setData().withVersion(stat.getVersion()).forPath(inconsistentPath,
+                            String.join(",", marked).getBytes(StandardCharsets.UTF_8));
+                    return;
+                } catch (KeeperException.BadVersionException raced) {
+                    // another site's mark moved: read again
+                }
+            }
+        } catch (NoQuorumException e) {
+            throw e;
+        } catch (Exception e) {
+            throw translate("marking site '" + site + "' " + (inconsistent ? "inconsistent" : "consistent"), e);
+        }
+    }
+
+    private Set<String> inconsistentSites(Stat stat) throws NoQuorumException {
+        try {
+            client.sync().forPath(inconsistentPath);
+            String text = new String(client.getData().storingStatIn(stat).forPath(inconsistentPath),
+                    StandardCharsets.UTF_8);
+            return text.isBlank() ? Set.of() : Set.of(text.split(","));
+        } catch (KeeperException.NoNodeException e) {
+            throw new IllegalStateException(inconsistentPath + " does not exist: the pair was never initialized in this"
+                    + " ensemble");
+        } catch (Exception e) {
+            throw translate("reading " + inconsistentPath, e);
+        }
+    }
+
+    private NoQuorumException translate(String what, Exception e) {
+        if (e instanceof KeeperException.NoAuthException) {
+            throw new SecurityException(what + ": not authorized (this site's pair secret does not match the"
+                    + " credentials on the pair's znodes)", e);
+        }
+        if (e instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+        }
+        return new NoQuorumException(what + ": no quorum (" + e.getClass().getSimpleName()
+                + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")", e);
+    }
+
+    /** The digest credential's password: derived from the pair secret, so the secret itself never reaches ZooKeeper. */
+    private static String password(String pair, byte[] secret) {
+        return HexFormat.of().formatHex(PairMac.of(secret, "sitepair zookeeper digest " + pair));
+    }
+
+    private static String digest(String pair, byte[] secret) {
+        try {
+            return DigestAuthenticationProvider.generateDigest(USER + ":" + password(pair, secret));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}
