@@ -1,13 +1,23 @@
 package io.sitepair.replicator.channel;
 
+import static io.sitepair.replicator.channel.Wire.readBytes;
+import static io.sitepair.replicator.channel.Wire.readLineage;
+import static io.sitepair.replicator.channel.Wire.readLongs;
+import static io.sitepair.replicator.channel.Wire.readStamp;
+import static io.sitepair.replicator.channel.Wire.readString;
+import static io.sitepair.replicator.channel.Wire.rest;
+import static io.sitepair.replicator.channel.Wire.writeBytes;
+import static io.sitepair.replicator.channel.Wire.writeLineage;
+import static io.sitepair.replicator.channel.Wire.writeStamp;
+import static io.sitepair.replicator.channel.Wire.writeString;
+
 import io.netty.buffer.ByteBuf;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Every message of the logging channel (TCP, between the two sites), and its encoding. Each
- * travels as {@code u32 length, u8 type, body} (big-endian; strings are u16 length + UTF-8).
+ * travels as {@code u32 length, u8 type, body} (big-endian; strings are u16 length + UTF-8; the
+ * type codes are in {@link MessageType}).
  *
  * <p>Handshake: the primary dials and sends {@link Hello}; the backup checks it and answers
  * {@link Welcome} (proving it knows the pair's secret) or {@link Refused}; the primary checks that
@@ -32,14 +42,12 @@ public sealed interface ChannelMessage {
     /** Larger messages are refused as malformed before anything is allocated for them. */
     int MAX_MESSAGE = 32 << 20;
 
-    int type();
-
+    /** Writes the body; each record's static {@code read} reads it back ({@link MessageType} maps codes to both). */
     void writeBody(ByteBuf out);
 
     /** What the primary is and what it will stream: the backup refuses any mismatch. */
     record Hello(int protocol, String pair, String site, long epoch, byte[] guestHash, String arch,
                  List<Long> diskBlocks, boolean loggedReads, long streamId, byte[] nonce) implements ChannelMessage {
-        public int type() { return 1; }
         public void writeBody(ByteBuf out) {
             out.writeInt(protocol);
             writeString(out, pair);
@@ -53,6 +61,10 @@ public sealed interface ChannelMessage {
             out.writeLong(streamId);
             writeBytes(out, nonce);
         }
+        static Hello read(ByteBuf in) {
+            return new Hello(in.readInt(), readString(in), readString(in), in.readLong(), readBytes(in),
+                    readString(in), readLongs(in), in.readBoolean(), in.readLong(), readBytes(in));
+        }
     }
 
     /**
@@ -65,7 +77,6 @@ public sealed interface ChannelMessage {
                    List<io.sitepair.disk.Lineage.Entry> lineage, long lastPosition, io.sitepair.disk.Stamp resume,
                    byte[] nonce, byte[] mac)
             implements ChannelMessage {
-        public int type() { return 2; }
         public void writeBody(ByteBuf out) {
             writeUnsigned(out);
             writeBytes(out, mac);
@@ -79,11 +90,13 @@ public sealed interface ChannelMessage {
             out.writeBoolean(wantsCopy);
             writeLineage(out, lineage);
             out.writeLong(lastPosition);
-            out.writeBoolean(resume != null);
-            if (resume != null) {
-                out.writeLong(resume.epoch()).writeLong(resume.position());
-            }
+            writeStamp(out, resume);
             writeBytes(out, nonce);
+        }
+
+        static Welcome read(ByteBuf in) {
+            return new Welcome(readString(in), in.readLong(), in.readLong(), in.readLong(), in.readBoolean(),
+                    readLineage(in), in.readLong(), readStamp(in), readBytes(in), readBytes(in));
         }
 
         /** The same Welcome without its MAC, as the MAC is computed over. */
@@ -95,14 +108,14 @@ public sealed interface ChannelMessage {
 
     /** The primary's proof that it knows the secret (over Hello and Welcome). */
     record Proof(byte[] mac) implements ChannelMessage {
-        public int type() { return 3; }
         public void writeBody(ByteBuf out) { writeBytes(out, mac); }
+        static Proof read(ByteBuf in) { return new Proof(readBytes(in)); }
     }
 
     /** The sender will not talk to this peer, and says why; it closes the connection next. */
     record Refused(String reason) implements ChannelMessage {
-        public int type() { return 4; }
         public void writeBody(ByteBuf out) { writeString(out, reason); }
+        static Refused read(ByteBuf in) { return new Refused(readString(in)); }
     }
 
     /**
@@ -110,17 +123,17 @@ public sealed interface ChannelMessage {
      * compressed into one {@link io.sitepair.compression.BlockCodec} frame.
      */
     record Entries(long first, long last, byte[] frame) implements ChannelMessage {
-        public int type() { return 5; }
         public void writeBody(ByteBuf out) {
             out.writeLong(first).writeLong(last);
             out.writeBytes(frame);
         }
+        static Entries read(ByteBuf in) { return new Entries(in.readLong(), in.readLong(), rest(in)); }
     }
 
     /** The backup holds every entry up to {@code received} and has replayed up to {@code replayed}. */
     record Ack(long epoch, long received, long replayed) implements ChannelMessage {
-        public int type() { return 6; }
         public void writeBody(ByteBuf out) { out.writeLong(epoch).writeLong(received).writeLong(replayed); }
+        static Ack read(ByteBuf in) { return new Ack(in.readLong(), in.readLong(), in.readLong()); }
     }
 
     /**
@@ -128,11 +141,11 @@ public sealed interface ChannelMessage {
      * (a disk I/O error), as {@code reason} says; it cannot protect this primary.
      */
     record Diverged(long position, String reason) implements ChannelMessage {
-        public int type() { return 7; }
         public void writeBody(ByteBuf out) {
             out.writeLong(position);
             writeString(out, reason);
         }
+        static Diverged read(ByteBuf in) { return new Diverged(in.readLong(), readString(in)); }
     }
 
     /**
@@ -140,18 +153,20 @@ public sealed interface ChannelMessage {
      * run after the other, compressed into one {@link io.sitepair.compression.BlockCodec} frame.
      */
     record CopyBlocks(int disk, BlockRuns runs, byte[] frame) implements ChannelMessage {
-        public int type() { return 8; }
         public void writeBody(ByteBuf out) {
             out.writeShort(disk);
             runs.write(out);
             out.writeBytes(frame);
         }
+        static CopyBlocks read(ByteBuf in) {
+            return new CopyBlocks(in.readUnsignedShort(), BlockRuns.read(in), rest(in));
+        }
     }
 
     /** Re-protection: the next chunk of the primary's VM state, compressed into one frame. */
     record CopyState(byte[] frame) implements ChannelMessage {
-        public int type() { return 9; }
         public void writeBody(ByteBuf out) { out.writeBytes(frame); }
+        static CopyState read(ByteBuf in) { return new CopyState(rest(in)); }
     }
 
     /**
@@ -162,11 +177,13 @@ public sealed interface ChannelMessage {
      */
     record CopyDone(long position, long events, long stateBytes, byte[] stateHash,
                     List<io.sitepair.disk.Lineage.Entry> lineage) implements ChannelMessage {
-        public int type() { return 10; }
         public void writeBody(ByteBuf out) {
             out.writeLong(position).writeLong(events).writeLong(stateBytes);
             writeBytes(out, stateHash);
             writeLineage(out, lineage);
+        }
+        static CopyDone read(ByteBuf in) {
+            return new CopyDone(in.readLong(), in.readLong(), in.readLong(), readBytes(in), readLineage(in));
         }
     }
 
@@ -175,8 +192,8 @@ public sealed interface ChannelMessage {
      * point), or with {@code pending} the blocks its interrupted copy begun at this stamp still lacks.
      */
     record ResyncFrom(long epoch, long position, boolean pending) implements ChannelMessage {
-        public int type() { return 11; }
         public void writeBody(ByteBuf out) { out.writeLong(epoch).writeLong(position).writeBoolean(pending); }
+        static ResyncFrom read(ByteBuf in) { return new ResyncFrom(in.readLong(), in.readLong(), in.readBoolean()); }
     }
 
     /**
@@ -184,11 +201,11 @@ public sealed interface ChannelMessage {
      * copy still lacks them ({@link java.util.BitSet} bytes).
      */
     record WrittenBlocks(int disk, byte[] bits) implements ChannelMessage {
-        public int type() { return 12; }
         public void writeBody(ByteBuf out) {
             out.writeShort(disk);
             out.writeBytes(bits);
         }
+        static WrittenBlocks read(ByteBuf in) { return new WrittenBlocks(in.readUnsignedShort(), rest(in)); }
     }
 
     /**
@@ -216,12 +233,27 @@ public sealed interface ChannelMessage {
             return reported & BLOCK_MASK;
         }
 
-        public int type() { return 13; }
         public void writeBody(ByteBuf out) {
             out.writeLong(position).writeLong(compared).writeLong(total).writeInt(differing.length);
             for (long block : differing) {
                 out.writeLong(block);
             }
+        }
+
+        static VerifyReport read(ByteBuf in) {
+            long position = in.readLong();
+            long compared = in.readLong();
+            long total = in.readLong();
+            int listed = in.readInt();
+            if (listed < 0 || listed * 8L > in.readableBytes()) {
+                throw new MalformedMessage("a verify report claims " + listed + " blocks, only "
+                        + in.readableBytes() + " bytes remain");
+            }
+            long[] blocks = new long[listed];
+            for (int i = 0; i < listed; i++) {
+                blocks[i] = in.readLong();
+            }
+            return new VerifyReport(position, compared, total, blocks);
         }
     }
 
@@ -231,133 +263,22 @@ public sealed interface ChannelMessage {
      * {@code position}. The backup records them as pending, durably, so a broken copy resumes.
      */
     record CopyPlan(int disk, long epoch, long position, byte[] bits) implements ChannelMessage {
-        public int type() { return 14; }
         public void writeBody(ByteBuf out) {
             out.writeShort(disk).writeLong(epoch).writeLong(position);
             out.writeBytes(bits);
+        }
+        static CopyPlan read(ByteBuf in) {
+            return new CopyPlan(in.readUnsignedShort(), in.readLong(), in.readLong(), rest(in));
         }
     }
 
     /** Re-protection: the blocks of {@code runs} of {@code disk} are all zeros on the primary. */
     record ZeroBlocks(int disk, BlockRuns runs) implements ChannelMessage {
-        public int type() { return 15; }
         public void writeBody(ByteBuf out) {
             out.writeShort(disk);
             runs.write(out);
         }
-    }
-
-    /** Decodes one message (without its length prefix); {@link MalformedMessage} says what is wrong. */
-    static ChannelMessage decode(ByteBuf in) {
-        if (!in.isReadable()) {
-            throw new MalformedMessage("empty message");
-        }
-        int type = in.readUnsignedByte();
-        try {
-            ChannelMessage message = switch (type) {
-                case 1 -> new Hello(in.readInt(), readString(in), readString(in), in.readLong(), readBytes(in),
-                        readString(in), readLongs(in), in.readBoolean(), in.readLong(), readBytes(in));
-                case 2 -> new Welcome(readString(in), in.readLong(), in.readLong(), in.readLong(), in.readBoolean(),
-                        readLineage(in), in.readLong(), readStamp(in), readBytes(in), readBytes(in));
-                case 3 -> new Proof(readBytes(in));
-                case 4 -> new Refused(readString(in));
-                case 5 -> new Entries(in.readLong(), in.readLong(), rest(in));
-                case 6 -> new Ack(in.readLong(), in.readLong(), in.readLong());
-                case 7 -> new Diverged(in.readLong(), readString(in));
-                case 8 -> new CopyBlocks(in.readUnsignedShort(), BlockRuns.read(in), rest(in));
-                case 9 -> new CopyState(rest(in));
-                case 10 -> new CopyDone(in.readLong(), in.readLong(), in.readLong(), readBytes(in), readLineage(in));
-                case 11 -> new ResyncFrom(in.readLong(), in.readLong(), in.readBoolean());
-                case 12 -> new WrittenBlocks(in.readUnsignedShort(), rest(in));
-                case 13 -> {
-                    long position = in.readLong();
-                    long compared = in.readLong();
-                    long total = in.readLong();
-                    int listed = in.readInt();
-                    if (listed < 0 || listed * 8L > in.readableBytes()) {
-                        throw new MalformedMessage("a verify report claims " + listed + " blocks, only "
-                                + in.readableBytes() + " bytes remain");
-                    }
-                    long[] blocks = new long[listed];
-                    for (int i = 0; i < listed; i++) {
-                        blocks[i] = in.readLong();
-                    }
-                    yield new VerifyReport(position, compared, total, blocks);
-                }
-                case 14 -> new CopyPlan(in.readUnsignedShort(), in.readLong(), in.readLong(), rest(in));
-                case 15 -> new ZeroBlocks(in.readUnsignedShort(), BlockRuns.read(in));
-                default -> throw new MalformedMessage("unknown message type " + type);
-            };
-            if (in.isReadable()) {
-                throw new MalformedMessage(in.readableBytes() + " trailing bytes after message type " + type);
-            }
-            return message;
-        } catch (IndexOutOfBoundsException e) {
-            throw new MalformedMessage("message type " + type + " is shorter than its fields");
-        }
-    }
-
-    private static void writeLineage(ByteBuf out, List<io.sitepair.disk.Lineage.Entry> lineage) {
-        out.writeShort(lineage.size());
-        for (var e : lineage) {
-            out.writeLong(e.epoch()).writeLong(e.start());
-            writeString(out, e.primary());
-        }
-    }
-
-    private static List<io.sitepair.disk.Lineage.Entry> readLineage(ByteBuf in) {
-        int count = in.readUnsignedShort();
-        List<io.sitepair.disk.Lineage.Entry> entries = new ArrayList<>(Math.min(count, 1024));
-        for (int i = 0; i < count; i++) {
-            entries.add(new io.sitepair.disk.Lineage.Entry(in.readLong(), in.readLong(), readString(in)));
-        }
-        return entries;
-    }
-
-    /** An optional stamp: a flag, then epoch and position if set. */
-    private static io.sitepair.disk.Stamp readStamp(ByteBuf in) {
-        return in.readBoolean() ? new io.sitepair.disk.Stamp(in.readLong(), in.readLong()) : null;
-    }
-
-    private static byte[] rest(ByteBuf in) {
-        byte[] bytes = new byte[in.readableBytes()];
-        in.readBytes(bytes);
-        return bytes;
-    }
-
-    private static void writeString(ByteBuf out, String s) {
-        writeBytes(out, s.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static void writeBytes(ByteBuf out, byte[] bytes) {
-        out.writeShort(bytes.length);
-        out.writeBytes(bytes);
-    }
-
-    private static String readString(ByteBuf in) {
-        return new String(readBytes(in), StandardCharsets.UTF_8);
-    }
-
-    private static byte[] readBytes(ByteBuf in) {
-        int length = in.readUnsignedShort();
-        if (length > in.readableBytes()) {
-            throw new MalformedMessage("a field claims " + length + " bytes, only " + in.readableBytes() + " remain");
-        }
-        byte[] bytes = new byte[length];
-        in.readBytes(bytes);
-        return bytes;
-    }
-
-    private static List<Long> readLongs(ByteBuf in) {
-        int count = in.readUnsignedShort();
-        if (count * 8L > in.readableBytes()) {
-            throw new MalformedMessage("a list claims " + count + " entries, only " + in.readableBytes() + " bytes remain");
-        }
-        List<Long> values = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            values.add(in.readLong());
-        }
-        return values;
+        static ZeroBlocks read(ByteBuf in) { return new ZeroBlocks(in.readUnsignedShort(), BlockRuns.read(in)); }
     }
 
     /** A message that does not decode; the connection is dropped with this message. */

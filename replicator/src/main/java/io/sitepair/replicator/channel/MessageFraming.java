@@ -27,7 +27,7 @@ final class MessageFraming {
 
         @Override
         protected void decode(ChannelHandlerContext ctx, ByteBuf frame, List<Object> out) {
-            out.add(ChannelMessage.decode(frame));
+            out.add(MessageType.decode(frame));
         }
     }
 
@@ -38,8 +38,7 @@ final class MessageFraming {
 
         @Override
         protected void encode(ChannelHandlerContext ctx, ChannelMessage message, ByteBuf out) {
-            out.writeByte(message.type());
-            message.writeBody(out);
+            MessageType.encode(message, out);
         }
     }
 }

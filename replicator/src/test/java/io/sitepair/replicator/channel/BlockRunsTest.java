@@ -13,9 +13,8 @@ import org.junit.jupiter.api.Test;
 class BlockRunsTest {
     private static ChannelMessage roundTrip(ChannelMessage message) {
         ByteBuf buf = Unpooled.buffer();
-        buf.writeByte(message.type());
-        message.writeBody(buf);
-        return ChannelMessage.decode(buf);
+        MessageType.encode(message, buf);
+        return MessageType.decode(buf);
     }
 
     @Test
