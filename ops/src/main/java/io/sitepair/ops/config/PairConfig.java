@@ -25,7 +25,7 @@ import java.util.Objects;
  */
 public record PairConfig(Path file, String pair, byte[] secret, String guest, List<Long> diskSizes,
         String initialPrimary, LoggingTuning logging, Map<String, SiteConfig> sites, CoordinationConfig coordination,
-        io.sitepair.replicator.channel.ResyncPolicy resync) {
+        io.sitepair.replicator.resync.ResyncPolicy resync) {
 
     public PairConfig {
         Objects.requireNonNull(file, "file");

@@ -1,7 +1,7 @@
 package io.sitepair.ops.config;
 
 import io.sitepair.guests.ShippedGuest;
-import io.sitepair.replicator.channel.ResyncPolicy;
+import io.sitepair.replicator.resync.ResyncPolicy;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.MalformedInputException;

@@ -10,20 +10,22 @@ import io.sitepair.ops.config.UnitConverters;
 import io.sitepair.ops.config.Units;
 import io.sitepair.ops.wan.WanProfile;
 import io.sitepair.ops.wan.WanProxy;
-import io.sitepair.replicator.channel.CopySender;
-import io.sitepair.replicator.channel.CopySource;
-import io.sitepair.replicator.channel.CopyTarget;
 import io.sitepair.replicator.channel.LinkTiming;
 import io.sitepair.replicator.channel.LogReceiver;
 import io.sitepair.replicator.channel.LogShipper;
 import io.sitepair.replicator.channel.PairIdentity;
 import io.sitepair.replicator.channel.ReceivedLog;
-import io.sitepair.replicator.channel.ResyncPolicy;
-import io.sitepair.replicator.channel.ResyncWriter;
 import io.sitepair.replicator.channel.ShipLog;
 import io.sitepair.replicator.channel.Transport;
 import io.sitepair.replicator.log.LogRecord;
 import io.sitepair.replicator.pair.SiteRecords;
+import io.sitepair.replicator.resync.BackupResync;
+import io.sitepair.replicator.resync.CopySender;
+import io.sitepair.replicator.resync.CopySource;
+import io.sitepair.replicator.resync.CopyTarget;
+import io.sitepair.replicator.resync.PrimaryResync;
+import io.sitepair.replicator.resync.ResyncPolicy;
+import io.sitepair.replicator.resync.ResyncWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -154,7 +156,8 @@ public final class ResyncBench implements Callable<Integer> {
         PairIdentity a = new PairIdentity("bench", secret, "a", "b", new byte[32], "amd64", blocks, false);
         PairIdentity b = new PairIdentity("bench", secret, "b", "a", new byte[32], "amd64", blocks, false);
         ReceivedLog received = new ReceivedLog(1 << 20, 0);
-        LogReceiver receiver = new LogReceiver(b, 1, received, () -> 0, sites.target(received), LinkTiming.DEFAULTS);
+        LogReceiver receiver = new LogReceiver(b, 1, received, () -> 0, new BackupResync(blocks, sites.target(received)),
+                LinkTiming.DEFAULTS);
         receiver.start(group, new InetSocketAddress("127.0.0.1", 0));
         WanProxy proxy = link == null ? null : WanProxy.start(new InetSocketAddress("127.0.0.1", 0), receiver.address(),
                 WanProfile.symmetric(delay, link));
@@ -169,13 +172,14 @@ public final class ResyncBench implements Callable<Integer> {
                 return null;
             }).get();
             CompletableFuture<CopySender.Outcome> outcome = new CompletableFuture<>();
-            LogShipper shipper = new LogShipper(a, 1, 42, log, sites.source(log), group.next(),
-                    proxy == null ? receiver.address() : proxy.address(), new ResyncPolicy(limit, false), LinkTiming.DEFAULTS,
+            PrimaryResync resyncs = new PrimaryResync(a, sites.source(log), new ResyncPolicy(limit, false),
+                    outcome::complete);
+            LogShipper shipper = new LogShipper(a, 1, 42, log, resyncs, group.next(),
+                    proxy == null ? receiver.address() : proxy.address(), LinkTiming.DEFAULTS,
                     new LogShipper.Listener() {
                         public void acknowledged(long r, long p) {}
                         public void backupStopped(long position, String reason) {}
                         public void linkChanged(boolean streaming, String why) {}
-                        public void reprotected(CopySender.Outcome copy) { outcome.complete(copy); }
                     });
             shipper.start();
             CopySender.Outcome copy = outcome.get(30, TimeUnit.MINUTES);

@@ -50,13 +50,13 @@ public record BlockRuns(long[] firsts, int[] counts) {
     }
 
     /** Collects runs in ascending order, joining touching ones. */
-    static final class Builder {
+    public static final class Builder {
         private long[] firsts = new long[16];
         private int[] counts = new int[16];
         private int size;
         private int total;
 
-        void add(long first, int count) {
+        public void add(long first, int count) {
             if (size > 0 && firsts[size - 1] + counts[size - 1] == first) {
                 counts[size - 1] += count;
             } else {
@@ -71,15 +71,15 @@ public record BlockRuns(long[] firsts, int[] counts) {
             total += count;
         }
 
-        int total() {
+        public int total() {
             return total;
         }
 
-        boolean isEmpty() {
+        public boolean isEmpty() {
             return size == 0;
         }
 
-        BlockRuns build() {
+        public BlockRuns build() {
             return new BlockRuns(Arrays.copyOf(firsts, size), Arrays.copyOf(counts, size));
         }
     }

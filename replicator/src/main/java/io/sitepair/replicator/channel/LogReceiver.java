@@ -42,7 +42,7 @@ public final class LogReceiver {
     private final long epoch;
     private final ReceivedLog log;
     private final LongSupplier replayed;
-    private final CopyTarget copyTarget;
+    private final IncomingCopy copies;
     private final LinkTiming timing;
     private final BlockCodec codec = new BlockCodec();
     private EventLoop loop;
@@ -57,14 +57,14 @@ public final class LogReceiver {
     private volatile boolean streaming;
     private volatile boolean stopped;
 
-    public LogReceiver(PairIdentity me, long epoch, ReceivedLog log, LongSupplier replayed, CopyTarget copyTarget,
+    public LogReceiver(PairIdentity me, long epoch, ReceivedLog log, LongSupplier replayed, IncomingCopy copies,
                        LinkTiming timing) {
         this.me = me;
         this.timing = timing;
         this.epoch = epoch;
         this.log = log;
         this.replayed = replayed;
-        this.copyTarget = copyTarget;
+        this.copies = copies;
     }
 
     public void start(EventLoopGroup group, InetSocketAddress listen) throws IOException {
@@ -146,16 +146,20 @@ public final class LogReceiver {
         channel.writeAndFlush(new ChannelMessage.Ack(epoch, log.received(), lastReportedReplay), channel.voidPromise());
     }
 
-    private final class Protocol extends SimpleChannelInboundHandler<ChannelMessage> {
+    private final class Protocol extends SimpleChannelInboundHandler<ChannelMessage> implements IncomingCopy.Link {
+        private ChannelHandlerContext ctx;
         private ChannelMessage.Hello hello;
         private ChannelMessage.Welcome welcome;
         private boolean authenticated;
-        private boolean copying;
+        private IncomingCopy.Session copy; // once authenticated
         private boolean refused; // nothing more is applied from a connection this end refused
-        private final List<java.util.BitSet> plan = new ArrayList<>();
-        private java.io.ByteArrayOutputStream copiedState;
         private boolean stepPending; // a copy step is finishing off the loop: what arrives waits in order
         private final java.util.ArrayDeque<ChannelMessage> waiting = new java.util.ArrayDeque<>();
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            this.ctx = ctx;
+        }
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, ChannelMessage message) {
@@ -170,12 +174,8 @@ public final class LogReceiver {
             handle(ctx, message);
         }
 
-        /**
-         * Messages after {@code step} wait until it completes (reading stops meanwhile, so TCP
-         * pushes back), then {@code next} runs and they are handled in order; if it fails, the
-         * connection is refused with {@code failure} and its message.
-         */
-        private void after(ChannelHandlerContext ctx, CompletableFuture<Void> step, String failure, Runnable next) {
+        @Override
+        public void after(CompletableFuture<Void> step, String failure, Runnable next) {
             stepPending = true;
             ctx.channel().config().setAutoRead(false);
             step.whenComplete((ok, error) -> ctx.executor().execute(() -> {
@@ -200,18 +200,16 @@ public final class LogReceiver {
                 case ChannelMessage.Hello h when hello == null -> greet(ctx, h);
                 case ChannelMessage.Proof p when welcome != null && !authenticated -> prove(ctx, p);
                 case ChannelMessage.Entries entries when authenticated -> receive(ctx, entries);
-                case ChannelMessage.CopyPlan plan when authenticated && !copying -> copyPlan(ctx, plan);
-                case ChannelMessage.CopyBlocks blocks when authenticated && copying -> copyBlocks(ctx, blocks);
-                case ChannelMessage.ZeroBlocks zeros when authenticated && copying -> copyZeros(ctx, zeros);
-                case ChannelMessage.ResyncFrom from when authenticated -> tellWritten(ctx, from);
-                case ChannelMessage.CopyState chunk when authenticated && copying -> copyState(ctx, chunk);
-                case ChannelMessage.CopyDone done when authenticated && copying -> copyDone(ctx, done);
                 case ChannelMessage.Refused refused -> {
                     problem("the primary refused this backup: " + refused.reason());
                     ctx.close();
                 }
-                default -> refuse(ctx, "unexpected " + message.getClass().getSimpleName()
-                        + (authenticated ? "" : " before the handshake completed"));
+                default -> {
+                    if (!authenticated || !copy.handle(message)) {
+                        refuse(ctx, "unexpected " + message.getClass().getSimpleName()
+                                + (authenticated ? "" : " before the handshake completed"));
+                    }
+                }
             }
         }
 
@@ -222,18 +220,15 @@ public final class LogReceiver {
                 refuse(ctx, refusal);
                 return;
             }
-            List<io.sitepair.disk.Lineage.Entry> lineage;
-            long lastPosition;
+            IncomingCopy.Offer offer;
             try {
-                io.sitepair.disk.DiskHistory history = copyTarget.history();
-                lineage = history.lineage().entries();
-                lastPosition = history.lastPosition();
+                offer = copies.offer(h.site());
             } catch (IllegalStateException closed) {
                 refuse(ctx, "this backup is stopping");
                 return;
             }
             ChannelMessage.Welcome unsigned = new ChannelMessage.Welcome(me.site(), epoch, streamId, log.received(),
-                    copyTarget.wantsCopy(), lineage, lastPosition, copyTarget.resumable(h.site()), Handshake.nonce(),
+                    offer.wantsCopy(), offer.lineage(), offer.lastPosition(), offer.resume(), Handshake.nonce(),
                     new byte[0]);
             welcome = new ChannelMessage.Welcome(unsigned.site(), unsigned.epoch(), unsigned.streamId(),
                     unsigned.received(), unsigned.wantsCopy(), unsigned.lineage(), unsigned.lastPosition(),
@@ -247,6 +242,7 @@ public final class LogReceiver {
                 return;
             }
             authenticated = true;
+            copy = copies.open(hello.site(), codec, this);
             streamId = hello.streamId();
             if (primary != null && primary != ctx.channel()) {
                 primary.close(); // superseded by this connection
@@ -280,123 +276,29 @@ public final class LogReceiver {
             acknowledge(ctx.channel());
         }
 
-        /**
-         * Re-protection: the blocks this site wrote after the divergence point, or those its
-         * interrupted copy still lacks, one message per disk.
-         */
-        private void tellWritten(ChannelHandlerContext ctx, ChannelMessage.ResyncFrom from) {
-            if (!copyTarget.acceptsCopy()) {
-                refuse(ctx, "this backup already replays from position " + log.received() + "; it cannot be resynced");
-                return;
-            }
-            io.sitepair.disk.Stamp point = new io.sitepair.disk.Stamp(from.epoch(), from.position());
-            try {
-                var blocks = me.diskBlocks();
-                for (int d = 0; d < blocks.size(); d++) {
-                    java.util.BitSet written = from.pending() ? copyTarget.pending(d)
-                            : copyTarget.history().writtenAfter(d, blocks.get(d), point);
-                    ctx.write(new ChannelMessage.WrittenBlocks(d, written.toByteArray()));
-                }
-                ctx.flush();
-            } catch (IOException | IllegalStateException e) {
-                refuse(ctx, "cannot read this site's block map: " + e.getMessage());
-            }
+        @Override
+        public void write(ChannelMessage message) {
+            ctx.write(message);
         }
 
-        /** Re-protection begins: what it will send, disk by disk; recorded before the first block. */
-        private void copyPlan(ChannelHandlerContext ctx, ChannelMessage.CopyPlan part) {
-            if (!copyTarget.acceptsCopy()) {
-                refuse(ctx, "this backup already replays from position " + log.received() + "; it cannot take a copy");
-                return;
-            }
-            if (part.disk() != plan.size() || part.disk() >= me.diskBlocks().size()) {
-                refuse(ctx, "copy plan for disk " + part.disk() + " where disk " + plan.size() + " was due");
-                return;
-            }
-            java.util.BitSet bits = java.util.BitSet.valueOf(part.bits());
-            if (bits.length() > me.diskBlocks().get(part.disk())) {
-                refuse(ctx, "copy plan for disk " + part.disk() + " names block " + (bits.length() - 1) + " of a disk of "
-                        + me.diskBlocks().get(part.disk()) + " blocks");
-                return;
-            }
-            plan.add(bits);
-            if (plan.size() < me.diskBlocks().size()) {
-                return;
-            }
-            try {
-                after(ctx, copyTarget.plan(hello.site(), new io.sitepair.disk.Stamp(part.epoch(), part.position()),
-                        List.copyOf(plan)), "cannot begin the copy", () -> copying = true);
-            } catch (IOException | RuntimeException e) {
-                refuse(ctx, "cannot begin the copy: " + e.getMessage());
-            }
+        @Override
+        public void flush() {
+            ctx.flush();
         }
 
-        /** Re-protection: runs of zero blocks. */
-        private void copyZeros(ChannelHandlerContext ctx, ChannelMessage.ZeroBlocks zeros) {
-            BlockRuns runs = zeros.runs();
-            try {
-                for (int r = 0; r < runs.size(); r++) {
-                    copyTarget.zeros(zeros.disk(), runs.firsts()[r], runs.counts()[r]);
-                }
-            } catch (IndexOutOfBoundsException e) {
-                refuse(ctx, "bad zero runs (disk " + zeros.disk() + "): " + e.getMessage());
-            } catch (IOException | java.io.UncheckedIOException e) {
-                refuse(ctx, "cannot write copied blocks: " + e.getMessage());
-            }
+        @Override
+        public void refuse(String reason) {
+            refuse(ctx, reason);
         }
 
-        /** Re-protection: runs of the primary's blocks, each written at once to this site's disk. */
-        private void copyBlocks(ChannelHandlerContext ctx, ChannelMessage.CopyBlocks blocks) {
-            BlockRuns runs = blocks.runs();
-            try {
-                byte[] data = codec.decode(blocks.frame(), 0, blocks.frame().length);
-                if (data.length != runs.total() * io.sitepair.disk.DiskImage.BLOCK_SIZE) {
-                    throw new CorruptFrameException("copied runs of " + runs.total() + " blocks of disk " + blocks.disk()
-                            + " hold " + data.length + " bytes");
-                }
-                int offset = 0;
-                for (int r = 0; r < runs.size(); r++) {
-                    copyTarget.blocks(blocks.disk(), runs.firsts()[r], runs.counts()[r], data, offset);
-                    offset += runs.counts()[r] * io.sitepair.disk.DiskImage.BLOCK_SIZE;
-                }
-            } catch (CorruptFrameException | IndexOutOfBoundsException e) {
-                refuse(ctx, "bad copy frame (disk " + blocks.disk() + ", block " + runs.firsts()[0] + "): "
-                        + e.getMessage());
-            } catch (IOException | java.io.UncheckedIOException e) {
-                refuse(ctx, "cannot write copied blocks: " + e.getMessage());
-            }
+        @Override
+        public long received() {
+            return log.received();
         }
 
-        private void copyState(ChannelHandlerContext ctx, ChannelMessage.CopyState chunk) {
-            try {
-                byte[] data = codec.decode(chunk.frame(), 0, chunk.frame().length);
-                if (copiedState == null) {
-                    copiedState = new java.io.ByteArrayOutputStream(1 << 20);
-                }
-                copiedState.writeBytes(data);
-            } catch (CorruptFrameException e) {
-                refuse(ctx, "bad VM state frame: " + e.getMessage());
-            }
-        }
-
-        private void copyDone(ChannelHandlerContext ctx, ChannelMessage.CopyDone done) {
-            byte[] state = copiedState == null ? new byte[0] : copiedState.toByteArray();
-            copiedState = null;
-            if (state.length != done.stateBytes()) {
-                refuse(ctx, "the copied VM state has " + state.length + " bytes, the primary sent " + done.stateBytes());
-                return;
-            }
-            try {
-                after(ctx, copyTarget.done(done.position(), done.events(), state, done.stateHash(), done.lineage()),
-                        "cannot complete the copy", () -> {
-                            copying = false;
-                            System.err.println("sitepair: copy from site '" + hello.site() + "' complete at position "
-                                    + done.position() + "; streaming from position " + (done.position() + 1));
-                            acknowledge(ctx.channel());
-                        });
-            } catch (IOException | RuntimeException e) {
-                refuse(ctx, "cannot complete the copy: " + e.getMessage());
-            }
+        @Override
+        public void copied() {
+            acknowledge(ctx.channel());
         }
 
         private void refuse(ChannelHandlerContext ctx, String reason) {

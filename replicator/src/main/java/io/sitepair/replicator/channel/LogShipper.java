@@ -33,13 +33,6 @@ public final class LogShipper {
 
         void linkChanged(boolean streaming, String why);
 
-        /**
-         * Re-protection finished: the backup holds this site's disks and VM state at
-         * {@code outcome.position()}, and entries stream from the next position. Called on the
-         * loop in the same task as the capture, before the guest runs again.
-         */
-        void reprotected(CopySender.Outcome outcome);
-
         /** The backup's answer to an online verify. */
         default void verified(ChannelMessage.VerifyReport report) {}
     }
@@ -55,7 +48,7 @@ public final class LogShipper {
     private final PairIdentity me;
     private final long streamId;
     private final ShipLog log;
-    private final CopySource copySource;
+    private final OutgoingCopy copies;
     private final EventLoop loop;
     private final InetSocketAddress peer;
     private final Listener listener;
@@ -74,20 +67,18 @@ public final class LogShipper {
     private io.netty.util.concurrent.ScheduledFuture<?> livenessCheck;
     private volatile long epoch;
     private boolean copyRequired;
-    private ResyncSession resync; // while COPYING
-    private ResyncPolicy policy;
+    private OutgoingCopy.Session copy; // while COPYING
 
-    public LogShipper(PairIdentity me, long epoch, long streamId, ShipLog log, CopySource copySource, EventLoop loop,
-                      InetSocketAddress peer, ResyncPolicy policy, LinkTiming timing, Listener listener) {
+    public LogShipper(PairIdentity me, long epoch, long streamId, ShipLog log, OutgoingCopy copies, EventLoop loop,
+                      InetSocketAddress peer, LinkTiming timing, Listener listener) {
         this.me = me;
         this.timing = timing;
         this.epoch = epoch;
         this.streamId = streamId;
         this.log = log;
-        this.copySource = copySource;
+        this.copies = copies;
         this.loop = loop;
         this.peer = peer;
-        this.policy = policy;
         this.listener = listener;
     }
 
@@ -211,8 +202,8 @@ public final class LogShipper {
                 case ChannelMessage.Welcome welcome when state == State.HANDSHAKING -> welcomed(ctx, welcome);
                 case ChannelMessage.Ack ack when state == State.STREAMING -> acknowledged(ctx, ack);
                 case ChannelMessage.Ack ignored when state == State.COPYING -> { } // it holds nothing yet
-                case ChannelMessage.WrittenBlocks written when state == State.COPYING && resync != null -> {
-                    String refusal = resync.backupBlocks(written);
+                case ChannelMessage.WrittenBlocks written when state == State.COPYING && copy != null -> {
+                    String refusal = copy.backupBlocks(written);
                     if (refusal != null) {
                         refuse(ctx, refusal);
                     }
@@ -257,9 +248,8 @@ public final class LogShipper {
                                 + log.firstHeld();
                 System.err.println("sitepair: re-protecting site '" + me.peer() + "' (" + why + ")");
                 state = State.COPYING;
-                resync = new ResyncSession(me, epoch, channel, copySource, policy, welcome, this::copied);
                 try {
-                    resync.begin();
+                    copy = copies.begin(channel, epoch, welcome, this::copied);
                 } catch (IOException | RuntimeException e) {
                     refuse(ctx, "cannot plan the resync: " + rootMessage(e));
                 }
@@ -268,12 +258,11 @@ public final class LogShipper {
             streamFrom(welcome.received());
         }
 
-        private void copied(CopySender.Outcome outcome) {
+        private void copied(long position) {
             copyRequired = false;
-            resync = null;
-            log.discardThrough(outcome.position()); // the copy holds all of it
-            listener.reprotected(outcome);
-            streamFrom(outcome.position());
+            copy = null;
+            log.discardThrough(position); // the copy holds all of it
+            streamFrom(position);
         }
 
         private void streamFrom(long received) {
@@ -294,8 +283,8 @@ public final class LogShipper {
 
         @Override
         public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-            if (resync != null && ctx.channel() == channel && ctx.channel().isWritable()) {
-                resync.pump();
+            if (copy != null && ctx.channel() == channel && ctx.channel().isWritable()) {
+                copy.writable();
             }
             ctx.fireChannelWritabilityChanged();
         }
@@ -331,10 +320,9 @@ public final class LogShipper {
             if (channel == ctx.channel()) {
                 channel = null;
                 stopWatchingLiveness();
-                if (resync != null) {
-                    boolean copying = resync.phase() == ResyncSession.Phase.COPYING;
-                    resync.abort();
-                    resync = null;
+                if (copy != null) {
+                    boolean copying = copy.abort();
+                    copy = null;
                     if (copying) {
                         problem("the connection broke during the resync; the backup resumes it on the next connection");
                     }
@@ -443,28 +431,27 @@ public final class LogShipper {
 
     /** Re-protection's progress while {@link State#COPYING}; empty otherwise. On the loop. */
     public String copyProgress() {
-        return resync == null ? "" : resync.progress();
+        return copy == null ? "" : copy.progress();
     }
 
     /** The resync's plan and figures while {@link State#COPYING}; null otherwise. On the loop. */
     public java.util.Map<String, Object> resyncStatus() {
-        return resync == null ? null : resync.status();
+        return copy == null ? null : copy.status();
     }
 
     /**
-     * An operator's go-ahead for the resync (see {@link ResyncSession#approve}); {@code rate} 0
+     * An operator's go-ahead for the resync (see {@link OutgoingCopy.Session#approve}); {@code rate} 0
      * keeps the limit. With no resync under way, a rate becomes the limit of the next one. On the loop.
      */
     public String approveResync(long rate, String discard) {
-        if (resync == null) {
+        if (copy == null) {
             if (rate > 0 && discard == null) {
-                policy = new ResyncPolicy(rate, policy.manualStart());
-                return "no resync under way; the next one is limited to " + rate + " bytes/s";
+                return copies.limitNext(rate);
             }
             throw new IllegalStateException(state == State.STREAMING ? "the pair is protected: nothing to resync"
                     : "site '" + me.peer() + "' is not connected; the resync is planned when it connects ("
                     + (lastProblem.isEmpty() ? "waiting" : lastProblem) + ")");
         }
-        return resync.approve(rate, discard);
+        return copy.approve(rate, discard);
     }
 }

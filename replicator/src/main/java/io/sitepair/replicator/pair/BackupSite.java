@@ -8,15 +8,15 @@ import io.sitepair.disk.DiskImage;
 import io.sitepair.disk.GroupFlusher;
 import io.sitepair.disk.Lineage;
 import io.sitepair.disk.Stamp;
-import io.sitepair.replicator.channel.CopyTarget;
 import io.sitepair.replicator.channel.HeartbeatLink;
 import io.sitepair.replicator.channel.LogReceiver;
 import io.sitepair.replicator.channel.ReceivedLog;
-import io.sitepair.replicator.channel.ResyncWriter;
 import io.sitepair.replicator.channel.ShipLog;
 import io.sitepair.replicator.channel.Transport;
 import io.sitepair.replicator.pair.SiteState.Disk;
 import io.sitepair.replicator.pair.SiteState.Link;
+import io.sitepair.replicator.resync.BackupResync;
+import io.sitepair.replicator.resync.ResyncWriter;
 import io.sitepair.replicator.service.ServedRun;
 import io.sitepair.replicator.vm.GuestVm;
 import io.sitepair.replicator.vm.RealInputs;
@@ -108,8 +108,8 @@ public final class BackupSite implements Site {
         }
         this.received = new ReceivedLog(settings.bufferBytes(), 0);
         this.copy = new ReplicaCopy(settings, disks, records, tiebreaker, new AsReplica());
-        this.receiver = new LogReceiver(settings.identity(), settings.epoch(), received, () -> replayed, copy,
-                settings.linkTiming());
+        this.receiver = new LogReceiver(settings.identity(), settings.epoch(), received, () -> replayed,
+                new BackupResync(settings.identity().diskBlocks(), copy), settings.linkTiming());
         this.verifyTally = new VerifyTally(receiver::reportVerify);
         this.heartbeat = new HeartbeatLink(settings.identity(), settings.epoch(), settings.peerHeartbeat());
         this.peer = new PeerWatch(settings.identity().peer(), settings.suspectAfter(), heartbeat::nanosSinceHeard,

@@ -3,7 +3,7 @@ package io.sitepair.replicator.pair;
 import io.sitepair.disk.DiskHistory;
 import io.sitepair.disk.DiskImage;
 import io.sitepair.disk.WriteTracker;
-import io.sitepair.replicator.channel.CopySource;
+import io.sitepair.replicator.resync.CopySource;
 import io.sitepair.replicator.service.ServedRun;
 import io.sitepair.replicator.vm.GuestVm;
 import io.sitepair.replicator.vm.Snapshot;

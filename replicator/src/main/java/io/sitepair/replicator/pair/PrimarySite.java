@@ -2,10 +2,11 @@ package io.sitepair.replicator.pair;
 
 import io.sitepair.compression.CodecStats;
 import io.sitepair.disk.DiskImage;
-import io.sitepair.replicator.channel.CopySender;
 import io.sitepair.replicator.channel.HeartbeatLink;
 import io.sitepair.replicator.channel.LogShipper;
 import io.sitepair.replicator.channel.ShipLog;
+import io.sitepair.replicator.resync.CopySender;
+import io.sitepair.replicator.resync.PrimaryResync;
 import io.sitepair.replicator.log.LogRecord;
 import io.sitepair.replicator.pair.SiteState.Fence;
 import io.sitepair.replicator.pair.SiteState.Link;
@@ -139,8 +140,11 @@ public final class PrimarySite implements Site {
     private void connect() throws Exception {
         verifier = new OnlineVerify(run, log, this::afterEvent, settings.site(), settings.identity().peer(),
                 () -> replayed);
-        shipper = new LogShipper(settings.identity(), epoch, streamId, log, new LiveCopySource(run, records), run.loop(),
-                settings.peerChannel(), settings.resync(), settings.linkTiming(), new FromBackup());
+        FromBackup fromBackup = new FromBackup();
+        PrimaryResync resyncs = new PrimaryResync(settings.identity(), new LiveCopySource(run, records), settings.resync(),
+                fromBackup::reprotected);
+        shipper = new LogShipper(settings.identity(), epoch, streamId, log, resyncs, run.loop(), settings.peerChannel(),
+                settings.linkTiming(), fromBackup);
         heartbeat = new HeartbeatLink(settings.identity(), epoch, settings.peerHeartbeat());
         heartbeat.start(run.loop(), settings.channel(), settings.heartbeatInterval());
         peer = new PeerWatch(settings.identity().peer(), settings.suspectAfter(), heartbeat::nanosSinceHeard,
@@ -382,8 +386,8 @@ public final class PrimarySite implements Site {
             continueAlone("backup stopped at position " + position);
         }
 
-        @Override
-        public void reprotected(CopySender.Outcome copy) {
+        /** Re-protection finished: the backup holds this site's disks and VM state at {@code copy.position()}. */
+        void reprotected(CopySender.Outcome copy) {
             run.resumeOutputRule(copy.position());
             if (role.moveTo(Role.PRIMARY, "re-protected by site '" + settings.identity().peer() + "' from position "
                     + copy.position())) {

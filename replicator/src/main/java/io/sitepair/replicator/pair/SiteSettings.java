@@ -26,7 +26,7 @@ public record SiteSettings(PairIdentity identity, long epoch, GuestModule module
                            InetSocketAddress peerHeartbeat, InetSocketAddress service, long bufferBytes,
                            Duration lagTarget, Duration heartbeatInterval, Duration suspectAfter,
                            Duration stateCheckInterval, String goLiveHook, Path dataDir, long epochStart,
-                           String epochPrimary, io.sitepair.replicator.channel.ResyncPolicy resync) {
+                           String epochPrimary, io.sitepair.replicator.resync.ResyncPolicy resync) {
     public SiteSettings {
         disks = List.copyOf(disks);
     }

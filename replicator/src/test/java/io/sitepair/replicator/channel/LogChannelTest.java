@@ -3,20 +3,18 @@ package io.sitepair.replicator.channel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.sitepair.disk.DiskHistory;
-import io.sitepair.disk.Lineage;
-import io.sitepair.disk.Stamp;
-import java.util.BitSet;
+import io.sitepair.compression.BlockCodec;
 import io.sitepair.replicator.log.LogRecord;
 import java.io.DataOutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongConsumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -37,63 +35,33 @@ class LogChannelTest {
         return new PairIdentity(pair, secret, site, peer, GUEST, "amd64", List.of(16384L), false);
     }
 
-    /** A site's history as a test gives it: a lineage, a position, and the blocks it wrote after any point. */
-    private static DiskHistory history(List<Lineage.Entry> lineage, long last, BitSet... written) {
-        return new DiskHistory() {
-            public Lineage lineage() { return Lineage.of(lineage); }
-            public long lastPosition() { return last; }
-            public BitSet writtenAfter(int disk, long blocks, Stamp point) {
-                return written.length > disk ? (BitSet) written[disk].clone() : new BitSet();
-            }
-        };
-    }
-
-    private static final DiskHistory NO_HISTORY = history(List.of(), 0);
-
     /** A backup that takes no copies. */
-    private static final CopyTarget NO_COPY = new CopyTarget() {
-        public DiskHistory history() { return NO_HISTORY; }
-        public boolean wantsCopy() { return false; }
-        public boolean acceptsCopy() { return false; }
-        public Stamp resumable(String source) { return null; }
-        public BitSet pending(int disk) { throw new AssertionError("no copy expected"); }
-        public CompletableFuture<Void> plan(String source, Stamp begun, List<BitSet> blocks) {
+    private static final IncomingCopy NO_COPY = new IncomingCopy() {
+        public Offer offer(String primary) { return new Offer(false, List.of(), 0, null); }
+        public Session open(String primary, BlockCodec codec, Link link) { return message -> false; }
+    };
+
+    /** A primary whose backups never need one. */
+    private static final OutgoingCopy NO_RESYNC = new OutgoingCopy() {
+        public Session begin(Channel connection, long epoch, ChannelMessage.Welcome welcome, LongConsumer copied) {
             throw new AssertionError("no copy expected");
         }
-        public void zeros(int disk, long first, int count) { throw new AssertionError("no copy expected"); }
-        public void blocks(int disk, long first, int count, byte[] data, int offset) {
-            throw new AssertionError("no copy expected");
-        }
-        public CompletableFuture<Void> done(long position, long events, byte[] state, byte[] hash,
-                                            List<Lineage.Entry> lineage) {
-            throw new AssertionError("no copy expected");
-        }
+        public String limitNext(long rate) { throw new AssertionError("no copy expected"); }
     };
 
     private LogReceiver backup(ReceivedLog log) throws Exception {
-        return backup(log, NO_COPY);
-    }
-
-    private LogReceiver backup(ReceivedLog log, CopyTarget copies) throws Exception {
-        LogReceiver receiver = new LogReceiver(identity("lab", SECRET, "b", "a"), 1, log, () -> 0, copies,
+        LogReceiver receiver = new LogReceiver(identity("lab", SECRET, "b", "a"), 1, log, () -> 0, NO_COPY,
                 LinkTiming.DEFAULTS);
         receiver.start(group, new InetSocketAddress("127.0.0.1", 0));
         return receiver;
     }
 
     private LogShipper primary(PairIdentity me, long epoch, ShipLog log, InetSocketAddress backup) {
-        return primary(me, epoch, log, null, backup, outcome -> {});
-    }
-
-    private LogShipper primary(PairIdentity me, long epoch, ShipLog log, CopySource source, InetSocketAddress backup,
-                               java.util.function.Consumer<CopySender.Outcome> reprotected) {
-        LogShipper shipper = new LogShipper(me, epoch, 42, log, source, group.next(), backup, ResyncPolicy.DEFAULTS,
-                LinkTiming.DEFAULTS,
+        LogShipper shipper = new LogShipper(me, epoch, 42, log, NO_RESYNC, group.next(), backup, LinkTiming.DEFAULTS,
                 new LogShipper.Listener() {
             public void acknowledged(long received, long replayed) {}
             public void backupStopped(long position, String reason) {}
             public void linkChanged(boolean streaming, String why) {}
-            public void reprotected(CopySender.Outcome outcome) { reprotected.accept(outcome); }
         });
         shipper.start();
         return shipper;

@@ -1,4 +1,4 @@
-package io.sitepair.replicator.channel;
+package io.sitepair.replicator.resync;
 
 import io.netty.channel.Channel;
 import io.sitepair.disk.ChangedBlocks;
@@ -6,6 +6,9 @@ import io.sitepair.disk.DiskHistory;
 import io.sitepair.disk.DiskImage;
 import io.sitepair.disk.Lineage;
 import io.sitepair.disk.Stamp;
+import io.sitepair.replicator.channel.ChannelMessage;
+import io.sitepair.replicator.channel.OutgoingCopy;
+import io.sitepair.replicator.channel.PairIdentity;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -13,6 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One resync of the returning backup, on the primary, over one connection: decides what to copy,
@@ -32,7 +37,9 @@ import java.util.function.Consumer;
  * thread so the guest is not paused by it: the guest's writes are tracked from the moment planning
  * begins, and every block written since is sent again at the end of the copy.
  */
-final class ResyncSession {
+final class ResyncSession implements OutgoingCopy.Session {
+    private static final Logger LOG = LoggerFactory.getLogger(ResyncSession.class);
+
     enum Phase { ASKING, PLANNED, COPYING, DONE, ABORTED }
 
     private final PairIdentity me;
@@ -100,7 +107,8 @@ final class ResyncSession {
     }
 
     /** The backup's side, one disk at a time; returns why it is refused, or null. */
-    String backupBlocks(ChannelMessage.WrittenBlocks written) {
+    @Override
+    public String backupBlocks(ChannelMessage.WrittenBlocks written) {
         if (phase != Phase.ASKING || written.disk() != theirs.size()) {
             return "blocks of disk " + written.disk() + " where " + (phase == Phase.ASKING ? "disk " + theirs.size()
                     : "none") + " was due";
@@ -126,7 +134,7 @@ final class ResyncSession {
             } catch (IOException | RuntimeException e) {
                 channel.eventLoop().execute(() -> {
                     if (phase == Phase.ASKING) {
-                        say("cannot read this site's block map: " + e.getMessage());
+                        warn("cannot read this site's block map: " + e.getMessage());
                         channel.writeAndFlush(new ChannelMessage.Refused("the primary cannot read its block map: "
                                 + e.getMessage())).addListener(f -> channel.close());
                     }
@@ -149,7 +157,7 @@ final class ResyncSession {
                 : " written here, ") + java.util.Arrays.stream(plan.writtenThere()).sum()
                 + (resumedFrom != null ? " still pending there)" : " there)"));
         if (splitBrain != null) {
-            say("SPLIT-BRAIN: " + splitBrain + "; not resyncing until an operator discards one site's writes"
+            warn("SPLIT-BRAIN: " + splitBrain + "; not resyncing until an operator discards one site's writes"
                     + " (sitepair resync --discard " + me.peer() + ")");
         } else if (manualStart && resumedFrom == null) { // a resumed copy was approved already
             say("waiting for an operator to start it (sitepair resync)");
@@ -190,7 +198,8 @@ final class ResyncSession {
      * a running one; {@code discard} names the site whose writes a split-brain resync throws away.
      * Returns what it did; throws why not.
      */
-    String approve(long rate, String discard) {
+    @Override
+    public String approve(long rate, String discard) {
         if (discard != null && splitBrain == null) {
             throw new IllegalStateException("there is no split-brain to resolve: --discard is only for one");
         }
@@ -244,14 +253,20 @@ final class ResyncSession {
         copy.start();
     }
 
-    void pump() {
+    @Override
+    public void writable() {
         if (copy != null) {
             copy.pump();
         }
     }
 
-    /** The connection broke: no more copying, and (unless the copy finished) no more tracking. */
-    void abort() {
+    /**
+     * The connection broke: no more copying, and (unless the copy finished) no more tracking.
+     * Returns whether blocks were being copied.
+     */
+    @Override
+    public boolean abort() {
+        boolean copying = phase == Phase.COPYING;
         if (copy != null) {
             copy.abort();
         }
@@ -259,14 +274,12 @@ final class ResyncSession {
             source.trackWrites(io.sitepair.disk.WriteTracker.NONE);
         }
         phase = phase == Phase.DONE ? phase : Phase.ABORTED;
-    }
-
-    Phase phase() {
-        return phase;
+        return copying;
     }
 
     /** "planning", "waiting for approval", "split-brain" or the copy's progress, for the primary's protection line. */
-    String progress() {
+    @Override
+    public String progress() {
         return switch (phase) {
             case ASKING -> "planning the resync";
             case PLANNED -> splitBrain != null ? "SPLIT-BRAIN, waiting for an operator (sitepair resync --discard)"
@@ -277,7 +290,8 @@ final class ResyncSession {
     }
 
     /** The plan and, once copying, its figures. */
-    Map<String, Object> status() {
+    @Override
+    public Map<String, Object> status() {
         Map<String, Object> status = new LinkedHashMap<>();
         status.put("phase", switch (phase) {
             case ASKING -> "planning";
@@ -299,6 +313,10 @@ final class ResyncSession {
     }
 
     private void say(String what) {
-        System.err.println("sitepair: resync of site '" + me.peer() + "': " + what);
+        LOG.info("sitepair: resync of site '{}': {}", me.peer(), what);
+    }
+
+    private void warn(String what) {
+        LOG.warn("sitepair: resync of site '{}': {}", me.peer(), what);
     }
 }

@@ -1,4 +1,4 @@
-package io.sitepair.replicator.channel;
+package io.sitepair.replicator.resync;
 
 /**
  * A token bucket limiting a resync's bytes on the wire to a rate, with a burst of a tenth of a

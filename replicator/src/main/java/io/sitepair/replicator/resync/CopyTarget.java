@@ -1,4 +1,4 @@
-package io.sitepair.replicator.channel;
+package io.sitepair.replicator.resync;
 
 import io.sitepair.disk.Stamp;
 import java.io.IOException;

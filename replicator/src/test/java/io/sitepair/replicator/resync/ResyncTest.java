@@ -1,4 +1,4 @@
-package io.sitepair.replicator.channel;
+package io.sitepair.replicator.resync;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,6 +12,13 @@ import io.sitepair.disk.DiskImage;
 import io.sitepair.disk.Lineage;
 import io.sitepair.disk.Stamp;
 import io.sitepair.disk.WriteTracker;
+import io.sitepair.replicator.channel.LinkTiming;
+import io.sitepair.replicator.channel.LogReceiver;
+import io.sitepair.replicator.channel.LogShipper;
+import io.sitepair.replicator.channel.PairIdentity;
+import io.sitepair.replicator.channel.ReceivedLog;
+import io.sitepair.replicator.channel.ShipLog;
+import io.sitepair.replicator.channel.Transport;
 import io.sitepair.replicator.log.LogRecord;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -155,15 +162,15 @@ class ResyncTest {
 
     private LogShipper connect(Source source, Target target, ResyncPolicy policy,
                                java.util.function.Consumer<CopySender.Outcome> outcomes) throws Exception {
-        LogReceiver receiver = new LogReceiver(identity("b", "a"), 1, target.received, () -> 0, target,
-                LinkTiming.DEFAULTS);
+        LogReceiver receiver = new LogReceiver(identity("b", "a"), 1, target.received, () -> 0,
+                new BackupResync(List.of(BLOCKS), target), LinkTiming.DEFAULTS);
         receiver.start(group, new InetSocketAddress("127.0.0.1", 0));
-        LogShipper shipper = new LogShipper(identity("a", "b"), 1, 42, source.log, source, group.next(),
-                receiver.address(), policy, LinkTiming.DEFAULTS, new LogShipper.Listener() {
+        LogShipper shipper = new LogShipper(identity("a", "b"), 1, 42, source.log,
+                new PrimaryResync(identity("a", "b"), source, policy, outcomes), group.next(), receiver.address(),
+                LinkTiming.DEFAULTS, new LogShipper.Listener() {
             public void acknowledged(long received, long replayed) {}
             public void backupStopped(long position, String reason) {}
             public void linkChanged(boolean streaming, String why) {}
-            public void reprotected(CopySender.Outcome outcome) { outcomes.accept(outcome); }
         });
         shipper.start();
         return shipper;

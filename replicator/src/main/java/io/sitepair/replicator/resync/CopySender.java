@@ -1,9 +1,11 @@
-package io.sitepair.replicator.channel;
+package io.sitepair.replicator.resync;
 
 import io.netty.channel.Channel;
 import io.sitepair.compression.BlockCodec;
 import io.sitepair.disk.ChangedBlocks;
 import io.sitepair.disk.DiskImage;
+import io.sitepair.replicator.channel.BlockRuns;
+import io.sitepair.replicator.channel.ChannelMessage;
 import java.io.IOException;
 import java.util.BitSet;
 import java.util.List;

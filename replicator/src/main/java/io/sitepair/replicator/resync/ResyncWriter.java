@@ -1,4 +1,4 @@
-package io.sitepair.replicator.channel;
+package io.sitepair.replicator.resync;
 
 import io.sitepair.disk.DiskImage;
 import io.sitepair.disk.ResyncProgress;
@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.BitSet;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The receiving end of a resync on a site's disk images: writes copied blocks and zero runs, and
@@ -16,6 +18,7 @@ import java.util.List;
  * from any.
  */
 public final class ResyncWriter {
+    private static final Logger LOG = LoggerFactory.getLogger(ResyncWriter.class);
     /** Progress is persisted after this many blocks (64 MiB) or this long, whichever comes first. */
     private static final long PERSIST_BLOCKS = 16_384;
     private static final long PERSIST_NANOS = 1_000_000_000L;
@@ -48,7 +51,7 @@ public final class ResyncWriter {
             progress = recorded;
             return recorded.start();
         } catch (IOException e) {
-            System.err.println("sitepair: ignoring the resync progress, the copy starts over: " + e.getMessage());
+            LOG.warn("sitepair: ignoring the resync progress, the copy starts over: {}", e.getMessage());
             return null;
         }
     }
