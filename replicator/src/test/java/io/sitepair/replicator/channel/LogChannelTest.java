@@ -8,9 +8,13 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.sitepair.compression.BlockCodec;
 import io.sitepair.replicator.log.LogRecord;
+import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -57,14 +61,18 @@ class LogChannelTest {
     }
 
     private LogShipper primary(PairIdentity me, long epoch, ShipLog log, InetSocketAddress backup) {
-        LogShipper shipper = new LogShipper(me, epoch, 42, log, NO_RESYNC, group.next(), backup, LinkTiming.DEFAULTS,
+        LogShipper shipper = unstartedPrimary(me, epoch, log, backup);
+        shipper.start();
+        return shipper;
+    }
+
+    private LogShipper unstartedPrimary(PairIdentity me, long epoch, ShipLog log, InetSocketAddress backup) {
+        return new LogShipper(me, epoch, 42, log, NO_RESYNC, group.next(), backup, LinkTiming.DEFAULTS,
                 new LogShipper.Listener() {
             public void acknowledged(long received, long replayed) {}
             public void backupStopped(long position, String reason) {}
             public void linkChanged(boolean streaming, String why) {}
         });
-        shipper.start();
-        return shipper;
     }
 
     @Test
@@ -126,6 +134,45 @@ class LogChannelTest {
         }
         awaitTrue(() -> receiver.lastProblem().contains("unknown message type 99"));
         assertEquals(0, received.received());
+    }
+
+    /** A peer that connects and never says a word is dropped by the backup's handshake limit. */
+    @Test
+    void aSilentPrimaryIsDroppedAtTheHandshakeLimit() throws Exception {
+        LogReceiver receiver = new LogReceiver(identity("lab", SECRET, "b", "a"), 1, new ReceivedLog(1 << 20, 0),
+                () -> 0, NO_COPY, LinkTiming.DEFAULTS);
+        receiver.handshakeTimeout(Duration.ofMillis(300));
+        receiver.start(group, new InetSocketAddress("127.0.0.1", 0));
+        try (Socket socket = new Socket("127.0.0.1", receiver.address().getPort())) {
+            socket.setSoTimeout(5000);
+            long start = System.nanoTime();
+            assertEquals(-1, socket.getInputStream().read(), "closed without a word");
+            assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(250), "not before the limit");
+        }
+        awaitTrue(() -> receiver.lastProblem().contains("no handshake from the primary within 300 ms"));
+        receiver.stop();
+    }
+
+    /** A backup that accepts the connection and never answers the Hello is dropped and dialled again. */
+    @Test
+    void aBackupThatNeverAnswersIsDroppedAtTheHandshakeLimitAndDialledAgain() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
+            silent.setSoTimeout(5000);
+            LogShipper shipper = unstartedPrimary(identity("lab", SECRET, "a", "b"), 1, new ShipLog(() -> 0L),
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), silent.getLocalPort()));
+            shipper.handshakeTimeout(Duration.ofMillis(300));
+            shipper.start();
+            try (Socket first = silent.accept()) {
+                DataInputStream in = new DataInputStream(first.getInputStream());
+                byte[] hello = new byte[in.readInt()];
+                in.readFully(hello);
+                assertEquals(1, hello[0], "the Hello's type code");
+                assertEquals(-1, first.getInputStream().read(), "dropped after the limit");
+            }
+            awaitTrue(() -> shipper.lastProblem().equals("no answer to the handshake within 300 ms; dialling again"));
+            silent.accept().close(); // and dialled again
+            shipper.stop();
+        }
     }
 
     private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
