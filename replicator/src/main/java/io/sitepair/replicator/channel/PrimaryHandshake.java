@@ -49,7 +49,8 @@ final class PrimaryHandshake extends Phase {
                     + " primary's last position " + end.log.lastPosition());
             return true;
         }
-        ctx.write(new ChannelMessage.Proof(Handshake.proofMac(me.secret(), hello, welcome)));
+        // Flushed at once: the backup's handshake limit runs until the proof arrives.
+        ctx.writeAndFlush(new ChannelMessage.Proof(Handshake.proofMac(me.secret(), hello, welcome)));
         end.welcomed(ctx, welcome, copyReason);
         return true;
     }
