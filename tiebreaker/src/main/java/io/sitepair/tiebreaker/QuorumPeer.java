@@ -9,12 +9,16 @@ import java.util.Properties;
 import java.util.stream.Collectors;
 import org.apache.zookeeper.server.embedded.ExitHandler;
 import org.apache.zookeeper.server.embedded.ZooKeeperServerEmbedded;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A real ZooKeeper quorum peer running inside this process: each site daemon runs one and the
  * witness runs the third, so arbitration needs two of the three sites' machines, never one.
  */
 public final class QuorumPeer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(QuorumPeer.class);
+
     private final ZooKeeperServerEmbedded server;
     private final QuorumMember self;
 
@@ -56,7 +60,7 @@ public final class QuorumPeer implements AutoCloseable {
             try {
                 server.start();
             } catch (Exception e) {
-                System.err.println("sitepair: ZooKeeper peer " + self.name() + " did not start: " + e);
+                LOG.error("ZooKeeper peer {} did not start: {}", self.name(), e.toString());
             }
         });
         return new QuorumPeer(server, self);

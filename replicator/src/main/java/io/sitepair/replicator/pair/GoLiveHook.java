@@ -2,6 +2,8 @@ package io.sitepair.replicator.pair;
 
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The operator's go-live command (the analogue of the paper's MAC advertisement: move a virtual IP,
@@ -9,6 +11,7 @@ import java.util.concurrent.TimeUnit;
  * delays or stops the service; its output goes to this site's stderr and a failure is an alarm.
  */
 final class GoLiveHook {
+    private static final Logger LOG = LoggerFactory.getLogger(GoLiveHook.class);
     private static final long TIMEOUT_S = 60;
 
     private GoLiveHook() {}
@@ -26,15 +29,14 @@ final class GoLiveHook {
                 Process process = builder.start();
                 if (!process.waitFor(TIMEOUT_S, TimeUnit.SECONDS)) {
                     process.destroyForcibly();
-                    System.err.println("sitepair: ALARM: go-live hook still running after " + TIMEOUT_S
-                            + " s; killed: " + command);
+                    LOG.warn("ALARM: go-live hook still running after {} s; killed: {}", TIMEOUT_S, command);
                 } else if (process.exitValue() != 0) {
-                    System.err.println("sitepair: ALARM: go-live hook exited with " + process.exitValue() + ": " + command);
+                    LOG.warn("ALARM: go-live hook exited with {}: {}", process.exitValue(), command);
                 } else {
-                    System.err.println("sitepair: go-live hook done: " + command);
+                    LOG.info("go-live hook done: {}", command);
                 }
             } catch (Exception e) {
-                System.err.println("sitepair: ALARM: go-live hook could not run (" + e.getMessage() + "): " + command);
+                LOG.warn("ALARM: go-live hook could not run ({}): {}", e.getMessage(), command);
             }
         });
     }

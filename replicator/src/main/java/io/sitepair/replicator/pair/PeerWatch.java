@@ -2,6 +2,8 @@ package io.sitepair.replicator.pair;
 
 import java.time.Duration;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Suspects the peer has failed when both its heartbeats and its channel traffic have been silent
@@ -9,6 +11,8 @@ import java.util.function.LongSupplier;
  * it, and only through the tiebreaker.
  */
 final class PeerWatch {
+    private static final Logger LOG = LoggerFactory.getLogger(PeerWatch.class);
+
     private final String peer;
     private final long suspectAfterNanos;
     private final LongSupplier sinceHeartbeat;
@@ -34,11 +38,11 @@ final class PeerWatch {
             // verdict shows in status, and only a peer once heard is announced as lost and found.
             if (silent && heartbeat >= 0) {
                 announced = true;
-                System.err.println("sitepair: peer '" + peer + "' suspected failed: no heartbeat for "
-                        + heartbeat / 1_000_000 + " ms, no channel traffic for " + traffic / 1_000_000 + " ms");
+                LOG.warn("peer '{}' suspected failed: no heartbeat for {} ms, no channel traffic for {} ms", peer,
+                        heartbeat / 1_000_000, traffic / 1_000_000);
             } else if (!silent && announced) {
                 announced = false;
-                System.err.println("sitepair: peer '" + peer + "' is heard again");
+                LOG.info("peer '{}' is heard again", peer);
             }
         }
     }

@@ -14,12 +14,16 @@ import io.netty.channel.socket.SocketChannel;
 import io.sitepair.replicator.channel.Transport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The VM's client-facing TCP service: connections, bytes and hang-ups go straight to the
  * {@link GuestDriver} on the event loop that runs the guest. Native epoll when available.
  */
 final class ClientService {
+    private static final Logger LOG = LoggerFactory.getLogger(ClientService.class);
+
     private ClientService() {}
 
     /**
@@ -77,10 +81,9 @@ final class ClientService {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            // A reset connection is an ordinary hang-up; anything else is a host problem worth a line.
+            // A reset connection is an ordinary hang-up; anything else is a bug or a host problem.
             if (!(cause instanceof IOException)) {
-                System.err.println("sitepair: closing client " + ctx.channel().remoteAddress() + " after an unexpected "
-                        + cause);
+                LOG.error("closing client {} after an unexpected exception", ctx.channel().remoteAddress(), cause);
             }
             ctx.close(); // the guest hears of it through channelInactive
         }

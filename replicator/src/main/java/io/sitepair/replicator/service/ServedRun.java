@@ -29,6 +29,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A guest serving real clients: LIVE, RECORD to a log file, or RECORD to a {@link Recording}
@@ -39,6 +41,8 @@ import java.util.concurrent.TimeUnit;
  * until the flushes before it are durable, so an acknowledged write is on disk.
  */
 public final class ServedRun {
+    private static final Logger LOG = LoggerFactory.getLogger(ServedRun.class);
+
     /** What the run reached when it stopped. */
     public record Result(long events, long lastPosition, byte[] stateHash, long outputs, long outputBytes,
                          GroupFlusher.Stats flushes) {}
@@ -352,7 +356,7 @@ public final class ServedRun {
                 disk.close();
             }
         } catch (IOException e) {
-            System.err.println("sitepair: closing the log or disks failed: " + e.getMessage());
+            LOG.error("closing the log or disks failed: {}", e.getMessage());
         }
     }
 }

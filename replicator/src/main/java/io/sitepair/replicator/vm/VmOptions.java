@@ -1,6 +1,8 @@
 package io.sitepair.replicator.vm;
 
 import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How a VM is run on this host.
@@ -18,11 +20,17 @@ public record VmOptions(Engine engine, long maxMemoryBytes, BiConsumer<VmMode, S
 
     public static final long DEFAULT_MAX_MEMORY = 256L << 20;
 
+    /**
+     * The guest's console, named for what it carries rather than for a class: its lines are the
+     * guest's own, tagged {@code [guest]} and not as sitepair's.
+     */
+    private static final Logger GUEST_CONSOLE = LoggerFactory.getLogger("guest");
+
     public enum Engine { COMPILED, INTERPRETED }
 
     public static VmOptions defaults() {
-        return new VmOptions(Engine.COMPILED, DEFAULT_MAX_MEMORY, (mode, line) -> System.err.println(
-                (mode == VmMode.REPLAY ? "[guest, replaying] " : "[guest] ") + line));
+        return new VmOptions(Engine.COMPILED, DEFAULT_MAX_MEMORY, (mode, line) -> GUEST_CONSOLE.info("{}{}",
+                mode == VmMode.REPLAY ? "[guest, replaying] " : "[guest] ", line));
     }
 
     public VmOptions withEngine(Engine e) {
