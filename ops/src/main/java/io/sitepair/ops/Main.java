@@ -29,7 +29,7 @@ public final class Main {
     static final int EXIT_DAMAGED = 4;
 
     public static void main(String[] args) {
-        io.sitepair.ops.logging.LibraryLogging.forCommand(); // the daemons, `up` and `witness`, widen it
+        io.sitepair.ops.logging.ProcessLogging.forCommand(); // the daemons, `up` and `witness`, widen it
         System.exit(commandLine().execute(args));
     }
 

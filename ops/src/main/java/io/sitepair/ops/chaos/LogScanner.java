@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * peer connection, is excused: it is not a violation.
  */
 final class LogScanner {
-    /** A daemon's stderr lines start with the time of day (TimestampedLines). */
+    /** A daemon's log lines start with the time of day (ProcessLogging.forDaemon); a stack trace's lines may not. */
     private static final String STAMP = "^(\\d\\d:\\d\\d:\\d\\d\\.\\d{3} )?";
     private static final Pattern FRAME = Pattern.compile(STAMP + "\\s+at [\\w$./<>-]+\\(");
     private static final Pattern UNCAUGHT = Pattern.compile(STAMP + "Exception in thread");

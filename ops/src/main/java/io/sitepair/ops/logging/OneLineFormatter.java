@@ -2,28 +2,39 @@ package io.sitepair.ops.logging;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.logging.Formatter;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 
 /**
- * A library's log record as one line beside the site's own ({@code sitepair: ...}): which library,
- * the level (as the library's own code names it), the logging class, the message, and the
- * exception's class and message. The time comes from the daemon's timestamped standard error. A
- * stack trace follows only when {@link LogTriage} keeps it.
+ * A log record as one line, after the time of day to the millisecond in a daemon's log. sitepair's
+ * own records read {@code sitepair: message}; a logger named for what it carries rather than for a
+ * class (the guest's console, the WAN proxy) has its tag in the message, which is the whole line. A
+ * library's record says which library, the level (as the library's own code names it) and the
+ * logging class: {@code zookeeper: INFO Learner: message}. An exception's class and message follow
+ * in parentheses, and its stack trace on the next lines only when {@link LogTriage} keeps it.
  */
 final class OneLineFormatter extends Formatter {
-    private final LogTriage triage;
+    static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS ");
 
-    OneLineFormatter(LogTriage triage) {
+    private final LogTriage triage;
+    private final boolean timestamped;
+
+    OneLineFormatter(LogTriage triage, boolean timestamped) {
         this.triage = triage;
+        this.timestamped = timestamped;
     }
 
     @Override
     public String format(LogRecord record) {
         StringBuilder line = new StringBuilder();
-        line.append(library(record.getLoggerName())).append(": ").append(label(triage.shownLevel(record))).append(' ')
-                .append(className(record.getLoggerName())).append(": ").append(message(record));
+        if (timestamped) {
+            line.append(TIME.format(LocalTime.ofInstant(record.getInstant(), ZoneId.systemDefault())));
+        }
+        line.append(source(record)).append(message(record));
         Throwable thrown = record.getThrown();
         if (thrown != null) {
             line.append(" (").append(oneLine(thrown.toString()));
@@ -40,6 +51,18 @@ final class OneLineFormatter extends Formatter {
             line.append(trace);
         }
         return line.toString();
+    }
+
+    /** Who speaks: {@code sitepair: }, nothing for a named stream, or the library, level and class. */
+    private String source(LogRecord record) {
+        String logger = record.getLoggerName();
+        if (logger != null && logger.startsWith("io.sitepair.")) {
+            return "sitepair: ";
+        }
+        if (logger != null && !logger.isEmpty() && logger.indexOf('.') < 0) {
+            return "";
+        }
+        return library(logger) + ": " + label(triage.shownLevel(record)) + " " + className(logger) + ": ";
     }
 
     /** The message, on one line, without the colon libraries leave before an exception they log. */

@@ -1,17 +1,22 @@
 package io.sitepair.ops.logging;
 
+import java.io.PrintStream;
+import java.util.logging.ErrorManager;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 
 /**
- * Prints records to whatever {@code System.err} is when they are logged, unlike JUL's
- * ConsoleHandler, which keeps the stream it found when created: a daemon's standard error is
- * replaced by a timestamped one, and library lines must carry the same timestamps as the site's.
+ * Prints each record to the process's standard error as one write under the stream's lock, which
+ * {@link TimestampedLines} takes too, so that a record never lands inside a line printed to
+ * {@code System.err} directly.
  */
 final class StandardErrorHandler extends Handler {
-    StandardErrorHandler(Formatter formatter) {
+    private final PrintStream stream;
+
+    StandardErrorHandler(PrintStream stream, Formatter formatter) {
+        this.stream = stream;
         setFormatter(formatter);
         setLevel(Level.ALL); // the loggers' levels decide
     }
@@ -25,16 +30,18 @@ final class StandardErrorHandler extends Handler {
         try {
             text = getFormatter().format(record);
         } catch (RuntimeException e) {
-            reportError(null, e, java.util.logging.ErrorManager.FORMAT_FAILURE);
+            reportError(null, e, ErrorManager.FORMAT_FAILURE);
             return;
         }
-        System.err.print(text);
-        System.err.flush();
+        synchronized (stream) {
+            stream.print(text);
+            stream.flush();
+        }
     }
 
     @Override
     public void flush() {
-        System.err.flush();
+        stream.flush();
     }
 
     @Override

@@ -35,8 +35,7 @@ public final class UpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        io.sitepair.ops.TimestampedLines.onStandardError(); // the daemon's log
-        io.sitepair.ops.logging.LibraryLogging.forDaemon();
+        io.sitepair.ops.logging.ProcessLogging.forDaemon();
         PairConfig pair = PairConfigParser.load(config);
         pair.site(site); // an unknown site name fails here, naming the valid ones
         CoordinationConfig coordination = pair.coordination();

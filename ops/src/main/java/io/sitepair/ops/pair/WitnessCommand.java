@@ -21,8 +21,7 @@ public final class WitnessCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        io.sitepair.ops.TimestampedLines.onStandardError(); // the daemon's log
-        io.sitepair.ops.logging.LibraryLogging.forDaemon();
+        io.sitepair.ops.logging.ProcessLogging.forDaemon();
         PairConfig pair = PairConfigParser.load(config);
         CoordinationConfig c = pair.coordination();
         if (c == null || !c.embedded()) {

@@ -12,8 +12,8 @@ import org.apache.zookeeper.KeeperException;
 import org.junit.jupiter.api.Test;
 
 class OneLineFormatterTest {
-    private static final OneLineFormatter USUAL = new OneLineFormatter(new LogTriage(false));
-    private static final OneLineFormatter DETAIL = new OneLineFormatter(new LogTriage(true));
+    private static final OneLineFormatter USUAL = new OneLineFormatter(new LogTriage(false), false);
+    private static final OneLineFormatter DETAIL = new OneLineFormatter(new LogTriage(true), false);
 
     private static LogRecord record(Level level, String logger, String message, Throwable thrown) {
         LogRecord record = new LogRecord(level, message);
@@ -73,6 +73,41 @@ class OneLineFormatterTest {
                 "Cannot open channel to 1", new ConnectException("Connection refused")));
         assertTrue(text.startsWith("zookeeper: WARN QuorumCnxManager: Cannot open channel to 1"), text);
         assertTrue(text.contains("\tat "), text);
+    }
+
+    @Test
+    void sitepairsOwnLineIsItsMessageAfterTheSitepairTag() {
+        assertEquals("sitepair: peer 'a' is heard again" + System.lineSeparator(),
+                USUAL.format(record(Level.INFO, "io.sitepair.replicator.pair.PeerWatch", "peer 'a' is heard again", null)));
+        assertEquals("sitepair: ALARM: go-live hook exited with 1: true" + System.lineSeparator(),
+                USUAL.format(record(Level.WARNING, "io.sitepair.replicator.pair.GoLiveHook",
+                        "ALARM: go-live hook exited with 1: true", null)));
+    }
+
+    @Test
+    void aSitepairBugKeepsItsTraceAfterTheLine() {
+        String text = USUAL.format(record(Level.SEVERE, "io.sitepair.tiebreaker.Tiebreaker",
+                "BUG: a ZooKeeper connection listener failed on LOST; the others were still told",
+                new IllegalStateException("oops")));
+        assertTrue(text.startsWith("sitepair: BUG: a ZooKeeper connection listener failed on LOST; the others were"
+                + " still told (java.lang.IllegalStateException: oops)" + System.lineSeparator()
+                + "java.lang.IllegalStateException: oops"), text);
+        assertTrue(text.contains("\tat io.sitepair.ops.logging.OneLineFormatterTest."), text);
+    }
+
+    @Test
+    void aStreamNamedForWhatItCarriesIsItsMessageAsIs() {
+        assertEquals("[guest, replaying] kv: fresh store" + System.lineSeparator(),
+                USUAL.format(record(Level.INFO, "guest", "[guest, replaying] kv: fresh store", null)));
+    }
+
+    @Test
+    void aDaemonsLineStartsWithTheRecordsTimeOfDayToTheMillisecond() {
+        LogRecord record = record(Level.INFO, "io.sitepair.replicator.pair.PeerWatch", "peer 'a' is heard again", null);
+        record.setInstant(java.time.LocalDateTime.of(2026, 1, 2, 3, 4, 5, 678_900_000)
+                .atZone(java.time.ZoneId.systemDefault()).toInstant());
+        assertEquals("03:04:05.678 sitepair: peer 'a' is heard again" + System.lineSeparator(),
+                new OneLineFormatter(new LogTriage(false), true).format(record));
     }
 
     @Test

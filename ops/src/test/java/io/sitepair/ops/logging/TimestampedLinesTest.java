@@ -1,4 +1,4 @@
-package io.sitepair.ops;
+package io.sitepair.ops.logging;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,7 +12,8 @@ class TimestampedLinesTest {
     @Test
     void everyLineStartsWithTheTimeAndKeepsItsText() {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        PrintStream log = new PrintStream(new TimestampedLines(captured), true, StandardCharsets.UTF_8);
+        PrintStream log = new PrintStream(new TimestampedLines(new PrintStream(captured, true, StandardCharsets.UTF_8)), true,
+                StandardCharsets.UTF_8);
         log.print("sitepair: one\ntwo ");
         log.println("continued");
         log.println();
