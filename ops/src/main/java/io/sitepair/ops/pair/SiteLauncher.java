@@ -15,9 +15,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Turns the configuration into what one site runs with, preparing its data directory. */
 final class SiteLauncher {
+    private static final Logger LOG = LoggerFactory.getLogger(SiteLauncher.class);
+
     static final String EPOCH_FILE = "epoch";
 
     private SiteLauncher() {}
@@ -51,8 +55,8 @@ final class SiteLauncher {
                     + " Restore the image, or make site '" + config.peerOf(siteName).name() + "' live, so that this"
                     + " site rejoins as its backup and receives a full copy");
         }
-        System.err.println("sitepair: site '" + siteName + "': disk image " + replaced + " is new; this site's"
-                + " lineage and block map described the disk it replaces and are cleared, so it receives a full copy");
+        LOG.warn("site '{}': disk image {} is new; this site's lineage and block map described the disk it replaces"
+                + " and are cleared, so it receives a full copy", siteName, replaced);
         io.sitepair.replicator.pair.SiteRecords.forget(dataDir);
     }
 

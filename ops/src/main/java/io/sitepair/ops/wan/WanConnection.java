@@ -106,10 +106,10 @@ final class WanConnection {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            // A reset is part of the job; anything else is worth a line before the hang-up. Either
+            // A reset is part of the job; anything else is a bug, reported before the hang-up. Either
             // way the other side gets a reset too, as it would from a failed endpoint.
             if (!(cause instanceof IOException)) {
-                System.err.println("wan-proxy: closing " + ctx.channel() + " after " + cause);
+                WanProxy.LOG.error("wan-proxy: closing {} after an unexpected exception", ctx.channel(), cause);
             }
             from.sourceEnded(WanPipe.End.RESET);
             ctx.close();

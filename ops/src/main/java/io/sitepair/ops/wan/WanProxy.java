@@ -37,6 +37,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A TCP proxy that behaves like a long-distance link: it adds one-way delay, caps bandwidth, and
@@ -48,6 +50,9 @@ import java.util.concurrent.atomic.LongAdder;
  * be called from any thread except the proxy's own event loops.
  */
 public final class WanProxy implements AutoCloseable {
+    /** The proxy's log, named for what it speaks for: its lines begin with {@code wan-proxy}, not {@code sitepair:}. */
+    static final Logger LOG = LoggerFactory.getLogger("wan-proxy");
+
     /** The link's state. */
     public enum Mode {
         /** Bytes flow, delayed and paced by the profile. */
@@ -182,8 +187,7 @@ public final class WanProxy implements AutoCloseable {
                 .handler(new ChannelInboundHandlerAdapter())
                 .connect(target).addListener((ChannelFuture f) -> {
                     if (!f.isSuccess()) {
-                        System.err.println("wan-proxy: cannot reach " + Addresses.format(target) + ": "
-                                + f.cause().getMessage());
+                        LOG.warn("wan-proxy: cannot reach {}: {}", Addresses.format(target), f.cause().getMessage());
                         reset(client);
                         return;
                     }
@@ -329,7 +333,7 @@ public final class WanProxy implements AutoCloseable {
     }
 
     private void log(String what) {
-        System.err.println(this + ": " + what);
+        LOG.info("{}: {}", this, what);
     }
 
     /** Resets the channels and, unless called on an event loop, waits for them to be closed. */

@@ -97,7 +97,7 @@ public final class WanProxyCommand implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(hook);
             try {
                 if (!control(proxy, new BufferedReader(input), out)) {
-                    System.err.println("wan-proxy: stdin closed; running until interrupted");
+                    WanProxy.LOG.info("wan-proxy: stdin closed; running until interrupted");
                     new CountDownLatch(1).await();
                 }
             } finally {
