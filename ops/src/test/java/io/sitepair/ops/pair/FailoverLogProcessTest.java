@@ -41,6 +41,10 @@ class FailoverLogProcessTest {
             }
             assertTrue(lines("b.err").stream().anyMatch(l -> l.contains("sitepair: site 'b': backup/down -> live-alone/connecting"
                     + " (primary 'a' failed")), "b's log says, in one line, that it went live\n" + lab.log("b"));
+            // A line logged through SLF4J reads as the others: the time to the millisecond, then sitepair's.
+            assertTrue(lines("b.err").stream().anyMatch(l -> l.matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} sitepair: peer 'a'"
+                    + " suspected failed: no heartbeat for \\d+ ms, no channel traffic for \\d+ ms")),
+                    "b's log says when it suspected a\n" + lab.log("b"));
         }
     }
 
