@@ -20,6 +20,11 @@ public final class ProcessLogging {
     public static final String DETAIL_VARIABLE = "SITEPAIR_LOG_DETAIL";
     public static final String DETAIL_PROPERTY = "sitepair.log.detail";
 
+    static {
+        // Before the loggers below start java.util.logging, which reads its manager from this once.
+        System.getProperties().putIfAbsent("java.util.logging.manager", LastingLogManager.class.getName());
+    }
+
     /**
      * ZooKeeper and Curator. Held here because java.util.logging keeps loggers only weakly, and a
      * collected logger forgets its level.

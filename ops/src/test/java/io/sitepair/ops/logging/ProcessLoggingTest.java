@@ -38,6 +38,32 @@ class ProcessLoggingTest {
         assertTrue(lines.get(6).startsWith("\tat io.sitepair.ops.logging.ProcessLoggingTest"), lines.get(6));
     }
 
+    @Test
+    void aLineLoggedByAShutdownHookStillReachesTheLog() throws Exception {
+        // A site stopped by SIGTERM logs its power-off from a shutdown hook, while the JVM exits.
+        Process daemon = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-cp",
+                System.getProperty("java.class.path"), ExitingDaemon.class.getName()).start();
+        String log = new String(daemon.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, daemon.waitFor(), log);
+        assertTrue(log.lines().anyMatch(l -> l.matches(STAMP + "sitepair: site 'a': primary -> stopped")), log);
+    }
+
+    /** A daemon that logs from a shutdown hook after the JVM began to exit. */
+    static final class ExitingDaemon {
+        public static void main(String[] args) {
+            ProcessLogging.forDaemon();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    Thread.sleep(200); // the JDK's own hooks, started with this one, have run by now
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                LoggerFactory.getLogger("io.sitepair.replicator.pair.PrimarySite").info("site 'a': primary -> stopped");
+            }));
+            System.exit(0);
+        }
+    }
+
     /** What {@code logging} writes to a daemon's standard error, line by line. */
     private static List<String> daemonLog(Runnable logging) throws Exception {
         PrintStream original = System.err;
