@@ -91,7 +91,7 @@ public abstract sealed class ChannelEnd permits LogShipper, LogReceiver {
 
     final void problem(String what) {
         if (logsRepeatedProblems || !what.equals(lastProblem)) {
-            logger.warn("sitepair: logging channel: {}", what);
+            logger.warn("logging channel: {}", what);
         }
         lastProblem = what;
     }

@@ -99,7 +99,7 @@ public final class LogReceiver extends ChannelEnd {
         try {
             written.get(2, TimeUnit.SECONDS);
         } catch (Exception e) {
-            logger.warn("sitepair: could not tell the primary about the divergence: {}", e.toString());
+            logger.warn("could not tell the primary about the divergence: {}", e.toString());
         }
     }
 
@@ -144,7 +144,7 @@ public final class LogReceiver extends ChannelEnd {
             state = State.STREAMING;
         }
         clearProblem();
-        logger.info("sitepair: logging channel from site '{}' streaming from position {}", hello.site(),
+        logger.info("logging channel from site '{}' streaming from position {}", hello.site(),
                 welcome.received() + 1);
         handshakeDone(ctx, Phase.COPY, new BackupCopy(this, hello.site()));
         primary.pipeline().addAfter(Phase.COPY, Phase.STREAMING, new BackupStreaming(this));

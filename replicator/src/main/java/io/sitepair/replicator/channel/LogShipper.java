@@ -168,7 +168,7 @@ public final class LogShipper extends ChannelEnd {
             streamFrom(welcome.received());
             return;
         }
-        logger.info("sitepair: re-protecting site '{}' ({})", me.peer(), copyReason);
+        logger.info("re-protecting site '{}' ({})", me.peer(), copyReason);
         state = State.COPYING;
         try {
             copy = copies.begin(channel, epoch, welcome, this::copied);
@@ -200,7 +200,7 @@ public final class LogShipper extends ChannelEnd {
             send(batch);
         }
         channel.flush();
-        logger.info("sitepair: logging channel to site '{}' streaming from position {}", me.peer(), received + 1);
+        logger.info("logging channel to site '{}' streaming from position {}", me.peer(), received + 1);
         listener.linkChanged(true, "streaming");
     }
 

@@ -87,10 +87,10 @@ final class BackupLoss {
         claiming = true;
         long seen = primary.epoch();
         long position = primary.position();
-        LOG.info("sitepair: site '{}': {}; claiming epoch {} to continue alone", site, why, seen + 1);
+        LOG.info("site '{}': {}; claiming epoch {} to continue alone", site, why, seen + 1);
         arbitration.claim(seen, position, endpoint, primary::ended).whenComplete((claim, failure) -> {
             if (failure != null) {
-                LOG.error("sitepair: site '{}': claiming epoch {} failed", site, seen + 1, failure);
+                LOG.error("site '{}': claiming epoch {} failed", site, seen + 1, failure);
                 primary.onLoop(() -> primary.halt("claiming epoch " + (seen + 1) + " failed: " + failure));
             } else if (claim != null) {
                 primary.onLoop(() -> claimed(claim, seen, position, why));
@@ -107,7 +107,7 @@ final class BackupLoss {
             // The backup went quiet while taking over (a busy machine), and took the epoch: that
             // is the switchover succeeding, which the switchover itself completes.
             switchoverTaken = true;
-            LOG.info("sitepair: site '{}': site '{}' took epoch {} as the switchover asked", site,
+            LOG.info("site '{}': site '{}' took epoch {} as the switchover asked", site,
                     claim.record().liveSite(), claim.record().epoch());
         } else {
             primary.halt(claim.refusal() != null ? claim.refusal() : "site '" + claim.record().liveSite()

@@ -371,7 +371,7 @@ public final class BackupSite implements Site {
         public void diskFailed(String why) {
             diskFailure = why;
             role.change(s -> s.with(Disk.FAILED), why);
-            LOG.error("sitepair: site '{}' FAILED: {}", settings.site(), why);
+            LOG.error("site '{}' FAILED: {}", settings.site(), why);
             receiver.stop();
             received.end();
         }
@@ -418,9 +418,9 @@ public final class BackupSite implements Site {
         String gone = "site '" + settings.site() + "' is " + failover + "; clients on " + endpoint
                 + "; UNPROTECTED until site '" + settings.identity().peer() + "' rejoins";
         if (failureDetectedNanos == 0) {
-            LOG.info("sitepair: {}", gone);
+            LOG.info("{}", gone);
         } else {
-            LOG.warn("sitepair: ALARM: {}", gone);
+            LOG.warn("ALARM: {}", gone);
         }
         GoLiveHook.runAsync(settings.goLiveHook(), Map.of("SITEPAIR_PAIR", settings.identity().pair(),
                 "SITEPAIR_SITE", settings.site(), "SITEPAIR_EPOCH", String.valueOf(epoch),
@@ -454,13 +454,13 @@ public final class BackupSite implements Site {
             try {
                 disk.close();
             } catch (Exception e) {
-                LOG.warn("sitepair: closing a disk failed: {}", e.getMessage());
+                LOG.warn("closing a disk failed: {}", e.getMessage());
             }
         }
         try {
             records.close();
         } catch (Exception e) {
-            LOG.warn("sitepair: closing the block map failed: {}", e.getMessage());
+            LOG.warn("closing the block map failed: {}", e.getMessage());
         }
     }
 

@@ -242,7 +242,7 @@ public final class PrimarySite implements Site {
         public void wonEpoch(long won, long position, String why) {
             epochPassed(won, position);
             alarm = why + "; live alone in epoch " + epoch;
-            LOG.warn("sitepair: ALARM: {} (from position {})", alarm, position);
+            LOG.warn("ALARM: {} (from position {})", alarm, position);
             continueAlone(why + "; epoch " + epoch);
         }
 
@@ -316,7 +316,7 @@ public final class PrimarySite implements Site {
         if (!role.moveTo(Role.HALTED, why)) {
             return;
         }
-        LOG.error("sitepair: site '{}' HALTED: {}", settings.site(), why);
+        LOG.error("site '{}' HALTED: {}", settings.site(), why);
         acks.abandon();
         endLinks();
         finished.completeExceptionally(new SiteHalted(why));
@@ -324,7 +324,7 @@ public final class PrimarySite implements Site {
             try {
                 run.stop();
             } catch (Exception e) {
-                LOG.warn("sitepair: stopping the halted run: {}", e.getMessage());
+                LOG.warn("stopping the halted run: {}", e.getMessage());
             }
             closeRecords();
         });
@@ -345,7 +345,7 @@ public final class PrimarySite implements Site {
         try {
             records.close();
         } catch (Exception e) {
-            LOG.warn("sitepair: closing the block map failed: {}", e.getMessage());
+            LOG.warn("closing the block map failed: {}", e.getMessage());
         }
     }
 
@@ -380,8 +380,8 @@ public final class PrimarySite implements Site {
         @Override
         public void backupStopped(long position, String reason) {
             alarm = "the backup stopped at log position " + position + ": " + reason;
-            LOG.warn("sitepair: ALARM: {}", alarm);
-            LOG.warn("sitepair: ALARM: site '{}' continues UNPROTECTED; the backup must be re-protected",
+            LOG.warn("ALARM: {}", alarm);
+            LOG.warn("ALARM: site '{}' continues UNPROTECTED; the backup must be re-protected",
                     settings.site());
             continueAlone("backup stopped at position " + position);
         }
@@ -395,7 +395,7 @@ public final class PrimarySite implements Site {
             }
             lastCopy = copy;
             lastCopyAt = java.time.LocalTime.now().withNano(0);
-            LOG.info("sitepair: site '{}' is protected again by site '{}' from position {} (re-protection {})",
+            LOG.info("site '{}' is protected again by site '{}' from position {} (re-protection {})",
                     settings.site(), settings.identity().peer(), copy.position(), lastReprotection());
         }
 
@@ -448,7 +448,7 @@ public final class PrimarySite implements Site {
                 return position;
             }).get();
             if (!backupHolds(powerOff, POWER_OFF_WAIT_MS)) {
-                LOG.warn("sitepair: the backup did not acknowledge the power-off within {} ms; it will report the"
+                LOG.warn("the backup did not acknowledge the power-off within {} ms; it will report the"
                         + " primary as failed", POWER_OFF_WAIT_MS);
             }
             endLinks();

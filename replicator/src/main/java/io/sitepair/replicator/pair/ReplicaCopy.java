@@ -162,13 +162,13 @@ final class ReplicaCopy implements CopyTarget {
         return QuorumRetry.until(() -> {
             tiebreaker.markInconsistent(settings.site(), inconsistent);
             if (waited[0]) {
-                LOG.info("sitepair: site '{}': a ZooKeeper quorum answered; this site's disks are marked {}",
+                LOG.info("site '{}': a ZooKeeper quorum answered; this site's disks are marked {}",
                         settings.site(), mark);
             }
             return Boolean.TRUE;
         }, replica::replayingOrEnding, e -> {
             if (!waited[0]) {
-                LOG.info("sitepair: site '{}': waiting for a ZooKeeper quorum to {} ({})", settings.site(), what,
+                LOG.info("site '{}': waiting for a ZooKeeper quorum to {} ({})", settings.site(), what,
                         e.getMessage());
                 waited[0] = true;
             }

@@ -26,7 +26,7 @@ final class SiteStateMachine {
         this.site = site;
         this.state = SiteState.initial(initial);
         this.reason = reason;
-        LOG.info("sitepair: site '{}' is {} ({})", site, state.label(), reason);
+        LOG.info("site '{}' is {} ({})", site, state.label(), reason);
     }
 
     /**
@@ -53,7 +53,7 @@ final class SiteStateMachine {
         if (next.role() != current.role()) {
             reason = why;
         }
-        LOG.info("sitepair: site '{}': {} -> {} ({})", site, current.label(), next.label(), why);
+        LOG.info("site '{}': {} -> {} ({})", site, current.label(), next.label(), why);
         return true;
     }
 

@@ -37,7 +37,7 @@ final class VerifyTally implements Replayer.DiskCheckListener {
                     .mapToLong(Long::longValue).toArray();
             last = "at position " + position + ": " + compared + " blocks compared, " + differing.size() + " differ"
                     + (differing.isEmpty() ? "" : " (first: block " + differing.getFirst() + ")");
-            LOG.info("sitepair: verify {}", last);
+            LOG.info("verify {}", last);
             report.accept(new VerifyReport(position, compared, differing.size(), listed));
             differing.clear();
             compared = 0;

@@ -162,7 +162,7 @@ final class CopyIntake implements IncomingCopy.Session {
             link.after(target.done(done.position(), done.events(), state, done.stateHash(), done.lineage()),
                     "cannot complete the copy", () -> {
                         copying = false;
-                        LOG.info("sitepair: copy from site '{}' complete at position {}; streaming from position {}",
+                        LOG.info("copy from site '{}' complete at position {}; streaming from position {}",
                                 primary, done.position(), done.position() + 1);
                         link.copied();
                     });

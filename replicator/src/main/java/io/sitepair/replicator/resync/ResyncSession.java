@@ -313,10 +313,10 @@ final class ResyncSession implements OutgoingCopy.Session {
     }
 
     private void say(String what) {
-        LOG.info("sitepair: resync of site '{}': {}", me.peer(), what);
+        LOG.info("resync of site '{}': {}", me.peer(), what);
     }
 
     private void warn(String what) {
-        LOG.warn("sitepair: resync of site '{}': {}", me.peer(), what);
+        LOG.warn("resync of site '{}': {}", me.peer(), what);
     }
 }

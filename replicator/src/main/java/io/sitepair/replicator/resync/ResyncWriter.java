@@ -51,7 +51,7 @@ public final class ResyncWriter {
             progress = recorded;
             return recorded.start();
         } catch (IOException e) {
-            LOG.warn("sitepair: ignoring the resync progress, the copy starts over: {}", e.getMessage());
+            LOG.warn("ignoring the resync progress, the copy starts over: {}", e.getMessage());
             return null;
         }
     }
