@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -248,16 +247,15 @@ public final class BlockMap implements AutoCloseable {
         }
     }
 
-    /** Counters for status and benchmarks. */
-    public synchronized Map<String, Object> stats() {
-        Map<String, Object> stats = new LinkedHashMap<>();
-        stats.put("records", records);
-        stats.put("activity_log_writes", alWrites);
-        stats.put("hot_extents", hot.size());
-        if (recoveredUnknown != null) {
-            stats.put("recovered", "unclean stop: hot extents stamped " + recoveredUnknown);
-        }
-        return stats;
+    /**
+     * Counters for status and benchmarks.
+     *
+     * @param recoveredUnknown the stamp an unclean stop left the hot extents at; null after a clean stop
+     */
+    public record Stats(long records, long activityLogWrites, int hotExtents, Stamp recoveredUnknown) {}
+
+    public synchronized Stats stats() {
+        return new Stats(records, alWrites, hot.size(), recoveredUnknown);
     }
 
     /** A clean stop: every record durable, every extent cool, and the map says so. */

@@ -2,6 +2,8 @@ package io.sitepair.disk;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
@@ -42,7 +44,7 @@ class BlockMapTest {
         try (BlockMap map = BlockMap.open(dir.resolve("map"), 1)) {
             assertEquals(new Stamp(1, 42), map.stamp(0, 7));
             assertEquals(Stamp.ZERO, map.stamp(0, 8), "a block of the same extent never written");
-            assertFalse(map.stats().containsKey("recovered"));
+            assertNull(map.stats().recoveredUnknown());
         }
     }
 
@@ -58,7 +60,7 @@ class BlockMapTest {
             assertEquals(2 * BlockMap.EXTENT_BLOCKS, changed.cardinality());
             assertTrue(changed.get(0) && changed.get(BlockMap.EXTENT_BLOCKS - 1));
             assertTrue(changed.get(4 * BlockMap.EXTENT_BLOCKS) && !changed.get(BlockMap.EXTENT_BLOCKS));
-            assertTrue(map.stats().containsKey("recovered"));
+            assertNotNull(map.stats().recoveredUnknown());
         }
     }
 
@@ -69,7 +71,7 @@ class BlockMapTest {
         for (int e = 0; e < extents; e++) {
             crashed.record(0, (long) e * BlockMap.EXTENT_BLOCKS, 1, new Stamp(1, e + 1));
         }
-        assertEquals(BlockMap.HOT_EXTENTS, crashed.stats().get("hot_extents"));
+        assertEquals(BlockMap.HOT_EXTENTS, crashed.stats().hotExtents());
         crashed.abandon();
         try (BlockMap map = BlockMap.open(dir.resolve("map"), 1)) {
             assertEquals(new Stamp(1, 1), map.stamp(0, 0), "the first extent cooled with its exact stamp");

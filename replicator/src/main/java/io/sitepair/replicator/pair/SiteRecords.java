@@ -2,14 +2,13 @@ package io.sitepair.replicator.pair;
 
 import io.sitepair.disk.BlockMap;
 import io.sitepair.disk.DiskHistory;
-import io.sitepair.disk.Stamp;
-import java.util.BitSet;
 import io.sitepair.disk.Lineage;
+import io.sitepair.disk.Stamp;
 import io.sitepair.disk.WriteTracker;
+import io.sitepair.replicator.status.DiskStatus;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.BitSet;
 
 /**
  * What a site keeps about its disks' history in its data directory: the {@link Lineage} of
@@ -105,13 +104,13 @@ public final class SiteRecords implements DiskHistory, AutoCloseable {
         return blockMap.writtenAfter(disk, blocks, point);
     }
 
-    Map<String, Object> status() {
-        Map<String, Object> status = new LinkedHashMap<>();
+    DiskStatus status() {
         var last = lineage.entries().isEmpty() ? null : lineage.entries().getLast();
-        status.put("lineage", last == null ? "empty" : lineage.entries().size() + " epochs; in epoch " + last.epoch()
-                + " since position " + last.start() + " (primary " + last.primary() + ")");
-        status.putAll(blockMap.stats());
-        return status;
+        BlockMap.Stats map = blockMap.stats();
+        return new DiskStatus(last == null ? "empty" : lineage.entries().size() + " epochs; in epoch " + last.epoch()
+                + " since position " + last.start() + " (primary " + last.primary() + ")", map.records(),
+                map.activityLogWrites(), map.hotExtents(),
+                map.recoveredUnknown() == null ? null : "unclean stop: hot extents stamped " + map.recoveredUnknown());
     }
 
     /** A clean stop of the block map; once (a second call does nothing). */
