@@ -1,6 +1,5 @@
 package io.sitepair.ops.chaos;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -131,7 +130,7 @@ final class Campaign {
                 live = recover(k);
             }
         }
-        Object epoch = pair.status(live).get("epoch");
+        Long epoch = pair.status(live).epoch();
         List<Operation> operations = history.operations();
         Map<String, String> finalReads = checks.finalReads(live, operations, violations);
         if (finalReads != null) {

@@ -5,6 +5,9 @@ import io.sitepair.ops.config.LabConfig;
 import io.sitepair.ops.config.PairConfig;
 import io.sitepair.ops.config.PairConfigParser;
 import io.sitepair.ops.pair.SiteQuery;
+import io.sitepair.replicator.pair.Role;
+import io.sitepair.replicator.status.NoAnswer;
+import io.sitepair.replicator.status.SiteStatus;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -165,7 +168,7 @@ final class ChaosPair implements AutoCloseable {
         return new String(bytes, from, bytes.length - from, java.nio.charset.StandardCharsets.UTF_8).lines().toList();
     }
 
-    Map<String, Object> status(String site) {
+    SiteStatus status(String site) {
         return SiteQuery.status(pair.site(site));
     }
 
@@ -176,11 +179,10 @@ final class ChaosPair implements AutoCloseable {
      */
     String protectedPrimary() {
         for (String site : SITES) {
-            Map<String, Object> s = status(site);
-            if ("primary".equals(s.get("role")) && "protected".equals(s.get("protection"))) {
-                Map<String, Object> other = status(Campaign.other(site));
-                return "backup".equals(other.get("role")) && s.get("epoch") != null
-                        && s.get("epoch").equals(other.get("epoch")) ? site : null;
+            SiteStatus s = status(site);
+            if (s.role() == Role.PRIMARY && s.pairProtected()) {
+                SiteStatus other = status(Campaign.other(site));
+                return other.role() == Role.BACKUP && s.epoch() != null && s.epoch().equals(other.epoch()) ? site : null;
             }
         }
         return null;
@@ -203,10 +205,10 @@ final class ChaosPair implements AutoCloseable {
     String describe() {
         StringBuilder text = new StringBuilder();
         for (String site : SITES) {
-            Map<String, Object> s = status(site);
+            SiteStatus s = status(site);
             text.append(text.isEmpty() ? "" : "; ").append(site).append(": ")
-                    .append(s.containsKey("error") ? (alive(site) ? "not answering" : "not running")
-                            : s.get("role") + " " + s.get("protection") + " (" + s.get("reason") + ")");
+                    .append(s instanceof NoAnswer ? (alive(site) ? "not answering" : "not running")
+                            : s.role().label() + " " + s.protection() + " (" + s.reason() + ")");
         }
         return text.toString();
     }

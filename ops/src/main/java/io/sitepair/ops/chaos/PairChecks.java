@@ -1,6 +1,8 @@
 package io.sitepair.ops.chaos;
 
 import io.sitepair.ops.pair.AdminClient;
+import io.sitepair.replicator.pair.Role;
+import io.sitepair.replicator.status.SiteStatus;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
@@ -27,9 +29,9 @@ final class PairChecks {
      * Once the fault is healed and the pair protected, nothing may fail over by itself while the
      * cycle is checked (the final reads, the online verify).
      */
-    void checkNoFailover(String live, Object epoch, List<Violation> violations) {
-        Map<String, Object> now = pair.status(live);
-        if (epoch != null && !("primary".equals(now.get("role")) && epoch.equals(now.get("epoch")))) {
+    void checkNoFailover(String live, Long epoch, List<Violation> violations) {
+        SiteStatus now = pair.status(live);
+        if (epoch != null && !(now.role() == Role.PRIMARY && epoch.equals(now.epoch()))) {
             violations.add(new Violation("unprovoked-failover", "site " + live + " was primary in epoch " + epoch
                     + " once the fault was healed, and without a fault is now: " + pair.describe()));
         }

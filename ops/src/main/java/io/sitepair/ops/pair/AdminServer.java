@@ -3,6 +3,7 @@ package io.sitepair.ops.pair;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.sitepair.replicator.pair.Site;
+import io.sitepair.replicator.status.StatusJson;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -66,7 +67,7 @@ final class AdminServer implements AutoCloseable {
     }
 
     private static void answer(HttpExchange exchange, Site site) throws IOException {
-        byte[] body = (Json.write(site.status()) + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] body = (StatusJson.write(site.status()) + "\n").getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "application/json");
         exchange.sendResponseHeaders(200, body.length);
         try (OutputStream out = exchange.getResponseBody()) {

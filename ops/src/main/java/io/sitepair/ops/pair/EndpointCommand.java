@@ -3,18 +3,19 @@ package io.sitepair.ops.pair;
 import io.sitepair.ops.config.PairConfig;
 import io.sitepair.ops.config.PairConfigParser;
 import io.sitepair.ops.config.SiteConfig;
+import io.sitepair.replicator.pair.Role;
+import io.sitepair.replicator.status.SiteStatus;
 import io.sitepair.tiebreaker.NoQuorumException;
 import io.sitepair.tiebreaker.Tiebreaker;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code sitepair endpoint}: the current primary's client service address. */
 @Command(name = "endpoint", mixinStandardHelpOptions = true,
@@ -43,13 +44,13 @@ public final class EndpointCommand implements Callable<Integer> {
         List<String> answers = new ArrayList<>();
         for (String name : pair.siteNames()) {
             SiteConfig site = pair.site(name);
-            Map<String, Object> status = SiteQuery.status(site);
-            Object role = status.get("role");
-            if ("primary".equals(role) || "live-alone".equals(role)) {
+            SiteStatus status = SiteQuery.status(site);
+            Role role = status.role();
+            if (role == Role.PRIMARY || role == Role.LIVE_ALONE) {
                 System.out.println(UpCommand.address(site.service()));
                 return 0;
             }
-            answers.add(name + ": " + (role != null ? role : status.get("error")));
+            answers.add(name + ": " + (role != null ? role.label() : status.reason()));
         }
         spec.commandLine().getErr().println("sitepair endpoint: error: no site of pair " + pair.pair()
                 + " is serving clients (" + String.join("; ", answers) + ")");

@@ -1,5 +1,7 @@
 package io.sitepair.ops.pair;
 
+import io.sitepair.replicator.status.PrimaryStatus;
+import io.sitepair.replicator.status.SiteStatus;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -33,7 +35,6 @@ import picocli.CommandLine.Spec;
 public final class FailoverBench implements Callable<Integer> {
     private static final Pattern SPLIT = Pattern.compile(
             "detection (\\d+) ms.*replay (\\d+) ms.*arbitration (\\d+) ms");
-    private static final Pattern COPY = Pattern.compile("took ([0-9.]+) s");
 
     @Spec
     CommandLine.Model.CommandSpec spec;
@@ -67,7 +68,7 @@ public final class FailoverBench implements Callable<Integer> {
             lab.startWitness();
             processes.put("b", lab.start("b"));
             processes.put("a", lab.start("a"));
-            lab.await("a", 120, s -> "protected".equals(s.get("protection")));
+            lab.await("a", 120, SiteStatus::pairProtected);
             out.printf("bench failover: %d kill -9 failovers under %d writers, local pair with witness in %s%n",
                     cycles, writers, work);
             out.printf("%5s %6s %8s %14s %10s %8s %12s %10s %8s %7s%n", "cycle", "killed", "writes", "unavailable ms",
@@ -78,7 +79,7 @@ public final class FailoverBench implements Callable<Integer> {
             try {
                 for (cycle = 1; cycle <= cycles; cycle++) {
                     String other = live.equals("a") ? "b" : "a";
-                    Map<String, Object> status;
+                    SiteStatus status;
                     WriteLoad load = new WriteLoad(writers, "c" + cycle, sites, live);
                     try (load) {
                         load.awaitAcknowledged(200, 60);
@@ -87,23 +88,21 @@ public final class FailoverBench implements Callable<Integer> {
                         processes.get(live).waitFor();
                         String next = other;
                         WriteLoad.await(() -> load.acknowledgedBy(next), 60, "a write acknowledged by " + next);
-                        status = lab.await(other, 10, s -> s.get("failover") != null
-                                && String.valueOf(s.get("failover")).startsWith("live in epoch"));
+                        status = lab.await(other, 10, s -> s.failover() != null
+                                && s.failover().startsWith("live in epoch"));
                     }
                     double unavailable = load.unavailableMillis(other);
                     everything.putAll(load.acknowledged);
                     lost += WriteLoad.missing(load.acknowledged, sites.get(other));
-                    Matcher split = SPLIT.matcher(String.valueOf(status.get("failover")));
+                    Matcher split = SPLIT.matcher(status.failover());
                     if (!split.find()) {
-                        throw new IllegalStateException("no go-live split in " + status.get("failover"));
+                        throw new IllegalStateException("no go-live split in " + status.failover());
                     }
                     long rejoinStart = System.nanoTime();
                     processes.put(live, lab.start(live));
-                    Map<String, Object> reprotected = lab.await(other, 120,
-                            s -> "protected".equals(s.get("protection")));
+                    PrimaryStatus reprotected = (PrimaryStatus) lab.await(other, 120, SiteStatus::pairProtected);
                     double rejoin = (System.nanoTime() - rejoinStart) / 1e6;
-                    Matcher took = COPY.matcher(String.valueOf(reprotected.get("last_reprotection")));
-                    double copy = took.find() ? Double.parseDouble(took.group(1)) * 1000 : Double.NaN;
+                    double copy = reprotected.lastResync() != null ? reprotected.lastResync().tookMs() : Double.NaN;
                     rows.add(new double[] {unavailable, Double.parseDouble(split.group(1)),
                             Double.parseDouble(split.group(2)), Double.parseDouble(split.group(3)), rejoin, copy});
                     long differ = differingBlocks(lab, other); // every block of both sites, after this resync

@@ -2,13 +2,14 @@ package io.sitepair.ops.pair;
 
 import io.sitepair.ops.config.PairConfig;
 import io.sitepair.ops.config.PairConfigParser;
+import io.sitepair.replicator.status.NoAnswer;
+import io.sitepair.replicator.status.SiteStatus;
 import io.sitepair.tiebreaker.EpochRecord;
 import io.sitepair.tiebreaker.NoQuorumException;
 import io.sitepair.tiebreaker.Tiebreaker;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -49,13 +50,13 @@ public final class FailoverCommand implements Callable<Integer> {
             return error("site " + to + " is already live (" + record + ")");
         }
         String from = record.liveSite();
-        Map<String, Object> status = SiteQuery.status(pair.site(from));
-        if (status.containsKey("error")) {
+        SiteStatus status = SiteQuery.status(pair.site(from));
+        if (status instanceof NoAnswer none) {
             return error("site " + from + " is live in epoch " + record.epoch() + " but does not answer: "
-                    + status.get("error"));
+                    + none.error());
         }
-        if (!"protected".equals(status.get("protection"))) {
-            return error("site " + from + " is " + status.get("role") + ", " + status.get("protection")
+        if (!status.pairProtected()) {
+            return error("site " + from + " is " + status.role().label() + ", " + status.protection()
                     + "; a switchover needs a protected pair");
         }
         System.out.println("switching over from site " + from + " to site " + to + " (epoch " + record.epoch() + " -> "

@@ -6,6 +6,9 @@ import io.sitepair.ops.config.PairConfig;
 import io.sitepair.ops.config.PairConfigParser;
 import io.sitepair.ops.wan.WanProfile;
 import io.sitepair.ops.wan.WanProxy;
+import io.sitepair.replicator.status.NoAnswer;
+import io.sitepair.replicator.status.SiteStatus;
+import io.sitepair.replicator.status.StatusJson;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -79,7 +82,7 @@ final class LocalPair implements AutoCloseable {
         Map<String, Process> sites = new java.util.HashMap<>();
         sites.put("b", start("b"));
         sites.put("a", start("a"));
-        await("a", 60, s -> "protected".equals(s.get("protection")));
+        await("a", 60, SiteStatus::pairProtected);
         return sites;
     }
 
@@ -131,25 +134,19 @@ final class LocalPair implements AutoCloseable {
         return endpoint.out().trim();
     }
 
-    Map<String, Object> status(String site) {
+    SiteStatus status(String site) {
         return SiteQuery.status(pair.site(site));
     }
 
-    @SuppressWarnings("unchecked")
-    static long number(Map<String, Object> status, String section, String key) {
-        Object value = section == null ? status.get(key) : ((Map<String, Object>) status.get(section)).get(key);
-        return ((Number) value).longValue();
-    }
-
     /** Polls {@code site}'s status until {@code condition} holds; fails with the last status after {@code timeout}. */
-    Map<String, Object> await(String site, Duration timeout, Predicate<Map<String, Object>> condition)
+    SiteStatus await(String site, Duration timeout, Predicate<SiteStatus> condition)
             throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        Map<String, Object> status = status(site);
+        SiteStatus status = status(site);
         while (!safely(condition, status)) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("site " + site + " never reached the expected state within " + timeout
-                        + "; last status: " + status + "\n" + log(site));
+                        + "; last status: " + StatusJson.write(status) + "\n" + log(site));
             }
             Thread.sleep(100);
             status = status(site);
@@ -157,14 +154,14 @@ final class LocalPair implements AutoCloseable {
         return status;
     }
 
-    Map<String, Object> await(String site, int seconds, Predicate<Map<String, Object>> condition)
+    SiteStatus await(String site, int seconds, Predicate<SiteStatus> condition)
             throws IOException, InterruptedException {
         return await(site, Duration.ofSeconds(seconds), condition);
     }
 
-    private static boolean safely(Predicate<Map<String, Object>> condition, Map<String, Object> status) {
+    private static boolean safely(Predicate<SiteStatus> condition, SiteStatus status) {
         try {
-            return !status.containsKey("error") && condition.test(status);
+            return !(status instanceof NoAnswer) && condition.test(status);
         } catch (RuntimeException e) {
             return false;
         }
@@ -182,7 +179,8 @@ final class LocalPair implements AutoCloseable {
     String postMortem(int lines) {
         StringBuilder report = new StringBuilder();
         for (String site : pair.siteNames()) {
-            report.append("--- status of site ").append(site).append(": ").append(status(site)).append('\n');
+            report.append("--- status of site ").append(site).append(": ").append(StatusJson.write(status(site)))
+                    .append('\n');
             try {
                 List<String> log = Files.readAllLines(dir.resolve(site + ".err"));
                 report.append("--- the last ").append(Math.min(lines, log.size())).append(" lines of ").append(site)

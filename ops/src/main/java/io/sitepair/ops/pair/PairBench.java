@@ -7,6 +7,8 @@ import io.sitepair.ops.SitepairProcess;
 import io.sitepair.ops.config.UnitConverters;
 import io.sitepair.ops.config.Units;
 import io.sitepair.ops.wan.WanProfile;
+import io.sitepair.replicator.status.PrimaryStatus;
+import io.sitepair.replicator.status.SiteStatus;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -14,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -84,9 +85,9 @@ public final class PairBench implements Callable<Integer> {
 
     /** The primary's cumulative log byte counters at one instant. */
     private record LogCounters(long rawBytes, long wireBytes, long nanos) {
-        static LogCounters of(Map<String, Object> status) {
-            return new LogCounters(LocalPair.number(status, "logging", "raw_bytes"),
-                    LocalPair.number(status, "logging", "wire_bytes"), System.nanoTime());
+        static LogCounters of(SiteStatus status) {
+            PrimaryStatus.Logging logging = ((PrimaryStatus) status).logging();
+            return new LogCounters(logging.rawBytes(), logging.wireBytes(), System.nanoTime());
         }
 
         Logging since(LogCounters before) {
@@ -135,7 +136,7 @@ public final class PairBench implements Callable<Integer> {
             Process backup = pair.start("b");
             Process primary = pair.start("a");
             int unprotectedPort = servingPort(dir.resolve("unprotected.out"), unprotected);
-            pair.await("a", Duration.ofSeconds(60), s -> "protected".equals(s.get("protection")));
+            pair.await("a", Duration.ofSeconds(60), SiteStatus::pairProtected);
             int protectedPort = pair.service("a").getPort();
             RedisBenchmark.awaitPong(unprotectedPort, unprotected, 30);
             RedisBenchmark.awaitPong(protectedPort, primary, 30);
@@ -169,13 +170,11 @@ public final class PairBench implements Callable<Integer> {
                     printRow(out, row);
                 }
             }
-            Map<String, Object> finalStatus = pair.status("a");
+            PrimaryStatus.Logging whole = ((PrimaryStatus) pair.status("a")).logging();
             out.printf("  idle (no clients, %s): log traffic %.3f Mbit/s raw, %.3f Mbit/s on the wire%n",
                     Units.formatDuration(idle), idleTraffic.rawMbitPerSecond(), idleTraffic.wireMbitPerSecond());
             out.printf("  whole run: %,d bytes of log raw, %,d on the wire, compression ratio %.2f%n",
-                    LocalPair.number(finalStatus, "logging", "raw_bytes"),
-                    LocalPair.number(finalStatus, "logging", "wire_bytes"),
-                    ((Number) ((Map<?, ?>) finalStatus.get("logging")).get("compression_ratio")).doubleValue());
+                    whole.rawBytes(), whole.wireBytes(), whole.compressionRatio());
             printTargets(out, rtt, rows);
             powerOff(out, pair, primary, backup);
         } finally {

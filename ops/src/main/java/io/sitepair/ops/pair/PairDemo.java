@@ -1,5 +1,7 @@
 package io.sitepair.ops.pair;
 
+import io.sitepair.replicator.status.PrimaryStatus;
+import io.sitepair.replicator.status.SiteStatus;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -80,11 +82,11 @@ public final class PairDemo implements Callable<Integer> {
         lab.startWitness();
         Process b = lab.start("b");
         Process a = lab.start("a");
-        lab.await("a", 120, s -> "protected".equals(s.get("protection")));
+        lab.await("a", 120, SiteStatus::pairProtected);
         say("site a is primary in epoch 1, protected by site b; clients on " + lab.endpoint());
 
         step(2, WRITERS + " Redis clients write for " + seconds + " s; then site a is killed (kill -9) under the load");
-        Map<String, Object> live;
+        SiteStatus live;
         double unavailable;
         try (WriteLoad load = new WriteLoad(WRITERS, "phase1", sites, "a")) {
             pause(seconds);
@@ -92,21 +94,21 @@ public final class PairDemo implements Callable<Integer> {
             a.destroyForcibly();
             a.waitFor();
             WriteLoad.await(() -> load.acknowledgedBy("b"), 60, "a write acknowledged by b");
-            live = lab.await("b", 20, s -> String.valueOf(s.get("failover")).startsWith("live in epoch"));
+            live = lab.await("b", 20, s -> s.failover() != null && s.failover().startsWith("live in epoch"));
             unavailable = load.unavailableMillis("b");
             check("failover", load.acknowledged, sites.get("b"), String.format(
-                    "b %s; clients saw %.0f ms without service", live.get("failover"), unavailable));
+                    "b %s; clients saw %.0f ms without service", live.failover(), unavailable));
         }
         say("sitepair endpoint now prints " + lab.endpoint());
 
         step(3, "site a returns (sitepair up --site a): it rejoins as b's backup and is re-protected under the load");
         try (WriteLoad load = new WriteLoad(WRITERS, "phase2", sites, "b")) {
             a = lab.start("a");
-            Map<String, Object> reprotected = lab.await("b", 120, s -> "protected".equals(s.get("protection")));
+            PrimaryStatus reprotected = (PrimaryStatus) lab.await("b", 120, SiteStatus::pairProtected);
             pause(seconds);
             load.close();
             check("resync", load.acknowledged, sites.get("b"), "b protected again by a: re-protection "
-                    + reprotected.get("last_reprotection"));
+                    + reprotected.lastReprotection());
         }
 
         step(4, "planned switchover back under the load: sitepair failover --config pair.yaml --to a");
@@ -114,7 +116,7 @@ public final class PairDemo implements Callable<Integer> {
             pause(1);
             String switchover = failoverTo(lab, "a");
             say(switchover);
-            lab.await("a", 60, s -> "protected".equals(s.get("protection")));
+            lab.await("a", 60, SiteStatus::pairProtected);
             pause(seconds);
             load.close();
             check("switchover", load.acknowledged, sites.get("a"), "a live again and protected by b ("

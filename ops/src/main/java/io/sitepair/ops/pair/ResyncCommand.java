@@ -3,13 +3,18 @@ package io.sitepair.ops.pair;
 import io.sitepair.ops.config.PairConfig;
 import io.sitepair.ops.config.PairConfigParser;
 import io.sitepair.ops.config.Units;
+import io.sitepair.replicator.status.NoAnswer;
+import io.sitepair.replicator.status.PrimaryStatus;
+import io.sitepair.replicator.status.ResyncPlanStatus;
+import io.sitepair.replicator.status.ResyncStatus;
+import io.sitepair.replicator.status.ResyncSummary;
+import io.sitepair.replicator.status.SiteStatus;
 import java.io.PrintWriter;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Predicate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -73,36 +78,33 @@ public final class ResyncCommand implements Callable<Integer> {
             return error("cannot read which site is live: " + e.getMessage());
         }
         PrintWriter out = spec.commandLine().getOut();
-        Map<String, Object> status = await(pair, live, wait, s -> map(s.get("resync")) instanceof Map<String, Object> r
-                && r.get("plan") != null || "protected".equals(s.get("protection")));
-        if (status.containsKey("error")) {
-            return error("site " + live + " is live but does not answer: " + status.get("error"));
+        SiteStatus status = await(pair, live, wait, s -> planned(s) != null || s.pairProtected());
+        if (status instanceof NoAnswer none) {
+            return error("site " + live + " is live but does not answer: " + none.error());
         }
-        Map<String, Object> resync = map(status.get("resync"));
+        ResyncStatus resync = planned(status);
         if (resync == null) {
-            if ("protected".equals(status.get("protection"))) {
+            if (status.pairProtected()) {
                 out.println("site " + live + " is live and protected: nothing to resync");
                 out.println("plan: 0 blocks, 0 bytes");
                 return 0;
             }
-            return error("no resync planned after " + waitFor + ": site " + live + " is " + status.get("protection")
+            return error("no resync planned after " + waitFor + ": site " + live + " is " + status.protection()
                     + "; start the returning site (sitepair up --config " + config + " --site "
                     + pair.peerOf(live).name() + ")");
         }
-        Map<String, Object> plan = map(resync.get("plan"));
-        long limit = rateLimit > 0 ? rateLimit : number(resync.get("rate_limit_bytes_s"));
-        printPlan(out, plan, limit);
-        String phase = (String) resync.get("phase");
+        ResyncPlanStatus plan = resync.plan();
+        printPlan(out, plan, rateLimit > 0 ? rateLimit : resync.rateLimitBytesS());
         if (dryRun) {
-            if ("split-brain".equals(phase)) {
+            if (resync.phase() == ResyncStatus.Phase.SPLIT_BRAIN) {
                 out.println("refusing without an operator's decision: --discard " + pair.peerOf(live).name()
                         + " throws away that site's writes since the divergence");
             }
-            out.println("plan: " + number(plan.get("blocks")) + " blocks, " + number(plan.get("bytes")) + " bytes");
+            out.println("plan: " + plan.blocks() + " blocks, " + plan.bytes() + " bytes");
             return 0;
         }
         long lastResyncBefore = lastResyncPosition(status);
-        if (!"copying".equals(phase) || rateLimit > 0 || discard != null) {
+        if (resync.phase() != ResyncStatus.Phase.COPYING || rateLimit > 0 || discard != null) {
             String operation = "resync" + query(rateLimit, discard);
             HttpResponse<String> response = AdminClient.post(pair, live, operation, Duration.ofSeconds(30));
             if (response.statusCode() != 200) {
@@ -117,35 +119,32 @@ public final class ResyncCommand implements Callable<Integer> {
     }
 
     /** The live site's status once {@code until} holds of it, or it does not answer, or {@code wait} passed. */
-    private static Map<String, Object> await(PairConfig pair, String live, Duration wait,
-                                             java.util.function.Predicate<Map<String, Object>> until)
+    private static SiteStatus await(PairConfig pair, String live, Duration wait, Predicate<SiteStatus> until)
             throws InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
         while (true) {
-            Map<String, Object> status = SiteQuery.status(pair.site(live));
-            if (status.containsKey("error") || until.test(status) || System.nanoTime() > deadline) {
+            SiteStatus status = SiteQuery.status(pair.site(live));
+            if (status instanceof NoAnswer || until.test(status) || System.nanoTime() > deadline) {
                 return status;
             }
             Thread.sleep(100);
         }
     }
 
-    private static void printPlan(PrintWriter out, Map<String, Object> plan, long limit) {
-        out.println("resync " + plan.get("direction") + ": " + plan.get("kind"));
-        out.println("  divergence point: " + plan.get("divergence"));
-        if (plan.get("split_brain") != null) {
-            out.println("  SPLIT-BRAIN: " + plan.get("split_brain"));
+    private static void printPlan(PrintWriter out, ResyncPlanStatus plan, long limit) {
+        out.println("resync " + plan.direction() + ": " + plan.kind());
+        out.println("  divergence point: " + plan.divergence());
+        if (plan.splitBrain() != null) {
+            out.println("  SPLIT-BRAIN: " + plan.splitBrain());
         }
-        String[] direction = String.valueOf(plan.get("direction")).split(" -> ");
-        for (Object item : (List<?>) plan.get("disks")) {
-            Map<String, Object> disk = map(item);
-            out.printf("  disk %s: %d blocks, %.1f MiB (written since: %d on %s, %d on %s)%n", disk.get("disk"),
-                    number(disk.get("blocks")), number(disk.get("bytes")) / MIB,
-                    number(disk.get("written_on_" + direction[0])), direction[0],
-                    number(disk.get("written_on_" + direction[1])), direction[1]);
+        String source = plan.direction().source();
+        String target = plan.direction().target();
+        for (ResyncPlanStatus.Disk disk : plan.disks()) {
+            out.printf("  disk %s: %d blocks, %.1f MiB (written since: %d on %s, %d on %s)%n", disk.disk(),
+                    disk.blocks(), disk.bytes() / MIB, disk.writtenOn(source), source, disk.writtenOn(target), target);
         }
-        long bytes = number(plan.get("bytes"));
-        out.printf("  total: %d blocks, %.1f MiB; %s%n", number(plan.get("blocks")), bytes / MIB, limit > 0
+        long bytes = plan.bytes();
+        out.printf("  total: %d blocks, %.1f MiB; %s%n", plan.blocks(), bytes / MIB, limit > 0
                 ? String.format("rate limit %s on the wire: at most %s (less as blocks compress)", rate(limit),
                         eta(bytes / (double) limit))
                 : "no rate limit: as fast as the link takes it");
@@ -159,49 +158,48 @@ public final class ResyncCommand implements Callable<Integer> {
         long lastCopied = -1;
         while (true) {
             Thread.sleep(tty ? 250 : 1000);
-            Map<String, Object> status = SiteQuery.status(pair.site(live));
-            if (status.containsKey("error")) {
+            SiteStatus status = SiteQuery.status(pair.site(live));
+            if (status instanceof NoAnswer none) {
                 out.println();
-                return error("site " + live + " stopped answering during the resync: " + status.get("error"));
+                return error("site " + live + " stopped answering during the resync: " + none.error());
             }
-            Map<String, Object> resync = map(status.get("resync"));
-            if (resync == null && lastResyncPosition(status) != lastResyncBefore) {
+            ResyncStatus resync = status instanceof PrimaryStatus serving ? serving.resync() : null;
+            ResyncSummary last = lastResync(status);
+            if (resync == null && last != null && last.position() != lastResyncBefore) {
                 if (tty) {
                     out.println();
                 }
-                printSummary(out, map(status.get("last_resync")));
+                printSummary(out, last);
                 // The backup acknowledges the copy's position just after: wait for it, briefly.
-                status = await(pair, live, Duration.ofSeconds(10), s -> "protected".equals(s.get("protection")));
-                out.println("site " + live + ": " + status.get("protection"));
-                return "protected".equals(status.get("protection")) ? 0 : 1;
+                status = await(pair, live, Duration.ofSeconds(10), SiteStatus::pairProtected);
+                out.println("site " + live + ": " + status.protection());
+                return status.pairProtected() ? 0 : 1;
             }
-            long copied = resync == null ? lastCopied : number(resync.get("copied_blocks"));
+            long copied = resync == null ? lastCopied : resync.copiedBlocks();
             if (copied != lastCopied) {
                 lastMoved = System.nanoTime();
                 lastCopied = copied;
             } else if (System.nanoTime() - lastMoved > stall.toNanos()) {
                 out.println();
                 return error("the resync has not moved for " + waitFor + ": site " + live + " is "
-                        + status.get("protection") + "; it resumes when the sites reconnect");
+                        + status.protection() + "; it resumes when the sites reconnect");
             }
-            if (resync != null && "copying".equals(resync.get("phase"))) {
-                out.print(progressLine(resync, map(resync.get("plan"))) + (tty ? "\r" : "\n"));
+            if (resync != null && resync.phase() == ResyncStatus.Phase.COPYING) {
+                out.print(progressLine(resync) + (tty ? "\r" : "\n"));
                 out.flush();
             }
         }
     }
 
     /** {@code [#########...........]  45%  120.0/260.0 MiB  95.2 MiB/s  ETA 2s}. */
-    static String progressLine(Map<String, Object> resync, Map<String, Object> plan) {
-        long total = Math.max(1, number(plan.get("blocks")));
-        long copied = number(resync.get("copied_blocks"));
-        int percent = (int) Math.min(100, copied * 100 / total);
+    static String progressLine(ResyncStatus copying) {
+        long total = Math.max(1, copying.plan().blocks());
+        int percent = (int) Math.min(100, copying.copiedBlocks() * 100 / total);
         int filled = percent / 5;
-        long eta = number(resync.get("eta_s"));
+        long eta = copying.etaS();
         return String.format("[%s%s] %3d%%  %.1f/%.1f MiB  %s  ETA %s", "#".repeat(filled),
-                ".".repeat(20 - filled), percent, number(resync.get("copied_bytes")) / MIB,
-                number(plan.get("bytes")) / MIB, rate(number(resync.get("rate_bytes_s"))),
-                eta < 0 ? "?" : eta((double) eta));
+                ".".repeat(20 - filled), percent, copying.copiedBytes() / MIB, copying.plan().bytes() / MIB,
+                rate(copying.rateBytesS()), eta < 0 ? "?" : eta((double) eta));
     }
 
     /** {@code 12.5 MiB/s}, or {@code 64 KiB/s} below one MiB. */
@@ -210,20 +208,28 @@ public final class ResyncCommand implements Callable<Integer> {
                 : bytesPerSecond / 1024 + " KiB/s";
     }
 
-    private static void printSummary(PrintWriter out, Map<String, Object> done) {
-        double seconds = number(done.get("took_ms")) / 1000.0;
-        long data = number(done.get("data_bytes"));
+    private static void printSummary(PrintWriter out, ResyncSummary done) {
+        double seconds = done.tookMs() / 1000.0;
+        long data = done.dataBytes();
         out.printf("resync complete: %s; %d blocks planned, %d zero blocks sent as ranges, %d written during the"
                         + " copy sent again; %.1f MiB of data, %.1f MiB on the wire, in %.1f s (%.1f MiB/s); the guest"
-                        + " paused %s ms%n", done.get("kind"), number(done.get("planned_blocks")),
-                number(done.get("zero_blocks")), number(done.get("resent_blocks")), data / MIB,
-                number(done.get("wire_bytes")) / MIB, seconds, seconds > 0 ? data / MIB / seconds : 0,
-                done.get("pause_ms"));
+                        + " paused %s ms%n", done.kind(), done.plannedBlocks(), done.zeroBlocks(), done.resentBlocks(),
+                data / MIB, done.wireBytes() / MIB, seconds, seconds > 0 ? data / MIB / seconds : 0, done.pauseMs());
     }
 
-    private static long lastResyncPosition(Map<String, Object> status) {
-        Map<String, Object> last = map(status.get("last_resync"));
-        return last == null ? -1 : number(last.get("position"));
+    /** The live site's resync once its plan is made; null before, or if none. */
+    private static ResyncStatus planned(SiteStatus status) {
+        return status instanceof PrimaryStatus serving && serving.resync() != null && serving.resync().plan() != null
+                ? serving.resync() : null;
+    }
+
+    private static ResyncSummary lastResync(SiteStatus status) {
+        return status instanceof PrimaryStatus serving ? serving.lastResync() : null;
+    }
+
+    private static long lastResyncPosition(SiteStatus status) {
+        ResyncSummary last = lastResync(status);
+        return last == null ? -1 : last.position();
     }
 
     private static String query(long rate, String discard) {
@@ -241,15 +247,6 @@ public final class ResyncCommand implements Callable<Integer> {
         long s = Math.round(Math.ceil(seconds));
         return s < 60 ? s + "s" : s < 3600 ? s / 60 + "m" + String.format("%02d", s % 60) + "s"
                 : s / 3600 + "h" + String.format("%02d", s % 3600 / 60) + "m";
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> map(Object value) {
-        return value instanceof Map<?, ?> m ? (Map<String, Object>) m : null;
-    }
-
-    private static long number(Object value) {
-        return value instanceof Number n ? n.longValue() : 0;
     }
 
     private int error(String message) {

@@ -2,8 +2,8 @@ package io.sitepair.ops.pair;
 
 import io.sitepair.replicator.pair.Role;
 import io.sitepair.replicator.pair.Site;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import io.sitepair.replicator.status.SiteStatus;
+import io.sitepair.replicator.status.StartingStatus;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -32,12 +32,8 @@ final class StartingSite implements Site {
     }
 
     @Override
-    public Map<String, Object> status() {
-        Map<String, Object> status = new LinkedHashMap<>();
-        status.put("site", site);
-        status.put("role", Role.STARTING.label());
-        status.put("reason", reason);
-        return status;
+    public SiteStatus status() {
+        return StartingStatus.waiting(site, reason);
     }
 
     @Override

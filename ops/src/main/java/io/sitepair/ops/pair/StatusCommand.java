@@ -3,10 +3,15 @@ package io.sitepair.ops.pair;
 import io.sitepair.ops.config.CoordinationConfig;
 import io.sitepair.ops.config.PairConfig;
 import io.sitepair.ops.config.PairConfigParser;
+import io.sitepair.replicator.status.NoAnswer;
+import io.sitepair.replicator.status.PairStatus;
+import io.sitepair.replicator.status.SiteStatus;
+import io.sitepair.replicator.status.StatusJson;
 import io.sitepair.tiebreaker.QuorumProbe;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -27,22 +32,18 @@ public final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PairConfig pair = PairConfigParser.load(config);
-        Map<String, Object> sites = new LinkedHashMap<>();
+        Map<String, SiteStatus> sites = new LinkedHashMap<>();
         for (String name : pair.siteNames()) {
             sites.put(name, SiteQuery.status(pair.site(name)));
         }
         String quorum = quorum(pair);
         if (json) {
-            Map<String, Object> all = new LinkedHashMap<>();
-            all.put("pair", pair.pair());
-            all.put("quorum", quorum);
-            all.put("sites", sites);
-            System.out.println(Json.write(all));
+            System.out.println(StatusJson.write(new PairStatus(pair.pair(), quorum, sites)));
             return 0;
         }
         System.out.println("pair " + pair.pair());
         System.out.println("quorum: " + quorum);
-        sites.forEach((name, status) -> print(name, (Map<?, ?>) status));
+        sites.forEach(StatusCommand::print);
         return 0;
     }
 
@@ -55,25 +56,24 @@ public final class StatusCommand implements Callable<Integer> {
         return QuorumProbe.probe(c.members(), Duration.ofSeconds(1)).describe();
     }
 
-    private static void print(String name, Map<?, ?> status) {
-        if (status.containsKey("error")) {
-            System.out.println("site " + name + ": unreachable: " + status.get("error"));
+    /** A heading line (role, reason, epoch), then one line per other field, a nested object on one line. */
+    private static void print(String name, SiteStatus status) {
+        if (status instanceof NoAnswer none) {
+            System.out.println("site " + name + ": unreachable: " + none.error());
             return;
         }
-        System.out.println("site " + name + ": " + status.get("role") + " (" + status.get("reason") + "), epoch "
-                + status.get("epoch"));
-        for (Map.Entry<?, ?> entry : status.entrySet()) {
-            String key = String.valueOf(entry.getKey());
-            if (key.equals("site") || key.equals("role") || key.equals("reason") || key.equals("epoch")) {
-                continue;
-            }
-            if (entry.getValue() instanceof Map<?, ?> nested) {
+        System.out.println("site " + name + ": " + status.role().label() + " (" + status.reason() + "), epoch "
+                + status.epoch());
+        Map<String, Object> fields = StatusJson.fields(status);
+        fields.keySet().removeAll(List.of("site", "role", "reason", "epoch")); // in the heading
+        fields.forEach((key, value) -> {
+            if (value instanceof Map<?, ?> nested) {
                 StringBuilder line = new StringBuilder();
                 nested.forEach((k, v) -> line.append(line.isEmpty() ? "" : ", ").append(k).append(' ').append(v));
                 System.out.println("  " + key + ": " + line);
             } else {
-                System.out.println("  " + key + ": " + entry.getValue());
+                System.out.println("  " + key + ": " + value);
             }
-        }
+        });
     }
 }

@@ -157,7 +157,7 @@ public final class UpCommand implements Callable<Integer> {
                 System.out.println("site " + site + " halted: " + halted.getMessage());
                 return io.sitepair.ops.Main.EXIT_VM_HALTED;
             }
-            System.out.println("site " + site + ": " + running.status().get("reason"));
+            System.out.println("site " + site + ": " + running.status().reason());
             System.out.println("state " + state);
             return 0;
         } finally {

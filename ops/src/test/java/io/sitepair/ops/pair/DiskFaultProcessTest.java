@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sitepair.replicator.pair.Role;
+import io.sitepair.replicator.status.SiteStatus;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,9 +38,9 @@ class DiskFaultProcessTest {
                 assertEquals(0, inject.exit(), inject.text());
                 long injected = System.nanoTime();
                 // Well before the (10 s) failure timeout: the backup said it failed.
-                Map<String, Object> alone = lab.await("a", 8, s -> "live-alone".equals(s.get("role")));
+                SiteStatus alone = lab.await("a", 8, s -> s.role() == Role.LIVE_ALONE);
                 seconds = (System.nanoTime() - injected) / 1e9;
-                assertTrue(String.valueOf(alone.get("protection")).contains("Input/output error (injected)"),
+                assertTrue(alone.protection().toString().contains("Input/output error (injected)"),
                         alone.toString());
                 assertTrue(b.waitFor(10, TimeUnit.SECONDS), "the failed backup halts");
                 assertNotEquals(0, b.exitValue());
@@ -66,8 +68,8 @@ class DiskFaultProcessTest {
             }
             assertNotEquals(0, a.exitValue());
             assertTrue(lab.log("a").contains("No space left on device (injected)"), lab.log("a"));
-            Map<String, Object> live = lab.await("b", 20, s -> "live-alone".equals(s.get("role")));
-            assertEquals(2L, LocalPair.number(live, null, "epoch"));
+            SiteStatus live = lab.await("b", 20, s -> s.role() == Role.LIVE_ALONE);
+            assertEquals(2L, live.epoch());
             assertEquals(0, WriteLoad.missing(ledger, lab.service("b")), "acknowledged writes lost");
             System.out.printf("primary disk full: b live in epoch 2; %d acknowledged writes present%n", ledger.size());
         }

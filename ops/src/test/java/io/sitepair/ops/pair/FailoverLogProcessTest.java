@@ -3,6 +3,7 @@ package io.sitepair.ops.pair;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sitepair.replicator.pair.Role;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,8 +33,8 @@ class FailoverLogProcessTest {
             Process a = lab.startProtected().get("a");
             a.destroyForcibly(); // kill -9
             a.waitFor(10, TimeUnit.SECONDS);
-            var live = lab.await("b", 20, s -> "live-alone".equals(s.get("role")));
-            assertEquals(2L, LocalPair.number(live, null, "epoch"), live.toString());
+            var live = lab.await("b", 20, s -> s.role() == Role.LIVE_ALONE);
+            assertEquals(2L, live.epoch(), live.toString());
             Thread.sleep(1500); // the quorum's reaction to the lost peer, logged after b went live
 
             for (String log : List.of("b.err", "b.out", "witness.err", "witness.out")) {

@@ -3,6 +3,10 @@ package io.sitepair.ops.pair;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sitepair.replicator.pair.Role;
+import io.sitepair.replicator.status.PrimaryStatus;
+import io.sitepair.replicator.status.Protection;
+import io.sitepair.replicator.status.SiteStatus;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,7 +51,7 @@ class FailoverProcessTest {
             lab.startWitness();
             Process bSite = lab.start("b");
             Process a = lab.start("a");
-            lab.await("a", 60, s -> "protected".equals(s.get("protection")));
+            lab.await("a", 60, SiteStatus::pairProtected);
             var service = lab.service("a");
             assertEquals("127.0.0.1:" + service.getPort(), lab.endpoint());
 
@@ -60,10 +64,10 @@ class FailoverProcessTest {
                 a.waitFor(10, TimeUnit.SECONDS);
                 ledger = writers.acknowledged;
             }
-            Map<String, Object> live = lab.await("b", 20, s -> "live-alone".equals(s.get("role")));
+            SiteStatus live = lab.await("b", 20, s -> s.role() == Role.LIVE_ALONE);
             double seconds = (System.nanoTime() - killed) / 1e9;
-            assertEquals(2L, LocalPair.number(live, null, "epoch"), live.toString());
-            assertTrue(String.valueOf(live.get("failover")).startsWith("live in epoch 2"), live.toString());
+            assertEquals(2L, live.epoch(), live.toString());
+            assertTrue(live.failover().startsWith("live in epoch 2"), live.toString());
 
             var b = lab.service("b");
             assertEquals("127.0.0.1:" + b.getPort(), lab.endpoint(), "the endpoint follows the arbitration record");
@@ -81,10 +85,10 @@ class FailoverProcessTest {
 
             // The old primary comes back: it rejoins as b's backup and is re-protected.
             lab.start("a");
-            Map<String, Object> reprotected = lab.await("b", 60, s -> "protected".equals(s.get("protection")));
-            assertEquals("primary", reprotected.get("role"), reprotected.toString());
-            assertTrue(String.valueOf(reprotected.get("last_reprotection")).contains("MiB copied"), reprotected.toString());
-            lab.await("a", 10, s -> "backup".equals(s.get("role")));
+            PrimaryStatus reprotected = (PrimaryStatus) lab.await("b", 60, SiteStatus::pairProtected);
+            assertEquals(Role.PRIMARY, reprotected.role(), reprotected.toString());
+            assertTrue(reprotected.lastReprotection().contains("MiB copied"), reprotected.toString());
+            lab.await("a", 10, s -> s.role() == Role.BACKUP);
 
             // Failback: the same failure with the roles swapped.
             Map<String, String> second;
@@ -94,8 +98,8 @@ class FailoverProcessTest {
                 bSite.waitFor(10, TimeUnit.SECONDS);
                 second = writers.acknowledged;
             }
-            Map<String, Object> back = lab.await("a", 20, s -> "live-alone".equals(s.get("role")));
-            assertEquals(3L, LocalPair.number(back, null, "epoch"), back.toString());
+            SiteStatus back = lab.await("a", 20, s -> s.role() == Role.LIVE_ALONE);
+            assertEquals(3L, back.epoch(), back.toString());
             assertEquals("127.0.0.1:" + service.getPort(), lab.endpoint());
             assertAllPresent(ledger, service.getHostString(), service.getPort());
             assertAllPresent(second, service.getHostString(), service.getPort());
@@ -110,23 +114,23 @@ class FailoverProcessTest {
             lab.startWitness();
             Process b = lab.start("b");
             Process a = lab.start("a");
-            lab.await("a", 60, s -> "protected".equals(s.get("protection")));
+            lab.await("a", 60, SiteStatus::pairProtected);
             var service = lab.service("a");
             Map<String, String> ledger;
             try (WriteLoad writers = writers(service)) {
                 writers.awaitAcknowledged(300, 30);
                 b.destroyForcibly();
                 b.waitFor(10, TimeUnit.SECONDS);
-                Map<String, Object> alone = lab.await("a", 20, s -> "live-alone".equals(s.get("role")));
-                assertEquals(2L, LocalPair.number(alone, null, "epoch"), alone.toString());
-                assertTrue(String.valueOf(alone.get("protection")).startsWith("unprotected"), alone.toString());
+                SiteStatus alone = lab.await("a", 20, s -> s.role() == Role.LIVE_ALONE);
+                assertEquals(2L, alone.epoch(), alone.toString());
+                assertTrue(alone.protection().state() == Protection.State.UNPROTECTED, alone.toString());
                 int before = writers.acknowledged.size();
                 writers.awaitAcknowledged(before + 300, 30); // writes flow again without a backup
 
                 // The backup returns under the same load: it is copied and protects a again.
                 lab.start("b");
-                Map<String, Object> reprotected = lab.await("a", 60, s -> "protected".equals(s.get("protection")));
-                assertEquals("primary", reprotected.get("role"), reprotected.toString());
+                SiteStatus reprotected = lab.await("a", 60, SiteStatus::pairProtected);
+                assertEquals(Role.PRIMARY, reprotected.role(), reprotected.toString());
                 int protectedAt = writers.acknowledged.size();
                 writers.awaitAcknowledged(protectedAt + 300, 30); // and writes flow under the Output Rule again
                 ledger = writers.acknowledged;
@@ -147,7 +151,7 @@ class FailoverProcessTest {
             lab.startWitness();
             lab.start("b");
             lab.start("a");
-            lab.await("a", 60, s -> "protected".equals(s.get("protection")));
+            lab.await("a", 60, SiteStatus::pairProtected);
             var a = lab.service("a");
             var admin = lab.pair.site("a").admin();
             var unsigned = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
@@ -167,8 +171,8 @@ class FailoverProcessTest {
             var b = lab.service("b");
             assertEquals("127.0.0.1:" + b.getPort(), lab.endpoint());
             assertAllPresent(ledger, b.getHostString(), b.getPort());
-            Map<String, Object> live = lab.await("b", 60, s -> "protected".equals(s.get("protection")));
-            assertEquals("primary", live.get("role"), "the old primary rejoined as the backup: " + live);
+            SiteStatus live = lab.await("b", 60, SiteStatus::pairProtected);
+            assertEquals(Role.PRIMARY, live.role(), "the old primary rejoined as the backup: " + live);
             assertTrue(failover(lab, "b", 1).contains("site b is already live"));
             System.out.printf("switchover: %d acknowledged writes all present on b%n", ledger.size());
         }
@@ -187,17 +191,17 @@ class FailoverProcessTest {
             lab.startWitness();
             lab.start("b");
             lab.start("a");
-            lab.await("a", 60, s -> "protected".equals(s.get("protection")));
+            lab.await("a", 60, SiteStatus::pairProtected);
             var a = lab.service("a");
             Map<String, String> ledger;
             try (WriteLoad writers = writers(a)) {
                 writers.awaitAcknowledged(200, 30);
                 proxy.cut();
-                Map<String, Object> alone = lab.await("a", 20, s -> "live-alone".equals(s.get("role")));
-                assertEquals(2L, LocalPair.number(alone, null, "epoch"), alone.toString());
-                assertTrue(String.valueOf(alone.get("reason")).contains("logging channel"), alone.toString());
-                Map<String, Object> b = lab.await("b", 30, s -> "backup".equals(s.get("role"))
-                        && LocalPair.number(s, null, "epoch") == 2);
+                SiteStatus alone = lab.await("a", 20, s -> s.role() == Role.LIVE_ALONE);
+                assertEquals(2L, alone.epoch(), alone.toString());
+                assertTrue(alone.reason().contains("logging channel"), alone.toString());
+                SiteStatus b = lab.await("b", 30, s -> s.role() == Role.BACKUP
+                        && s.epoch() == 2);
                 assertTrue(lab.log("b").contains("serves in epoch 2 without this backup"), lab.log("b"));
                 int before = writers.acknowledged.size();
                 writers.awaitAcknowledged(before + 200, 30); // a serves alone
@@ -205,7 +209,7 @@ class FailoverProcessTest {
                 assertOneSitePerEpoch(lab.status("a"), b);
 
                 proxy.restore();
-                lab.await("a", 60, s -> "protected".equals(s.get("protection")));
+                lab.await("a", 60, SiteStatus::pairProtected);
                 writers.awaitAcknowledged(writers.acknowledged.size() + 200, 30);
                 ledger = writers.acknowledged;
             }
@@ -215,16 +219,21 @@ class FailoverProcessTest {
     }
 
     /** No epoch in which both sites released outputs. */
-    @SuppressWarnings("unchecked")
-    private static void assertOneSitePerEpoch(Map<String, Object> a, Map<String, Object> b) {
-        Map<String, Object> fromA = (Map<String, Object>) a.getOrDefault("released_outputs_by_epoch", Map.of());
-        Map<String, Object> fromB = (Map<String, Object>) b.getOrDefault("released_outputs_by_epoch", Map.of());
-        assertTrue(((Number) fromA.get("2")).longValue() > 0, "a served in epoch 2: " + fromA);
-        for (String epoch : fromA.keySet()) {
-            long byA = ((Number) fromA.get(epoch)).longValue();
-            long byB = ((Number) fromB.getOrDefault(epoch, 0)).longValue();
+    private static void assertOneSitePerEpoch(SiteStatus a, SiteStatus b) {
+        Map<Long, Long> fromA = releasedByEpoch(a);
+        Map<Long, Long> fromB = releasedByEpoch(b);
+        assertTrue(fromA.getOrDefault(2L, 0L) > 0, "a served in epoch 2: " + fromA);
+        for (long epoch : fromA.keySet()) {
+            long byA = fromA.get(epoch);
+            long byB = fromB.getOrDefault(epoch, 0L);
             assertTrue(byA == 0 || byB == 0, "both sites released outputs in epoch " + epoch + ": a " + byA + ", b " + byB);
         }
+    }
+
+    /** Outputs the site released per epoch; none for a site that never served. */
+    static Map<Long, Long> releasedByEpoch(SiteStatus site) {
+        return site instanceof PrimaryStatus serving && serving.releasedOutputsByEpoch() != null
+                ? serving.releasedOutputsByEpoch() : Map.of();
     }
 
     private static String failover(LocalPair lab, String to, int expectedExit) throws Exception {
@@ -248,7 +257,7 @@ class FailoverProcessTest {
             lab.startWitness();
             lab.start("b");
             Process a = lab.start("a");
-            lab.await("a", 60, s -> "protected".equals(s.get("protection")));
+            lab.await("a", 60, SiteStatus::pairProtected);
             var service = lab.service("a");
             try (Jedis before = new Jedis(service.getHostString(), service.getPort(), 5000)) {
                 assertEquals("OK", before.set("before-pause", "1"));
@@ -262,8 +271,8 @@ class FailoverProcessTest {
                     return "failed: " + e.getMessage();
                 }
             });
-            Map<String, Object> live = lab.await("b", 30, s -> "live-alone".equals(s.get("role")));
-            assertEquals(2L, LocalPair.number(live, null, "epoch"), live.toString());
+            SiteStatus live = lab.await("b", 30, s -> s.role() == Role.LIVE_ALONE);
+            assertEquals(2L, live.epoch(), live.toString());
             signal(a, "CONT");
 
             assertTrue(a.waitFor(30, TimeUnit.SECONDS), "the woken primary must halt\n" + lab.log("a"));
@@ -290,13 +299,13 @@ class FailoverProcessTest {
             Process witness = lab.startWitness();
             Process b = lab.start("b");
             lab.start("a");
-            lab.await("a", 60, s -> "protected".equals(s.get("protection")));
+            lab.await("a", 60, SiteStatus::pairProtected);
             b.destroyForcibly();
-            lab.await("a", 30, s -> "live-alone".equals(s.get("role")));
+            lab.await("a", 30, s -> s.role() == Role.LIVE_ALONE);
 
             witness.destroyForcibly(); // a's own peer is now one of three
-            Map<String, Object> fenced = lab.await("a", 30, s -> s.containsKey("fenced"));
-            assertTrue(String.valueOf(fenced.get("fenced")).startsWith("outputs held"), fenced.toString());
+            PrimaryStatus fenced = (PrimaryStatus) lab.await("a", 30, s -> ((PrimaryStatus) s).fenced() != null);
+            assertTrue(fenced.fenced().startsWith("outputs held"), fenced.toString());
             var service = lab.service("a");
             var write = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
                 try (Jedis jedis = new Jedis(service.getHostString(), service.getPort(), 60_000)) {
@@ -308,7 +317,7 @@ class FailoverProcessTest {
 
             lab.startWitness();
             assertEquals("OK", write.get(60, TimeUnit.SECONDS));
-            lab.await("a", 30, s -> !s.containsKey("fenced") && "live-alone".equals(s.get("role")));
+            lab.await("a", 30, s -> ((PrimaryStatus) s).fenced() == null && s.role() == Role.LIVE_ALONE);
         }
     }
 
@@ -318,7 +327,7 @@ class FailoverProcessTest {
             Process witness = lab.startWitness();
             lab.start("b");
             lab.start("a");
-            lab.await("a", 60, s -> "protected".equals(s.get("protection")));
+            lab.await("a", 60, SiteStatus::pairProtected);
             witness.destroyForcibly();
             witness.waitFor(10, TimeUnit.SECONDS);
             var service = lab.service("a");
@@ -327,7 +336,7 @@ class FailoverProcessTest {
                     assertEquals("OK", jedis.set("k" + i, "v" + i));
                 }
             }
-            lab.await("a", 30, s -> "protected".equals(s.get("protection")) && !s.containsKey("fenced"));
+            lab.await("a", 30, s -> s.pairProtected() && ((PrimaryStatus) s).fenced() == null);
 
             String text = lab.cli(java.time.Duration.ofSeconds(30), "status").out();
             assertTrue(text.contains("quorum: 2 of 3 ZooKeeper peers serving (down: witness): a failover is impossible"),

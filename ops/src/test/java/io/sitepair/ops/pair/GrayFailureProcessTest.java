@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sitepair.ops.wan.WanProfile;
 import io.sitepair.ops.wan.WanProxy;
+import io.sitepair.replicator.pair.Role;
+import io.sitepair.replicator.status.PrimaryStatus;
+import io.sitepair.replicator.status.SiteStatus;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,19 +46,19 @@ class GrayFailureProcessTest {
             Process witness = lab.startWitness();
             Process b = lab.start("b");
             lab.start("a");
-            lab.await("a", 60, s -> "protected".equals(s.get("protection")));
+            lab.await("a", 60, SiteStatus::pairProtected);
             failover(lab, "b");
-            lab.await("b", 60, s -> "protected".equals(s.get("protection")));
+            lab.await("b", 60, SiteStatus::pairProtected);
             failover(lab, "a");
-            lab.await("a", 60, s -> "protected".equals(s.get("protection")));
+            lab.await("a", 60, SiteStatus::pairProtected);
             try (WriteLoad writers = writers(lab.service("a"))) {
                 writers.awaitAcknowledged(100, 30);
                 b.destroyForcibly().waitFor();
-                lab.await("a", 30, s -> "live-alone".equals(s.get("role")));
+                lab.await("a", 30, s -> s.role() == Role.LIVE_ALONE);
                 writers.awaitAcknowledged(writers.acknowledged.size() + 50, 30);
                 witness.destroyForcibly().waitFor();
-                Map<String, Object> fenced = lab.await("a", 30, s -> s.get("fenced") != null);
-                assertTrue(String.valueOf(fenced.get("fenced")).startsWith("outputs held: ZooKeeper connection"),
+                PrimaryStatus fenced = (PrimaryStatus) lab.await("a", 30, s -> ((PrimaryStatus) s).fenced() != null);
+                assertTrue(fenced.fenced().startsWith("outputs held: ZooKeeper connection"),
                         fenced.toString());
                 Thread.sleep(500); // replies already on their way when the fence closed
                 int atFence = writers.acknowledged.size();
@@ -77,22 +80,22 @@ class GrayFailureProcessTest {
             lab.startWitness();
             lab.start("b");
             lab.start("a");
-            lab.await("a", 60, s -> "protected".equals(s.get("protection")));
+            lab.await("a", 60, SiteStatus::pairProtected);
             InetSocketAddress a = lab.service("a");
             Map<String, String> ledger;
             try (WriteLoad writers = writers(a)) {
                 writers.awaitAcknowledged(200, 30);
                 proxy.blackhole();
                 long stalled = System.nanoTime();
-                Map<String, Object> alone = lab.await("a", 15, s -> "live-alone".equals(s.get("role")));
+                SiteStatus alone = lab.await("a", 15, s -> s.role() == Role.LIVE_ALONE);
                 long millis = (System.nanoTime() - stalled) / 1_000_000;
-                assertTrue(String.valueOf(alone.get("reason")).contains("logging channel"), alone.toString());
+                assertTrue(alone.reason().contains("logging channel"), alone.toString());
                 String log = lab.log("a");
                 assertTrue(log.contains("nothing heard on the logging channel") || log.contains("no acknowledgement for"),
                         "a's log says why the channel counts as down:\n" + log);
                 writers.awaitAcknowledged(writers.acknowledged.size() + 200, 30); // a serves alone, stall or not
                 proxy.restore();
-                lab.await("a", 90, s -> "protected".equals(s.get("protection")));
+                lab.await("a", 90, SiteStatus::pairProtected);
                 writers.awaitAcknowledged(writers.acknowledged.size() + 200, 30);
                 ledger = writers.acknowledged;
                 System.out.printf("stalled channel: a live alone %d ms after the stall began (failure timeout 1 s)%n",
@@ -107,15 +110,15 @@ class GrayFailureProcessTest {
     void aSiteStartedWithoutAQuorumWaitsSayingSoAndGoesOnWhenOneForms() throws Exception {
         try (LocalPair lab = new LocalPair(dir, yaml -> yaml)) {
             Process b = lab.start("b"); // its own ZooKeeper peer alone: one of three
-            Map<String, Object> waiting = lab.await("b", 30, s -> "starting".equals(s.get("role")));
-            assertTrue(String.valueOf(waiting.get("reason")).contains("ZooKeeper quorum"), waiting.toString());
+            SiteStatus waiting = lab.await("b", 30, s -> s.role() == Role.STARTING);
+            assertTrue(waiting.reason().contains("ZooKeeper quorum"), waiting.toString());
             Thread.sleep(3000);
             assertTrue(b.isAlive(), "site b exited without a quorum:\n" + lab.log("b"));
             assertTrue(lab.log("b").contains("waiting for a ZooKeeper quorum"), lab.log("b"));
             lab.startWitness();
-            lab.await("b", 60, s -> "backup".equals(s.get("role")));
+            lab.await("b", 60, s -> s.role() == Role.BACKUP);
             lab.start("a");
-            lab.await("a", 60, s -> "protected".equals(s.get("protection")));
+            lab.await("a", 60, SiteStatus::pairProtected);
         }
     }
 }

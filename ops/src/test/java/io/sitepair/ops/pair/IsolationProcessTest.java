@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sitepair.ops.wan.WanProfile;
 import io.sitepair.ops.wan.WanProxy;
+import io.sitepair.replicator.pair.Role;
+import io.sitepair.replicator.status.SiteStatus;
 import io.sitepair.tiebreaker.QuorumMember;
 import io.sitepair.tiebreaker.QuorumPeer;
 import java.net.DatagramPacket;
@@ -21,7 +23,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -155,7 +156,7 @@ class IsolationProcessTest {
 
         lab.start("b", bView);
         Process a = lab.start("a", aView);
-        lab.await("a", 90, s -> "protected".equals(s.get("protection")));
+        lab.await("a", 90, SiteStatus::pairProtected);
         var aService = lab.service("a");
         try (Jedis toA = new Jedis(aService.getHostString(), aService.getPort(), 60_000)) {
             for (int i = 0; i < 100; i++) {
@@ -169,13 +170,13 @@ class IsolationProcessTest {
             zookeeperFromA.forEach(WanProxy::cut);
             CompletableFuture<String> isolatedWrite = CompletableFuture.supplyAsync(() -> toA.set("isolated", "1"));
 
-            Map<String, Object> b = lab.await("b", 30, s -> "live-alone".equals(s.get("role")));
-            assertEquals(2L, LocalPair.number(b, null, "epoch"), b.toString());
+            SiteStatus b = lab.await("b", 30, s -> s.role() == Role.LIVE_ALONE);
+            assertEquals(2L, b.epoch(), b.toString());
             assertThrows(TimeoutException.class, () -> isolatedWrite.get(3, TimeUnit.SECONDS),
                     "the isolated primary answered or dropped the client\n" + lab.log("a"));
-            Map<String, Object> aStatus = lab.status("a");
-            assertNotEquals("live-alone", aStatus.get("role"), "a went live without a quorum: " + aStatus);
-            assertFalse(String.valueOf(aStatus.get("released_outputs_by_epoch")).contains("2="),
+            SiteStatus aStatus = lab.status("a");
+            assertNotEquals(Role.LIVE_ALONE, aStatus.role(), "a went live without a quorum: " + aStatus);
+            assertFalse(FailoverProcessTest.releasedByEpoch(aStatus).containsKey(2L),
                     "a released outputs in b's epoch: " + aStatus);
 
             var bService = lab.service("b");

@@ -6,14 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sitepair.ops.wan.WanProfile;
 import io.sitepair.ops.wan.WanProxy;
+import io.sitepair.replicator.pair.Role;
+import io.sitepair.replicator.status.BackupStatus;
+import io.sitepair.replicator.status.PrimaryStatus;
+import io.sitepair.replicator.status.SiteStatus;
 import java.io.RandomAccessFile;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +43,7 @@ class PairProcessTest {
             {
                 Process b = lab.start("b");
                 Process a = lab.start("a");
-                lab.await("a", 30, s -> "protected".equals(s.get("protection")));
+                lab.await("a", 30, SiteStatus::pairProtected);
                 List<String> acknowledged = new ArrayList<>();
                 try (Jedis client = new Jedis(lab.service("a").getHostString(), lab.service("a").getPort(), 20_000)) {
                     for (int i = 0; i < 500; i++) {
@@ -56,7 +58,7 @@ class PairProcessTest {
                     } catch (TimeoutException expected) {
                         // the Output Rule holds it
                     }
-                    lab.await("a", 5, st -> LocalPair.number(st, null, "held_outputs") >= 1);
+                    lab.await("a", 5, st -> ((PrimaryStatus) st).heldOutputs() >= 1);
                     proxy.restore();
                     assertEquals("OK", duringCut.get(20, TimeUnit.SECONDS));
                     acknowledged.add("cut");
@@ -68,8 +70,7 @@ class PairProcessTest {
                         assertFalse(client.get(key) == null, key + " was acknowledged but is missing");
                     }
                 }
-                lab.await("a", 10, s ->
-                        LocalPair.number(s, "positions", "replayed") == LocalPair.number(s, "positions", "logged"));
+                lab.await("a", 10, s -> caughtUp(((PrimaryStatus) s).positions()));
                 a.destroy(); // SIGTERM: a clean power-off, which the backup follows
                 assertEquals(LocalPair.EXIT_ON_SIGTERM, a.waitFor(), lab.log("a"));
                 assertEquals(0, b.waitFor(), lab.log("b"));
@@ -93,8 +94,8 @@ class PairProcessTest {
             lab.startWitness(); // the quorum must outlive b, or a (rightly) holds its outputs without one
             Process b = lab.start("b");
             lab.start("a");
-            Map<String, Object> a = lab.await("a", 30, s -> "live-alone".equals(s.get("role")));
-            assertTrue(String.valueOf(a.get("protection")).matches(".*stopped at log position \\d+: replay diverged.*"),
+            SiteStatus a = lab.await("a", 30, s -> s.role() == Role.LIVE_ALONE);
+            assertTrue(a.protection().toString().matches(".*stopped at log position \\d+: replay diverged.*"),
                     a.toString());
             assertEquals(3, b.waitFor(), lab.log("b")); // halted
             assertTrue(lab.log("b").contains("differ from the primary's"), lab.log("b"));
@@ -115,7 +116,7 @@ class PairProcessTest {
              WanProxy proxy = lab.routeThrough(WanProfile.symmetric(Duration.ofMillis(100), 4_000_000))) {
             Process b = lab.start("b");
             Process a = lab.start("a");
-            lab.await("a", 30, s -> "protected".equals(s.get("protection")));
+            lab.await("a", 30, SiteStatus::pairProtected);
             CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
                 Random random = new Random(7);
                 try (Jedis client = new Jedis(lab.service("a").getHostString(), lab.service("a").getPort(), 60_000)) {
@@ -130,14 +131,15 @@ class PairProcessTest {
                     }
                 }
             });
-            Map<String, Object> paused = lab.await("a", 30, s -> LocalPair.number(s, "logging", "flow_control_pauses") > 0);
-            lab.await("a", 30, s -> LocalPair.number(s, null, "slowdown_percent") >= 10);
+            PrimaryStatus paused = (PrimaryStatus) lab.await("a", 30,
+                    s -> ((PrimaryStatus) s).logging().flowControlPauses() > 0);
+            lab.await("a", 30, s -> ((PrimaryStatus) s).slowdownPercent() >= 10);
             proxy.setProfile(WanProfile.NONE); // the link recovers: the backup catches up
             writer.get(60, TimeUnit.SECONDS);
             // ... and the primary speeds up again, a step at a time.
-            lab.await("a", 30, s -> LocalPair.number(s, null, "slowdown_percent") == 0
-                    && LocalPair.number(s, "positions", "replayed") == LocalPair.number(s, "positions", "logged"));
-            assertTrue(LocalPair.number(paused, "logging", "buffer_limit") == 256 << 10, paused.toString());
+            lab.await("a", 30, s -> ((PrimaryStatus) s).slowdownPercent() == 0
+                    && caughtUp(((PrimaryStatus) s).positions()));
+            assertTrue(paused.logging().bufferLimit() == 256 << 10, paused.toString());
             a.destroy();
             assertEquals(LocalPair.EXIT_ON_SIGTERM, a.waitFor(), lab.log("a"));
             assertEquals(0, b.waitFor(), lab.log("b"));
@@ -155,7 +157,7 @@ class PairProcessTest {
             lab.startWitness();
             lab.start("b");
             lab.start("a");
-            lab.await("a", 60, s -> "protected".equals(s.get("protection")));
+            lab.await("a", 60, SiteStatus::pairProtected);
             try (Jedis client = new Jedis(lab.service("a").getHostString(), lab.service("a").getPort(), 10_000)) {
                 for (int i = 0; i < 200; i++) {
                     assertEquals("OK", client.set("key" + i, "value" + i));
@@ -175,8 +177,8 @@ class PairProcessTest {
             String found = verify(lab, 1);
             assertTrue(found.contains("differs: disk 0 block " + (blocks - 1)) && found.contains("differing blocks: 1"),
                     found);
-            assertEquals("protected", lab.status("a").get("protection"), "verify reports; it does not break the pair");
-            assertTrue(String.valueOf(lab.status("b").get("last_verify")).contains("1 differ"), lab.status("b").toString());
+            assertTrue(lab.status("a").pairProtected(), "verify reports; it does not break the pair");
+            assertTrue(((BackupStatus) lab.status("b")).lastVerify().contains("1 differ"), lab.status("b").toString());
 
             String repaired = verify(lab, 0, "--repair");
             assertTrue(repaired.contains("repaired 1 blocks") && repaired.strip().endsWith("differing blocks: 0"), repaired);
@@ -196,10 +198,10 @@ class PairProcessTest {
             lab.startWitness();
             lab.start("b");
             lab.start("a");
-            lab.await("a", 60, s -> "protected".equals(s.get("protection")));
+            lab.await("a", 60, SiteStatus::pairProtected);
             Process verify = lab.startCli("verify");
-            Map<String, Object> waiting = lab.await("a", 30, s -> s.get("verify") != null);
-            assertTrue(String.valueOf(waiting.get("verify")).startsWith("waiting for site 'b' to replay the disk checks"),
+            PrimaryStatus waiting = (PrimaryStatus) lab.await("a", 30, s -> ((PrimaryStatus) s).verify() != null);
+            assertTrue(waiting.verify().startsWith("waiting for site 'b' to replay the disk checks"),
                     waiting.toString());
             long cut = System.nanoTime();
             proxy.cut();
@@ -209,13 +211,18 @@ class PairProcessTest {
             assertTrue(failed.text().contains("went down during the verify") && failed.text().contains("run it again"),
                     failed.text());
             assertTrue(seconds < 10, "the verify ended " + seconds + " s after the cut, not at once");
-            assertEquals(null, lab.status("a").get("verify"), "no verify is under way any more");
+            assertEquals(null, ((PrimaryStatus) lab.status("a")).verify(), "no verify is under way any more");
 
             proxy.setProfile(WanProfile.NONE);
             proxy.restore();
-            lab.await("a", 60, s -> "protected".equals(s.get("protection")));
+            lab.await("a", 60, SiteStatus::pairProtected);
             assertTrue(verify(lab, 0).contains("differing blocks: 0"));
         }
+    }
+
+    /** Whether the backup has replayed everything the primary logged. */
+    private static boolean caughtUp(PrimaryStatus.Positions positions) {
+        return positions.replayed() == positions.logged();
     }
 
     private static String verify(LocalPair lab, int expectedExit, String... options) throws Exception {

@@ -3,6 +3,11 @@ package io.sitepair.ops.pair;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sitepair.replicator.pair.Role;
+import io.sitepair.replicator.status.BackupStatus;
+import io.sitepair.replicator.status.PrimaryStatus;
+import io.sitepair.replicator.status.ResyncStatus;
+import io.sitepair.replicator.status.SiteStatus;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,18 +41,16 @@ class ResyncProcessTest {
                 writers.awaitAcknowledged(2000, 60);
                 b.destroyForcibly(); // kill -9 of the backup under load
                 b.waitFor(10, TimeUnit.SECONDS);
-                lab.await("a", 20, s -> "live-alone".equals(s.get("role")));
+                lab.await("a", 20, s -> s.role() == Role.LIVE_ALONE);
                 int before = writers.acknowledged.size();
                 writers.awaitAcknowledged(before + 3000, 60); // a goes on alone, unprotected
                 ledger = Map.copyOf(writers.acknowledged);
             }
 
             b = lab.start("b");
-            Map<String, Object> waiting = lab.await("a", 60, s -> s.get("resync") instanceof Map<?, ?> r
-                    && "awaiting approval".equals(r.get("phase")));
+            SiteStatus waiting = lab.await("a", 60, s -> inPhase(s, ResyncStatus.Phase.AWAITING_APPROVAL));
             Thread.sleep(500);
-            assertEquals(0L, LocalPair.number(lab.status("a"), "resync", "copied_blocks"),
-                    "nothing is copied before an operator approves: " + waiting);
+            assertEquals(0L, copiedBlocks(lab.status("a")), "nothing is copied before an operator approves: " + waiting);
 
             LocalPair.Cli dry = lab.cli(Duration.ofSeconds(60), "resync", "--dry-run");
             assertEquals(0, dry.exit(), dry.text());
@@ -58,11 +61,11 @@ class ResyncProcessTest {
             long blocks = Long.parseLong(plan.group(1));
             assertEquals(blocks * 4096, Long.parseLong(plan.group(2)));
             assertTrue(blocks >= 1024, "a resync long enough to interrupt at 32 KiB/s: " + dry.out());
-            assertEquals(0L, LocalPair.number(lab.status("a"), "resync", "copied_blocks"), "a dry run ships nothing");
+            assertEquals(0L, copiedBlocks(lab.status("a")), "a dry run ships nothing");
 
             Process operator = lab.startCli("resync", "--wait", "90s");
             // Once the target has persisted some progress (it does at least once a second).
-            lab.await("b", 60, s -> LocalPair.number(s, "resync", "durably_pending_blocks") < blocks);
+            lab.await("b", 60, s -> ((BackupStatus) s).resync().durablyPendingBlocks() < blocks);
             b.destroyForcibly(); // kill -9 of the resync's target in the middle of it
             b.waitFor(10, TimeUnit.SECONDS);
             lab.start("b");
@@ -75,8 +78,8 @@ class ResyncProcessTest {
             assertTrue(followed.out().contains("resync complete: resumed (interrupted copy begun at epoch 2"),
                     followed.out());
             assertTrue(lab.log("a").contains("resuming the interrupted copy"), "the second copy resumed");
-            Map<String, Object> last = lab.await("a", 30, s -> "protected".equals(s.get("protection")));
-            long resumed = LocalPair.number(last, "last_resync", "planned_blocks");
+            PrimaryStatus last = (PrimaryStatus) lab.await("a", 30, SiteStatus::pairProtected);
+            long resumed = last.lastResync().plannedBlocks();
             assertTrue(resumed < blocks, "the resumed copy ships less than the whole plan: " + resumed + " of " + blocks);
 
             LocalPair.Cli verify = lab.cli(Duration.ofSeconds(60), "verify");
@@ -105,33 +108,32 @@ class ResyncProcessTest {
                 writers.awaitAcknowledged(2000, 60);
                 b.destroyForcibly();
                 b.waitFor(10, TimeUnit.SECONDS);
-                lab.await("a", 20, s -> "live-alone".equals(s.get("role")));
+                lab.await("a", 20, s -> s.role() == Role.LIVE_ALONE);
                 writers.awaitAcknowledged(writers.acknowledged.size() + 2000, 60);
                 ledger = Map.copyOf(writers.acknowledged);
             }
             lab.start("b"); // the resync starts by itself (start: auto)
-            Map<String, Object> resyncing = lab.await("b", 60,
-                    s -> LocalPair.number(s, "resync", "durably_pending_blocks")
-                            < LocalPair.number(s, "resync", "planned_blocks"));
+            BackupStatus resyncing = (BackupStatus) lab.await("b", 60, s -> ((BackupStatus) s).resync()
+                    .durablyPendingBlocks() < ((BackupStatus) s).resync().plannedBlocks());
             a.destroyForcibly(); // kill -9 of the source in the middle of the copy
             a.waitFor(10, TimeUnit.SECONDS);
 
             Thread.sleep(3000); // three failure timeouts
-            Map<String, Object> stuck = lab.status("b");
-            assertEquals("resyncing", stuck.get("role"), "a half-copied site must not go live: " + stuck);
+            SiteStatus stuck = lab.status("b");
+            assertEquals(Role.RESYNCING, stuck.role(), "a half-copied site must not go live: " + stuck);
             assertTrue(lab.endpoint().endsWith(":" + service.getPort()), "the quorum still names a");
 
             lab.start("a");
-            Map<String, Object> protectedAgain = lab.await("a", 120, s -> "protected".equals(s.get("protection")));
-            assertEquals(3L, LocalPair.number(protectedAgain, null, "epoch"), "restarted cold, a serves a new epoch");
+            PrimaryStatus protectedAgain = (PrimaryStatus) lab.await("a", 120, SiteStatus::pairProtected);
+            assertEquals(3L, protectedAgain.epoch(), "restarted cold, a serves a new epoch");
             assertTrue(lab.log("a").contains("resuming the interrupted copy begun at epoch 2"), "the copy resumed");
-            assertTrue(String.valueOf(protectedAgain.get("last_reprotection")).contains("resumed"),
+            assertTrue(protectedAgain.lastReprotection().contains("resumed"),
                     protectedAgain.toString());
             LocalPair.Cli verify = lab.cli(Duration.ofSeconds(60), "verify");
             assertTrue(verify.out().trim().endsWith("differing blocks: 0"), verify.text());
             assertEquals(0, WriteLoad.missing(ledger, service), "acknowledged writes lost");
-            System.out.printf("source killed at %s; resumed: %s%n", resyncing.get("resync"),
-                    protectedAgain.get("last_resync"));
+            System.out.printf("source killed at %s; resumed: %s%n", resyncing.resync(),
+                    protectedAgain.lastResync());
         }
     }
 
@@ -149,16 +151,16 @@ class ResyncProcessTest {
             try (WriteLoad writers = new WriteLoad(2, "w", Map.of("a", lab.service("a")), "a")) {
                 writers.awaitAcknowledged(200, 30);
                 // An epoch begins where its site got to: b's own one, where its replay had come.
-                reached = LocalPair.number(lab.status("b"), "positions", "replayed");
+                reached = ((BackupStatus) lab.status("b")).positions().replayed();
                 b.destroyForcibly();
                 b.waitFor(10, TimeUnit.SECONDS);
-                lab.await("a", 20, s -> "live-alone".equals(s.get("role")));
+                lab.await("a", 20, s -> s.role() == Role.LIVE_ALONE);
                 writers.awaitAcknowledged(writers.acknowledged.size() + 200, 30);
             }
             Path lineage = lab.pair.site("b").dataDir().resolve("lineage");
             java.nio.file.Files.writeString(lineage, "2 " + reached + " b\n", java.nio.file.StandardOpenOption.APPEND);
             lab.start("b");
-            lab.await("a", 60, s -> s.get("resync") instanceof Map<?, ?> r && "split-brain".equals(r.get("phase")));
+            lab.await("a", 60, s -> inPhase(s, ResyncStatus.Phase.SPLIT_BRAIN));
 
             LocalPair.Cli dry = lab.cli(Duration.ofSeconds(60), "resync", "--dry-run");
             assertEquals(0, dry.exit(), dry.text());
@@ -174,7 +176,7 @@ class ResyncProcessTest {
             LocalPair.Cli wrongSite = lab.cli(Duration.ofSeconds(60), "resync", "--discard", "a");
             assertEquals(1, wrongSite.exit(), wrongSite.text());
             assertTrue(wrongSite.err().contains("is the live site"), wrongSite.err());
-            assertEquals(0L, LocalPair.number(lab.status("a"), "resync", "copied_blocks"), "nothing copied yet");
+            assertEquals(0L, copiedBlocks(lab.status("a")), "nothing copied yet");
 
             LocalPair.Cli discard = lab.cli(Duration.ofSeconds(120), "resync", "--discard", "b");
             assertEquals(0, discard.exit(), discard.text());
@@ -204,13 +206,13 @@ class ResyncProcessTest {
             Process b = sites.get("b");
             b.destroyForcibly();
             b.waitFor(10, TimeUnit.SECONDS);
-            lab.await("a", 20, s -> "live-alone".equals(s.get("role")));
+            lab.await("a", 20, s -> s.role() == Role.LIVE_ALONE);
             Path disk = lab.pair.site("b").dataDir().resolve("disk0.img");
             java.nio.file.Files.delete(disk); // the failed disk, replaced by a blank one
 
             Process replaced = lab.start("b");
-            Map<String, Object> reprotected = lab.await("a", 90, s -> "protected".equals(s.get("protection")));
-            assertTrue(String.valueOf(reprotected.get("last_reprotection")).contains("full (no shared history)"),
+            PrimaryStatus reprotected = (PrimaryStatus) lab.await("a", 90, SiteStatus::pairProtected);
+            assertTrue(reprotected.lastReprotection().contains("full (no shared history)"),
                     reprotected.toString());
             assertTrue(lab.log("b").contains("disk image [" + disk + "] is new"), lab.log("b"));
             LocalPair.Cli verify = lab.cli(Duration.ofSeconds(60), "verify");
@@ -220,7 +222,7 @@ class ResyncProcessTest {
             // The quorum names a live (b died again, a went on alone); then a dies and loses its disk.
             replaced.destroyForcibly();
             replaced.waitFor(10, TimeUnit.SECONDS);
-            lab.await("a", 20, s -> "live-alone".equals(s.get("role")));
+            lab.await("a", 20, s -> s.role() == Role.LIVE_ALONE);
             Process a = sites.get("a");
             a.destroyForcibly();
             a.waitFor(10, TimeUnit.SECONDS);
@@ -231,5 +233,14 @@ class ResyncProcessTest {
             assertTrue(restarted.exitValue() != 0, lab.log("a"));
             assertTrue(lab.log("a").contains("it will not serve an empty disk"), lab.log("a"));
         }
+    }
+
+    private static boolean inPhase(SiteStatus live, ResyncStatus.Phase phase) {
+        return ((PrimaryStatus) live).resync() != null && ((PrimaryStatus) live).resync().phase() == phase;
+    }
+
+    /** What the live site's resync has copied so far. */
+    private static long copiedBlocks(SiteStatus live) {
+        return ((PrimaryStatus) live).resync().copiedBlocks();
     }
 }

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.sitepair.replicator.status.ResyncStatus;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Map;
@@ -313,7 +314,7 @@ public final class LogShipper extends ChannelEnd {
     }
 
     /** The resync's plan and figures while {@link State#COPYING}; null otherwise. On the loop. */
-    public Map<String, Object> resyncStatus() {
+    public ResyncStatus resyncStatus() {
         return copy == null ? null : copy.status();
     }
 

@@ -1,8 +1,8 @@
 package io.sitepair.replicator.channel;
 
 import io.netty.channel.Channel;
+import io.sitepair.replicator.status.ResyncStatus;
 import java.io.IOException;
-import java.util.Map;
 import java.util.function.LongConsumer;
 
 /**
@@ -37,7 +37,7 @@ public interface OutgoingCopy {
         String progress();
 
         /** The plan and figures, for status. */
-        Map<String, Object> status();
+        ResyncStatus status();
 
         /** An operator's go-ahead, or new rate; returns what it did, throws why not. */
         String approve(long rate, String discard);

@@ -2,7 +2,6 @@ package io.sitepair.replicator.pair;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.sitepair.compression.CodecStats;
 import io.sitepair.disk.ConsistencyMark;
 import io.sitepair.disk.DiskImage;
 import io.sitepair.disk.GroupFlusher;
@@ -18,6 +17,8 @@ import io.sitepair.replicator.pair.SiteState.Link;
 import io.sitepair.replicator.resync.BackupResync;
 import io.sitepair.replicator.resync.ResyncWriter;
 import io.sitepair.replicator.service.ServedRun;
+import io.sitepair.replicator.status.BackupStatus;
+import io.sitepair.replicator.status.SiteStatus;
 import io.sitepair.replicator.vm.GuestVm;
 import io.sitepair.replicator.vm.RealInputs;
 import io.sitepair.replicator.vm.ReplayDivergence;
@@ -34,7 +35,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -493,57 +493,25 @@ public final class BackupSite implements Site {
     }
 
     @Override
-    public Map<String, Object> status() {
+    public SiteStatus status() {
         PrimarySite live = successor;
         if (live != null) {
-            Map<String, Object> status = live.status();
-            status.put("failover", failover);
-            return status;
+            return live.status().withFailover(failover);
         }
-        Map<String, Object> status = new LinkedHashMap<>();
-        status.put("site", settings.site());
-        status.put("role", role.role().label());
-        status.put("reason", outcome.isEmpty() ? role.reason() : outcome);
-        status.put("epoch", epoch);
         ResyncWriter writer = copy.writer();
-        if (role.role() == Role.RESYNCING && writer != null) {
-            Map<String, Object> resync = new LinkedHashMap<>();
-            resync.put("source", settings.identity().peer());
-            resync.put("planned_blocks", writer.plannedBlocks());
-            resync.put("copied_blocks", writer.copiedBlocks());
-            resync.put("durably_pending_blocks", writer.durablyPendingBlocks()); // what a resume would still need
-            status.put("resync", resync);
-        }
-        if (!failover.isEmpty()) {
-            status.put("failover", failover);
-        }
-        if (!verifyTally.last().isEmpty()) {
-            status.put("last_verify", verifyTally.last());
-        }
-        String claim = arbitration.progress();
-        if (!claim.isEmpty()) {
-            status.put("arbitration", claim);
-        }
-        status.put("quorum", arbitration.connection());
-        status.put("channel", failureDetectedNanos != 0 ? "closed (the primary failed)"
-                : receiver.streaming() ? "streaming" : "waiting for the primary (" + receiver.lastProblem() + ")");
-        Map<String, Object> positions = new LinkedHashMap<>();
-        positions.put("received", received.received());
-        positions.put("replayed", replayed);
-        status.put("positions", positions);
-        CodecStats wire = receiver.codecStats();
-        Map<String, Object> logging = new LinkedHashMap<>();
-        logging.put("wire_mbit_s", PrimarySite.round(wireRate.mbitPerSecond()));
-        logging.put("buffered_bytes", received.bufferedBytes());
-        logging.put("buffer_limit", settings.bufferBytes());
-        status.put("logging", logging);
-        status.put("events", events);
-        status.put("disks", records.status());
-        Map<String, Object> peerStatus = new LinkedHashMap<>();
-        peerStatus.put("site", settings.identity().peer());
-        peerStatus.put("heartbeat_ms", peer.msSinceHeartbeat());
-        peerStatus.put("suspected", peer.suspected());
-        status.put("peer", peerStatus);
-        return status;
+        BackupStatus.Resync resyncing = role.role() == Role.RESYNCING && writer != null
+                ? new BackupStatus.Resync(settings.identity().peer(), writer.plannedBlocks(), writer.copiedBlocks(),
+                        writer.durablyPendingBlocks())
+                : null;
+        String channel = failureDetectedNanos != 0 ? "closed (the primary failed)"
+                : receiver.streaming() ? "streaming" : "waiting for the primary (" + receiver.lastProblem() + ")";
+        return new BackupStatus(settings.site(), role.role(), outcome.isEmpty() ? role.reason() : outcome, epoch,
+                resyncing, PrimarySite.emptyAsNull(failover), PrimarySite.emptyAsNull(verifyTally.last()),
+                PrimarySite.emptyAsNull(arbitration.progress()), arbitration.connection(), channel,
+                new BackupStatus.Positions(received.received(), replayed),
+                new BackupStatus.Logging(PrimarySite.round(wireRate.mbitPerSecond()), received.bufferedBytes(),
+                        settings.bufferBytes()),
+                events, records.status(),
+                new BackupStatus.Peer(settings.identity().peer(), peer.msSinceHeartbeat(), peer.suspected()));
     }
 }

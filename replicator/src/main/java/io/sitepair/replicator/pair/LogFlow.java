@@ -3,6 +3,7 @@ package io.sitepair.replicator.pair;
 import io.sitepair.replicator.channel.LogShipper;
 import io.sitepair.replicator.channel.ShipLog;
 import io.sitepair.replicator.service.ServedRun;
+import io.sitepair.replicator.status.PrimaryStatus;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -109,9 +110,10 @@ final class LogFlow {
         run.pauseDelivery(bufferFull || throttled || held.getAsBoolean());
     }
 
-    /** {@code paused (log buffer full)}, {@code throttled} or {@code running}, for status. */
-    String delivery() {
-        return bufferFull ? "paused (log buffer full)" : throttled ? "throttled" : "running";
+    /** Whether delivery runs, is throttled, or is paused by flow control, for status. */
+    PrimaryStatus.Delivery delivery() {
+        return bufferFull ? PrimaryStatus.Delivery.PAUSED
+                : throttled ? PrimaryStatus.Delivery.THROTTLED : PrimaryStatus.Delivery.RUNNING;
     }
 
     long flowControlPauses() {

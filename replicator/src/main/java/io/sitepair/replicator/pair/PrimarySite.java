@@ -12,14 +12,17 @@ import io.sitepair.replicator.pair.SiteState.Fence;
 import io.sitepair.replicator.pair.SiteState.Link;
 import io.sitepair.replicator.pair.SiteState.Operation;
 import io.sitepair.replicator.service.ServedRun;
+import io.sitepair.replicator.status.PrimaryStatus;
+import io.sitepair.replicator.status.Protection;
 import io.sitepair.replicator.vm.GuestVm;
 import io.sitepair.replicator.vm.RealInputs;
 import io.sitepair.tiebreaker.Tiebreaker;
 import java.security.SecureRandom;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -66,7 +69,7 @@ public final class PrimarySite implements Site {
     private final BackupLoss backupLoss;
     private volatile boolean switchedOver;
     /** Outputs this site released, per epoch it held (the current one counted live); loop thread only. */
-    private final Map<Long, Long> releasedByEpoch = new java.util.TreeMap<>();
+    private final Map<Long, Long> releasedByEpoch = new TreeMap<>();
     private long releasedBeforeEpoch; // loop thread only
     private OnlineVerify verifier;
     private volatile long epoch;
@@ -606,84 +609,42 @@ public final class PrimarySite implements Site {
     }
 
     @Override
-    public Map<String, Object> status() {
+    public PrimaryStatus status() {
         if (run.loop().isShuttingDown()) {
-            return base();
+            return header();
         }
         try {
             return run.loop().submit(this::statusOnLoop).get(2, TimeUnit.SECONDS);
         } catch (Exception e) {
-            return base();
+            return header();
         }
     }
 
-    private Map<String, Object> base() {
-        Map<String, Object> status = new LinkedHashMap<>();
-        status.put("site", settings.site());
-        status.put("role", role.role().label());
-        status.put("reason", role.reason());
-        status.put("epoch", epoch);
-        status.put("service", settings.serviceEndpoint());
-        return status;
+    private PrimaryStatus header() {
+        return PrimaryStatus.header(settings.site(), role.role(), role.reason(), epoch, settings.serviceEndpoint());
     }
 
-    private Map<String, Object> statusOnLoop() {
-        Map<String, Object> status = base();
-        status.put("protection", protection());
-        if (lastCopy != null) {
-            status.put("last_reprotection", lastReprotection());
-            status.put("last_resync", lastCopy.figures());
-        }
-        Map<String, Object> resync = shipper.resyncStatus();
-        if (resync != null) {
-            status.put("resync", resync);
-        }
-        String verify = verifier.progress();
-        if (verify != null) {
-            status.put("verify", verify);
-        }
-        Map<String, Object> positions = new LinkedHashMap<>();
-        positions.put("logged", log.lastPosition());
-        positions.put("sent", shipper.sentThrough());
-        positions.put("acknowledged", acknowledged);
-        positions.put("replayed", replayed);
-        status.put("positions", positions);
-        status.put("lag_ms", lag.lagMillis());
-        status.put("slowdown_percent", Math.round(lag.slowdown() * 100));
+    private PrimaryStatus statusOnLoop() {
         CodecStats wire = shipper.codecStats();
-        Map<String, Object> logging = new LinkedHashMap<>();
-        logging.put("raw_mbit_s", round(rawRate.mbitPerSecond()));
-        logging.put("wire_mbit_s", round(wireRate.mbitPerSecond()));
-        logging.put("raw_bytes", wire.rawBytes());
-        logging.put("wire_bytes", wire.wireBytes());
-        logging.put("compression_ratio", round(wire.ratio()));
-        logging.put("buffered_bytes", log.bufferedBytes());
-        logging.put("buffer_limit", settings.bufferBytes());
-        logging.put("flow_control_pauses", flow.flowControlPauses());
-        status.put("logging", logging);
-        status.put("held_outputs", run.heldOutputs());
-        Map<String, Object> released = new LinkedHashMap<>();
-        releasedByEpoch.forEach((e, n) -> released.put(String.valueOf(e), n));
-        released.merge(String.valueOf(epoch), run.releasedOutputs() - releasedBeforeEpoch, (a, b) -> (Long) a + (Long) b);
-        status.put("released_outputs_by_epoch", released);
-        status.put("quorum", arbitration.connection());
-        if (!guard.state().isEmpty()) {
-            status.put("fenced", guard.state());
-        }
-        if (!arbitration.progress().isEmpty()) {
-            status.put("arbitration", arbitration.progress());
-        }
-        status.put("delivery", flow.delivery());
-        Map<String, Object> peerStatus = new LinkedHashMap<>();
-        peerStatus.put("site", settings.identity().peer());
-        peerStatus.put("channel", shipper.state().name().toLowerCase(java.util.Locale.ROOT));
-        peerStatus.put("last_problem", shipper.lastProblem());
-        peerStatus.put("heartbeat_ms", peer.msSinceHeartbeat());
-        peerStatus.put("suspected", peer.suspected());
-        status.put("peer", peerStatus);
-        status.put("events", run.vm().eventsDelivered());
-        status.put("disks", records.status());
-        return status;
+        var logging = new PrimaryStatus.Logging(round(rawRate.mbitPerSecond()), round(wireRate.mbitPerSecond()),
+                wire.rawBytes(), wire.wireBytes(), round(wire.ratio()), log.bufferedBytes(), settings.bufferBytes(),
+                flow.flowControlPauses());
+        Map<Long, Long> released = new TreeMap<>(releasedByEpoch);
+        released.merge(epoch, run.releasedOutputs() - releasedBeforeEpoch, Long::sum);
+        var backup = new PrimaryStatus.Peer(settings.identity().peer(), shipper.state().name().toLowerCase(Locale.ROOT),
+                shipper.lastProblem(), peer.msSinceHeartbeat(), peer.suspected());
+        return new PrimaryStatus(settings.site(), role.role(), role.reason(), epoch, settings.serviceEndpoint(),
+                protection(), lastCopy == null ? null : lastReprotection(),
+                lastCopy == null ? null : lastCopy.figures(), shipper.resyncStatus(), verifier.progress(),
+                new PrimaryStatus.Positions(log.lastPosition(), shipper.sentThrough(), acknowledged, replayed),
+                lag.lagMillis(), Math.round(lag.slowdown() * 100), logging, run.heldOutputs(), released,
+                arbitration.connection(), emptyAsNull(guard.state()), emptyAsNull(arbitration.progress()), flow.delivery(),
+                backup, run.vm().eventsDelivered(), records.status(), null);
+    }
+
+    /** Status leaves out what is not there. */
+    static String emptyAsNull(String text) {
+        return text.isEmpty() ? null : text;
     }
 
     /** The last re-protection in a line, for status and the log; on the loop. */
@@ -691,17 +652,17 @@ public final class PrimarySite implements Site {
         return "at " + lastCopyAt + ", " + lastCopy.summary();
     }
 
-    /** {@code protected}, {@code unprotected (why)} or {@code re-protecting (progress)}; on the loop. */
-    private String protection() {
+    /** Protected, unprotected (why) or re-protecting (progress); on the loop. */
+    private Protection protection() {
         if (shipper.state() == LogShipper.State.COPYING) {
-            return "re-protecting (site '" + settings.identity().peer() + "': " + shipper.copyProgress() + ")";
+            return Protection.reprotecting("site '" + settings.identity().peer() + "': " + shipper.copyProgress());
         }
         if (role.role() == Role.LIVE_ALONE) {
-            return "unprotected (" + alarm + "; waiting for site '" + settings.identity().peer() + "' to return"
-                    + (shipper.lastProblem().isEmpty() ? "" : ": " + shipper.lastProblem()) + ")";
+            return Protection.unprotected(alarm + "; waiting for site '" + settings.identity().peer() + "' to return"
+                    + (shipper.lastProblem().isEmpty() ? "" : ": " + shipper.lastProblem()));
         }
-        return shipper.state() == LogShipper.State.STREAMING ? "protected"
-                : "unprotected (waiting for the backup: " + shipper.lastProblem() + ")";
+        return shipper.state() == LogShipper.State.STREAMING ? Protection.PROTECTED
+                : Protection.unprotected("waiting for the backup: " + shipper.lastProblem());
     }
 
     static double round(double value) {

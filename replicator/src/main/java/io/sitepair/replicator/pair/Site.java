@@ -1,11 +1,11 @@
 package io.sitepair.replicator.pair;
 
-import java.util.Map;
+import io.sitepair.replicator.status.SiteStatus;
 
 /** One running site of a pair, primary or backup. */
 public interface Site {
-    /** What the site is doing now, as ordered key/value pairs (numbers, strings, booleans, nested maps). */
-    Map<String, Object> status();
+    /** What the site is doing now. */
+    SiteStatus status();
 
     Role role();
 

@@ -6,6 +6,9 @@ import io.sitepair.disk.ChangedBlocks;
 import io.sitepair.disk.DiskImage;
 import io.sitepair.replicator.channel.BlockRuns;
 import io.sitepair.replicator.channel.ChannelMessage;
+import io.sitepair.replicator.status.ResyncPlanStatus;
+import io.sitepair.replicator.status.ResyncStatus;
+import io.sitepair.replicator.status.ResyncSummary;
 import java.io.IOException;
 import java.util.BitSet;
 import java.util.List;
@@ -40,19 +43,9 @@ public final class CopySender {
         }
 
         /** Its figures, for status and the resync CLI's summary. */
-        public java.util.Map<String, Object> figures() {
-            java.util.Map<String, Object> figures = new java.util.LinkedHashMap<>();
-            figures.put("kind", kind);
-            figures.put("position", position);
-            figures.put("planned_blocks", plannedBlocks);
-            figures.put("resent_blocks", changedBlocks);
-            figures.put("zero_blocks", zeroBlocks);
-            figures.put("data_bytes", bytes);
-            figures.put("wire_bytes", wireBytes);
-            figures.put("state_bytes", stateBytes);
-            figures.put("took_ms", tookNanos / 1_000_000);
-            figures.put("pause_ms", Math.round(pauseNanos / 1e4) / 100.0);
-            return figures;
+        public ResyncSummary figures() {
+            return new ResyncSummary(kind, position, plannedBlocks, changedBlocks, zeroBlocks, bytes, wireBytes,
+                    stateBytes, tookNanos / 1_000_000, Math.round(pauseNanos / 1e4) / 100.0);
         }
     }
 
@@ -232,21 +225,14 @@ public final class CopySender {
                 plannedBlocks == 0 ? 100 : copiedBlocks * 100 / plannedBlocks);
     }
 
-    /** The copy's figures for status and the resync CLI's progress bar: blocks, bytes, rate, ETA. */
-    java.util.Map<String, Object> figures() {
-        java.util.Map<String, Object> figures = new java.util.LinkedHashMap<>();
+    /** The resync's status once copying: its figures for the resync CLI's progress bar (blocks, bytes, rate, ETA). */
+    ResyncStatus status(ResyncStatus.Phase phase, ResyncPlanStatus plan) {
         double seconds = (System.nanoTime() - startNanos) / 1e9;
         long copiedBytes = copiedBlocks * DiskImage.BLOCK_SIZE;
         long rate = seconds > 0 ? (long) (copiedBytes / seconds) : 0;
-        figures.put("copied_blocks", copiedBlocks);
-        figures.put("copied_bytes", copiedBytes);
-        figures.put("zero_blocks", zeroBlocks);
-        figures.put("wire_bytes", codec.stats().wireBytes());
-        figures.put("rate_bytes_s", rate);
-        figures.put("rate_limit_bytes_s", pacer.rate());
-        figures.put("changed_during_copy", changed.count());
-        figures.put("eta_s", rate == 0 ? -1 : (plannedBlocks - copiedBlocks) * DiskImage.BLOCK_SIZE / rate);
-        figures.put("elapsed_s", Math.round(seconds * 10) / 10.0);
-        return figures;
+        return new ResyncStatus(phase, plan, copiedBlocks, copiedBytes, zeroBlocks, codec.stats().wireBytes(), rate,
+                pacer.rate(), changed.count(),
+                rate == 0 ? -1 : (plannedBlocks - copiedBlocks) * DiskImage.BLOCK_SIZE / rate,
+                Math.round(seconds * 10) / 10.0);
     }
 }

@@ -3,6 +3,7 @@ package io.sitepair.replicator.resync;
 import io.sitepair.disk.DiskImage;
 import io.sitepair.disk.Lineage;
 import io.sitepair.disk.Stamp;
+import io.sitepair.replicator.status.ResyncPlanStatus;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.LinkedHashMap;
@@ -41,28 +42,17 @@ public record ResyncPlan(String source, String target, Stamp divergence, Stamp r
     }
 
     /** For status: direction, kind, and per disk the blocks and bytes and who wrote them. */
-    public Map<String, Object> describe() {
-        Map<String, Object> plan = new LinkedHashMap<>();
-        plan.put("direction", source + " -> " + target);
-        plan.put("kind", kind());
-        plan.put("divergence", divergence == null ? "none" : divergence.toString());
-        if (splitBrain != null) {
-            plan.put("split_brain", splitBrain);
-        }
-        List<Map<String, Object>> disks = new ArrayList<>();
+    public ResyncPlanStatus describe() {
+        List<ResyncPlanStatus.Disk> disks = new ArrayList<>();
         for (int d = 0; d < blocks.size(); d++) {
-            Map<String, Object> disk = new LinkedHashMap<>();
-            disk.put("disk", d);
-            disk.put("blocks", (long) blocks.get(d).cardinality());
-            disk.put("bytes", (long) blocks.get(d).cardinality() * DiskImage.BLOCK_SIZE);
-            disk.put("written_on_" + source, writtenHere[d]);
-            disk.put("written_on_" + target, writtenThere[d]);
-            disks.add(disk);
+            Map<String, Long> writtenOn = new LinkedHashMap<>();
+            writtenOn.put(source, writtenHere[d]);
+            writtenOn.put(target, writtenThere[d]);
+            long planned = blocks.get(d).cardinality();
+            disks.add(new ResyncPlanStatus.Disk(d, planned, planned * DiskImage.BLOCK_SIZE, writtenOn));
         }
-        plan.put("disks", disks);
-        plan.put("blocks", totalBlocks());
-        plan.put("bytes", totalBytes());
-        return plan;
+        return new ResyncPlanStatus(new ResyncPlanStatus.Direction(source, target), kind(),
+                divergence == null ? "none" : divergence.toString(), splitBrain, disks, totalBlocks(), totalBytes());
     }
 
     /**

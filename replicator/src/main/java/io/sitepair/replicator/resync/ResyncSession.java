@@ -9,12 +9,12 @@ import io.sitepair.disk.Stamp;
 import io.sitepair.replicator.channel.ChannelMessage;
 import io.sitepair.replicator.channel.OutgoingCopy;
 import io.sitepair.replicator.channel.PairIdentity;
+import io.sitepair.replicator.status.ResyncPlanStatus;
+import io.sitepair.replicator.status.ResyncStatus;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -291,25 +291,16 @@ final class ResyncSession implements OutgoingCopy.Session {
 
     /** The plan and, once copying, its figures. */
     @Override
-    public Map<String, Object> status() {
-        Map<String, Object> status = new LinkedHashMap<>();
-        status.put("phase", switch (phase) {
-            case ASKING -> "planning";
-            case PLANNED -> splitBrain != null ? "split-brain" : "awaiting approval";
-            case COPYING -> "copying";
-            case DONE -> "done";
-            case ABORTED -> "aborted";
-        });
-        if (plan != null) {
-            status.put("plan", plan.describe());
-        }
-        if (copy != null) {
-            status.putAll(copy.figures());
-        } else {
-            status.put("copied_blocks", 0L);
-            status.put("rate_limit_bytes_s", pacer.rate());
-        }
-        return status;
+    public ResyncStatus status() {
+        ResyncStatus.Phase shown = switch (phase) {
+            case ASKING -> ResyncStatus.Phase.PLANNING;
+            case PLANNED -> splitBrain != null ? ResyncStatus.Phase.SPLIT_BRAIN : ResyncStatus.Phase.AWAITING_APPROVAL;
+            case COPYING -> ResyncStatus.Phase.COPYING;
+            case DONE -> ResyncStatus.Phase.DONE;
+            case ABORTED -> ResyncStatus.Phase.ABORTED;
+        };
+        ResyncPlanStatus described = plan == null ? null : plan.describe();
+        return copy != null ? copy.status(shown, described) : ResyncStatus.beforeCopy(shown, described, pacer.rate());
     }
 
     private void say(String what) {

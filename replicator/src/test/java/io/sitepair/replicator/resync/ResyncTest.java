@@ -20,13 +20,14 @@ import io.sitepair.replicator.channel.ReceivedLog;
 import io.sitepair.replicator.channel.ShipLog;
 import io.sitepair.replicator.channel.Transport;
 import io.sitepair.replicator.log.LogRecord;
+import io.sitepair.replicator.status.ResyncPlanStatus;
+import io.sitepair.replicator.status.ResyncStatus;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.BitSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -353,11 +354,9 @@ class ResyncTest {
             CompletableFuture<CopySender.Outcome> outcome = new CompletableFuture<>();
             LogShipper shipper = connect(source, target, new ResyncPolicy(0, true), outcome::complete);
 
-            Map<String, Object> waiting = awaitStatus(shipper, "awaiting approval");
-            @SuppressWarnings("unchecked")
-            Map<String, Object> plan = (Map<String, Object>) waiting.get("plan");
-            assertEquals(2L, plan.get("blocks"));
-            assertEquals("a -> b", plan.get("direction"));
+            ResyncPlanStatus plan = awaitStatus(shipper, ResyncStatus.Phase.AWAITING_APPROVAL).plan();
+            assertEquals(2, plan.blocks());
+            assertEquals(new ResyncPlanStatus.Direction("a", "b"), plan.direction());
             Thread.sleep(300);
             assertTrue(!outcome.isDone() && target.lastPlan == null, "nothing is copied before the approval");
             group.next().submit(() -> { // the guest writes a block outside the plan while it waits
@@ -393,9 +392,7 @@ class ResyncTest {
             CompletableFuture<CopySender.Outcome> outcome = new CompletableFuture<>();
             LogShipper shipper = connect(source, target, ResyncPolicy.DEFAULTS, outcome::complete);
 
-            Map<String, Object> held = awaitStatus(shipper, "split-brain");
-            @SuppressWarnings("unchecked")
-            String why = (String) ((Map<String, Object>) held.get("plan")).get("split_brain");
+            String why = awaitStatus(shipper, ResyncStatus.Phase.SPLIT_BRAIN).plan().splitBrain();
             assertEquals("a served epoch 2 from position 80; b served epoch 2 from position 70", why);
             IllegalStateException refused = assertThrows(IllegalStateException.class, () -> approve(shipper, null));
             assertTrue(refused.getMessage().contains("--discard b"), refused.getMessage());
@@ -421,11 +418,11 @@ class ResyncTest {
         }
     }
 
-    private Map<String, Object> awaitStatus(LogShipper shipper, String phase) throws Exception {
+    private ResyncStatus awaitStatus(LogShipper shipper, ResyncStatus.Phase phase) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
-            Map<String, Object> status = group.next().submit(shipper::resyncStatus).get();
-            if (status != null && phase.equals(status.get("phase"))) {
+            ResyncStatus status = group.next().submit(shipper::resyncStatus).get();
+            if (status != null && status.phase() == phase) {
                 return status;
             }
             Thread.sleep(20);
