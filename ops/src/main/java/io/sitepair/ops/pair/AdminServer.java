@@ -33,6 +33,7 @@ final class AdminServer implements AutoCloseable {
             throw new IOException("cannot serve status on " + address.getHostString() + ":" + address.getPort() + ": "
                     + e.getMessage(), e);
         }
+        StatusJson.prepare();
         server.createContext("/status", exchange -> answer(exchange, site.get()));
         server.createContext("/switchover", exchange -> operate(exchange, pair, "switchover", p -> site.get().switchOver()));
         server.createContext("/verify", exchange -> operate(exchange, pair, "verify", p -> site.get().verify(false)));
