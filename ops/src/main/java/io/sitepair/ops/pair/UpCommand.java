@@ -3,8 +3,7 @@ package io.sitepair.ops.pair;
 import io.sitepair.ops.config.CoordinationConfig;
 import io.sitepair.ops.config.PairConfig;
 import io.sitepair.ops.config.PairConfigParser;
-import io.sitepair.replicator.pair.BackupSite;
-import io.sitepair.replicator.pair.PrimarySite;
+import io.sitepair.replicator.pair.PairSite;
 import io.sitepair.replicator.pair.Site;
 import io.sitepair.replicator.pair.SiteHalted;
 import io.sitepair.replicator.pair.SiteSettings;
@@ -65,7 +64,7 @@ public final class UpCommand implements Callable<Integer> {
                     epochPrimary = record.liveSite();
                     primary = site.equals(record.liveSite());
                     SiteLauncher.checkReplacedDisks(pair, site, primary);
-                    if (primary && PrimarySite.servedBefore(pair.site(site).dataDir(), epoch, site)) {
+                    if (primary && PairSite.servedBefore(pair.site(site).dataDir(), epoch, site)) {
                         Claim claim = restartCold(tiebreaker, pair, record, starting);
                         if (claim == null || !claim.won()) {
                             continue; // the quorum says otherwise now: read the record again
@@ -88,7 +87,8 @@ public final class UpCommand implements Callable<Integer> {
                 }
                 SiteSettings settings = SiteLauncher.settings(pair, site,
                         io.sitepair.ops.GuestOptions.load(pair.guest()), epoch, epochStart, epochPrimary);
-                Site running = primary ? PrimarySite.start(settings, tiebreaker) : BackupSite.start(settings, tiebreaker);
+                Site running = primary ? PairSite.startPrimary(settings, tiebreaker)
+                        : PairSite.startBackup(settings, tiebreaker);
                 current.set(running);
                 int code = run(pair, settings, running, primary);
                 if (code != 0 || !running.rejoins()) {

@@ -58,7 +58,7 @@ class ProcessLoggingTest {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-                LoggerFactory.getLogger("io.sitepair.replicator.pair.PrimarySite").info("site 'a': primary -> stopped");
+                LoggerFactory.getLogger("io.sitepair.replicator.pair.PrimaryRole").info("site 'a': primary -> stopped");
             }));
             System.exit(0);
         }

@@ -40,6 +40,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,14 +58,14 @@ import org.slf4j.LoggerFactory;
  * <p>When the primary fails (no heartbeats and no log traffic for the failure timeout) and a
  * tiebreaker is configured, the backup goes live: it stops acknowledging (so the old primary can
  * release nothing more), replays everything it received, claims the next epoch, and on winning
- * hands its VM to a {@link PrimarySite} that serves alone until the failed site returns. On
+ * hands its VM to a {@link PrimaryRole} that serves alone until the failed site returns. On
  * losing it halts.
  *
  * <p>The network runs on one event loop; replay runs on its own {@link VmThread}, taking entries
  * from the bounded {@link ReceivedLog} and waiting when it is empty.
  */
-public final class BackupSite implements Site {
-    private static final Logger LOG = LoggerFactory.getLogger(BackupSite.class);
+final class BackupRole {
+    private static final Logger LOG = LoggerFactory.getLogger(BackupRole.class);
     private static final long TICK_MS = 100;
 
     private final SiteSettings settings;
@@ -73,7 +74,8 @@ public final class BackupSite implements Site {
     private final SiteStateMachine role;
     private final ReceivedLog received;
     private final EventLoopGroup network = new MultiThreadIoEventLoopGroup(1, Transport.ioHandlers());
-    private final CompletableFuture<String> finished = new CompletableFuture<>();
+    private final CompletableFuture<String> finished; // the site's: completed here unless this site goes live
+    private final Consumer<PrimaryRole> wentLive;
     private final List<DiskImage> disks = new ArrayList<>();
     private final SiteRecords records;
     private final LogReceiver receiver;
@@ -88,21 +90,22 @@ public final class BackupSite implements Site {
     private volatile long failureDetectedNanos; // 0: the primary has not failed
     private volatile String failover = "";
     private volatile String superseded; // null: not superseded
-    private volatile PrimarySite successor;
     private volatile ReplicaCopy.Completed copied; // waiting for the replay thread to restore it
     private final ReplicaCopy copy;
     private volatile String diskFailure; // null: the disks work
     private volatile boolean stopping;
     private final VerifyTally verifyTally;
 
-    private BackupSite(SiteSettings settings, Tiebreaker tiebreaker) throws IOException {
+    private BackupRole(SiteSettings settings, Tiebreaker tiebreaker, SiteStateMachine role,
+                       CompletableFuture<String> finished, Consumer<PrimaryRole> wentLive) throws IOException {
         this.settings = settings;
         this.tiebreaker = tiebreaker;
+        this.finished = finished;
+        this.wentLive = wentLive;
         this.arbitration = new Arbitration(tiebreaker, settings.site());
         this.epoch = settings.epoch();
         this.records = SiteRecords.open(settings.dataDir());
-        this.role = new SiteStateMachine(settings.site(), Role.BACKUP, "backup of pair '" + settings.identity().pair()
-                + "'");
+        this.role = role;
         if (settings.disks().stream().anyMatch(ConsistencyMark::isInconsistent)) {
             role.change(s -> s.with(Disk.INCONSISTENT), "its disks are marked inconsistent: a copy must complete");
         }
@@ -121,8 +124,9 @@ public final class BackupSite implements Site {
      * once it knows where the log starts. With a {@code tiebreaker} (null: none) it goes live when
      * the primary fails.
      */
-    public static BackupSite start(SiteSettings settings, Tiebreaker tiebreaker) throws Exception {
-        BackupSite site = new BackupSite(settings, tiebreaker);
+    static BackupRole start(SiteSettings settings, Tiebreaker tiebreaker, SiteStateMachine role,
+                            CompletableFuture<String> finished, Consumer<PrimaryRole> wentLive) throws Exception {
+        BackupRole site = new BackupRole(settings, tiebreaker, role, finished, wentLive);
         try {
             for (Path path : settings.disks()) {
                 site.disks.add(DiskImage.openOrCreate(path, settings.diskBytes()));
@@ -172,48 +176,19 @@ public final class BackupSite implements Site {
         received.end();
     }
 
-    /** After a failover this site is the live one: its successor verifies. */
-    @Override
-    public String verify(boolean repair) throws Exception {
-        return liveSuccessor("verify").verify(repair);
-    }
-
-    /** After a failover this site is the live one: its successor resyncs the failed site. */
-    @Override
-    public String resync(long rate, String discard) throws Exception {
-        return liveSuccessor("resync its peer").resync(rate, discard);
-    }
-
     /** A drill: this site's disks fail from now on; the next replayed or copied write fails the backup. */
-    @Override
-    public String injectDiskFault(String error) throws Exception {
-        PrimarySite live = successor;
-        if (live != null) {
-            return live.injectDiskFault(error);
-        }
+    String injectDiskFault(String error) {
         return DiskFaultDrill.inject(settings.site(), disks, error);
     }
 
-    /** After a failover this site is the live one: its successor can switch back. */
-    @Override
-    public String switchOver() throws Exception {
-        return liveSuccessor("switch over").switchOver();
+    /** Whether this backup stopped to rejoin: the primary went on in a later epoch without it. */
+    boolean rejoins() {
+        return superseded != null;
     }
 
-    /** The live site this backup became, for an operation only a primary can do. */
-    private PrimarySite liveSuccessor(String operation) {
-        PrimarySite live = successor;
-        if (live == null) {
-            throw new IllegalStateException("site '" + settings.site() + "' is " + role.role().label()
-                    + "; only a protected primary can " + operation);
-        }
-        return live;
-    }
-
-    @Override
-    public boolean rejoins() {
-        PrimarySite live = successor;
-        return live != null ? live.rejoins() : superseded != null;
+    /** How this site went live, or why it is going live; empty before. */
+    String failover() {
+        return failover;
     }
 
     /** The primary went on in a later epoch without this site: its replay can never be used. */
@@ -410,11 +385,11 @@ public final class BackupSite implements Site {
         closeNetworkNow(); // the live site binds the same channel ports to dial and re-protect the failed site
         String cause = failureDetectedNanos == 0 ? "primary '" + settings.identity().peer() + "' switched over to this site"
                 : "primary '" + settings.identity().peer() + "' failed";
-        PrimarySite live = PrimarySite.takeOver(settings, tiebreaker, role, epoch, vm, disks, handover, liveLog,
-                records, cause);
+        PrimaryRole live = PrimaryRole.takeOver(settings, tiebreaker, role, finished, epoch, vm, disks, handover,
+                liveLog, records, cause);
         // Only now that clients can connect: status must not say live-alone before the service listens.
         role.change(s -> s.with(Role.LIVE_ALONE).with(Link.CONNECTING), cause + "; " + failover);
-        successor = live;
+        wentLive.accept(live);
         String gone = "site '" + settings.site() + "' is " + failover + "; clients on " + endpoint
                 + "; UNPROTECTED until site '" + settings.identity().peer() + "' rejoins";
         if (failureDetectedNanos == 0) {
@@ -425,13 +400,6 @@ public final class BackupSite implements Site {
         GoLiveHook.runAsync(settings.goLiveHook(), Map.of("SITEPAIR_PAIR", settings.identity().pair(),
                 "SITEPAIR_SITE", settings.site(), "SITEPAIR_EPOCH", String.valueOf(epoch),
                 "SITEPAIR_ENDPOINT", endpoint));
-        Thread.ofPlatform().daemon().name("sitepair-live-watch").start(() -> {
-            try {
-                finished.complete(live.await());
-            } catch (Exception e) {
-                finished.completeExceptionally(e);
-            }
-        });
         return true;
     }
 
@@ -465,39 +433,13 @@ public final class BackupSite implements Site {
     }
 
     /** Stops replay after the entries already received (the operator stopped this backup). */
-    @Override
-    public void stop() {
+    void stop() {
         stopping = true;
-        PrimarySite live = successor;
-        if (live != null) {
-            live.stop();
-            return;
-        }
         receiver.stop();
         received.end();
     }
 
-    @Override
-    public String await() throws Exception {
-        try {
-            return finished.get();
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof Exception cause ? cause : e;
-        }
-    }
-
-    @Override
-    public Role role() {
-        PrimarySite live = successor;
-        return live != null ? live.role() : role.role();
-    }
-
-    @Override
-    public SiteStatus status() {
-        PrimarySite live = successor;
-        if (live != null) {
-            return live.status().withFailover(failover);
-        }
+    BackupStatus status() {
         ResyncWriter writer = copy.writer();
         BackupStatus.Resync resyncing = role.role() == Role.RESYNCING && writer != null
                 ? new BackupStatus.Resync(settings.identity().peer(), writer.plannedBlocks(), writer.copiedBlocks(),
@@ -506,10 +448,10 @@ public final class BackupSite implements Site {
         String channel = failureDetectedNanos != 0 ? "closed (the primary failed)"
                 : receiver.streaming() ? "streaming" : "waiting for the primary (" + receiver.lastProblem() + ")";
         return new BackupStatus(settings.site(), role.role(), outcome.isEmpty() ? role.reason() : outcome, epoch,
-                resyncing, PrimarySite.emptyAsNull(failover), PrimarySite.emptyAsNull(verifyTally.last()),
-                PrimarySite.emptyAsNull(arbitration.progress()), arbitration.connection(), channel,
+                resyncing, PrimaryRole.emptyAsNull(failover), PrimaryRole.emptyAsNull(verifyTally.last()),
+                PrimaryRole.emptyAsNull(arbitration.progress()), arbitration.connection(), channel,
                 new BackupStatus.Positions(received.received(), replayed),
-                new BackupStatus.Logging(PrimarySite.round(wireRate.mbitPerSecond()), received.bufferedBytes(),
+                new BackupStatus.Logging(PrimaryRole.round(wireRate.mbitPerSecond()), received.bufferedBytes(),
                         settings.bufferBytes()),
                 events, records.status(),
                 new BackupStatus.Peer(settings.identity().peer(), peer.msSinceHeartbeat(), peer.suspected()));

@@ -38,8 +38,8 @@ import org.slf4j.LoggerFactory;
  * controls act on event delivery: flow control (the log held for the backup is bounded), lag
  * control ({@link LagControl}) and the power-off.
  */
-public final class PrimarySite implements Site {
-    private static final Logger LOG = LoggerFactory.getLogger(PrimarySite.class);
+final class PrimaryRole {
+    private static final Logger LOG = LoggerFactory.getLogger(PrimaryRole.class);
     private static final long TICK_MS = 100;
     private static final long POWER_OFF_WAIT_MS = 10_000;
     private static final long SWITCHOVER_WAIT_MS = 30_000;
@@ -54,7 +54,7 @@ public final class PrimarySite implements Site {
     private final LagControl lag;
     private final ByteRate rawRate = new ByteRate();
     private final ByteRate wireRate = new ByteRate();
-    private final CompletableFuture<String> finished = new CompletableFuture<>();
+    private final CompletableFuture<String> finished; // the site's: completed when this role ends the site's run
     private final long streamId = new SecureRandom().nextLong() & Long.MAX_VALUE | 1;
     private ServedRun run;
     private LogShipper shipper;
@@ -76,9 +76,10 @@ public final class PrimarySite implements Site {
     private CopySender.Outcome lastCopy; // the last re-protection; loop thread only
     private java.time.LocalTime lastCopyAt; // when it completed; loop thread only
 
-    private PrimarySite(SiteSettings settings, Tiebreaker tiebreaker, SiteStateMachine role, long epoch, ShipLog log,
-                        SiteRecords records) {
+    private PrimaryRole(SiteSettings settings, Tiebreaker tiebreaker, SiteStateMachine role,
+                        CompletableFuture<String> finished, long epoch, ShipLog log, SiteRecords records) {
         this.settings = settings;
+        this.finished = finished;
         this.records = records;
         this.arbitration = new Arbitration(tiebreaker, settings.site());
         this.epoch = epoch;
@@ -92,7 +93,8 @@ public final class PrimarySite implements Site {
      * Boots the guest, starts serving clients and dialling the backup. With a {@code tiebreaker}
      * (null: none), losing the backup makes this site claim the next epoch and go on alone.
      */
-    public static PrimarySite start(SiteSettings settings, Tiebreaker tiebreaker) throws Exception {
+    static PrimaryRole start(SiteSettings settings, Tiebreaker tiebreaker, SiteStateMachine role,
+                             CompletableFuture<String> finished) throws Exception {
         SiteRecords records = SiteRecords.open(settings.dataDir());
         try {
             records.enter(settings.epoch(), settings.epochStart(), settings.epochPrimary());
@@ -100,9 +102,7 @@ public final class PrimarySite implements Site {
             records.close();
             throw e;
         }
-        SiteStateMachine role = new SiteStateMachine(settings.site(), Role.PRIMARY, "initial primary of pair '"
-                + settings.identity().pair() + "'");
-        PrimarySite site = new PrimarySite(settings, tiebreaker, role, settings.epoch(),
+        PrimaryRole site = new PrimaryRole(settings, tiebreaker, role, finished, settings.epoch(),
                 new ShipLog(RealInputs.WallClock.SYSTEM::nanos), records);
         site.run = ServedRun.startRecording(settings.module(), settings.vmOptions().withWriteStamps(records.stamps()),
                 settings.disks(), settings.diskBytes(),
@@ -113,24 +113,15 @@ public final class PrimarySite implements Site {
     }
 
     /**
-     * Whether this site served {@code epoch} before (its data directory says so): started again it
-     * boots cold, its log positions beginning again, so it must serve a new epoch. Otherwise its new
-     * writes would be stamped below its old ones in the same epoch, and a resync computed from the
-     * stamps would miss them.
-     */
-    public static boolean servedBefore(java.nio.file.Path dataDir, long epoch, String site) throws java.io.IOException {
-        return SiteRecords.served(dataDir, epoch, site);
-    }
-
-    /**
      * A backup that won epoch {@code epoch} after its primary failed (or switched over) goes on as
      * this site, live alone: it serves with the replayed {@code vm} (armed with {@link GuestVm#recordAtEndOfLog}
      * on {@code log}), and dials the failed site, which is re-protected when it returns.
      */
-    static PrimarySite takeOver(SiteSettings settings, Tiebreaker tiebreaker, SiteStateMachine role, long epoch,
-                                GuestVm vm, List<DiskImage> disks, ServedRun.Handover handover, ShipLog log,
-                                SiteRecords records, String cause) throws Exception {
-        PrimarySite site = new PrimarySite(settings, tiebreaker, role, epoch, log, records);
+    static PrimaryRole takeOver(SiteSettings settings, Tiebreaker tiebreaker, SiteStateMachine role,
+                                CompletableFuture<String> finished, long epoch, GuestVm vm, List<DiskImage> disks,
+                                ServedRun.Handover handover, ShipLog log, SiteRecords records, String cause)
+            throws Exception {
+        PrimaryRole site = new PrimaryRole(settings, tiebreaker, role, finished, epoch, log, records);
         site.alarm = cause;
         site.run = ServedRun.goLive(vm, disks, settings.service(), handover,
                 new ServedRun.Recording(log, settings.identity().loggedReads(), false, site::afterEvent));
@@ -251,7 +242,7 @@ public final class PrimarySite implements Site {
 
         @Override
         public void halt(String why) {
-            PrimarySite.this.halt(why);
+            PrimaryRole.this.halt(why);
         }
 
         @Override
@@ -261,7 +252,7 @@ public final class PrimarySite implements Site {
 
         @Override
         public void onLoop(Runnable task) {
-            PrimarySite.this.onLoop(task);
+            PrimaryRole.this.onLoop(task);
         }
     }
 
@@ -437,7 +428,6 @@ public final class PrimarySite implements Site {
      * Clean power-off: delivers no more events, logs a power-off marker and waits (bounded) until
      * the backup holds it, so the backup stops at exactly this state instead of going live.
      */
-    @Override
     public void stop() {
         if (finished.isDone()) {
             return;
@@ -486,7 +476,6 @@ public final class PrimarySite implements Site {
      * serving, closing its clients' connections (they reconnect to the new endpoint), and rejoins
      * as the backup. If the backup fails meanwhile, this site claims the epoch and goes on alone.
      */
-    @Override
     public String switchOver() throws Exception {
         if (!arbitration.enabled()) {
             throw new IllegalStateException("a switchover passes the epoch through ZooKeeper; this pair has no"
@@ -531,7 +520,6 @@ public final class PrimarySite implements Site {
         return done;
     }
 
-    @Override
     public boolean rejoins() {
         return switchedOver;
     }
@@ -540,7 +528,6 @@ public final class PrimarySite implements Site {
      * Online verify (and repair) through the log; see {@link OnlineVerify}. Only while protected:
      * the backup must replay the checks.
      */
-    @Override
     public String verify(boolean repair) throws Exception {
         try {
             run.loop().submit(() -> {
@@ -583,32 +570,15 @@ public final class PrimarySite implements Site {
     }
 
     /** A drill: this site's disks fail from now on; the guest's next write halts the site (a primary failure). */
-    @Override
     public String injectDiskFault(String error) throws Exception {
         return run.loop().submit(() -> DiskFaultDrill.inject(settings.site(), run.vm().disks(), error)).get();
     }
 
     /** The operator's go-ahead for the resync of the returning site, or a new rate limit; see {@link LogShipper#approveResync}. */
-    @Override
     public String resync(long rate, String discard) throws Exception {
         return run.loop().submit(() -> shipper.approveResync(rate, discard)).get();
     }
 
-    @Override
-    public String await() throws Exception {
-        try {
-            return finished.get();
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof Exception cause ? cause : e;
-        }
-    }
-
-    @Override
-    public Role role() {
-        return role.role();
-    }
-
-    @Override
     public PrimaryStatus status() {
         if (run.loop().isShuttingDown()) {
             return header();
