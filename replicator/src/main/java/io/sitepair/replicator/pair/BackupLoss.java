@@ -1,6 +1,7 @@
 package io.sitepair.replicator.pair;
 
 import io.sitepair.tiebreaker.Claim;
+import java.time.Duration;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,12 +52,14 @@ final class BackupLoss {
     private boolean claiming;
     private boolean switchoverTaken; // the backup holds the next epoch: nothing to claim
 
-    BackupLoss(Arbitration arbitration, SiteSettings settings, Primary primary) {
+    /** For {@code site}, serving clients at {@code endpoint}, protected by {@code peer}. */
+    BackupLoss(Arbitration arbitration, String site, String peer, String endpoint, Duration failureTimeout,
+               Primary primary) {
         this.arbitration = arbitration;
-        this.site = settings.site();
-        this.peer = settings.identity().peer();
-        this.endpoint = settings.serviceEndpoint();
-        this.failureTimeoutNanos = settings.suspectAfter().toNanos();
+        this.site = site;
+        this.peer = peer;
+        this.endpoint = endpoint;
+        this.failureTimeoutNanos = failureTimeout.toNanos();
         this.primary = primary;
     }
 

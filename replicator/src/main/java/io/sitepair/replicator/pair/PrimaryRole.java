@@ -86,7 +86,8 @@ final class PrimaryRole {
         this.log = log;
         this.lag = new LagControl(settings.lagTarget());
         this.role = role;
-        this.backupLoss = new BackupLoss(arbitration, settings, new AsPrimary());
+        this.backupLoss = new BackupLoss(arbitration, settings.site(), settings.identity().peer(),
+                settings.serviceEndpoint(), settings.suspectAfter(), new AsPrimary());
     }
 
     /**
