@@ -277,17 +277,23 @@ public final class LogShipper extends ChannelEnd {
     }
 
     /**
-     * The peer's heartbeats resumed after a silence: the path works again. A connection that carried
-     * nothing through the silence would wait out TCP's retransmission back-off (seconds, growing);
-     * dialling again streams within a reconnect. On the loop.
+     * The peer's heartbeats resumed at {@code resumedNanos} after a silence. If the channel then
+     * carries nothing useful for twice the keepalive interval, it is as good as broken (a partition
+     * that healed for UDP but left this TCP flow stalled) and is dialled again at once, rather than
+     * after TCP's back-off. The wait lets a peer that was merely paused (a busy machine, a long
+     * collection) be heard on the channel too, a few milliseconds after its heartbeat. On the loop.
      */
-    public void peerHeardAgain() {
-        if (state == State.STREAMING && channel != null
-                && liveness.quietNanos(System.nanoTime()) > 2 * timing.keepalive().toNanos()) {
-            problem("heartbeats from site '" + me.peer() + "' resumed but the logging channel is still quiet;"
-                    + " dialling again");
-            channel.close();
-        }
+    public void peerHeardAgain(long resumedNanos) {
+        Channel resumed = channel;
+        loop.schedule(() -> {
+            long now = System.nanoTime();
+            if (state == State.STREAMING && channel != null && channel == resumed
+                    && liveness.quietNanos(now) >= now - resumedNanos) {
+                problem("heartbeats from site '" + me.peer() + "' resumed but the logging channel is still quiet;"
+                        + " dialling again");
+                channel.close();
+            }
+        }, 2 * timing.keepalive().toNanos(), TimeUnit.NANOSECONDS);
     }
 
     public void stop() {

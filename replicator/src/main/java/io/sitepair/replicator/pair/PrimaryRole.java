@@ -188,7 +188,7 @@ final class PrimaryRole {
         long resumed = heartbeat.resumedNanos();
         if (resumed != heartbeatsResumedNanos) {
             heartbeatsResumedNanos = resumed;
-            shipper.peerHeardAgain();
+            shipper.peerHeardAgain(resumed);
         }
         peer.check();
         backupLoss.check(peer.suspected(), System.nanoTime());
