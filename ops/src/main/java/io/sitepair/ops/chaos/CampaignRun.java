@@ -1,6 +1,6 @@
 package io.sitepair.ops.chaos;
 
-import io.sitepair.ops.Scratch;
+import io.sitepair.ops.lab.Scratch;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

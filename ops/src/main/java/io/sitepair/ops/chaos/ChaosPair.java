@@ -1,10 +1,10 @@
 package io.sitepair.ops.chaos;
 
-import io.sitepair.ops.SitepairProcess;
 import io.sitepair.ops.config.LabConfig;
 import io.sitepair.ops.config.PairConfig;
 import io.sitepair.ops.config.PairConfigParser;
-import io.sitepair.ops.pair.SiteQuery;
+import io.sitepair.ops.lab.SitepairProcess;
+import io.sitepair.ops.site.SiteQuery;
 import io.sitepair.replicator.pair.Role;
 import io.sitepair.replicator.status.NoAnswer;
 import io.sitepair.replicator.status.SiteStatus;

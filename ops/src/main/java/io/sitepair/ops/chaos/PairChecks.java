@@ -1,6 +1,6 @@
 package io.sitepair.ops.chaos;
 
-import io.sitepair.ops.pair.AdminClient;
+import io.sitepair.ops.site.AdminClient;
 import io.sitepair.replicator.pair.Role;
 import io.sitepair.replicator.status.SiteStatus;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package io.sitepair.ops.chaos;
 
-import io.sitepair.ops.pair.AdminClient;
+import io.sitepair.ops.site.AdminClient;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 

@@ -44,4 +44,12 @@ public final class Addresses implements CommandLine.ITypeConverter<InetSocketAdd
         String host = a.getHostString();
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
     }
+
+    /**
+     * {@code host:port} as sites have always written it, an IPv6 host without brackets: in their log
+     * lines, admin URLs and the endpoint of the pair's epoch record, which clients read.
+     */
+    public static String hostPort(InetSocketAddress a) {
+        return a.getHostString() + ":" + a.getPort();
+    }
 }

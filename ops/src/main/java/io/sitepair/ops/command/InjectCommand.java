@@ -1,0 +1,62 @@
+package io.sitepair.ops.command;
+
+import io.sitepair.ops.config.PairConfig;
+import io.sitepair.ops.config.PairConfigParser;
+import io.sitepair.ops.site.AdminClient;
+import io.sitepair.ops.site.DiskFaults;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code sitepair inject}: a disaster-recovery drill that makes one site's disk fail. */
+@Command(name = "inject", mixinStandardHelpOptions = true,
+        description = {"Disaster-recovery drill: from now on every write to the site's disks fails, with an I/O"
+                + " error (disk-io-error) or as a full device would (disk-full). A backup whose disk fails halts and"
+                + " the primary goes on alone at once; a primary whose disk fails halts, and its backup takes over"
+                + " after the failure timeout. Restart the site (sitepair up) to end the drill.",
+                "The request is signed with the pair's secret."})
+public final class InjectCommand implements Callable<Integer> {
+    @Option(names = "--config", required = true, paramLabel = "FILE", description = "The site-pair configuration.")
+    Path config;
+
+    @Option(names = "--site", required = true, paramLabel = "SITE", description = "The site whose disks fail.")
+    String site;
+
+    @Option(names = "--fault", required = true, paramLabel = "FAULT", description = "disk-io-error or disk-full.")
+    String fault;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PairConfig pair = PairConfigParser.load(config);
+        pair.site(site); // an unknown site name fails here, naming the valid ones
+        try {
+            DiskFaults.deviceError(fault);
+        } catch (IllegalArgumentException e) {
+            return error("--fault: " + e.getMessage());
+        }
+        HttpResponse<String> response;
+        try {
+            response = AdminClient.post(pair, site, "inject?fault=" + fault, Duration.ofSeconds(10));
+        } catch (java.io.IOException e) {
+            return error("site " + site + " does not answer at its status address: " + e.getMessage());
+        }
+        if (response.statusCode() != 200) {
+            return error("site " + site + " refused: " + response.body().trim());
+        }
+        System.out.println(response.body().trim());
+        return 0;
+    }
+
+    private int error(String message) {
+        spec.commandLine().getErr().println("sitepair inject: error: " + message);
+        return 1;
+    }
+}

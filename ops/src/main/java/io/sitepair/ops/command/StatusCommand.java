@@ -1,0 +1,80 @@
+package io.sitepair.ops.command;
+
+import io.sitepair.ops.config.CoordinationConfig;
+import io.sitepair.ops.config.PairConfig;
+import io.sitepair.ops.config.PairConfigParser;
+import io.sitepair.ops.site.SiteQuery;
+import io.sitepair.replicator.status.NoAnswer;
+import io.sitepair.replicator.status.PairStatus;
+import io.sitepair.replicator.status.SiteStatus;
+import io.sitepair.replicator.status.StatusJson;
+import io.sitepair.tiebreaker.QuorumProbe;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code sitepair status}: both sites' roles, log positions, lag, bandwidth and held outputs. */
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = "Show the ZooKeeper quorum's health (whether a failover could be arbitrated now), and each site's"
+                + " role, epoch, log positions (sent, acknowledged, replayed), execution lag, logging bandwidth raw and"
+                + " on the wire, compression ratio and held outputs.")
+public final class StatusCommand implements Callable<Integer> {
+    @Option(names = "--config", required = true, paramLabel = "FILE", description = "The site-pair configuration.")
+    Path config;
+
+    @Option(names = "--json", description = "One JSON object: {\"pair\": ..., \"sites\": {name: status}}.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        PairConfig pair = PairConfigParser.load(config);
+        Map<String, SiteStatus> sites = new LinkedHashMap<>();
+        for (String name : pair.siteNames()) {
+            sites.put(name, SiteQuery.status(pair.site(name)));
+        }
+        String quorum = quorum(pair);
+        if (json) {
+            System.out.println(StatusJson.write(new PairStatus(pair.pair(), quorum, sites)));
+            return 0;
+        }
+        System.out.println("pair " + pair.pair());
+        System.out.println("quorum: " + quorum);
+        sites.forEach(StatusCommand::print);
+        return 0;
+    }
+
+    /** How much failure the pair's ZooKeeper quorum can still take, asked of each member. */
+    private static String quorum(PairConfig pair) {
+        CoordinationConfig c = pair.coordination();
+        if (c == null) {
+            return "none configured: no site ever goes live by itself";
+        }
+        return QuorumProbe.probe(c.members(), Duration.ofSeconds(1)).describe();
+    }
+
+    /** A heading line (role, reason, epoch), then one line per other field, a nested object on one line. */
+    private static void print(String name, SiteStatus status) {
+        if (status instanceof NoAnswer none) {
+            System.out.println("site " + name + ": unreachable: " + none.error());
+            return;
+        }
+        System.out.println("site " + name + ": " + status.role().label() + " (" + status.reason() + "), epoch "
+                + status.epoch());
+        Map<String, Object> fields = StatusJson.fields(status);
+        fields.keySet().removeAll(List.of("site", "role", "reason", "epoch")); // in the heading
+        fields.forEach((key, value) -> {
+            if (value instanceof Map<?, ?> nested) {
+                StringBuilder line = new StringBuilder();
+                nested.forEach((k, v) -> line.append(line.isEmpty() ? "" : ", ").append(k).append(' ').append(v));
+                System.out.println("  " + key + ": " + line);
+            } else {
+                System.out.println("  " + key + ": " + value);
+            }
+        });
+    }
+}

@@ -1,0 +1,190 @@
+package io.sitepair.ops.lab;
+
+import io.sitepair.replicator.status.PrimaryStatus;
+import io.sitepair.replicator.status.SiteStatus;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code sitepair demo}: the one-machine lab. The witness and both sites run as separate JVMs,
+ * each with its ZooKeeper peer; Redis clients write to the KV guest; site a is killed under the
+ * load, b goes live, a returns and is re-protected (its disks and VM state copied from b), a
+ * planned switchover makes a live again, and a power-off shows both sites ending in the same
+ * state. Every acknowledged write is checked after every change of site.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        subcommands = {DemoCommand.class},
+        description = {"The one-machine lab: witness, site a, site b and the KV guest; a write workload, a kill -9"
+                + " failover, the failed site's return and re-protection, a planned switchover back, and a clean"
+                + " power-off; ends in a summary. Exits non-zero if any check fails.",
+                "`sitepair demo replay` is the record/replay demonstration of a single VM."})
+public final class PairDemo implements Callable<Integer> {
+    private static final int WRITERS = 4;
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--dir", paramLabel = "DIR",
+            description = "Lab directory, kept afterwards (default: a temporary one, removed at the end).")
+    Path dir;
+
+    @Option(names = "--seconds", defaultValue = "3", description = "How long the workload writes before each change"
+            + " of site (default ${DEFAULT-VALUE}).")
+    int seconds;
+
+    private PrintWriter out;
+    private final List<String> summary = new ArrayList<>();
+    private final Map<String, String> everything = new HashMap<>();
+    private boolean failed;
+
+    @Override
+    public Integer call() throws Exception {
+        if (seconds < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--seconds must be at least 1");
+        }
+        out = spec.commandLine().getOut();
+        Path work = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("sitepair-demo");
+        try (LocalPair lab = new LocalPair(work, yaml -> yaml)) {
+            run(lab);
+        } catch (RuntimeException e) {
+            fail("lab", e.getMessage());
+        }
+        out.println();
+        out.println("summary:");
+        summary.forEach(line -> out.println("  " + line));
+        out.println(failed ? "RESULT: FAIL" : "RESULT: PASS: every acknowledged write survived a kill -9 failover,"
+                + " the re-protection and a switchover; both sites ended in the same state");
+        if (dir == null) {
+            Scratch.deleteTree(work);
+        } else {
+            out.println("lab kept in " + work + " (pair.yaml, each process's .out and .err, the sites' data)");
+        }
+        out.flush();
+        return failed ? 1 : 0;
+    }
+
+    private void run(LocalPair lab) throws Exception {
+        Map<String, InetSocketAddress> sites = Map.of("a", lab.service("a"), "b", lab.service("b"));
+        step(1, "sitepair init --lab " + lab.dir() + "; start the witness, site b and site a (separate JVMs, each"
+                + " with its ZooKeeper peer)");
+        lab.startWitness();
+        Process b = lab.start("b");
+        Process a = lab.start("a");
+        lab.await("a", 120, SiteStatus::pairProtected);
+        say("site a is primary in epoch 1, protected by site b; clients on " + lab.endpoint());
+
+        step(2, WRITERS + " Redis clients write for " + seconds + " s; then site a is killed (kill -9) under the load");
+        SiteStatus live;
+        double unavailable;
+        try (WriteLoad load = new WriteLoad(WRITERS, "phase1", sites, "a")) {
+            pause(seconds);
+            load.markFailure();
+            a.destroyForcibly();
+            a.waitFor();
+            WriteLoad.await(() -> load.acknowledgedBy("b"), 60, "a write acknowledged by b");
+            live = lab.await("b", 20, s -> s.failover() != null && s.failover().startsWith("live in epoch"));
+            unavailable = load.unavailableMillis("b");
+            check("failover", load.acknowledged(), sites.get("b"), String.format(
+                    "b %s; clients saw %.0f ms without service", live.failover(), unavailable));
+        }
+        say("sitepair endpoint now prints " + lab.endpoint());
+
+        step(3, "site a returns (sitepair up --site a): it rejoins as b's backup and is re-protected under the load");
+        try (WriteLoad load = new WriteLoad(WRITERS, "phase2", sites, "b")) {
+            a = lab.start("a");
+            PrimaryStatus reprotected = (PrimaryStatus) lab.await("b", 120, SiteStatus::pairProtected);
+            pause(seconds);
+            load.close();
+            check("resync", load.acknowledged(), sites.get("b"), "b protected again by a: re-protection "
+                    + reprotected.lastReprotection());
+        }
+
+        step(4, "planned switchover back under the load: sitepair failover --config pair.yaml --to a");
+        try (WriteLoad load = new WriteLoad(WRITERS, "phase3", sites, "b")) {
+            pause(1);
+            String switchover = failoverTo(lab, "a");
+            say(switchover);
+            lab.await("a", 60, SiteStatus::pairProtected);
+            pause(seconds);
+            load.close();
+            check("switchover", load.acknowledged(), sites.get("a"), "a live again and protected by b ("
+                    + lastLine(switchover) + ")");
+        }
+
+        step(5, "clean power-off: SIGTERM to site a; its backup stops at exactly the same state");
+        long missing = WriteLoad.missing(everything, sites.get("a"));
+        a.destroy();
+        boolean stopped = a.waitFor(60, TimeUnit.SECONDS) & b.waitFor(60, TimeUnit.SECONDS);
+        String stateA = lab.finalState("a");
+        String stateB = lab.finalState("b");
+        boolean equal = stopped && stateA.equals(stateB);
+        String line = String.format("%-10s %s; all %d acknowledged writes present: %s", "power-off",
+                equal ? "both sites ended in " + stateA : "states differ: a " + stateA + ", b " + stateB,
+                everything.size(), missing == 0 ? "yes" : "NO, " + missing + " missing");
+        say(line.substring(11));
+        summary.add(line);
+        if (!equal || missing != 0) {
+            failed = true;
+        }
+    }
+
+    /** Every write of {@code ledger} must be on {@code site}. */
+    private void check(String what, Map<String, String> ledger, InetSocketAddress site, String detail)
+            throws Exception {
+        long missing = WriteLoad.missing(ledger, site);
+        everything.putAll(ledger);
+        String line = String.format("%-10s %d acknowledged writes, %s; %s", what, ledger.size(),
+                missing == 0 ? "none lost" : missing + " LOST", detail);
+        say(line.substring(11));
+        summary.add(line);
+        if (missing != 0) {
+            failed = true;
+        }
+    }
+
+    private static String failoverTo(LocalPair lab, String site) throws Exception {
+        LocalPair.Cli failover = lab.cli(java.time.Duration.ofSeconds(90), "failover", "--to", site);
+        if (failover.exit() != 0) {
+            throw new IllegalStateException("sitepair failover failed: " + failover.err());
+        }
+        return failover.out().trim();
+    }
+
+    private static String lastLine(String text) {
+        String[] lines = text.split("\n");
+        return lines.length < 2 ? text : lines[1].trim();
+    }
+
+    private void fail(String what, String why) {
+        failed = true;
+        summary.add(String.format("%-10s FAILED: %s", what, why));
+        out.println("  FAILED: " + why);
+    }
+
+    private void step(int n, String what) {
+        out.println();
+        out.println("[" + n + "] " + what);
+        out.flush();
+    }
+
+    private void say(String line) {
+        out.println("    " + line);
+        out.flush();
+    }
+
+    private static void pause(int seconds) throws InterruptedException {
+        Thread.sleep(seconds * 1000L);
+    }
+}

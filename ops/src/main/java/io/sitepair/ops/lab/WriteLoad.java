@@ -1,0 +1,138 @@
+package io.sitepair.ops.lab;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisDataException;
+
+/**
+ * Redis clients writing distinct keys to the live site of a pair and keeping a ledger: a key
+ * enters it only once its SET returned OK. A client whose site goes away tries the other site's
+ * address until one answers, as a client following {@code sitepair endpoint} would. Records when
+ * each site last acknowledged a write, and, after {@link #markFailure}, when the other site first
+ * did, which is the unavailability a client saw.
+ */
+public final class WriteLoad implements AutoCloseable {
+    private final Map<String, String> acknowledged = new ConcurrentHashMap<>();
+    private final Map<String, Long> lastAckNanos = new ConcurrentHashMap<>();
+    private final Map<String, Long> firstAckAfterFailure = new ConcurrentHashMap<>();
+    private final AtomicBoolean stop = new AtomicBoolean();
+    private final List<Thread> threads = new ArrayList<>();
+    private final String live;
+    private volatile boolean failed;
+
+    /** {@code writers} clients writing keys {@code <prefix>:w<n>:<i>}, starting at site {@code live}. */
+    public WriteLoad(int writers, String prefix, Map<String, InetSocketAddress> sites, String live) {
+        this.live = live;
+        for (int w = 0; w < writers; w++) {
+            String keys = prefix + ":w" + w + ":";
+            threads.add(Thread.ofPlatform().daemon().name("sitepair-writer-" + w).start(() -> write(keys, sites)));
+        }
+    }
+
+    private void write(String keys, Map<String, InetSocketAddress> sites) {
+        List<String> order = new ArrayList<>(sites.keySet());
+        int at = order.indexOf(live);
+        int i = 0;
+        while (!stop.get()) {
+            String site = order.get(at);
+            InetSocketAddress address = sites.get(site);
+            try (Jedis client = new Jedis(address.getHostString(), address.getPort(), 2000)) {
+                while (!stop.get()) {
+                    String key = keys + i++;
+                    String value = "v" + i;
+                    try {
+                        client.set(key, value);
+                    } catch (JedisDataException refused) {
+                        continue; // an error reply: not acknowledged
+                    }
+                    long now = System.nanoTime();
+                    acknowledged.put(key, value);
+                    lastAckNanos.merge(site, now, Math::max);
+                    if (failed && !site.equals(live)) {
+                        firstAckAfterFailure.merge(site, now, Math::min);
+                    }
+                }
+            } catch (RuntimeException gone) {
+                at = (at + 1) % order.size(); // try the other site
+                pause(20);
+            }
+        }
+    }
+
+    /** The ledger: each acknowledged key and its value (live: it grows while the clients write). */
+    public Map<String, String> acknowledged() {
+        return acknowledged;
+    }
+
+    /** The live site is being failed now: from here on, count the other site's first acknowledgement. */
+    public void markFailure() {
+        failed = true;
+    }
+
+    /** Milliseconds from the failed site's last acknowledged write to {@code next}'s first; -1 if none yet. */
+    public double unavailableMillis(String next) {
+        Long first = firstAckAfterFailure.get(next);
+        Long last = lastAckNanos.get(live);
+        return first == null || last == null ? -1 : (first - last) / 1e6;
+    }
+
+    public boolean acknowledgedBy(String site) {
+        return firstAckAfterFailure.containsKey(site);
+    }
+
+    /** Waits until {@code n} writes have been acknowledged in all; fails after {@code seconds}. */
+    public void awaitAcknowledged(int n, int seconds) {
+        await(() -> acknowledged.size() >= n, seconds, n + " acknowledged writes");
+    }
+
+    /** Waits for {@code condition}; fails naming {@code what} after {@code seconds}. */
+    public static void await(BooleanSupplier condition, int seconds, String what) {
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("timed out after " + seconds + " s waiting for " + what);
+            }
+            pause(10);
+        }
+    }
+
+    /** The writes of {@code ledger} that {@code site} does not hold. */
+    public static long missing(Map<String, String> ledger, InetSocketAddress site) {
+        long missing = 0;
+        try (Jedis client = new Jedis(site.getHostString(), site.getPort(), 5000)) {
+            for (var e : ledger.entrySet()) {
+                if (!e.getValue().equals(client.get(e.getKey()))) {
+                    missing++;
+                }
+            }
+        }
+        return missing;
+    }
+
+    private static void pause(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        stop.set(true);
+        for (Thread t : threads) {
+            try {
+                t.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}
