@@ -2,7 +2,6 @@ package io.sitepair.ops.command;
 
 import io.sitepair.ops.config.Addresses;
 import io.sitepair.ops.config.PairConfig;
-import io.sitepair.ops.config.PairConfigParser;
 import io.sitepair.ops.config.SiteConfig;
 import io.sitepair.ops.site.Coordination;
 import io.sitepair.ops.site.SiteQuery;
@@ -10,14 +9,13 @@ import io.sitepair.replicator.pair.Role;
 import io.sitepair.replicator.status.SiteStatus;
 import io.sitepair.tiebreaker.NoQuorumException;
 import io.sitepair.tiebreaker.Tiebreaker;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code sitepair endpoint}: the current primary's client service address. */
@@ -25,15 +23,15 @@ import picocli.CommandLine.Spec;
         description = "Print the live site's client service address as HOST:PORT: from the pair's ZooKeeper record"
                 + " when coordination is configured, else from the sites' status.")
 public final class EndpointCommand implements Callable<Integer> {
-    @Option(names = "--config", required = true, paramLabel = "FILE", description = "The site-pair configuration.")
-    Path config;
+    @Mixin
+    ConfigOption config;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        PairConfig pair = PairConfigParser.load(config);
+        PairConfig pair = config.load();
         if (pair.coordination() != null) {
             // The arbitration record names the live site; a site's own claim to serve is not enough.
             try (Tiebreaker tiebreaker = Coordination.connect(pair, System.err, Duration.ofSeconds(10))) {

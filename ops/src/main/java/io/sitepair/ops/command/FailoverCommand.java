@@ -1,7 +1,6 @@
 package io.sitepair.ops.command;
 
 import io.sitepair.ops.config.PairConfig;
-import io.sitepair.ops.config.PairConfigParser;
 import io.sitepair.ops.site.AdminClient;
 import io.sitepair.ops.site.Coordination;
 import io.sitepair.ops.site.SiteQuery;
@@ -11,10 +10,10 @@ import io.sitepair.tiebreaker.EpochRecord;
 import io.sitepair.tiebreaker.NoQuorumException;
 import io.sitepair.tiebreaker.Tiebreaker;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -27,8 +26,8 @@ import picocli.CommandLine.Spec;
                 + " prints) and rejoins as the backup.",
                 "Refused unless the pair is protected and a ZooKeeper quorum is reachable."})
 public final class FailoverCommand implements Callable<Integer> {
-    @Option(names = "--config", required = true, paramLabel = "FILE", description = "The site-pair configuration.")
-    Path config;
+    @Mixin
+    ConfigOption config;
 
     @Option(names = "--to", required = true, paramLabel = "SITE", description = "The site to make live (the backup).")
     String to;
@@ -38,10 +37,10 @@ public final class FailoverCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PairConfig pair = PairConfigParser.load(config);
+        PairConfig pair = config.load();
         pair.site(to); // an unknown site name fails here, naming the valid ones
         if (pair.coordination() == null) {
-            return error(config + " configures no coordination: a switchover passes the epoch through ZooKeeper");
+            return error(config.file() + " configures no coordination: a switchover passes the epoch through ZooKeeper");
         }
         EpochRecord record;
         try (Tiebreaker tiebreaker = Coordination.connect(pair, System.err, Duration.ofSeconds(10))) {

@@ -1,14 +1,13 @@
 package io.sitepair.ops.command;
 
 import io.sitepair.ops.config.PairConfig;
-import io.sitepair.ops.config.PairConfigParser;
 import io.sitepair.ops.site.AdminClient;
 import io.sitepair.ops.site.DiskFaults;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -21,8 +20,8 @@ import picocli.CommandLine.Spec;
                 + " after the failure timeout. Restart the site (sitepair up) to end the drill.",
                 "The request is signed with the pair's secret."})
 public final class InjectCommand implements Callable<Integer> {
-    @Option(names = "--config", required = true, paramLabel = "FILE", description = "The site-pair configuration.")
-    Path config;
+    @Mixin
+    ConfigOption config;
 
     @Option(names = "--site", required = true, paramLabel = "SITE", description = "The site whose disks fail.")
     String site;
@@ -35,7 +34,7 @@ public final class InjectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PairConfig pair = PairConfigParser.load(config);
+        PairConfig pair = config.load();
         pair.site(site); // an unknown site name fails here, naming the valid ones
         try {
             DiskFaults.deviceError(fault);

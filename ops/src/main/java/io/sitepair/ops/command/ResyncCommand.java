@@ -1,7 +1,6 @@
 package io.sitepair.ops.command;
 
 import io.sitepair.ops.config.PairConfig;
-import io.sitepair.ops.config.PairConfigParser;
 import io.sitepair.ops.config.Units;
 import io.sitepair.ops.site.AdminClient;
 import io.sitepair.ops.site.Coordination;
@@ -14,11 +13,11 @@ import io.sitepair.replicator.status.ResyncSummary;
 import io.sitepair.replicator.status.SiteStatus;
 import java.io.PrintWriter;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.function.Predicate;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -35,8 +34,8 @@ import picocli.CommandLine.Spec;
 public final class ResyncCommand implements Callable<Integer> {
     private static final double MIB = 1024.0 * 1024.0;
 
-    @Option(names = "--config", required = true, paramLabel = "FILE", description = "The site-pair configuration.")
-    Path config;
+    @Mixin
+    ConfigOption config;
 
     @Option(names = "--dry-run", description = "Show the plan and ship nothing; ends with \"plan: N blocks, M bytes\".")
     boolean dryRun;
@@ -58,7 +57,7 @@ public final class ResyncCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PairConfig pair = PairConfigParser.load(config);
+        PairConfig pair = config.load();
         long rateLimit;
         Duration wait;
         try {
@@ -93,7 +92,7 @@ public final class ResyncCommand implements Callable<Integer> {
                 return 0;
             }
             return error("no resync planned after " + waitFor + ": site " + live + " is " + status.protection()
-                    + "; start the returning site (sitepair up --config " + config + " --site "
+                    + "; start the returning site (sitepair up --config " + config.file() + " --site "
                     + pair.peerOf(live).name() + ")");
         }
         ResyncPlanStatus plan = resync.plan();

@@ -2,20 +2,19 @@ package io.sitepair.ops.command;
 
 import io.sitepair.ops.config.CoordinationConfig;
 import io.sitepair.ops.config.PairConfig;
-import io.sitepair.ops.config.PairConfigParser;
 import io.sitepair.ops.site.SiteQuery;
 import io.sitepair.replicator.status.NoAnswer;
 import io.sitepair.replicator.status.PairStatus;
 import io.sitepair.replicator.status.SiteStatus;
 import io.sitepair.replicator.status.StatusJson;
 import io.sitepair.tiebreaker.QuorumProbe;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code sitepair status}: both sites' roles, log positions, lag, bandwidth and held outputs. */
@@ -24,15 +23,15 @@ import picocli.CommandLine.Option;
                 + " role, epoch, log positions (sent, acknowledged, replayed), execution lag, logging bandwidth raw and"
                 + " on the wire, compression ratio and held outputs.")
 public final class StatusCommand implements Callable<Integer> {
-    @Option(names = "--config", required = true, paramLabel = "FILE", description = "The site-pair configuration.")
-    Path config;
+    @Mixin
+    ConfigOption config;
 
     @Option(names = "--json", description = "One JSON object: {\"pair\": ..., \"sites\": {name: status}}.")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
-        PairConfig pair = PairConfigParser.load(config);
+        PairConfig pair = config.load();
         Map<String, SiteStatus> sites = new LinkedHashMap<>();
         for (String name : pair.siteNames()) {
             sites.put(name, SiteQuery.status(pair.site(name)));

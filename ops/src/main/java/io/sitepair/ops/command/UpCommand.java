@@ -1,11 +1,10 @@
 package io.sitepair.ops.command;
 
-import io.sitepair.ops.config.PairConfigParser;
 import io.sitepair.ops.logging.ProcessLogging;
 import io.sitepair.ops.site.SiteDaemon;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code sitepair up}: runs one site of a pair until it is stopped (SIGTERM) or halts. */
@@ -15,8 +14,8 @@ import picocli.CommandLine.Option;
                 "Stop with SIGTERM or Ctrl-C: a primary powers off cleanly (its backup stops at the same state and"
                         + " does not go live). Prints the final \"state <hex>\"."})
 public final class UpCommand implements Callable<Integer> {
-    @Option(names = "--config", required = true, paramLabel = "FILE", description = "The site-pair configuration.")
-    Path config;
+    @Mixin
+    ConfigOption config;
 
     @Option(names = "--site", required = true, paramLabel = "NAME", description = "Which site of the pair this is.")
     String site;
@@ -24,7 +23,7 @@ public final class UpCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ProcessLogging.forDaemon();
-        SiteDaemon.Ending ending = new SiteDaemon(PairConfigParser.load(config), site).run();
+        SiteDaemon.Ending ending = new SiteDaemon(config.load(), site).run();
         return ending == SiteDaemon.Ending.HALTED ? Main.EXIT_VM_HALTED : 0;
     }
 }

@@ -1,14 +1,13 @@
 package io.sitepair.ops.command;
 
 import io.sitepair.ops.config.PairConfig;
-import io.sitepair.ops.config.PairConfigParser;
 import io.sitepair.ops.site.AdminClient;
 import io.sitepair.ops.site.Coordination;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -23,8 +22,8 @@ import picocli.CommandLine.Spec;
                         + " position, and verifies again.",
                 "Exit codes: 0 no block differs (in the end), 1 blocks differ or the verify could not run."})
 public final class VerifyCommand implements Callable<Integer> {
-    @Option(names = "--config", required = true, paramLabel = "FILE", description = "The site-pair configuration.")
-    Path config;
+    @Mixin
+    ConfigOption config;
 
     @Option(names = "--repair", description = "Repair the differing blocks on the backup, then verify again.")
     boolean repair;
@@ -34,7 +33,7 @@ public final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PairConfig pair = PairConfigParser.load(config);
+        PairConfig pair = config.load();
         String live;
         try {
             live = Coordination.liveSite(pair);

@@ -2,13 +2,11 @@ package io.sitepair.ops.command;
 
 import io.sitepair.ops.config.CoordinationConfig;
 import io.sitepair.ops.config.PairConfig;
-import io.sitepair.ops.config.PairConfigParser;
 import io.sitepair.ops.logging.ProcessLogging;
 import io.sitepair.ops.site.WitnessDaemon;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /** {@code sitepair witness}: the third ZooKeeper peer, at a third site, so that either site plus the witness is a quorum. */
 @Command(name = "witness", mixinStandardHelpOptions = true,
@@ -16,13 +14,13 @@ import picocli.CommandLine.Option;
                 + " disks; with it, a site that loses its peer can still reach a majority and go live, and a site cut"
                 + " off from both cannot.", "Runs until SIGTERM or Ctrl-C."})
 public final class WitnessCommand implements Callable<Integer> {
-    @Option(names = "--config", required = true, paramLabel = "FILE", description = "The site-pair configuration.")
-    Path config;
+    @Mixin
+    ConfigOption config;
 
     @Override
     public Integer call() throws Exception {
         ProcessLogging.forDaemon();
-        PairConfig pair = PairConfigParser.load(config);
+        PairConfig pair = config.load();
         CoordinationConfig c = pair.coordination();
         if (c == null || !c.embedded()) {
             System.err.println("sitepair witness: error: " + pair.file() + " has " + (c == null
