@@ -1,7 +1,7 @@
 package io.sitepair.ops.site;
 
-import io.sitepair.ops.config.CoordinationConfig;
 import io.sitepair.ops.config.Addresses;
+import io.sitepair.ops.config.CoordinationConfig;
 import io.sitepair.ops.config.Guests;
 import io.sitepair.ops.config.PairConfig;
 import io.sitepair.replicator.pair.PairSite;
