@@ -40,6 +40,7 @@ final class AcknowledgedWaits {
         waiting.clear();
     }
 
+    /** The furthest position the backup has acknowledged. */
     long acknowledged() {
         return acknowledged;
     }

@@ -53,19 +53,12 @@ final class Arbitration {
      * if that did not happen within {@code timeoutMs}.
      */
     CompletableFuture<EpochRecord> epochAfter(long epoch, long timeoutMs) {
-        CompletableFuture<EpochRecord> passed = new CompletableFuture<>();
-        QuorumRetry.until(() -> {
+        // The timeout completes the retry's own future, which stops it asking.
+        return QuorumRetry.until(() -> {
             EpochRecord record = tiebreaker.current();
             return record.epoch() > epoch ? record : null;
-        }, passed::isDone, e -> progress = "waiting for a ZooKeeper quorum to see epoch " + (epoch + 1) + " ("
-                + e.getMessage() + ")").whenComplete((record, failure) -> {
-            if (failure != null) {
-                passed.completeExceptionally(failure);
-            } else {
-                passed.complete(record);
-            }
-        });
-        return passed.completeOnTimeout(null, timeoutMs, TimeUnit.MILLISECONDS);
+        }, () -> false, e -> progress = "waiting for a ZooKeeper quorum to see epoch " + (epoch + 1) + " ("
+                + e.getMessage() + ")").completeOnTimeout(null, timeoutMs, TimeUnit.MILLISECONDS);
     }
 
     /** What the claim is doing or decided, for status; empty before any claim. */

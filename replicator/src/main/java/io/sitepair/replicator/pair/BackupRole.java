@@ -2,7 +2,6 @@ package io.sitepair.replicator.pair;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.sitepair.disk.ConsistencyMark;
 import io.sitepair.disk.DiskImage;
 import io.sitepair.disk.GroupFlusher;
 import io.sitepair.disk.Lineage;
@@ -45,7 +44,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The backup site: receives the primary's log, acknowledges it, and replays it in real time on
+ * The site while it replicates (backup or resyncing): receives the primary's log, acknowledges it, and replays it in real time on
  * its own disk images (performing the disk writes itself; checking every disk read's checksum,
  * every output's hash and every periodic state hash against the primary's). It serves no
  * clients. It stops when the primary powers off cleanly, and halts at the first divergence,
@@ -106,11 +105,11 @@ final class BackupRole {
         this.epoch = settings.epoch();
         this.records = SiteRecords.open(settings.dataDir());
         this.role = role;
-        if (settings.disks().stream().anyMatch(ConsistencyMark::isInconsistent)) {
-            role.change(s -> s.with(Disk.INCONSISTENT), "its disks are marked inconsistent: a copy must complete");
-        }
         this.received = new ReceivedLog(settings.bufferBytes(), 0);
         this.copy = new ReplicaCopy(settings, disks, records, tiebreaker, new AsReplica());
+        if (copy.wantsCopy()) {
+            role.change(s -> s.with(Disk.INCONSISTENT), "its disks are marked inconsistent: a copy must complete");
+        }
         this.receiver = new LogReceiver(settings.identity(), settings.epoch(), received, () -> replayed,
                 new BackupResync(settings.identity().diskBlocks(), copy), settings.linkTiming());
         this.verifyTally = new VerifyTally(receiver::reportVerify);

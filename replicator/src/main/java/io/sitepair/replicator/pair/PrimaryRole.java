@@ -5,12 +5,12 @@ import io.sitepair.disk.DiskImage;
 import io.sitepair.replicator.channel.HeartbeatLink;
 import io.sitepair.replicator.channel.LogShipper;
 import io.sitepair.replicator.channel.ShipLog;
-import io.sitepair.replicator.resync.CopySender;
-import io.sitepair.replicator.resync.PrimaryResync;
 import io.sitepair.replicator.log.LogRecord;
 import io.sitepair.replicator.pair.SiteState.Fence;
 import io.sitepair.replicator.pair.SiteState.Link;
 import io.sitepair.replicator.pair.SiteState.Operation;
+import io.sitepair.replicator.resync.CopySender;
+import io.sitepair.replicator.resync.PrimaryResync;
 import io.sitepair.replicator.service.ServedRun;
 import io.sitepair.replicator.status.PrimaryStatus;
 import io.sitepair.replicator.status.Protection;
@@ -29,7 +29,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The primary site: serves clients, records every non-deterministic input into a {@link ShipLog},
+ * The site while it serves (primary or live-alone): serves clients, records every non-deterministic input into a {@link ShipLog},
  * streams it to the backup as it is produced, and releases each output only when the backup has
  * acknowledged the output's log entry (the Output Rule, enforced by the served run's gate).
  *
@@ -61,7 +61,6 @@ final class PrimaryRole {
     private HeartbeatLink heartbeat;
     private PeerWatch peer;
     private LogFlow flow;
-    private long acknowledged;
     private long replayed;
     private int ticks;
     private String alarm = "";
@@ -362,7 +361,6 @@ final class PrimaryRole {
     private final class FromBackup implements LogShipper.Listener {
         @Override
         public void acknowledged(long received, long replayedThrough) {
-            acknowledged = Math.max(acknowledged, received);
             if (replayedThrough >= 0) {
                 replayed = Math.max(replayed, replayedThrough);
                 lag.replayed(replayed);
@@ -467,7 +465,7 @@ final class PrimaryRole {
         } catch (java.util.concurrent.TimeoutException e) {
             return false;
         }
-        return run.loop().submit(() -> role.role() == Role.PRIMARY && acknowledged >= position).get();
+        return run.loop().submit(() -> role.role() == Role.PRIMARY && acks.acknowledged() >= position).get();
     }
 
     /**
@@ -607,7 +605,7 @@ final class PrimaryRole {
         return new PrimaryStatus(settings.site(), role.role(), role.reason(), epoch, settings.serviceEndpoint(),
                 protection(), lastCopy == null ? null : lastReprotection(),
                 lastCopy == null ? null : lastCopy.figures(), shipper.resyncStatus(), verifier.progress(),
-                new PrimaryStatus.Positions(log.lastPosition(), shipper.sentThrough(), acknowledged, replayed),
+                new PrimaryStatus.Positions(log.lastPosition(), shipper.sentThrough(), acks.acknowledged(), replayed),
                 lag.lagMillis(), Math.round(lag.slowdown() * 100), logging, run.heldOutputs(), released,
                 arbitration.connection(), emptyAsNull(guard.state()), emptyAsNull(arbitration.progress()), flow.delivery(),
                 backup, run.vm().eventsDelivered(), records.status(), null);
