@@ -4,6 +4,8 @@ import io.sitepair.tiebreaker.NoQuorumException;
 import io.sitepair.tiebreaker.Tiebreaker;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Fences a serving site's outputs on its ZooKeeper connection (Curator's SUSPENDED and LOST; the
@@ -17,6 +19,8 @@ import java.util.function.LongSupplier;
  * its current role's guard.
  */
 final class QuorumGuard implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(QuorumGuard.class);
+
     /** Where the guard holds and frees the site's outputs, saying why. */
     interface Fence {
         void hold(String why);
@@ -83,7 +87,12 @@ final class QuorumGuard implements AutoCloseable {
         long mine = epoch.getAsLong();
         QuorumRetry.until(() -> tiebreaker.confirm(mine, site), () -> !connected || closed,
                 e -> state = "outputs held: re-confirming epoch " + mine + " (" + e.getMessage() + ")"
-        ).thenAccept(confirmed -> {
+        ).whenComplete((confirmed, failure) -> {
+            if (failure != null) {
+                // Not a missing quorum (that is asked again): a bug; the outputs stay held, safely.
+                LOG.error("BUG: confirming epoch {} failed; this site's outputs stay held", mine, failure);
+                return;
+            }
             if (confirmed == null) {
                 return; // disconnected again, or the role ended
             }
