@@ -16,12 +16,21 @@ import java.util.function.LongSupplier;
 final class Arbitration {
     private final Tiebreaker tiebreaker;
     private final String site;
+    private final QuorumRetry retry;
+    private final LongSupplier nanoClock;
     private volatile String progress = "";
     private volatile long claimNanos;
 
     Arbitration(Tiebreaker tiebreaker, String site) {
+        this(tiebreaker, site, QuorumRetry.SYSTEM, System::nanoTime);
+    }
+
+    /** For a simulation: its retries and its clock. */
+    Arbitration(Tiebreaker tiebreaker, String site, QuorumRetry retry, LongSupplier nanoClock) {
         this.tiebreaker = tiebreaker;
         this.site = site;
+        this.retry = retry;
+        this.nanoClock = nanoClock;
     }
 
     boolean enabled() {
@@ -34,12 +43,12 @@ final class Arbitration {
      * completes with null).
      */
     CompletableFuture<Claim> claim(long seenEpoch, long position, String endpoint, BooleanSupplier abandon) {
-        long start = System.nanoTime();
+        long start = nanoClock.getAsLong();
         progress = "claiming epoch " + (seenEpoch + 1);
-        return QuorumRetry.until(() -> tiebreaker.claim(seenEpoch, site, position, endpoint), abandon,
+        return retry.until(() -> tiebreaker.claim(seenEpoch, site, position, endpoint), abandon,
                 e -> progress = "waiting for a ZooKeeper quorum to claim epoch " + (seenEpoch + 1) + " ("
                         + e.getMessage() + ")").whenComplete((claim, failure) -> {
-            claimNanos = System.nanoTime() - start;
+            claimNanos = nanoClock.getAsLong() - start;
             if (claim != null) {
                 progress = claim.won() ? "won epoch " + claim.record().epoch()
                         : claim.refusal() != null ? "refused: " + claim.refusal()
@@ -54,7 +63,7 @@ final class Arbitration {
      */
     CompletableFuture<EpochRecord> epochAfter(long epoch, long timeoutMs) {
         // The timeout completes the retry's own future, which stops it asking.
-        return QuorumRetry.until(() -> {
+        return retry.until(() -> {
             EpochRecord record = tiebreaker.current();
             return record.epoch() > epoch ? record : null;
         }, () -> false, e -> progress = "waiting for a ZooKeeper quorum to see epoch " + (epoch + 1) + " ("
@@ -72,7 +81,7 @@ final class Arbitration {
 
     /** A guard fencing this site's outputs on its ZooKeeper connection (it does nothing without a tiebreaker). */
     QuorumGuard guard(LongSupplier epoch, QuorumGuard.Fence fence, Consumer<String> halt) {
-        QuorumGuard guard = new QuorumGuard(tiebreaker, site, epoch, fence, halt);
+        QuorumGuard guard = new QuorumGuard(tiebreaker, site, epoch, fence, halt, retry);
         guard.start();
         return guard;
     }

@@ -26,7 +26,6 @@ import io.sitepair.replicator.vm.Snapshot;
 import io.sitepair.replicator.vm.VmException;
 import io.sitepair.replicator.vm.VmOptions;
 import io.sitepair.replicator.vm.VmThread;
-import io.sitepair.tiebreaker.Claim;
 import io.sitepair.tiebreaker.Tiebreaker;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -86,8 +85,7 @@ final class BackupRole {
     private volatile long events;
     private volatile String outcome = "";
     private volatile long epoch;
-    private volatile long failureDetectedNanos; // 0: the primary has not failed
-    private volatile String failover = "";
+    private final Takeover takeover;
     private volatile String superseded; // null: not superseded
     private volatile ReplicaCopy.Completed copied; // waiting for the replay thread to restore it
     private final ReplicaCopy copy;
@@ -116,6 +114,7 @@ final class BackupRole {
         this.heartbeat = new HeartbeatLink(settings.identity(), settings.epoch(), settings.peerHeartbeat());
         this.peer = new PeerWatch(settings.identity().peer(), settings.suspectAfter(), heartbeat::nanosSinceHeard,
                 receiver::nanosSinceTraffic);
+        this.takeover = new Takeover(arbitration, settings.identity().peer(), settings.suspectAfter(), new AsBackup());
     }
 
     /**
@@ -149,10 +148,7 @@ final class BackupRole {
 
     private void tick() {
         peer.check();
-        if (peer.suspected() && arbitration.enabled() && received.received() > 0 && failureDetectedNanos == 0
-                && role.role() == Role.BACKUP) {
-            primaryFailed();
-        }
+        takeover.check(peer.suspected(), System.nanoTime());
         if (heartbeat.peerEpoch() > epoch && superseded == null
                 && (role.role() == Role.BACKUP || role.role() == Role.RESYNCING)) {
             supersede("site '" + settings.identity().peer() + "' serves in epoch " + heartbeat.peerEpoch()
@@ -163,16 +159,24 @@ final class BackupRole {
         }
     }
 
-    /**
-     * Fencing first: once this site stops acknowledging, the old primary can release no output
-     * that this site has not received. Then the replay drains what was received and goes live.
-     */
-    private void primaryFailed() {
-        failureDetectedNanos = System.nanoTime();
-        receiver.stop();
-        failover = "primary '" + settings.identity().peer() + "' failed; replaying to position " + received.received();
-        role.change(s -> s.with(Link.DOWN), failover);
-        received.end();
+    /** What the takeover asks of this site: fencing the failed primary off, then draining what was received. */
+    private final class AsBackup implements Takeover.Backup {
+        @Override
+        public boolean protecting() {
+            return role.role() == Role.BACKUP;
+        }
+
+        @Override
+        public long received() {
+            return received.received();
+        }
+
+        @Override
+        public void stopAcknowledging(String why) {
+            receiver.stop();
+            role.change(s -> s.with(Link.DOWN), why);
+            received.end();
+        }
     }
 
     /** A drill: this site's disks fail from now on; the next replayed or copied write fails the backup. */
@@ -187,7 +191,7 @@ final class BackupRole {
 
     /** How this site went live, or why it is going live; empty before. */
     String failover() {
-        return failover;
+        return takeover.failover();
     }
 
     /** The primary went on in a later epoch without this site: its replay can never be used. */
@@ -233,7 +237,7 @@ final class BackupRole {
                 handedOver = goLive(vm, result.lastPosition(), handover, liveLog, System.nanoTime());
                 return;
             }
-            if (failureDetectedNanos != 0 && !result.poweredOff()) {
+            if (takeover.primaryFailed() && !result.poweredOff()) {
                 handedOver = goLive(vm, result.lastPosition(), handover, liveLog, System.nanoTime());
                 return;
             }
@@ -355,34 +359,26 @@ final class BackupRole {
     private boolean goLive(GuestVm vm, long position, ServedRun.Handover handover, ShipLog liveLog,
                            long replayDoneNanos) throws Exception {
         String endpoint = settings.serviceEndpoint();
-        failover = "replayed to position " + position + "; claiming epoch " + (epoch + 1);
-        Claim claim = arbitration.claim(epoch, position, endpoint, () -> stopping).get();
-        if (claim == null) {
-            throw new VmException("stopped while claiming epoch " + (epoch + 1) + "; did not go live");
-        }
-        if (!claim.won()) {
-            if (superseded != null && claim.refusal() == null) {
-                // It heard the live site's later epoch while claiming (a paused backup resumed): it
-                // lost to the site it was already told to rejoin, so it rejoins rather than halts.
+        Takeover.Outcome outcome = takeover.claim(epoch, position, endpoint, replayDoneNanos, () -> stopping,
+                () -> superseded != null).get();
+        switch (outcome) {
+            case Takeover.Outcome.Abandoned() ->
+                    throw new VmException("stopped while claiming epoch " + (epoch + 1) + "; did not go live");
+            case Takeover.Outcome.Rejoin() -> {
                 closeNetworkNow();
                 stopWith(superseded, HexFormat.of().formatHex(vm.stateHash()));
                 return false;
             }
-            String why = claim.refusal() != null ? claim.refusal() : "site '" + claim.record().liveSite()
-                    + "' is live in epoch " + claim.record().epoch() + "; this site must not serve";
-            haltWith(why, new SiteHalted(why));
-            return false;
+            case Takeover.Outcome.Halt(String why) -> {
+                haltWith(why, new SiteHalted(why));
+                return false;
+            }
+            case Takeover.Outcome.Live(long won) -> epoch = won;
         }
-        epoch = claim.record().epoch();
         records.enter(epoch, position, settings.site()); // before any write of the new epoch
-        failover = failureDetectedNanos == 0
-                ? String.format("live in epoch %d from position %d by a planned switchover: arbitration %d ms", epoch,
-                        position, arbitration.claimMillis())
-                : String.format("live in epoch %d from position %d: detection %d ms (failure timeout), replay %d ms,"
-                        + " arbitration %d ms", epoch, position, settings.suspectAfter().toMillis(),
-                (replayDoneNanos - failureDetectedNanos) / 1_000_000, arbitration.claimMillis());
+        String failover = takeover.failover();
         closeNetworkNow(); // the live site binds the same channel ports to dial and re-protect the failed site
-        String cause = failureDetectedNanos == 0 ? "primary '" + settings.identity().peer() + "' switched over to this site"
+        String cause = !takeover.primaryFailed() ? "primary '" + settings.identity().peer() + "' switched over to this site"
                 : "primary '" + settings.identity().peer() + "' failed";
         PrimaryRole live = PrimaryRole.takeOver(settings, tiebreaker, role, finished, epoch, vm, disks, handover,
                 liveLog, records, cause);
@@ -391,7 +387,7 @@ final class BackupRole {
         wentLive.accept(live);
         String gone = "site '" + settings.site() + "' is " + failover + "; clients on " + endpoint
                 + "; UNPROTECTED until site '" + settings.identity().peer() + "' rejoins";
-        if (failureDetectedNanos == 0) {
+        if (!takeover.primaryFailed()) {
             LOG.info("{}", gone);
         } else {
             LOG.warn("ALARM: {}", gone);
@@ -444,10 +440,10 @@ final class BackupRole {
                 ? new BackupStatus.Resync(settings.identity().peer(), writer.plannedBlocks(), writer.copiedBlocks(),
                         writer.durablyPendingBlocks())
                 : null;
-        String channel = failureDetectedNanos != 0 ? "closed (the primary failed)"
+        String channel = takeover.primaryFailed() ? "closed (the primary failed)"
                 : receiver.streaming() ? "streaming" : "waiting for the primary (" + receiver.lastProblem() + ")";
         return new BackupStatus(settings.site(), role.role(), outcome.isEmpty() ? role.reason() : outcome, epoch,
-                resyncing, PrimaryRole.emptyAsNull(failover), PrimaryRole.emptyAsNull(verifyTally.last()),
+                resyncing, PrimaryRole.emptyAsNull(takeover.failover()), PrimaryRole.emptyAsNull(verifyTally.last()),
                 PrimaryRole.emptyAsNull(arbitration.progress()), arbitration.connection(), channel,
                 new BackupStatus.Positions(received.received(), replayed),
                 new BackupStatus.Logging(PrimaryRole.round(wireRate.mbitPerSecond()), received.bufferedBytes(),

@@ -33,17 +33,20 @@ final class QuorumGuard implements AutoCloseable {
     private final LongSupplier epoch;
     private final Fence fence;
     private final Consumer<String> halt;
+    private final QuorumRetry retry;
     private volatile String state = "";
     private volatile boolean connected = true;
     private volatile boolean closed;
     private Tiebreaker.Registration registration;
 
-    QuorumGuard(Tiebreaker tiebreaker, String site, LongSupplier epoch, Fence fence, Consumer<String> halt) {
+    QuorumGuard(Tiebreaker tiebreaker, String site, LongSupplier epoch, Fence fence, Consumer<String> halt,
+                QuorumRetry retry) {
         this.tiebreaker = tiebreaker;
         this.site = site;
         this.epoch = epoch;
         this.fence = fence;
         this.halt = halt;
+        this.retry = retry;
     }
 
     /** Starts watching; a null tiebreaker (no coordination) means there is nothing to guard. */
@@ -85,7 +88,7 @@ final class QuorumGuard implements AutoCloseable {
     /** Asks the quorum whether this site is still live in its epoch, again while there is no quorum. */
     private void confirm() {
         long mine = epoch.getAsLong();
-        QuorumRetry.until(() -> tiebreaker.confirm(mine, site), () -> !connected || closed,
+        retry.until(() -> tiebreaker.confirm(mine, site), () -> !connected || closed,
                 e -> state = "outputs held: re-confirming epoch " + mine + " (" + e.getMessage() + ")"
         ).whenComplete((confirmed, failure) -> {
             if (failure != null) {

@@ -159,7 +159,7 @@ final class ReplicaCopy implements CopyTarget {
         String mark = inconsistent ? "inconsistent" : "consistent";
         String what = "mark this site's disks " + mark + " in ZooKeeper";
         boolean[] waited = {false};
-        return QuorumRetry.until(() -> {
+        return QuorumRetry.SYSTEM.until(() -> {
             tiebreaker.markInconsistent(settings.site(), inconsistent);
             if (waited[0]) {
                 LOG.info("site '{}': a ZooKeeper quorum answered; this site's disks are marked {}",

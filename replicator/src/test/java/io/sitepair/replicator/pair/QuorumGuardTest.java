@@ -34,7 +34,7 @@ class QuorumGuardTest {
             public void release(String why) {
                 heard.add("release: " + why);
             }
-        }, why -> heard.add("halt: " + why));
+        }, why -> heard.add("halt: " + why), QuorumRetry.SYSTEM);
         guard.start();
     }
 
