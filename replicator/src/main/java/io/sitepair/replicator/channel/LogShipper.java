@@ -166,6 +166,7 @@ public final class LogShipper extends ChannelEnd {
         watchLiveness();
         if (copyReason == null) {
             handshakeDone(ctx, Phase.STREAMING, new PrimaryStreaming(this, welcome.received()));
+            listener.acknowledged(welcome.received(), -1); // the backup holds this much, it said so
             streamFrom(welcome.received());
             return;
         }
@@ -180,7 +181,10 @@ public final class LogShipper extends ChannelEnd {
         handshakeDone(ctx, Phase.COPY, new PrimaryCopy(this, copy));
     }
 
-    /** The copy is complete: the backup holds the log up to {@code position}, and entries stream from there. */
+    /**
+     * The copy is sent, up to {@code position}, and entries stream from there. It is not
+     * acknowledged yet: outputs up to it wait until the backup says it holds the copy.
+     */
     private void copied(long position) {
         copyRequired = false;
         copy = null;
@@ -193,8 +197,7 @@ public final class LogShipper extends ChannelEnd {
 
     private void streamFrom(long received) {
         state = State.STREAMING;
-        sentThrough = received; // the backup holds this much: it may acknowledge it before any batch goes
-        listener.acknowledged(received, -1);
+        sentThrough = received; // the backup holds this much, or will once the copy lands
         log.acknowledged(received);
         log.cut(); // anything logged while no backup was connected
         for (ShipLog.Batch batch : log.batchesAfter(received)) {

@@ -381,7 +381,7 @@ final class PrimaryRole {
 
         /** Re-protection finished: the backup holds this site's disks and VM state at {@code copy.position()}. */
         void reprotected(CopySender.Outcome copy) {
-            run.resumeOutputRule(copy.position());
+            run.resumeOutputRule();
             if (role.moveTo(Role.PRIMARY, "re-protected by site '" + settings.identity().peer() + "' from position "
                     + copy.position())) {
                 alarm = "";

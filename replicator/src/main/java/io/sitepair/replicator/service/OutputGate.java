@@ -16,10 +16,11 @@ import java.util.ArrayDeque;
  * The primary keeps executing while outputs wait here; only the outputs wait.
  *
  * <p>Release order is global, which keeps each connection's bytes in order. Confined to the event
- * loop thread.
+ * loop thread. Public so that the pair's seeded simulation releases its outputs through it too.
  */
-final class OutputGate {
-    private record Held(long flushTicket, long position, Runnable release) {}
+public final class OutputGate {
+    /** An output waiting; {@code protectedOutput}: made while the Output Rule applied. */
+    private record Held(long flushTicket, long position, boolean protectedOutput, Runnable release) {}
 
     private final ArrayDeque<Held> held = new ArrayDeque<>();
     private boolean outputRule;
@@ -29,13 +30,13 @@ final class OutputGate {
     private long released;
 
     /** @param outputRule whether outputs wait for the backup's acknowledgement of their position */
-    OutputGate(boolean outputRule) {
+    public OutputGate(boolean outputRule) {
         this.outputRule = outputRule;
     }
 
     /** Releases {@code release} now if nothing is held and it may leave; else holds it. */
-    void offer(long flushTicket, long position, Runnable release) {
-        Held output = new Held(flushTicket, position, release);
+    public void offer(long flushTicket, long position, Runnable release) {
+        Held output = new Held(flushTicket, position, outputRule, release);
         if (held.isEmpty() && mayLeave(output)) {
             release(output);
         } else {
@@ -44,7 +45,7 @@ final class OutputGate {
     }
 
     /** Every flush up to {@code ticket} is durable. */
-    void flushedThrough(long ticket) {
+    public void flushedThrough(long ticket) {
         durable = Math.max(durable, ticket);
         drain();
     }
@@ -53,43 +54,45 @@ final class OutputGate {
      * The backup holds every entry up to {@code position}. Acknowledgements only move forward: a
      * late or reordered one changes nothing.
      */
-    void acknowledgedThrough(long position) {
+    public void acknowledgedThrough(long position) {
         acknowledged = Math.max(acknowledged, position);
         drain();
     }
 
     /** The backup is gone for good (diverged or failed): outputs stop waiting for it. */
-    void dropOutputRule() {
+    public void dropOutputRule() {
         outputRule = false;
         drain();
     }
 
     /**
-     * A backup protects this site again, holding the state at {@code protectedThrough}: outputs
-     * up to it leave as before, later ones wait for its acknowledgement.
+     * A backup is being given this site's state: outputs made from now on wait for its
+     * acknowledgement. Outputs made alone leave as before. Outputs made while a backup protected
+     * this site (one that restarted and needs the copy) keep waiting for an acknowledgement, which
+     * the new backup gives once it holds the copy: releasing them when the copy is captured would
+     * let them leave before any backup holds their entries.
      */
-    void resumeOutputRule(long protectedThrough) {
-        acknowledged = Math.max(acknowledged, protectedThrough);
+    public void resumeOutputRule() {
         outputRule = true;
         drain();
     }
 
     /** While {@code fenced}, nothing is released; lifting it releases what may leave. */
-    void fence(boolean fenced) {
+    public void fence(boolean fenced) {
         this.fenced = fenced;
         drain();
     }
 
-    boolean outputRule() {
+    public boolean outputRule() {
         return outputRule;
     }
 
-    int heldCount() {
+    public int heldCount() {
         return held.size();
     }
 
     /** Outputs released so far. */
-    long released() {
+    public long released() {
         return released;
     }
 
@@ -100,12 +103,16 @@ final class OutputGate {
     }
 
     private boolean mayLeave(Held output) {
-        return !fenced && output.flushTicket() <= durable && (!outputRule || output.position() <= acknowledged);
+        return !fenced && output.flushTicket() <= durable && (!awaitsBackup(output) || output.position() <= acknowledged);
+    }
+
+    private boolean awaitsBackup(Held output) {
+        return outputRule && output.protectedOutput();
     }
 
     private void release(Held output) {
         // The invariant, checked where it matters: nothing leaves ahead of the backup.
-        if (outputRule && output.position() > acknowledged) {
+        if (awaitsBackup(output) && output.position() > acknowledged) {
             throw new IllegalStateException("Output Rule violated: releasing the output of log position "
                     + output.position() + " with only " + acknowledged + " acknowledged");
         }

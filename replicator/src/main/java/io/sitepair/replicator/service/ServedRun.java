@@ -237,9 +237,9 @@ public final class ServedRun {
         outputs.gate().dropOutputRule();
     }
 
-    /** A backup protects this run again from {@code position} on: see {@link OutputGate#resumeOutputRule}. */
-    public void resumeOutputRule(long position) {
-        outputs.gate().resumeOutputRule(position);
+    /** A backup is being given this run's state: outputs wait for it again; see {@link OutputGate#resumeOutputRule}. */
+    public void resumeOutputRule() {
+        outputs.gate().resumeOutputRule();
     }
 
     /**

@@ -49,22 +49,37 @@ class OutputGateTest {
         assertEquals(List.of("x", "y", "late"), sent);
     }
 
-    /** Re-protection: what the copy covers leaves as before; later outputs wait for the new backup. */
+    /** Re-protection: outputs made alone leave as before; later outputs wait for the new backup. */
     @Test
-    void resumingTheOutputRuleHoldsOnlyOutputsBeyondTheCopysPosition() {
+    void resumingTheOutputRuleHoldsOnlyOutputsMadeFromThen() {
         OutputGate gate = new OutputGate(false);
         List<String> sent = new ArrayList<>();
         gate.offer(4, 30, () -> sent.add("alone"));   // made alone; its flush is still running
-        gate.resumeOutputRule(40);                      // the backup now holds the state at 40
+        gate.resumeOutputRule();                        // the state at 40 is being copied to a backup
         gate.offer(0, 41, () -> sent.add("protected"));
         assertEquals(List.of(), sent);
         gate.flushedThrough(4);
-        assertEquals(List.of("alone"), sent, "covered by the copy: no acknowledgement needed");
+        assertEquals(List.of("alone"), sent, "made alone: no acknowledgement needed");
         gate.acknowledgedThrough(40);
         assertEquals(List.of("alone"), sent, "41 is beyond the copy: it waits for the backup");
         gate.acknowledgedThrough(41);
         assertEquals(List.of("alone", "protected"), sent);
         assertTrue(gate.outputRule());
+    }
+
+    /**
+     * A protected primary whose backup restarted and must be copied: its outputs waiting for the
+     * old backup wait for the new one to hold the copy, not merely for the copy to be captured.
+     */
+    @Test
+    void outputsMadeUnderTheRuleWaitForTheCopyToBeAcknowledged() {
+        OutputGate gate = new OutputGate(true);
+        List<String> sent = new ArrayList<>();
+        gate.offer(0, 30, () -> sent.add("protected"));
+        gate.resumeOutputRule();                        // the state at 40 is captured for the new backup
+        assertEquals(List.of(), sent, "no backup holds 30 yet");
+        gate.acknowledgedThrough(40);                   // the new backup holds the copy
+        assertEquals(List.of("protected"), sent);
     }
 
     @Test
