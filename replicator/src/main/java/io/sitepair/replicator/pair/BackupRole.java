@@ -1,5 +1,8 @@
 package io.sitepair.replicator.pair;
 
+import static io.sitepair.replicator.status.StatusFields.emptyAsNull;
+import static io.sitepair.replicator.status.StatusFields.round;
+
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.sitepair.disk.DiskImage;
@@ -443,10 +446,10 @@ final class BackupRole {
         String channel = takeover.primaryFailed() ? "closed (the primary failed)"
                 : receiver.streaming() ? "streaming" : "waiting for the primary (" + receiver.lastProblem() + ")";
         return new BackupStatus(settings.site(), role.role(), outcome.isEmpty() ? role.reason() : outcome, epoch,
-                resyncing, PrimaryRole.emptyAsNull(takeover.failover()), PrimaryRole.emptyAsNull(verifyTally.last()),
-                PrimaryRole.emptyAsNull(arbitration.progress()), arbitration.connection(), channel,
+                resyncing, emptyAsNull(takeover.failover()), emptyAsNull(verifyTally.last()),
+                emptyAsNull(arbitration.progress()), arbitration.connection(), channel,
                 new BackupStatus.Positions(received.received(), replayed),
-                new BackupStatus.Logging(PrimaryRole.round(wireRate.mbitPerSecond()), received.bufferedBytes(),
+                new BackupStatus.Logging(round(wireRate.mbitPerSecond()), received.bufferedBytes(),
                         settings.bufferBytes()),
                 events, records.status(),
                 new BackupStatus.Peer(settings.identity().peer(), peer.msSinceHeartbeat(), peer.suspected()));

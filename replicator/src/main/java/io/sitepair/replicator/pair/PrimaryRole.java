@@ -14,6 +14,7 @@ import io.sitepair.replicator.resync.PrimaryResync;
 import io.sitepair.replicator.service.ServedRun;
 import io.sitepair.replicator.status.PrimaryStatus;
 import io.sitepair.replicator.status.Protection;
+import io.sitepair.replicator.status.StatusFields;
 import io.sitepair.replicator.vm.GuestVm;
 import io.sitepair.replicator.vm.RealInputs;
 import io.sitepair.tiebreaker.Tiebreaker;
@@ -595,8 +596,8 @@ final class PrimaryRole {
 
     private PrimaryStatus statusOnLoop() {
         CodecStats wire = shipper.codecStats();
-        var logging = new PrimaryStatus.Logging(round(rawRate.mbitPerSecond()), round(wireRate.mbitPerSecond()),
-                wire.rawBytes(), wire.wireBytes(), round(wire.ratio()), log.bufferedBytes(), settings.bufferBytes(),
+        var logging = new PrimaryStatus.Logging(StatusFields.round(rawRate.mbitPerSecond()), StatusFields.round(wireRate.mbitPerSecond()),
+                wire.rawBytes(), wire.wireBytes(), StatusFields.round(wire.ratio()), log.bufferedBytes(), settings.bufferBytes(),
                 flow.flowControlPauses());
         Map<Long, Long> released = new TreeMap<>(releasedByEpoch);
         released.merge(epoch, run.releasedOutputs() - releasedBeforeEpoch, Long::sum);
@@ -607,13 +608,8 @@ final class PrimaryRole {
                 lastCopy == null ? null : lastCopy.figures(), shipper.resyncStatus(), verifier.progress(),
                 new PrimaryStatus.Positions(log.lastPosition(), shipper.sentThrough(), acks.acknowledged(), replayed),
                 lag.lagMillis(), Math.round(lag.slowdown() * 100), logging, run.heldOutputs(), released,
-                arbitration.connection(), emptyAsNull(guard.state()), emptyAsNull(arbitration.progress()), flow.delivery(),
+                arbitration.connection(), StatusFields.emptyAsNull(guard.state()), StatusFields.emptyAsNull(arbitration.progress()), flow.delivery(),
                 backup, run.vm().eventsDelivered(), records.status(), null);
-    }
-
-    /** Status leaves out what is not there. */
-    static String emptyAsNull(String text) {
-        return text.isEmpty() ? null : text;
     }
 
     /** The last re-protection in a line, for status and the log; on the loop. */
@@ -632,9 +628,5 @@ final class PrimaryRole {
         }
         return shipper.state() == LogShipper.State.STREAMING ? Protection.PROTECTED
                 : Protection.unprotected("waiting for the backup: " + shipper.lastProblem());
-    }
-
-    static double round(double value) {
-        return Math.round(value * 100) / 100.0;
     }
 }
