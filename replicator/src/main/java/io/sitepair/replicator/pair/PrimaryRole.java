@@ -1,6 +1,5 @@
 package io.sitepair.replicator.pair;
 
-import io.sitepair.compression.CodecStats;
 import io.sitepair.disk.DiskImage;
 import io.sitepair.replicator.channel.HeartbeatLink;
 import io.sitepair.replicator.channel.LogShipper;
@@ -13,17 +12,12 @@ import io.sitepair.replicator.resync.CopySender;
 import io.sitepair.replicator.resync.PrimaryResync;
 import io.sitepair.replicator.service.ServedRun;
 import io.sitepair.replicator.status.PrimaryStatus;
-import io.sitepair.replicator.status.Protection;
-import io.sitepair.replicator.status.StatusFields;
 import io.sitepair.replicator.vm.GuestVm;
 import io.sitepair.replicator.vm.RealInputs;
 import io.sitepair.tiebreaker.Tiebreaker;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -39,11 +33,9 @@ import org.slf4j.LoggerFactory;
  * controls act on event delivery: flow control (the log held for the backup is bounded), lag
  * control ({@link LagControl}) and the power-off.
  */
-final class PrimaryRole {
+final class PrimaryRole implements PrimaryStatusReport.Serving, PlannedOperations.Serving {
     private static final Logger LOG = LoggerFactory.getLogger(PrimaryRole.class);
     private static final long TICK_MS = 100;
-    private static final long POWER_OFF_WAIT_MS = 10_000;
-    private static final long SWITCHOVER_WAIT_MS = 30_000;
 
     private final SiteSettings settings;
     private final Arbitration arbitration;
@@ -53,8 +45,6 @@ final class PrimaryRole {
     private final ShipLog log;
     private final SiteRecords records;
     private final LagControl lag;
-    private final ByteRate rawRate = new ByteRate();
-    private final ByteRate wireRate = new ByteRate();
     private final CompletableFuture<String> finished; // the site's: completed when this role ends the site's run
     private final long streamId = new SecureRandom().nextLong() & Long.MAX_VALUE | 1;
     private ServedRun run;
@@ -63,18 +53,12 @@ final class PrimaryRole {
     private PeerWatch peer;
     private LogFlow flow;
     private long replayed;
-    private int ticks;
-    private String alarm = "";
     private long heartbeatsResumedNanos; // loop thread only: the last resumption acted on
     private final BackupLoss backupLoss;
-    private volatile boolean switchedOver;
-    /** Outputs this site released, per epoch it held (the current one counted live); loop thread only. */
-    private final Map<Long, Long> releasedByEpoch = new TreeMap<>();
-    private long releasedBeforeEpoch; // loop thread only
     private OnlineVerify verifier;
+    private PrimaryStatusReport report;
+    private PlannedOperations operations;
     private volatile long epoch;
-    private CopySender.Outcome lastCopy; // the last re-protection; loop thread only
-    private java.time.LocalTime lastCopyAt; // when it completed; loop thread only
 
     private PrimaryRole(SiteSettings settings, Tiebreaker tiebreaker, SiteStateMachine role,
                         CompletableFuture<String> finished, long epoch, ShipLog log, SiteRecords records) {
@@ -109,7 +93,7 @@ final class PrimaryRole {
                 settings.disks(), settings.diskBytes(),
                 settings.service(), new ServedRun.Recording(site.log, settings.identity().loggedReads(), true,
                         site::afterEvent));
-        site.connect();
+        site.connect("");
         return site;
     }
 
@@ -123,16 +107,18 @@ final class PrimaryRole {
                                 ServedRun.Handover handover, ShipLog log, SiteRecords records, String cause)
             throws Exception {
         PrimaryRole site = new PrimaryRole(settings, tiebreaker, role, finished, epoch, log, records);
-        site.alarm = cause;
         site.run = ServedRun.goLive(vm, disks, settings.service(), handover,
                 new ServedRun.Recording(log, settings.identity().loggedReads(), false, site::afterEvent));
-        site.connect();
+        site.connect(cause);
         site.run.loop().execute(site.shipper::requireCopy); // the failed site's state is of the old epoch
         return site;
     }
 
-    /** Starts the logging channel, heartbeats, failure detection and the quorum guard. */
-    private void connect() throws Exception {
+    /**
+     * Starts the logging channel, heartbeats, failure detection and the quorum guard; {@code alarm}
+     * says why the site serves unprotected from the start (it went live alone), or is empty.
+     */
+    private void connect(String alarm) throws Exception {
         verifier = new OnlineVerify(run, log, this::afterEvent, settings.site(), settings.identity().peer(),
                 () -> replayed);
         FromBackup fromBackup = new FromBackup();
@@ -146,6 +132,10 @@ final class PrimaryRole {
                 shipper::nanosSinceTraffic);
         flow = new LogFlow(run, log, shipper, lag, settings.bufferBytes(), () -> role.role() == Role.PRIMARY,
                 this::deliveryHeld);
+        report = new PrimaryStatusReport(settings, role, arbitration, run, log, records, shipper, flow, peer, lag, acks,
+                verifier, this, alarm);
+        operations = new PlannedOperations(settings, role, arbitration, run, log, shipper, flow, acks, verifier, report,
+                this);
         shipper.start();
         guard = arbitration.guard(() -> epoch, new OutputFence(), why -> onLoop(() -> halt(why)));
         run.loop().scheduleAtFixedRate(this::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
@@ -166,10 +156,6 @@ final class PrimaryRole {
         if (flow != null) {
             flow.afterEvent();
         }
-    }
-
-    private void updateDelivery() {
-        flow.updateDelivery();
     }
 
     /** Whether delivery is held for an operation, or for good. */
@@ -196,11 +182,7 @@ final class PrimaryRole {
             halt("site '" + settings.identity().peer() + "' serves in epoch " + heartbeat.peerEpoch()
                     + " (its heartbeats say so); this site, in epoch " + epoch + ", must not serve");
         }
-        if (++ticks % 10 == 0) {
-            CodecStats wire = shipper.codecStats();
-            rawRate.sample(wire.rawBytes());
-            wireRate.sample(wire.wireBytes());
-        }
+        report.tick();
     }
 
     /** A full VM state hash, between events, for the backup to compare at the same point. */
@@ -236,7 +218,8 @@ final class PrimaryRole {
         @Override
         public void wonEpoch(long won, long position, String why) {
             epochPassed(won, position);
-            alarm = why + "; live alone in epoch " + epoch;
+            String alarm = why + "; live alone in epoch " + epoch;
+            report.alarm(alarm);
             LOG.warn("ALARM: {} (from position {})", alarm, position);
             continueAlone(why + "; epoch " + epoch);
         }
@@ -262,7 +245,8 @@ final class PrimaryRole {
      * something. A site that has ended (halted while a claim waited for a quorum) has shut its
      * loop down, and what it learns afterwards has nothing left to act on.
      */
-    private void onLoop(Runnable task) {
+    @Override
+    public void onLoop(Runnable task) {
         try {
             run.loop().execute(task);
         } catch (java.util.concurrent.RejectedExecutionException ended) {
@@ -282,9 +266,7 @@ final class PrimaryRole {
             halt("cannot record epoch " + next + " in this site's lineage: " + e.getMessage());
             return;
         }
-        long released = run.releasedOutputs();
-        releasedByEpoch.merge(epoch, released - releasedBeforeEpoch, Long::sum);
-        releasedBeforeEpoch = released;
+        report.epochEnded(epoch);
         epoch = next;
         shipper.newEpoch(next);
         heartbeat.newEpoch(next);
@@ -373,7 +355,8 @@ final class PrimaryRole {
 
         @Override
         public void backupStopped(long position, String reason) {
-            alarm = "the backup stopped at log position " + position + ": " + reason;
+            String alarm = "the backup stopped at log position " + position + ": " + reason;
+            report.alarm(alarm);
             LOG.warn("ALARM: {}", alarm);
             LOG.warn("ALARM: site '{}' continues UNPROTECTED; the backup must be re-protected",
                     settings.site());
@@ -385,12 +368,11 @@ final class PrimaryRole {
             run.resumeOutputRule();
             if (role.moveTo(Role.PRIMARY, "re-protected by site '" + settings.identity().peer() + "' from position "
                     + copy.position())) {
-                alarm = "";
+                report.alarm("");
             }
-            lastCopy = copy;
-            lastCopyAt = java.time.LocalTime.now().withNano(0);
+            report.reprotected(copy);
             LOG.info("site '{}' is protected again by site '{}' from position {} (re-protection {})",
-                    settings.site(), settings.identity().peer(), copy.position(), lastReprotection());
+                    settings.site(), settings.identity().peer(), copy.position(), report.lastReprotection());
         }
 
         @Override
@@ -424,149 +406,39 @@ final class PrimaryRole {
         }
     }
 
-    /**
-     * Clean power-off: delivers no more events, logs a power-off marker and waits (bounded) until
-     * the backup holds it, so the backup stops at exactly this state instead of going live.
-     */
+    /** Clean power-off; see {@link PlannedOperations#powerOff}. */
     public void stop() {
         if (finished.isDone()) {
             return;
         }
         try {
-            long powerOff = run.loop().submit(() -> {
-                role.change(st -> st.with(Operation.POWER_OFF), "powering off");
-                updateDelivery();
-                long position = log.append(new LogRecord.Control(LogRecord.Control.Operation.POWER_OFF));
-                shipper.shipPending();
-                return position;
-            }).get();
-            if (!backupHolds(powerOff, POWER_OFF_WAIT_MS)) {
-                LOG.warn("the backup did not acknowledge the power-off within {} ms; it will report the"
-                        + " primary as failed", POWER_OFF_WAIT_MS);
-            }
-            endLinks();
-            ServedRun.Result result = run.stop();
-            role.moveTo(Role.STOPPED, "powered off at position " + powerOff);
-            closeRecords();
-            finished.complete(HexFormat.of().formatHex(result.stateHash()));
+            operations.powerOff();
         } catch (Exception e) {
             finished.completeExceptionally(e);
         }
     }
 
-    /**
-     * Waits up to {@code timeoutMs} for the backup to hold {@code position}; returns whether it
-     * does. A primary without a backup (it failed meanwhile) has nothing to wait for: false.
-     */
-    private boolean backupHolds(long position, long timeoutMs) throws Exception {
-        CompletableFuture<Void> held = run.loop().submit(() -> role.role() == Role.PRIMARY ? acks.reach(position)
-                : CompletableFuture.<Void>completedFuture(null)).get();
-        try {
-            held.get(timeoutMs, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-            return false;
-        }
-        return run.loop().submit(() -> role.role() == Role.PRIMARY && acks.acknowledged() >= position).get();
-    }
-
-    /**
-     * Planned switchover: delivers no more events, logs a switchover marker and waits until the
-     * backup holds it (so every output this site made may leave); the backup then replays to the
-     * marker and claims the next epoch. Once the quorum shows the backup live, this site stops
-     * serving, closing its clients' connections (they reconnect to the new endpoint), and rejoins
-     * as the backup. If the backup fails meanwhile, this site claims the epoch and goes on alone.
-     */
-    public String switchOver() throws Exception {
-        if (!arbitration.enabled()) {
-            throw new IllegalStateException("a switchover passes the epoch through ZooKeeper; this pair has no"
-                    + " coordination configured");
-        }
-        long seenEpoch = epoch;
-        long marker = run.loop().submit(() -> {
-            if (role.role() != Role.PRIMARY || shipper.state() != LogShipper.State.STREAMING
-                    || operation() != Operation.NONE) {
-                throw new IllegalStateException("site '" + settings.site() + "' is " + role.role().label() + ", "
-                        + protection() + (operation() == Operation.NONE ? "" : ", " + busy())
-                        + "; only a protected primary can switch over");
-            }
-            long at = log.append(new LogRecord.Control(LogRecord.Control.Operation.SWITCHOVER));
-            role.change(st -> st.with(Operation.SWITCHOVER), "switching over to site '" + settings.identity().peer()
-                    + "' at position " + at);
-            updateDelivery();
-            shipper.shipPending();
-            return at;
-        }).get();
-        long start = System.nanoTime();
-        backupHolds(marker, SWITCHOVER_WAIT_MS);
-        long left = Math.max(1, SWITCHOVER_WAIT_MS - (System.nanoTime() - start) / 1_000_000);
-        var record = arbitration.epochAfter(seenEpoch, left).get();
-        if (record == null) {
-            throw new IllegalStateException("site '" + settings.identity().peer() + "' has not taken epoch "
-                    + (seenEpoch + 1) + " within " + SWITCHOVER_WAIT_MS / 1000 + " s; this site holds its clients"
-                    + " (delivery paused) until it does or fails");
-        }
-        if (!record.liveSite().equals(settings.identity().peer())) {
-            throw new IllegalStateException("the switchover did not happen: " + record + " (the backup failed and"
-                    + " this site went on alone)");
-        }
-        String done = String.format("switched over to site '%s' in epoch %d at position %d in %d ms; clients on %s",
-                record.liveSite(), record.epoch(), marker, (System.nanoTime() - start) / 1_000_000, record.endpoint());
-        switchedOver = true;
+    @Override
+    public void endStopped(String why) throws Exception {
         endLinks();
         ServedRun.Result result = run.stop();
-        role.moveTo(Role.STOPPED, done + "; this site rejoins as the backup");
+        role.moveTo(Role.STOPPED, why);
         closeRecords();
         finished.complete(HexFormat.of().formatHex(result.stateHash()));
-        return done;
+    }
+
+    /** Planned switchover to the backup; see {@link PlannedOperations#switchOver}. */
+    public String switchOver() throws Exception {
+        return operations.switchOver();
     }
 
     public boolean rejoins() {
-        return switchedOver;
+        return operations.switchedOver();
     }
 
-    /**
-     * Online verify (and repair) through the log; see {@link OnlineVerify}. Only while protected:
-     * the backup must replay the checks.
-     */
+    /** Online verify (and repair); see {@link PlannedOperations#verify}. */
     public String verify(boolean repair) throws Exception {
-        try {
-            run.loop().submit(() -> {
-                String refusal = operation() == Operation.VERIFY ? "a verify is already under way" : verifyRefusal();
-                if (refusal != null) {
-                    throw new IllegalStateException(refusal);
-                }
-                role.change(s -> s.with(Operation.VERIFY), repair ? "verify and repair" : "verify");
-            }).get();
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof Exception cause ? cause : e;
-        }
-        try {
-            return verifier.verify(repair, this::verifyRefusal);
-        } finally {
-            onLoop(() -> role.change(s -> s.operation() == Operation.VERIFY ? s.with(Operation.NONE) : s,
-                    "verify done"));
-        }
-    }
-
-    /** Why this site cannot verify now, or null; on the loop. */
-    private String verifyRefusal() {
-        boolean protectedPrimary = role.role() == Role.PRIMARY && shipper.state() == LogShipper.State.STREAMING;
-        if (protectedPrimary && operation() != Operation.NONE && operation() != Operation.VERIFY) {
-            return "site '" + settings.site() + "' is " + busy();
-        }
-        return protectedPrimary ? null : "site '" + settings.site() + "' is " + role.role().label() + ", "
-                + protection() + "; only a protected primary can verify";
-    }
-
-    /** The operation under way, as an operator reads it; on the loop. */
-    private String busy() {
-        return switch (operation()) {
-            case SWITCHOVER -> "already switching over";
-            case VERIFY -> "verifying";
-            case RESYNC -> "resyncing its peer";
-            case POWER_OFF -> "powering off";
-            case NONE -> "idle";
-        };
+        return operations.verify(repair);
     }
 
     /** A drill: this site's disks fail from now on; the guest's next write halts the site (a primary failure). */
@@ -580,53 +452,21 @@ final class PrimaryRole {
     }
 
     public PrimaryStatus status() {
-        if (run.loop().isShuttingDown()) {
-            return header();
-        }
-        try {
-            return run.loop().submit(this::statusOnLoop).get(2, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            return header();
-        }
+        return report.status();
     }
 
-    private PrimaryStatus header() {
-        return PrimaryStatus.header(settings.site(), role.role(), role.reason(), epoch, settings.serviceEndpoint());
+    @Override
+    public long epoch() {
+        return epoch;
     }
 
-    private PrimaryStatus statusOnLoop() {
-        CodecStats wire = shipper.codecStats();
-        var logging = new PrimaryStatus.Logging(StatusFields.round(rawRate.mbitPerSecond()), StatusFields.round(wireRate.mbitPerSecond()),
-                wire.rawBytes(), wire.wireBytes(), StatusFields.round(wire.ratio()), log.bufferedBytes(), settings.bufferBytes(),
-                flow.flowControlPauses());
-        Map<Long, Long> released = new TreeMap<>(releasedByEpoch);
-        released.merge(epoch, run.releasedOutputs() - releasedBeforeEpoch, Long::sum);
-        var backup = new PrimaryStatus.Peer(settings.identity().peer(), shipper.state().name().toLowerCase(Locale.ROOT),
-                shipper.lastProblem(), peer.msSinceHeartbeat(), peer.suspected());
-        return new PrimaryStatus(settings.site(), role.role(), role.reason(), epoch, settings.serviceEndpoint(),
-                protection(), lastCopy == null ? null : lastReprotection(),
-                lastCopy == null ? null : lastCopy.figures(), shipper.resyncStatus(), verifier.progress(),
-                new PrimaryStatus.Positions(log.lastPosition(), shipper.sentThrough(), acks.acknowledged(), replayed),
-                lag.lagMillis(), Math.round(lag.slowdown() * 100), logging, run.heldOutputs(), released,
-                arbitration.connection(), StatusFields.emptyAsNull(guard.state()), StatusFields.emptyAsNull(arbitration.progress()), flow.delivery(),
-                backup, run.vm().eventsDelivered(), records.status(), null);
+    @Override
+    public long replayed() {
+        return replayed;
     }
 
-    /** The last re-protection in a line, for status and the log; on the loop. */
-    private String lastReprotection() {
-        return "at " + lastCopyAt + ", " + lastCopy.summary();
-    }
-
-    /** Protected, unprotected (why) or re-protecting (progress); on the loop. */
-    private Protection protection() {
-        if (shipper.state() == LogShipper.State.COPYING) {
-            return Protection.reprotecting("site '" + settings.identity().peer() + "': " + shipper.copyProgress());
-        }
-        if (role.role() == Role.LIVE_ALONE) {
-            return Protection.unprotected(alarm + "; waiting for site '" + settings.identity().peer() + "' to return"
-                    + (shipper.lastProblem().isEmpty() ? "" : ": " + shipper.lastProblem()));
-        }
-        return shipper.state() == LogShipper.State.STREAMING ? Protection.PROTECTED
-                : Protection.unprotected("waiting for the backup: " + shipper.lastProblem());
+    @Override
+    public String fenced() {
+        return guard.state();
     }
 }

@@ -1,0 +1,202 @@
+package io.sitepair.replicator.pair;
+
+import io.sitepair.replicator.channel.LogShipper;
+import io.sitepair.replicator.channel.ShipLog;
+import io.sitepair.replicator.log.LogRecord;
+import io.sitepair.replicator.pair.SiteState.Operation;
+import io.sitepair.replicator.service.ServedRun;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What an operator asks of a serving site, each held in its state as the operation under way:
+ * the clean power-off, the planned switchover to the backup, and the online verify. Called from
+ * the operator's thread; what touches the site's state runs on the served run's loop.
+ */
+final class PlannedOperations {
+    private static final Logger LOG = LoggerFactory.getLogger(PlannedOperations.class);
+    private static final long POWER_OFF_WAIT_MS = 10_000;
+    private static final long SWITCHOVER_WAIT_MS = 30_000;
+
+    /** What the operations need of the serving site. */
+    interface Serving {
+        long epoch();
+
+        /**
+         * This role ends as planned: its links and run stop, the site moves to stopped with
+         * {@code why}, and the site's run finishes with the VM's state hash.
+         */
+        void endStopped(String why) throws Exception;
+
+        /** Runs {@code task} on the loop, unless the site has ended. */
+        void onLoop(Runnable task);
+    }
+
+    private final SiteSettings settings;
+    private final SiteStateMachine role;
+    private final Arbitration arbitration;
+    private final ServedRun run;
+    private final ShipLog log;
+    private final LogShipper shipper;
+    private final LogFlow flow;
+    private final AcknowledgedWaits acks;
+    private final OnlineVerify verifier;
+    private final PrimaryStatusReport report;
+    private final Serving serving;
+    private volatile boolean switchedOver;
+
+    PlannedOperations(SiteSettings settings, SiteStateMachine role, Arbitration arbitration, ServedRun run,
+                      ShipLog log, LogShipper shipper, LogFlow flow, AcknowledgedWaits acks, OnlineVerify verifier,
+                      PrimaryStatusReport report, Serving serving) {
+        this.settings = settings;
+        this.role = role;
+        this.arbitration = arbitration;
+        this.run = run;
+        this.log = log;
+        this.shipper = shipper;
+        this.flow = flow;
+        this.acks = acks;
+        this.verifier = verifier;
+        this.report = report;
+        this.serving = serving;
+    }
+
+    /**
+     * Clean power-off: delivers no more events, logs a power-off marker and waits (bounded) until
+     * the backup holds it, so the backup stops at exactly this state instead of going live.
+     */
+    void powerOff() throws Exception {
+        long powerOff = run.loop().submit(() -> {
+            role.change(st -> st.with(Operation.POWER_OFF), "powering off");
+            flow.updateDelivery();
+            long position = log.append(new LogRecord.Control(LogRecord.Control.Operation.POWER_OFF));
+            shipper.shipPending();
+            return position;
+        }).get();
+        if (!backupHolds(powerOff, POWER_OFF_WAIT_MS)) {
+            LOG.warn("the backup did not acknowledge the power-off within {} ms; it will report the"
+                    + " primary as failed", POWER_OFF_WAIT_MS);
+        }
+        serving.endStopped("powered off at position " + powerOff);
+    }
+
+    /**
+     * Waits up to {@code timeoutMs} for the backup to hold {@code position}; returns whether it
+     * does. A primary without a backup (it failed meanwhile) has nothing to wait for: false.
+     */
+    private boolean backupHolds(long position, long timeoutMs) throws Exception {
+        CompletableFuture<Void> held = run.loop().submit(() -> role.role() == Role.PRIMARY ? acks.reach(position)
+                : CompletableFuture.<Void>completedFuture(null)).get();
+        try {
+            held.get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            return false;
+        }
+        return run.loop().submit(() -> role.role() == Role.PRIMARY && acks.acknowledged() >= position).get();
+    }
+
+    /**
+     * Planned switchover: delivers no more events, logs a switchover marker and waits until the
+     * backup holds it (so every output this site made may leave); the backup then replays to the
+     * marker and claims the next epoch. Once the quorum shows the backup live, this site stops
+     * serving, closing its clients' connections (they reconnect to the new endpoint), and rejoins
+     * as the backup. If the backup fails meanwhile, this site claims the epoch and goes on alone.
+     */
+    String switchOver() throws Exception {
+        if (!arbitration.enabled()) {
+            throw new IllegalStateException("a switchover passes the epoch through ZooKeeper; this pair has no"
+                    + " coordination configured");
+        }
+        long seenEpoch = serving.epoch();
+        long marker = run.loop().submit(() -> {
+            if (role.role() != Role.PRIMARY || shipper.state() != LogShipper.State.STREAMING
+                    || operation() != Operation.NONE) {
+                throw new IllegalStateException("site '" + settings.site() + "' is " + role.role().label() + ", "
+                        + report.protection() + (operation() == Operation.NONE ? "" : ", " + busy())
+                        + "; only a protected primary can switch over");
+            }
+            long at = log.append(new LogRecord.Control(LogRecord.Control.Operation.SWITCHOVER));
+            role.change(st -> st.with(Operation.SWITCHOVER), "switching over to site '" + settings.identity().peer()
+                    + "' at position " + at);
+            flow.updateDelivery();
+            shipper.shipPending();
+            return at;
+        }).get();
+        long start = System.nanoTime();
+        backupHolds(marker, SWITCHOVER_WAIT_MS);
+        long left = Math.max(1, SWITCHOVER_WAIT_MS - (System.nanoTime() - start) / 1_000_000);
+        var record = arbitration.epochAfter(seenEpoch, left).get();
+        if (record == null) {
+            throw new IllegalStateException("site '" + settings.identity().peer() + "' has not taken epoch "
+                    + (seenEpoch + 1) + " within " + SWITCHOVER_WAIT_MS / 1000 + " s; this site holds its clients"
+                    + " (delivery paused) until it does or fails");
+        }
+        if (!record.liveSite().equals(settings.identity().peer())) {
+            throw new IllegalStateException("the switchover did not happen: " + record + " (the backup failed and"
+                    + " this site went on alone)");
+        }
+        String done = String.format("switched over to site '%s' in epoch %d at position %d in %d ms; clients on %s",
+                record.liveSite(), record.epoch(), marker, (System.nanoTime() - start) / 1_000_000, record.endpoint());
+        switchedOver = true;
+        serving.endStopped(done + "; this site rejoins as the backup");
+        return done;
+    }
+
+    /** Whether this site switched over, and so rejoins as the backup. */
+    boolean switchedOver() {
+        return switchedOver;
+    }
+
+    /**
+     * Online verify (and repair) through the log; see {@link OnlineVerify}. Only while protected:
+     * the backup must replay the checks.
+     */
+    String verify(boolean repair) throws Exception {
+        try {
+            run.loop().submit(() -> {
+                String refusal = operation() == Operation.VERIFY ? "a verify is already under way" : verifyRefusal();
+                if (refusal != null) {
+                    throw new IllegalStateException(refusal);
+                }
+                role.change(s -> s.with(Operation.VERIFY), repair ? "verify and repair" : "verify");
+            }).get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+        try {
+            return verifier.verify(repair, this::verifyRefusal);
+        } finally {
+            serving.onLoop(() -> role.change(s -> s.operation() == Operation.VERIFY ? s.with(Operation.NONE) : s,
+                    "verify done"));
+        }
+    }
+
+    /** Why this site cannot verify now, or null; on the loop. */
+    private String verifyRefusal() {
+        boolean protectedPrimary = role.role() == Role.PRIMARY && shipper.state() == LogShipper.State.STREAMING;
+        if (protectedPrimary && operation() != Operation.NONE && operation() != Operation.VERIFY) {
+            return "site '" + settings.site() + "' is " + busy();
+        }
+        return protectedPrimary ? null : "site '" + settings.site() + "' is " + role.role().label() + ", "
+                + report.protection() + "; only a protected primary can verify";
+    }
+
+    /** The operation under way, as an operator reads it; on the loop. */
+    private String busy() {
+        return switch (operation()) {
+            case SWITCHOVER -> "already switching over";
+            case VERIFY -> "verifying";
+            case RESYNC -> "resyncing its peer";
+            case POWER_OFF -> "powering off";
+            case NONE -> "idle";
+        };
+    }
+
+    private Operation operation() {
+        return role.state().operation();
+    }
+}
