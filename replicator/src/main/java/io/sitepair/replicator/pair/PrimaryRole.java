@@ -16,7 +16,6 @@ import io.sitepair.replicator.vm.GuestVm;
 import io.sitepair.replicator.vm.RealInputs;
 import io.sitepair.tiebreaker.Tiebreaker;
 import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -58,6 +57,7 @@ final class PrimaryRole implements PrimaryStatusReport.Serving, PlannedOperation
     private OnlineVerify verifier;
     private PrimaryStatusReport report;
     private PlannedOperations operations;
+    private ServingEnd end;
     private volatile long epoch;
 
     private PrimaryRole(SiteSettings settings, Tiebreaker tiebreaker, SiteStateMachine role,
@@ -119,6 +119,7 @@ final class PrimaryRole implements PrimaryStatusReport.Serving, PlannedOperation
      * says why the site serves unprotected from the start (it went live alone), or is empty.
      */
     private void connect(String alarm) throws Exception {
+        end = new ServingEnd(settings.site(), role, run, records, acks, finished, this::endLinks);
         verifier = new OnlineVerify(run, log, this::afterEvent, settings.site(), settings.identity().peer(),
                 () -> replayed);
         FromBackup fromBackup = new FromBackup();
@@ -141,7 +142,7 @@ final class PrimaryRole implements PrimaryStatusReport.Serving, PlannedOperation
         run.loop().scheduleAtFixedRate(this::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
         long checkEvery = settings.stateCheckInterval().toMillis();
         run.loop().scheduleAtFixedRate(this::logStateCheck, checkEvery, checkEvery, TimeUnit.MILLISECONDS);
-        Thread.ofPlatform().daemon().name("sitepair-primary-watch").start(this::watchRun);
+        Thread.ofPlatform().daemon().name("sitepair-primary-watch").start(end::watchRun);
     }
 
     /** The address clients use. */
@@ -290,21 +291,7 @@ final class PrimaryRole implements PrimaryStatusReport.Serving, PlannedOperation
 
     /** Stops serving at once, releasing nothing more: another site is live. */
     private void halt(String why) {
-        if (!role.moveTo(Role.HALTED, why)) {
-            return;
-        }
-        LOG.error("site '{}' HALTED: {}", settings.site(), why);
-        acks.abandon();
-        endLinks();
-        finished.completeExceptionally(new SiteHalted(why));
-        Thread.ofPlatform().name("sitepair-halt").start(() -> {
-            try {
-                run.stop();
-            } catch (Exception e) {
-                LOG.warn("stopping the halted run: {}", e.getMessage());
-            }
-            closeRecords();
-        });
+        end.halt(why);
     }
 
     /**
@@ -315,15 +302,6 @@ final class PrimaryRole implements PrimaryStatusReport.Serving, PlannedOperation
         guard.close();
         shipper.stop();
         heartbeat.stop();
-    }
-
-    /** Once the VM writes no more: a clean stop of the block map. */
-    private void closeRecords() {
-        try {
-            records.close();
-        } catch (Exception e) {
-            LOG.warn("closing the block map failed: {}", e.getMessage());
-        }
     }
 
     /** The quorum guard's hold on outputs: the served run's gate, and the site's state that says so. */
@@ -395,17 +373,6 @@ final class PrimaryRole implements PrimaryStatusReport.Serving, PlannedOperation
 
     // ---- lifecycle ----
 
-    private void watchRun() {
-        try {
-            run.await();
-        } catch (Exception e) {
-            role.moveTo(Role.HALTED, e.getMessage());
-            endLinks();
-            closeRecords();
-            finished.completeExceptionally(e);
-        }
-    }
-
     /** Clean power-off; see {@link PlannedOperations#powerOff}. */
     public void stop() {
         if (finished.isDone()) {
@@ -420,11 +387,7 @@ final class PrimaryRole implements PrimaryStatusReport.Serving, PlannedOperation
 
     @Override
     public void endStopped(String why) throws Exception {
-        endLinks();
-        ServedRun.Result result = run.stop();
-        role.moveTo(Role.STOPPED, why);
-        closeRecords();
-        finished.complete(HexFormat.of().formatHex(result.stateHash()));
+        end.stopped(why);
     }
 
     /** Planned switchover to the backup; see {@link PlannedOperations#switchOver}. */

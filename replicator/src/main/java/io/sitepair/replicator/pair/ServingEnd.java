@@ -1,0 +1,85 @@
+package io.sitepair.replicator.pair;
+
+import io.sitepair.replicator.service.ServedRun;
+import java.util.HexFormat;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How a serving role ends: halted (another site is live), failed (its run failed) or stopped as
+ * planned (power-off, switchover). Each way its links and its run stop, the block map is closed
+ * and the site's run finishes, with the VM's state hash or with why not.
+ */
+final class ServingEnd {
+    private static final Logger LOG = LoggerFactory.getLogger(ServingEnd.class);
+
+    private final String site;
+    private final SiteStateMachine role;
+    private final ServedRun run;
+    private final SiteRecords records;
+    private final AcknowledgedWaits acks;
+    private final CompletableFuture<String> finished;
+    private final Runnable endLinks;
+
+    /** {@code endLinks} stops the channel, heartbeats and quorum guard; {@code finished} is the site's run. */
+    ServingEnd(String site, SiteStateMachine role, ServedRun run, SiteRecords records, AcknowledgedWaits acks,
+               CompletableFuture<String> finished, Runnable endLinks) {
+        this.site = site;
+        this.role = role;
+        this.run = run;
+        this.records = records;
+        this.acks = acks;
+        this.finished = finished;
+        this.endLinks = endLinks;
+    }
+
+    /** Stops serving at once, releasing nothing more: another site is live; on the loop. */
+    void halt(String why) {
+        if (!role.moveTo(Role.HALTED, why)) {
+            return;
+        }
+        LOG.error("site '{}' HALTED: {}", site, why);
+        acks.abandon();
+        endLinks.run();
+        finished.completeExceptionally(new SiteHalted(why));
+        Thread.ofPlatform().name("sitepair-halt").start(() -> {
+            try {
+                run.stop();
+            } catch (Exception e) {
+                LOG.warn("stopping the halted run: {}", e.getMessage());
+            }
+            closeRecords();
+        });
+    }
+
+    /** Waits for the run to end; a run that fails halts the site. On a thread of its own. */
+    void watchRun() {
+        try {
+            run.await();
+        } catch (Exception e) {
+            role.moveTo(Role.HALTED, e.getMessage());
+            endLinks.run();
+            closeRecords();
+            finished.completeExceptionally(e);
+        }
+    }
+
+    /** The role ends as planned: the site moves to stopped with {@code why}. */
+    void stopped(String why) throws Exception {
+        endLinks.run();
+        ServedRun.Result result = run.stop();
+        role.moveTo(Role.STOPPED, why);
+        closeRecords();
+        finished.complete(HexFormat.of().formatHex(result.stateHash()));
+    }
+
+    /** Once the VM writes no more: a clean stop of the block map. */
+    private void closeRecords() {
+        try {
+            records.close();
+        } catch (Exception e) {
+            LOG.warn("closing the block map failed: {}", e.getMessage());
+        }
+    }
+}
