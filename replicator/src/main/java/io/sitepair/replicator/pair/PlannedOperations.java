@@ -48,6 +48,8 @@ final class PlannedOperations {
     private final PrimaryStatusReport report;
     private final Serving serving;
     private volatile boolean switchedOver;
+    private volatile String switchoverAbandoned; // null unless a switchover was abandoned
+    private volatile boolean switchoverWaiting; // a switchover waits for the backup to take the epoch
 
     PlannedOperations(SiteSettings settings, SiteStateMachine role, Arbitration arbitration, ServedRun run,
                       ShipLog log, LogShipper shipper, LogFlow flow, AcknowledgedWaits acks, OnlineVerify verifier,
@@ -124,12 +126,26 @@ final class PlannedOperations {
                     + "' at position " + at);
             flow.updateDelivery();
             shipper.shipPending();
+            switchoverWaiting = true;
             return at;
         }).get();
+        try {
+            return awaitSwitchover(seenEpoch, marker);
+        } finally {
+            switchoverWaiting = false;
+        }
+    }
+
+    /** Waits for the backup to hold the marker and take the epoch; see {@link #switchOver}. */
+    private String awaitSwitchover(long seenEpoch, long marker) throws Exception {
         long start = System.nanoTime();
         backupHolds(marker, SWITCHOVER_WAIT_MS);
         long left = Math.max(1, SWITCHOVER_WAIT_MS - (System.nanoTime() - start) / 1_000_000);
         var record = arbitration.epochAfter(seenEpoch, left).get();
+        String abandoned = switchoverAbandoned;
+        if (record == null && abandoned != null) {
+            throw new IllegalStateException("the switchover was abandoned: " + abandoned);
+        }
         if (record == null) {
             throw new IllegalStateException("site '" + settings.identity().peer() + "' has not taken epoch "
                     + (seenEpoch + 1) + " within " + SWITCHOVER_WAIT_MS / 1000 + " s; this site holds its clients"
@@ -144,6 +160,24 @@ final class PlannedOperations {
         switchedOver = true;
         serving.endStopped(done + "; this site rejoins as the backup");
         return done;
+    }
+
+    /**
+     * A switchover whose backup restarted is over: the returning site, re-protected by a copy,
+     * replays from the copy's position, past the marker, so it will never take the epoch. Delivery
+     * resumes, this site still a protected primary. On the loop.
+     */
+    void abandonSwitchover(String why) {
+        if (role.change(s -> s.operation() == Operation.SWITCHOVER ? s.with(Operation.NONE) : s,
+                "switchover abandoned: " + why)) {
+            switchoverAbandoned = why;
+            flow.updateDelivery();
+        }
+    }
+
+    /** Whether a switchover waits for the backup to take the next epoch (a later epoch is then expected). */
+    boolean switchoverWaiting() {
+        return switchoverWaiting;
     }
 
     /** Whether this site switched over, and so rejoins as the backup. */

@@ -179,7 +179,8 @@ final class PrimaryRole implements PrimaryStatusReport.Serving, PlannedOperation
         }
         peer.check();
         backupLoss.check(peer.suspected(), System.nanoTime());
-        if (heartbeat.peerEpoch() > epoch && role.role().serves() && operation() != Operation.SWITCHOVER) {
+        // A switchover that still waits sees the backup take the epoch itself; one that gave up must not keep serving.
+        if (heartbeat.peerEpoch() > epoch && role.role().serves() && !operations.switchoverWaiting()) {
             halt("site '" + settings.identity().peer() + "' serves in epoch " + heartbeat.peerEpoch()
                     + " (its heartbeats say so); this site, in epoch " + epoch + ", must not serve");
         }
@@ -344,6 +345,8 @@ final class PrimaryRole implements PrimaryStatusReport.Serving, PlannedOperation
         /** Re-protection finished: the backup holds this site's disks and VM state at {@code copy.position()}. */
         void reprotected(CopySender.Outcome copy) {
             run.resumeOutputRule();
+            operations.abandonSwitchover("site '" + settings.identity().peer() + "' restarted during it and was"
+                    + " re-protected from position " + copy.position());
             if (role.moveTo(Role.PRIMARY, "re-protected by site '" + settings.identity().peer() + "' from position "
                     + copy.position())) {
                 report.alarm("");
