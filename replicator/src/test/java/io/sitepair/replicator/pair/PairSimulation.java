@@ -33,9 +33,9 @@ final class PairSimulation {
 
     private final long seed;
     private final Random random;
-    private final SimClock clock = new SimClock();
-    private final InMemoryQuorum quorum = new InMemoryQuorum();
-    private final PairInvariants invariants = new PairInvariants(quorum, clock);
+    private final SimPair pair;
+    private final SimClock clock;
+    private final InMemoryQuorum quorum;
     private final SimNetwork network;
     private final List<SimSite> sites;
     private final boolean[] restartPending = new boolean[2];
@@ -48,12 +48,12 @@ final class PairSimulation {
         this.random = new Random(seed);
         SimNetwork.Weather weather = new SimNetwork.Weather(random.nextDouble() * 0.05, random.nextDouble() * 0.05,
                 1, 2 + random.nextInt(40));
-        this.network = new SimNetwork(clock, random, weather);
+        this.pair = new SimPair(random, weather, mutation);
+        this.clock = pair.clock;
+        this.quorum = pair.quorum;
+        this.network = pair.network;
+        this.sites = pair.sites();
         trace("weather: " + weather);
-        SimSite a = new SimSite("a", "b", clock, network, quorum, random, invariants, mutation);
-        SimSite b = new SimSite("b", "a", clock, network, quorum, random, invariants, mutation);
-        this.sites = List.of(a, b);
-        sites.forEach(invariants::watch);
     }
 
     /** Runs {@code seed}; with {@code logged}, the sites log as a real pair does (for replaying a failure). */
@@ -72,31 +72,14 @@ final class PairSimulation {
     }
 
     private Outcome run() {
-        try (InMemoryTiebreaker setup = quorum.connect()) {
-            setup.initialize(new EpochRecord(1, "a", 0, "a:6379"));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-        sites.get(0).startPrimary(1);
-        sites.get(1).startBackup(1);
+        PairInvariants invariants = pair.invariants;
         scheduleFaults();
         clock.after(FAULTS_FOR_MS * SimClock.MS, this::healAll);
         operator();
-        long steps = 0;
-        long releasedAtFaultsEnd = -1;
-        long end = (FAULTS_FOR_MS + SETTLE_MS) * SimClock.MS;
-        try {
-            while (invariants.violation() == null && clock.step(end)) {
-                steps++;
-                invariants.afterStep();
-                if (releasedAtFaultsEnd < 0 && clock.nanos() >= (FAULTS_FOR_MS + SETTLE_MS / 2) * SimClock.MS) {
-                    releasedAtFaultsEnd = invariants.releasedCount();
-                }
-            }
-        } catch (RuntimeException e) {
-            invariants.fail("bug: " + e);
-        }
-        if (invariants.violation() == null && invariants.releasedCount() <= releasedAtFaultsEnd) {
+        long steps = pair.runUntil((FAULTS_FOR_MS + SETTLE_MS / 2) * SimClock.MS);
+        long releasedHalfwayThroughSettling = invariants.releasedCount();
+        steps += pair.runUntil((FAULTS_FOR_MS + SETTLE_MS) * SimClock.MS);
+        if (invariants.violation() == null && invariants.releasedCount() <= releasedHalfwayThroughSettling) {
             invariants.fail("the pair does not serve again once the faults end: " + sites);
         }
         long epochs = quorum.record().map(EpochRecord::epoch).orElse(0L);
@@ -209,7 +192,7 @@ final class PairSimulation {
 
     /** For a replay: the sites' states every quarter of a second, between the faults. */
     private void traceStates() {
-        trace(sites + ", " + network.delivered() + " messages delivered, " + invariants.releasedCount()
+        trace(sites + ", " + network.delivered() + " messages delivered, " + pair.invariants.releasedCount()
                 + " outputs released; " + sites.stream().filter(SimSite::up).map(SimSite::positions).toList());
         later(250, this::traceStates);
     }
