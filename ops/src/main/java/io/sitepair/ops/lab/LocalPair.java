@@ -76,10 +76,13 @@ public final class LocalPair implements AutoCloseable {
         return process;
     }
 
-    /** Starts the witness, site b, then site a, and waits until a is protected; the sites' processes by name. */
+    /**
+     * Starts the witness, site b, then site a, and waits until a is protected; the processes by
+     * name ("witness", "a", "b").
+     */
     public Map<String, Process> startProtected() throws IOException, InterruptedException {
-        startWitness();
         Map<String, Process> sites = new java.util.HashMap<>();
+        sites.put("witness", startWitness());
         sites.put("b", start("b"));
         sites.put("a", start("a"));
         await("a", 60, SiteStatus::pairProtected);

@@ -51,10 +51,9 @@ class FailoverProcessTest {
         String hook = "  go-live-hook: 'echo \"$SITEPAIR_PAIR $SITEPAIR_SITE $SITEPAIR_EPOCH $SITEPAIR_ENDPOINT\" > "
                 + hookOut + "'\n";
         try (LocalPair lab = new LocalPair(dir, yaml -> yaml.replace("coordination:", "coordination:\n" + hook.stripTrailing()))) {
-            lab.startWitness();
-            Process bSite = lab.start("b");
-            Process a = lab.start("a");
-            lab.await("a", 60, SiteStatus::pairProtected);
+            Map<String, Process> started = lab.startProtected();
+            Process bSite = started.get("b");
+            Process a = started.get("a");
             var service = lab.service("a");
             assertEquals("127.0.0.1:" + service.getPort(), lab.endpoint());
 
@@ -114,10 +113,9 @@ class FailoverProcessTest {
     @Test
     void aKilledBackupRejoinsAndThePairEndsInTheSameStateOnBothSites() throws Exception {
         try (LocalPair lab = new LocalPair(dir, yaml -> yaml)) {
-            lab.startWitness();
-            Process b = lab.start("b");
-            Process a = lab.start("a");
-            lab.await("a", 60, SiteStatus::pairProtected);
+            Map<String, Process> started = lab.startProtected();
+            Process b = started.get("b");
+            Process a = started.get("a");
             var service = lab.service("a");
             Map<String, String> ledger;
             try (WriteLoad writers = writers(service)) {
@@ -151,10 +149,7 @@ class FailoverProcessTest {
     @Test
     void aPlannedSwitchoverLosesNothingAndTheOldPrimaryRejoinsAsTheBackup() throws Exception {
         try (LocalPair lab = new LocalPair(dir, yaml -> yaml)) {
-            lab.startWitness();
-            lab.start("b");
-            lab.start("a");
-            lab.await("a", 60, SiteStatus::pairProtected);
+            lab.startProtected();
             var a = lab.service("a");
             var admin = lab.pair().site("a").admin();
             var unsigned = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
@@ -191,10 +186,7 @@ class FailoverProcessTest {
         try (LocalPair lab = new LocalPair(dir, yaml -> yaml);
              io.sitepair.ops.wan.WanProxy proxy = lab.routeThrough(io.sitepair.ops.wan.WanProfile.rtt(
                      java.time.Duration.ofMillis(1), 0))) {
-            lab.startWitness();
-            lab.start("b");
-            lab.start("a");
-            lab.await("a", 60, SiteStatus::pairProtected);
+            lab.startProtected();
             var a = lab.service("a");
             Map<String, String> ledger;
             try (WriteLoad writers = writers(a)) {
@@ -257,10 +249,7 @@ class FailoverProcessTest {
     @Test
     void aPrimaryPausedPastTheTimeoutWakesToFindItsEpochGoneAndReleasesNothing() throws Exception {
         try (LocalPair lab = new LocalPair(dir, yaml -> yaml)) {
-            lab.startWitness();
-            lab.start("b");
-            Process a = lab.start("a");
-            lab.await("a", 60, SiteStatus::pairProtected);
+            Process a = lab.startProtected().get("a");
             var service = lab.service("a");
             try (Jedis before = new Jedis(service.getHostString(), service.getPort(), 5000)) {
                 assertEquals("OK", before.set("before-pause", "1"));
@@ -299,10 +288,9 @@ class FailoverProcessTest {
     @Test
     void aSiteServingAloneHoldsItsOutputsWhileItHasNoQuorum() throws Exception {
         try (LocalPair lab = new LocalPair(dir, yaml -> yaml)) {
-            Process witness = lab.startWitness();
-            Process b = lab.start("b");
-            lab.start("a");
-            lab.await("a", 60, SiteStatus::pairProtected);
+            Map<String, Process> started = lab.startProtected();
+            Process witness = started.get("witness");
+            Process b = started.get("b");
             b.destroyForcibly();
             lab.await("a", 30, s -> s.role() == Role.LIVE_ALONE);
 
@@ -327,10 +315,7 @@ class FailoverProcessTest {
     @Test
     void withTheWitnessDownThePairStaysProtectedAndStatusSaysAFailoverIsImpossible() throws Exception {
         try (LocalPair lab = new LocalPair(dir, yaml -> yaml)) {
-            Process witness = lab.startWitness();
-            lab.start("b");
-            lab.start("a");
-            lab.await("a", 60, SiteStatus::pairProtected);
+            Process witness = lab.startProtected().get("witness");
             witness.destroyForcibly();
             witness.waitFor(10, TimeUnit.SECONDS);
             var service = lab.service("a");

@@ -45,10 +45,9 @@ class GrayFailureProcessTest {
     @Test
     void aPrimaryThatSwitchedOverAndBackHoldsItsOutputsOnceItLosesTheQuorum() throws Exception {
         try (LocalPair lab = new LocalPair(dir, yaml -> yaml)) {
-            Process witness = lab.startWitness();
-            Process b = lab.start("b");
-            lab.start("a");
-            lab.await("a", 60, SiteStatus::pairProtected);
+            Map<String, Process> started = lab.startProtected();
+            Process witness = started.get("witness");
+            Process b = started.get("b");
             failover(lab, "b");
             lab.await("b", 60, SiteStatus::pairProtected);
             failover(lab, "a");
@@ -79,10 +78,7 @@ class GrayFailureProcessTest {
     void aStalledLoggingChannelCountsAsDownAndThePrimaryGoesOnAlone() throws Exception {
         try (LocalPair lab = new LocalPair(dir, yaml -> yaml);
              WanProxy proxy = lab.routeThrough(WanProfile.rtt(Duration.ofMillis(1), 0))) {
-            lab.startWitness();
-            lab.start("b");
-            lab.start("a");
-            lab.await("a", 60, SiteStatus::pairProtected);
+            lab.startProtected();
             InetSocketAddress a = lab.service("a");
             Map<String, String> ledger;
             try (WriteLoad writers = writers(a)) {

@@ -155,10 +155,7 @@ class PairProcessTest {
     @Test
     void onlineVerifyComparesBothSitesWhileThePairRunsAndFindsACorruptedBackupBlock() throws Exception {
         try (LocalPair lab = new LocalPair(dir, yaml -> yaml)) {
-            lab.startWitness();
-            lab.start("b");
-            lab.start("a");
-            lab.await("a", 60, SiteStatus::pairProtected);
+            lab.startProtected();
             try (Jedis client = new Jedis(lab.service("a").getHostString(), lab.service("a").getPort(), 10_000)) {
                 for (int i = 0; i < 200; i++) {
                     assertEquals("OK", client.set("key" + i, "value" + i));
@@ -196,10 +193,7 @@ class PairProcessTest {
     void aVerifyInFlightWhenTheLinkBreaksEndsAtOnceSayingSo() throws Exception {
         try (LocalPair lab = new LocalPair(dir, yaml -> yaml.replace("suspect-after: 1s", "suspect-after: 30s"));
              WanProxy proxy = lab.routeThrough(WanProfile.rtt(Duration.ofSeconds(3), 0))) {
-            lab.startWitness();
-            lab.start("b");
-            lab.start("a");
-            lab.await("a", 60, SiteStatus::pairProtected);
+            lab.startProtected();
             Process verify = lab.startCli("verify");
             PrimaryStatus waiting = (PrimaryStatus) lab.await("a", 30, s -> ((PrimaryStatus) s).verify() != null);
             assertTrue(waiting.verify().startsWith("waiting for site 'b' to replay the disk checks"),
