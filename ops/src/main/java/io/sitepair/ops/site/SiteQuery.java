@@ -19,7 +19,7 @@ public final class SiteQuery {
 
     /** The site's status, or {@link NoAnswer} saying why there is none. */
     public static SiteStatus status(SiteConfig site) {
-        String url = "http://" + Addresses.hostPort(site.admin()) + "/status";
+        String url = "http://" + Addresses.format(site.admin()) + "/status"; // an IPv6 host in brackets
         try {
             HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url))
                     .timeout(Duration.ofSeconds(3)).GET().build(), HttpResponse.BodyHandlers.ofString());
