@@ -86,15 +86,12 @@ final class BackupRole {
     private int ticks; // network loop only
     private volatile long replayed;
     private volatile long events;
-    private volatile String outcome = "";
     private volatile long epoch;
     private final Takeover takeover;
-    private volatile String superseded; // null: not superseded
     private volatile ReplicaCopy.Completed copied; // waiting for the replay thread to restore it
     private final ReplicaCopy copy;
-    private volatile String diskFailure; // null: the disks work
-    private volatile boolean stopping;
     private final VerifyTally verifyTally;
+    private final ReplicaEnd end;
 
     private BackupRole(SiteSettings settings, Tiebreaker tiebreaker, SiteStateMachine role,
                        CompletableFuture<String> finished, Consumer<PrimaryRole> wentLive) throws IOException {
@@ -118,6 +115,7 @@ final class BackupRole {
         this.peer = new PeerWatch(settings.identity().peer(), settings.suspectAfter(), heartbeat::nanosSinceHeard,
                 receiver::nanosSinceTraffic);
         this.takeover = new Takeover(arbitration, settings.identity().peer(), settings.suspectAfter(), new AsBackup());
+        this.end = new ReplicaEnd(settings.site(), role, disks, records, finished, received, receiver, heartbeat, network);
     }
 
     /**
@@ -135,7 +133,7 @@ final class BackupRole {
             site.receiver.start(site.network, settings.channel());
             site.heartbeat.start(site.network.next(), settings.channel(), settings.heartbeatInterval());
         } catch (Exception e) {
-            site.release();
+            site.end.release();
             site.network.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
         }
@@ -152,9 +150,9 @@ final class BackupRole {
     private void tick() {
         peer.check();
         takeover.check(peer.suspected(), System.nanoTime());
-        if (heartbeat.peerEpoch() > epoch && superseded == null
+        if (heartbeat.peerEpoch() > epoch && !end.superseded()
                 && (role.role() == Role.BACKUP || role.role() == Role.RESYNCING)) {
-            supersede("site '" + settings.identity().peer() + "' serves in epoch " + heartbeat.peerEpoch()
+            end.supersede("site '" + settings.identity().peer() + "' serves in epoch " + heartbeat.peerEpoch()
                     + " without this backup (epoch " + epoch + "); rejoining by re-protection");
         }
         if (++ticks % 10 == 0) {
@@ -189,7 +187,7 @@ final class BackupRole {
 
     /** Whether this backup stopped to rejoin: the primary went on in a later epoch without it. */
     boolean rejoins() {
-        return superseded != null;
+        return end.superseded();
     }
 
     /** How this site went live, or why it is going live; empty before. */
@@ -197,20 +195,12 @@ final class BackupRole {
         return takeover.failover();
     }
 
-    /** The primary went on in a later epoch without this site: its replay can never be used. */
-    private void supersede(String why) {
-        superseded = why;
-        role.change(s -> s.with(Link.DOWN), why);
-        receiver.stop();
-        received.end();
-    }
-
     private void replay() {
         boolean handedOver = false;
         try (GroupFlusher flusher = new GroupFlusher("sitepair-backup-flush", ticket -> {})) {
             GuestVm vm = bootForReplay();
             if (vm == null) {
-                endWithoutReplay();
+                end.withoutReplay();
                 return;
             }
             // The backup's flushes need not be waited for: no output leaves here.
@@ -230,9 +220,8 @@ final class BackupRole {
             });
             replayed = result.lastPosition();
             flusher.close();
-            if (superseded != null) {
-                closeNetworkNow(); // the site rejoins at once, on the same ports
-                stopWith(superseded, HexFormat.of().formatHex(vm.stateHash()));
+            if (end.superseded()) {
+                end.rejoin(HexFormat.of().formatHex(vm.stateHash()));
                 return;
             }
             if (result.switchover() && arbitration.enabled()) {
@@ -244,63 +233,24 @@ final class BackupRole {
                 handedOver = goLive(vm, result.lastPosition(), handover, liveLog, System.nanoTime());
                 return;
             }
-            stopWith(result.poweredOff() ? "the primary powered off cleanly at position " + result.lastPosition()
+            end.stopped(result.poweredOff() ? "the primary powered off cleanly at position " + result.lastPosition()
                     + "; this backup stopped there too and will not go live"
                     : "stopped at position " + result.lastPosition(), HexFormat.of().formatHex(vm.stateHash()));
         } catch (ReplayDivergence e) {
             receiver.reportDivergence(e.position(), "replay diverged: " + e.getMessage());
             String why = "replay diverged at log position " + e.position() + ": " + e.getMessage();
-            haltWith(why, new SiteHalted(why, e));
+            end.halted(why, new SiteHalted(why, e));
         } catch (VmException e) {
             // A disk that fails under replay fails the backup: the primary goes on alone at once.
             receiver.reportDivergence(replayed, "failed: " + e.getMessage());
-            haltWith(e.getMessage(), new SiteHalted(e.getMessage(), e));
+            end.halted(e.getMessage(), new SiteHalted(e.getMessage(), e));
         } catch (Exception | Error e) {
-            haltWith("replay failed: " + e, e);
+            end.halted("replay failed: " + e, e);
         } finally {
             if (!handedOver) {
-                release();
-                // Let a divergence report reach the primary before the channel closes.
-                if (!network.isShuttingDown()) {
-                    network.schedule(this::closeNetwork, 200, TimeUnit.MILLISECONDS);
-                }
+                end.afterReplay();
             }
         }
-    }
-
-    /**
-     * The log ended before replay could begin (superseded or stopped while waiting for the primary
-     * or in the middle of a copy): no VM ran, and this site's disks and records are untouched.
-     */
-    private void endWithoutReplay() {
-        String failure = diskFailure;
-        if (failure != null) {
-            haltWith(failure, new SiteHalted(failure));
-            return;
-        }
-        if (superseded != null) {
-            closeNetworkNow(); // the site rejoins at once, on the same ports
-        }
-        stopWith(superseded != null ? superseded : "stopped before the primary's log began", "none (no VM ran)");
-    }
-
-    /**
-     * This site's run ends, stopped for {@code why} with {@code state} its final state hash, once
-     * its disks and records are closed (so the site can run again in this process).
-     */
-    private void stopWith(String why, String state) {
-        outcome = why;
-        role.moveTo(Role.STOPPED, why);
-        release();
-        finished.complete(state);
-    }
-
-    /** This site's run ends halted for {@code why}, once its disks and records are closed. */
-    private void haltWith(String why, Throwable cause) {
-        outcome = why;
-        role.moveTo(Role.HALTED, why);
-        release();
-        finished.completeExceptionally(cause);
     }
 
     /**
@@ -332,7 +282,7 @@ final class BackupRole {
     private final class AsReplica implements ReplicaCopy.Replica {
         @Override
         public boolean replayingOrEnding() {
-            return received.received() > 0 || copied != null || stopping || superseded != null || diskFailure != null;
+            return received.received() > 0 || copied != null || end.ending();
         }
 
         @Override
@@ -350,11 +300,7 @@ final class BackupRole {
 
         @Override
         public void diskFailed(String why) {
-            diskFailure = why;
-            role.change(s -> s.with(Disk.FAILED), why);
-            LOG.error("site '{}' FAILED: {}", settings.site(), why);
-            receiver.stop();
-            received.end();
+            end.diskFailed(why);
         }
     }
 
@@ -362,25 +308,24 @@ final class BackupRole {
     private boolean goLive(GuestVm vm, long position, ServedRun.Handover handover, ShipLog liveLog,
                            long replayDoneNanos) throws Exception {
         String endpoint = settings.serviceEndpoint();
-        Takeover.Outcome outcome = takeover.claim(epoch, position, endpoint, replayDoneNanos, () -> stopping,
-                () -> superseded != null).get();
+        Takeover.Outcome outcome = takeover.claim(epoch, position, endpoint, replayDoneNanos, end::stopping,
+                end::superseded).get();
         switch (outcome) {
             case Takeover.Outcome.Abandoned() ->
                     throw new VmException("stopped while claiming epoch " + (epoch + 1) + "; did not go live");
             case Takeover.Outcome.Rejoin() -> {
-                closeNetworkNow();
-                stopWith(superseded, HexFormat.of().formatHex(vm.stateHash()));
+                end.rejoin(HexFormat.of().formatHex(vm.stateHash()));
                 return false;
             }
             case Takeover.Outcome.Halt(String why) -> {
-                haltWith(why, new SiteHalted(why));
+                end.halted(why, new SiteHalted(why));
                 return false;
             }
             case Takeover.Outcome.Live(long won) -> epoch = won;
         }
         records.enter(epoch, position, settings.site()); // before any write of the new epoch
         String failover = takeover.failover();
-        closeNetworkNow(); // the live site binds the same channel ports to dial and re-protect the failed site
+        end.closeNetworkNow(); // the live site binds the same channel ports to dial and re-protect the failed site
         String cause = !takeover.primaryFailed() ? "primary '" + settings.identity().peer() + "' switched over to this site"
                 : "primary '" + settings.identity().peer() + "' failed";
         PrimaryRole live = PrimaryRole.takeOver(settings, tiebreaker, role, finished, epoch, vm, disks, handover,
@@ -401,40 +346,9 @@ final class BackupRole {
         return true;
     }
 
-    private void closeNetwork() {
-        receiver.stop();
-        heartbeat.stop();
-        network.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-    }
-
-    /** Closes the channel and heartbeat sockets and waits until their ports are free. */
-    private void closeNetworkNow() {
-        receiver.stop();
-        heartbeat.stop();
-        network.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-    }
-
-    /** Closes the disks and the block map (cleanly), so the site can be run again in this process. */
-    private void release() {
-        for (DiskImage disk : disks) {
-            try {
-                disk.close();
-            } catch (Exception e) {
-                LOG.warn("closing a disk failed: {}", e.getMessage());
-            }
-        }
-        try {
-            records.close();
-        } catch (Exception e) {
-            LOG.warn("closing the block map failed: {}", e.getMessage());
-        }
-    }
-
     /** Stops replay after the entries already received (the operator stopped this backup). */
     void stop() {
-        stopping = true;
-        receiver.stop();
-        received.end();
+        end.stop();
     }
 
     BackupStatus status() {
@@ -445,7 +359,7 @@ final class BackupRole {
                 : null;
         String channel = takeover.primaryFailed() ? "closed (the primary failed)"
                 : receiver.streaming() ? "streaming" : "waiting for the primary (" + receiver.lastProblem() + ")";
-        return new BackupStatus(settings.site(), role.role(), outcome.isEmpty() ? role.reason() : outcome, epoch,
+        return new BackupStatus(settings.site(), role.role(), end.outcome().isEmpty() ? role.reason() : end.outcome(), epoch,
                 resyncing, emptyAsNull(takeover.failover()), emptyAsNull(verifyTally.last()),
                 emptyAsNull(arbitration.progress()), arbitration.connection(), channel,
                 new BackupStatus.Positions(received.received(), replayed),
