@@ -1,8 +1,5 @@
 package io.sitepair.replicator.pair;
 
-import static io.sitepair.replicator.status.StatusFields.emptyAsNull;
-import static io.sitepair.replicator.status.StatusFields.round;
-
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.sitepair.disk.DiskImage;
@@ -13,7 +10,6 @@ import io.sitepair.replicator.channel.Transport;
 import io.sitepair.replicator.pair.SiteState.Disk;
 import io.sitepair.replicator.pair.SiteState.Link;
 import io.sitepair.replicator.resync.BackupResync;
-import io.sitepair.replicator.resync.ResyncWriter;
 import io.sitepair.replicator.status.BackupStatus;
 import io.sitepair.replicator.vm.VmThread;
 import io.sitepair.tiebreaker.Tiebreaker;
@@ -49,39 +45,34 @@ final class BackupRole {
     private static final long TICK_MS = 100;
 
     private final SiteSettings settings;
-    private final Arbitration arbitration;
     private final SiteStateMachine role;
     private final ReceivedLog received;
     private final EventLoopGroup network = new MultiThreadIoEventLoopGroup(1, Transport.ioHandlers());
     private final List<DiskImage> disks = new ArrayList<>();
-    private final SiteRecords records;
     private final LogReceiver receiver;
     private final HeartbeatLink heartbeat;
     private final PeerWatch peer;
-    private final ByteRate wireRate = new ByteRate();
-    private int ticks; // network loop only
     private final Takeover takeover;
-    private final ReplicaCopy copy;
-    private final VerifyTally verifyTally;
     private final ReplicaEnd end;
     private final GoLive goLive;
     private final ReplayDriver driver;
+    private final BackupStatusReport report;
 
     /** {@code finished} is the site's run: completed by this role unless the site goes live. */
     private BackupRole(SiteSettings settings, Tiebreaker tiebreaker, SiteStateMachine role,
                        CompletableFuture<String> finished, Consumer<PrimaryRole> wentLive) throws IOException {
         this.settings = settings;
-        this.arbitration = new Arbitration(tiebreaker, settings.site());
-        this.records = SiteRecords.open(settings.dataDir());
+        Arbitration arbitration = new Arbitration(tiebreaker, settings.site());
+        SiteRecords records = SiteRecords.open(settings.dataDir());
         this.role = role;
         this.received = new ReceivedLog(settings.bufferBytes(), 0);
-        this.copy = new ReplicaCopy(settings, disks, records, tiebreaker, new AsReplica());
+        ReplicaCopy copy = new ReplicaCopy(settings, disks, records, tiebreaker, new AsReplica());
         if (copy.wantsCopy()) {
             role.change(s -> s.with(Disk.INCONSISTENT), "its disks are marked inconsistent: a copy must complete");
         }
         this.receiver = new LogReceiver(settings.identity(), settings.epoch(), received, this::replayed,
                 new BackupResync(settings.identity().diskBlocks(), copy), settings.linkTiming());
-        this.verifyTally = new VerifyTally(receiver::reportVerify);
+        VerifyTally verifyTally = new VerifyTally(receiver::reportVerify);
         this.heartbeat = new HeartbeatLink(settings.identity(), settings.epoch(), settings.peerHeartbeat());
         this.peer = new PeerWatch(settings.identity().peer(), settings.suspectAfter(), heartbeat::nanosSinceHeard,
                 receiver::nanosSinceTraffic);
@@ -90,6 +81,8 @@ final class BackupRole {
         this.goLive = new GoLive(settings, tiebreaker, role, finished, wentLive, disks, records, takeover, end);
         this.driver = new ReplayDriver(settings, received, disks, records, verifyTally, receiver, arbitration, takeover,
                 goLive, end);
+        this.report = new BackupStatusReport(settings, role, arbitration, records, received, receiver, peer, copy,
+                verifyTally, takeover, driver, goLive, end);
     }
 
     /**
@@ -130,9 +123,7 @@ final class BackupRole {
             end.supersede("site '" + settings.identity().peer() + "' serves in epoch " + heartbeat.peerEpoch()
                     + " without this backup (epoch " + epoch + "); rejoining by re-protection");
         }
-        if (++ticks % 10 == 0) {
-            wireRate.sample(receiver.codecStats().wireBytes());
-        }
+        report.tick();
     }
 
     /** What the takeover asks of this site: fencing the failed primary off, then draining what was received. */
@@ -206,21 +197,6 @@ final class BackupRole {
     }
 
     BackupStatus status() {
-        ResyncWriter writer = copy.writer();
-        BackupStatus.Resync resyncing = role.role() == Role.RESYNCING && writer != null
-                ? new BackupStatus.Resync(settings.identity().peer(), writer.plannedBlocks(), writer.copiedBlocks(),
-                        writer.durablyPendingBlocks())
-                : null;
-        String channel = takeover.primaryFailed() ? "closed (the primary failed)"
-                : receiver.streaming() ? "streaming" : "waiting for the primary (" + receiver.lastProblem() + ")";
-        return new BackupStatus(settings.site(), role.role(), end.outcome().isEmpty() ? role.reason() : end.outcome(),
-                goLive.epoch(),
-                resyncing, emptyAsNull(takeover.failover()), emptyAsNull(verifyTally.last()),
-                emptyAsNull(arbitration.progress()), arbitration.connection(), channel,
-                new BackupStatus.Positions(received.received(), driver.replayed()),
-                new BackupStatus.Logging(round(wireRate.mbitPerSecond()), received.bufferedBytes(),
-                        settings.bufferBytes()),
-                driver.eventsDelivered(), records.status(),
-                new BackupStatus.Peer(settings.identity().peer(), peer.msSinceHeartbeat(), peer.suspected()));
+        return report.status();
     }
 }
