@@ -5,7 +5,6 @@ import io.sitepair.replicator.channel.HeartbeatLink;
 import io.sitepair.replicator.channel.LogShipper;
 import io.sitepair.replicator.channel.ShipLog;
 import io.sitepair.replicator.log.LogRecord;
-import io.sitepair.replicator.pair.SiteState.Fence;
 import io.sitepair.replicator.pair.SiteState.Link;
 import io.sitepair.replicator.pair.SiteState.Operation;
 import io.sitepair.replicator.resync.CopySender;
@@ -138,7 +137,7 @@ final class PrimaryRole implements PrimaryStatusReport.Serving, PlannedOperation
         operations = new PlannedOperations(settings, role, arbitration, run, log, shipper, flow, acks, verifier, report,
                 this);
         shipper.start();
-        guard = arbitration.guard(() -> epoch, new OutputFence(), why -> onLoop(() -> halt(why)));
+        guard = arbitration.guard(() -> epoch, new OutputFence(run, role), why -> onLoop(() -> halt(why)));
         run.loop().scheduleAtFixedRate(this::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
         long checkEvery = settings.stateCheckInterval().toMillis();
         run.loop().scheduleAtFixedRate(this::logStateCheck, checkEvery, checkEvery, TimeUnit.MILLISECONDS);
@@ -303,21 +302,6 @@ final class PrimaryRole implements PrimaryStatusReport.Serving, PlannedOperation
         guard.close();
         shipper.stop();
         heartbeat.stop();
-    }
-
-    /** The quorum guard's hold on outputs: the served run's gate, and the site's state that says so. */
-    private final class OutputFence implements QuorumGuard.Fence {
-        @Override
-        public void hold(String why) {
-            run.fenceOutputs(true);
-            role.change(s -> s.with(Fence.FENCED), why);
-        }
-
-        @Override
-        public void release(String why) {
-            run.fenceOutputs(false);
-            role.change(s -> s.with(Fence.CLEAR), why);
-        }
     }
 
     private final class FromBackup implements LogShipper.Listener {
