@@ -1,10 +1,7 @@
 package io.sitepair.replicator.pair;
 
-import io.sitepair.replicator.channel.LogShipper;
-import io.sitepair.replicator.channel.ShipLog;
 import io.sitepair.replicator.log.LogRecord;
 import io.sitepair.replicator.pair.SiteState.Operation;
-import io.sitepair.replicator.service.ServedRun;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -36,33 +33,15 @@ final class PlannedOperations {
         void onLoop(Runnable task);
     }
 
-    private final SiteSettings settings;
-    private final SiteStateMachine role;
-    private final Arbitration arbitration;
-    private final ServedRun run;
-    private final ShipLog log;
-    private final LogShipper shipper;
-    private final LogFlow flow;
-    private final AcknowledgedWaits acks;
-    private final OnlineVerify verifier;
+    private final ServingParts parts;
     private final PrimaryStatusReport report;
     private final Serving serving;
     private volatile boolean switchedOver;
     private volatile String switchoverAbandoned; // null unless a switchover was abandoned
     private volatile boolean switchoverWaiting; // a switchover waits for the backup to take the epoch
 
-    PlannedOperations(SiteSettings settings, SiteStateMachine role, Arbitration arbitration, ServedRun run,
-                      ShipLog log, LogShipper shipper, LogFlow flow, AcknowledgedWaits acks, OnlineVerify verifier,
-                      PrimaryStatusReport report, Serving serving) {
-        this.settings = settings;
-        this.role = role;
-        this.arbitration = arbitration;
-        this.run = run;
-        this.log = log;
-        this.shipper = shipper;
-        this.flow = flow;
-        this.acks = acks;
-        this.verifier = verifier;
+    PlannedOperations(ServingParts parts, PrimaryStatusReport report, Serving serving) {
+        this.parts = parts;
         this.report = report;
         this.serving = serving;
     }
@@ -72,11 +51,11 @@ final class PlannedOperations {
      * the backup holds it, so the backup stops at exactly this state instead of going live.
      */
     void powerOff() throws Exception {
-        long powerOff = run.loop().submit(() -> {
-            role.change(st -> st.with(Operation.POWER_OFF), "powering off");
-            flow.updateDelivery();
-            long position = log.append(new LogRecord.Control(LogRecord.Control.Operation.POWER_OFF));
-            shipper.shipPending();
+        long powerOff = parts.run().loop().submit(() -> {
+            parts.role().change(st -> st.with(Operation.POWER_OFF), "powering off");
+            parts.flow().updateDelivery();
+            long position = parts.log().append(new LogRecord.Control(LogRecord.Control.Operation.POWER_OFF));
+            parts.shipper().shipPending();
             return position;
         }).get();
         if (!backupHolds(powerOff, POWER_OFF_WAIT_MS)) {
@@ -91,14 +70,15 @@ final class PlannedOperations {
      * does. A primary without a backup (it failed meanwhile) has nothing to wait for: false.
      */
     private boolean backupHolds(long position, long timeoutMs) throws Exception {
-        CompletableFuture<Void> held = run.loop().submit(() -> role.role() == Role.PRIMARY ? acks.reach(position)
-                : CompletableFuture.<Void>completedFuture(null)).get();
+        CompletableFuture<Void> held = parts.run().loop().submit(() -> parts.role().role() == Role.PRIMARY
+                ? parts.acks().reach(position) : CompletableFuture.<Void>completedFuture(null)).get();
         try {
             held.get(timeoutMs, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             return false;
         }
-        return run.loop().submit(() -> role.role() == Role.PRIMARY && acks.acknowledged() >= position).get();
+        return parts.run().loop().submit(() -> parts.role().role() == Role.PRIMARY
+                && parts.acks().acknowledged() >= position).get();
     }
 
     /**
@@ -109,23 +89,23 @@ final class PlannedOperations {
      * as the backup. If the backup fails meanwhile, this site claims the epoch and goes on alone.
      */
     String switchOver() throws Exception {
-        if (!arbitration.enabled()) {
+        if (!parts.arbitration().enabled()) {
             throw new IllegalStateException("a switchover passes the epoch through ZooKeeper; this pair has no"
                     + " coordination configured");
         }
         long seenEpoch = serving.epoch();
-        long marker = run.loop().submit(() -> {
-            if (role.role() != Role.PRIMARY || shipper.state() != LogShipper.State.STREAMING
-                    || operation() != Operation.NONE) {
-                throw new IllegalStateException("site '" + settings.site() + "' is " + role.role().label() + ", "
-                        + report.protection() + (operation() == Operation.NONE ? "" : ", " + busy())
+        long marker = parts.run().loop().submit(() -> {
+            if (!parts.primaryStreaming() || operation() != Operation.NONE) {
+                throw new IllegalStateException("site '" + parts.settings().site() + "' is "
+                        + parts.role().role().label() + ", " + report.protection()
+                        + (operation() == Operation.NONE ? "" : ", " + busy())
                         + "; only a protected primary can switch over");
             }
-            long at = log.append(new LogRecord.Control(LogRecord.Control.Operation.SWITCHOVER));
-            role.change(st -> st.with(Operation.SWITCHOVER), "switching over to site '" + settings.identity().peer()
+            long at = parts.log().append(new LogRecord.Control(LogRecord.Control.Operation.SWITCHOVER));
+            parts.role().change(st -> st.with(Operation.SWITCHOVER), "switching over to site '" + parts.peerSite()
                     + "' at position " + at);
-            flow.updateDelivery();
-            shipper.shipPending();
+            parts.flow().updateDelivery();
+            parts.shipper().shipPending();
             switchoverWaiting = true;
             return at;
         }).get();
@@ -141,17 +121,17 @@ final class PlannedOperations {
         long start = System.nanoTime();
         backupHolds(marker, SWITCHOVER_WAIT_MS);
         long left = Math.max(1, SWITCHOVER_WAIT_MS - (System.nanoTime() - start) / 1_000_000);
-        var record = arbitration.epochAfter(seenEpoch, left).get();
+        var record = parts.arbitration().epochAfter(seenEpoch, left).get();
         String abandoned = switchoverAbandoned;
         if (record == null && abandoned != null) {
             throw new IllegalStateException("the switchover was abandoned: " + abandoned);
         }
         if (record == null) {
-            throw new IllegalStateException("site '" + settings.identity().peer() + "' has not taken epoch "
+            throw new IllegalStateException("site '" + parts.peerSite() + "' has not taken epoch "
                     + (seenEpoch + 1) + " within " + SWITCHOVER_WAIT_MS / 1000 + " s; this site holds its clients"
                     + " (delivery paused) until it does or fails");
         }
-        if (!record.liveSite().equals(settings.identity().peer())) {
+        if (!record.liveSite().equals(parts.peerSite())) {
             throw new IllegalStateException("the switchover did not happen: " + record + " (the backup failed and"
                     + " this site went on alone)");
         }
@@ -168,10 +148,10 @@ final class PlannedOperations {
      * resumes, this site still a protected primary. On the loop.
      */
     void abandonSwitchover(String why) {
-        if (role.change(s -> s.operation() == Operation.SWITCHOVER ? s.with(Operation.NONE) : s,
+        if (parts.role().change(s -> s.operation() == Operation.SWITCHOVER ? s.with(Operation.NONE) : s,
                 "switchover abandoned: " + why)) {
             switchoverAbandoned = why;
-            flow.updateDelivery();
+            parts.flow().updateDelivery();
         }
     }
 
@@ -191,32 +171,32 @@ final class PlannedOperations {
      */
     String verify(boolean repair) throws Exception {
         try {
-            run.loop().submit(() -> {
+            parts.run().loop().submit(() -> {
                 String refusal = operation() == Operation.VERIFY ? "a verify is already under way" : verifyRefusal();
                 if (refusal != null) {
                     throw new IllegalStateException(refusal);
                 }
-                role.change(s -> s.with(Operation.VERIFY), repair ? "verify and repair" : "verify");
+                parts.role().change(s -> s.with(Operation.VERIFY), repair ? "verify and repair" : "verify");
             }).get();
         } catch (ExecutionException e) {
             throw e.getCause() instanceof Exception cause ? cause : e;
         }
         try {
-            return verifier.verify(repair, this::verifyRefusal);
+            return parts.verifier().verify(repair, this::verifyRefusal);
         } finally {
-            serving.onLoop(() -> role.change(s -> s.operation() == Operation.VERIFY ? s.with(Operation.NONE) : s,
-                    "verify done"));
+            serving.onLoop(() -> parts.role().change(
+                    s -> s.operation() == Operation.VERIFY ? s.with(Operation.NONE) : s, "verify done"));
         }
     }
 
     /** Why this site cannot verify now, or null; on the loop. */
     private String verifyRefusal() {
-        boolean protectedPrimary = role.role() == Role.PRIMARY && shipper.state() == LogShipper.State.STREAMING;
+        boolean protectedPrimary = parts.primaryStreaming();
         if (protectedPrimary && operation() != Operation.NONE && operation() != Operation.VERIFY) {
-            return "site '" + settings.site() + "' is " + busy();
+            return "site '" + parts.settings().site() + "' is " + busy();
         }
-        return protectedPrimary ? null : "site '" + settings.site() + "' is " + role.role().label() + ", "
-                + report.protection() + "; only a protected primary can verify";
+        return protectedPrimary ? null : "site '" + parts.settings().site() + "' is " + parts.role().role().label()
+                + ", " + report.protection() + "; only a protected primary can verify";
     }
 
     /** The operation under way, as an operator reads it; on the loop. */
@@ -231,6 +211,6 @@ final class PlannedOperations {
     }
 
     private Operation operation() {
-        return role.state().operation();
+        return parts.role().state().operation();
     }
 }

@@ -5,9 +5,7 @@ import io.sitepair.replicator.channel.HeartbeatLink;
 import io.sitepair.replicator.channel.LogShipper;
 import io.sitepair.replicator.channel.ShipLog;
 import io.sitepair.replicator.log.LogRecord;
-import io.sitepair.replicator.pair.SiteState.Link;
 import io.sitepair.replicator.pair.SiteState.Operation;
-import io.sitepair.replicator.resync.CopySender;
 import io.sitepair.replicator.resync.PrimaryResync;
 import io.sitepair.replicator.service.ServedRun;
 import io.sitepair.replicator.status.PrimaryStatus;
@@ -46,14 +44,10 @@ final class PrimaryRole implements PrimaryStatusReport.Serving, PlannedOperation
     private final CompletableFuture<String> finished; // the site's: completed when this role ends the site's run
     private final long streamId = new SecureRandom().nextLong() & Long.MAX_VALUE | 1;
     private ServedRun run;
-    private LogShipper shipper;
-    private HeartbeatLink heartbeat;
-    private PeerWatch peer;
-    private LogFlow flow;
-    private long replayed;
+    private ServingParts parts; // once connected
     private long heartbeatsResumedNanos; // loop thread only: the last resumption acted on
     private final BackupLoss backupLoss;
-    private OnlineVerify verifier;
+    private final BackupListener fromBackup;
     private PrimaryStatusReport report;
     private PlannedOperations operations;
     private ServingEnd end;
@@ -71,6 +65,7 @@ final class PrimaryRole implements PrimaryStatusReport.Serving, PlannedOperation
         this.role = role;
         this.backupLoss = new BackupLoss(arbitration, settings.site(), settings.identity().peer(),
                 settings.serviceEndpoint(), settings.suspectAfter(), new AsPrimary());
+        this.fromBackup = new BackupListener(backupLoss, this::continueAlone);
     }
 
     /**
@@ -109,7 +104,7 @@ final class PrimaryRole implements PrimaryStatusReport.Serving, PlannedOperation
         site.run = ServedRun.goLive(vm, disks, settings.service(), handover,
                 new ServedRun.Recording(log, settings.identity().loggedReads(), false, site::afterEvent));
         site.connect(cause);
-        site.run.loop().execute(site.shipper::requireCopy); // the failed site's state is of the old epoch
+        site.run.loop().execute(site.parts.shipper()::requireCopy); // the failed site's state is of the old epoch
         return site;
     }
 
@@ -118,24 +113,24 @@ final class PrimaryRole implements PrimaryStatusReport.Serving, PlannedOperation
      * says why the site serves unprotected from the start (it went live alone), or is empty.
      */
     private void connect(String alarm) throws Exception {
-        end = new ServingEnd(settings.site(), role, run, records, acks, finished, this::endLinks);
-        verifier = new OnlineVerify(run, log, this::afterEvent, settings.site(), settings.identity().peer(),
-                () -> replayed);
-        FromBackup fromBackup = new FromBackup();
-        PrimaryResync resyncs = new PrimaryResync(settings.identity(), new LiveCopySource(run, records), settings.resync(),
-                fromBackup::reprotected);
-        shipper = new LogShipper(settings.identity(), epoch, streamId, log, resyncs, run.loop(), settings.peerChannel(),
-                settings.linkTiming(), fromBackup);
-        heartbeat = new HeartbeatLink(settings.identity(), epoch, settings.peerHeartbeat());
+        OnlineVerify verifier = new OnlineVerify(run, log, this::afterEvent, settings.site(),
+                settings.identity().peer(), fromBackup::replayed);
+        PrimaryResync resyncs = new PrimaryResync(settings.identity(), new LiveCopySource(run, records),
+                settings.resync(), fromBackup::reprotected);
+        LogShipper shipper = new LogShipper(settings.identity(), epoch, streamId, log, resyncs, run.loop(),
+                settings.peerChannel(), settings.linkTiming(), fromBackup);
+        HeartbeatLink heartbeat = new HeartbeatLink(settings.identity(), epoch, settings.peerHeartbeat());
         heartbeat.start(run.loop(), settings.channel(), settings.heartbeatInterval());
-        peer = new PeerWatch(settings.identity().peer(), settings.suspectAfter(), heartbeat::nanosSinceHeard,
+        PeerWatch peer = new PeerWatch(settings.identity().peer(), settings.suspectAfter(), heartbeat::nanosSinceHeard,
                 shipper::nanosSinceTraffic);
-        flow = new LogFlow(run, log, shipper, lag, settings.bufferBytes(), () -> role.role() == Role.PRIMARY,
+        LogFlow flow = new LogFlow(run, log, shipper, lag, settings.bufferBytes(), () -> role.role() == Role.PRIMARY,
                 this::deliveryHeld);
-        report = new PrimaryStatusReport(settings, role, arbitration, run, log, records, shipper, flow, peer, lag, acks,
-                verifier, this, alarm);
-        operations = new PlannedOperations(settings, role, arbitration, run, log, shipper, flow, acks, verifier, report,
-                this);
+        parts = new ServingParts(settings, role, arbitration, run, log, records, acks, lag, shipper, heartbeat, peer,
+                flow, verifier);
+        end = new ServingEnd(parts, finished, this::endLinks);
+        report = new PrimaryStatusReport(parts, this, alarm);
+        operations = new PlannedOperations(parts, report, this);
+        fromBackup.connected(parts, report, operations);
         shipper.start();
         guard = arbitration.guard(() -> epoch, new OutputFence(run, role), why -> onLoop(() -> halt(why)));
         run.loop().scheduleAtFixedRate(this::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
@@ -153,8 +148,8 @@ final class PrimaryRole implements PrimaryStatusReport.Serving, PlannedOperation
 
     /** After every event, once the channel exists (the boot's entries are shipped once the backup connects). */
     private void afterEvent() {
-        if (flow != null) {
-            flow.afterEvent();
+        if (parts != null) {
+            parts.flow().afterEvent();
         }
     }
 
@@ -168,16 +163,17 @@ final class PrimaryRole implements PrimaryStatusReport.Serving, PlannedOperation
     }
 
     private void tick() {
-        if (role.role() == Role.PRIMARY && shipper.state() == LogShipper.State.STREAMING) {
+        if (parts.primaryStreaming()) {
             lag.adjust(RealInputs.WallClock.SYSTEM.nanos());
         }
+        HeartbeatLink heartbeat = parts.heartbeat();
         long resumed = heartbeat.resumedNanos();
         if (resumed != heartbeatsResumedNanos) {
             heartbeatsResumedNanos = resumed;
-            shipper.peerHeardAgain(resumed);
+            parts.shipper().peerHeardAgain(resumed);
         }
-        peer.check();
-        backupLoss.check(peer.suspected(), System.nanoTime());
+        parts.peer().check();
+        backupLoss.check(parts.peer().suspected(), System.nanoTime());
         // A switchover that still waits sees the backup take the epoch itself; one that gave up must not keep serving.
         if (heartbeat.peerEpoch() > epoch && role.role().serves() && !operations.switchoverWaiting()) {
             halt("site '" + settings.identity().peer() + "' serves in epoch " + heartbeat.peerEpoch()
@@ -188,7 +184,7 @@ final class PrimaryRole implements PrimaryStatusReport.Serving, PlannedOperation
 
     /** A full VM state hash, between events, for the backup to compare at the same point. */
     private void logStateCheck() {
-        if (role.role() == Role.PRIMARY && run.vm().status() == io.sitepair.replicator.vm.GuestVm.Status.RUNNING) {
+        if (role.role() == Role.PRIMARY && run.vm().status() == GuestVm.Status.RUNNING) {
             log.append(new LogRecord.StateCheck(run.vm().vmStateHash()));
             afterEvent();
         }
@@ -269,8 +265,8 @@ final class PrimaryRole implements PrimaryStatusReport.Serving, PlannedOperation
         }
         report.epochEnded(epoch);
         epoch = next;
-        shipper.newEpoch(next);
-        heartbeat.newEpoch(next);
+        parts.shipper().newEpoch(next);
+        parts.heartbeat().newEpoch(next);
     }
 
     /**
@@ -284,9 +280,9 @@ final class PrimaryRole implements PrimaryStatusReport.Serving, PlannedOperation
             return;
         }
         acks.abandon();
-        shipper.requireCopy();
+        parts.shipper().requireCopy();
         run.dropOutputRule();
-        flow.alone();
+        parts.flow().alone();
     }
 
     /** Stops serving at once, releasing nothing more: another site is live. */
@@ -300,62 +296,8 @@ final class PrimaryRole implements PrimaryStatusReport.Serving, PlannedOperation
      */
     private void endLinks() {
         guard.close();
-        shipper.stop();
-        heartbeat.stop();
-    }
-
-    private final class FromBackup implements LogShipper.Listener {
-        @Override
-        public void acknowledged(long received, long replayedThrough) {
-            if (replayedThrough >= 0) {
-                replayed = Math.max(replayed, replayedThrough);
-                lag.replayed(replayed);
-            }
-            run.acknowledgedThrough(received);
-            acks.acknowledged(received);
-            flow.acknowledged();
-        }
-
-        @Override
-        public void backupStopped(long position, String reason) {
-            String alarm = "the backup stopped at log position " + position + ": " + reason;
-            report.alarm(alarm);
-            LOG.warn("ALARM: {}", alarm);
-            LOG.warn("ALARM: site '{}' continues UNPROTECTED; the backup must be re-protected",
-                    settings.site());
-            continueAlone("backup stopped at position " + position);
-        }
-
-        /** Re-protection finished: the backup holds this site's disks and VM state at {@code copy.position()}. */
-        void reprotected(CopySender.Outcome copy) {
-            run.resumeOutputRule();
-            operations.abandonSwitchover("site '" + settings.identity().peer() + "' restarted during it and was"
-                    + " re-protected from position " + copy.position());
-            if (role.moveTo(Role.PRIMARY, "re-protected by site '" + settings.identity().peer() + "' from position "
-                    + copy.position())) {
-                report.alarm("");
-            }
-            report.reprotected(copy);
-            LOG.info("site '{}' is protected again by site '{}' from position {} (re-protection {})",
-                    settings.site(), settings.identity().peer(), copy.position(), report.lastReprotection());
-        }
-
-        @Override
-        public void verified(io.sitepair.replicator.channel.ChannelMessage.VerifyReport report) {
-            verifier.reported(report);
-        }
-
-        @Override
-        public void linkChanged(boolean streaming, String why) {
-            // Outputs simply wait while the link is down. Lag control only acts on a connected
-            // backup: flow control bounds what accumulates meanwhile.
-            role.change(s -> s.with(streaming ? Link.STREAMING : Link.CONNECTING), why);
-            backupLoss.linkChanged(streaming, System.nanoTime());
-            if (!streaming) {
-                verifier.linkLost(why);
-                lag.reset();
-            }
-        }
+        parts.shipper().stop();
+        parts.heartbeat().stop();
     }
 
     // ---- lifecycle ----
@@ -398,7 +340,7 @@ final class PrimaryRole implements PrimaryStatusReport.Serving, PlannedOperation
 
     /** The operator's go-ahead for the resync of the returning site, or a new rate limit; see {@link LogShipper#approveResync}. */
     public String resync(long rate, String discard) throws Exception {
-        return run.loop().submit(() -> shipper.approveResync(rate, discard)).get();
+        return run.loop().submit(() -> parts.shipper().approveResync(rate, discard)).get();
     }
 
     public PrimaryStatus status() {
@@ -412,7 +354,7 @@ final class PrimaryRole implements PrimaryStatusReport.Serving, PlannedOperation
 
     @Override
     public long replayed() {
-        return replayed;
+        return fromBackup.replayed();
     }
 
     @Override

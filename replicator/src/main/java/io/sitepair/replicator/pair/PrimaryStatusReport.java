@@ -33,18 +33,7 @@ final class PrimaryStatusReport {
         String fenced();
     }
 
-    private final SiteSettings settings;
-    private final SiteStateMachine role;
-    private final Arbitration arbitration;
-    private final ServedRun run;
-    private final ShipLog log;
-    private final SiteRecords records;
-    private final LogShipper shipper;
-    private final LogFlow flow;
-    private final PeerWatch peer;
-    private final LagControl lag;
-    private final AcknowledgedWaits acks;
-    private final OnlineVerify verifier;
+    private final ServingParts parts;
     private final Serving serving;
     private final ByteRate rawRate = new ByteRate();
     private final ByteRate wireRate = new ByteRate();
@@ -57,21 +46,8 @@ final class PrimaryStatusReport {
     private LocalTime lastCopyAt; // when it completed
 
     /** {@code alarm}: why the site serves unprotected from the start (it went live alone), or empty. */
-    PrimaryStatusReport(SiteSettings settings, SiteStateMachine role, Arbitration arbitration, ServedRun run,
-                        ShipLog log, SiteRecords records, LogShipper shipper, LogFlow flow, PeerWatch peer,
-                        LagControl lag, AcknowledgedWaits acks, OnlineVerify verifier, Serving serving, String alarm) {
-        this.settings = settings;
-        this.role = role;
-        this.arbitration = arbitration;
-        this.run = run;
-        this.log = log;
-        this.records = records;
-        this.shipper = shipper;
-        this.flow = flow;
-        this.peer = peer;
-        this.lag = lag;
-        this.acks = acks;
-        this.verifier = verifier;
+    PrimaryStatusReport(ServingParts parts, Serving serving, String alarm) {
+        this.parts = parts;
         this.serving = serving;
         this.alarm = alarm;
     }
@@ -79,7 +55,7 @@ final class PrimaryStatusReport {
     /** On every tick of the loop: samples the logging channel's rates once a second. */
     void tick() {
         if (++ticks % 10 == 0) {
-            CodecStats wire = shipper.codecStats();
+            CodecStats wire = parts.shipper().codecStats();
             rawRate.sample(wire.rawBytes());
             wireRate.sample(wire.wireBytes());
         }
@@ -87,7 +63,7 @@ final class PrimaryStatusReport {
 
     /** The site leaves epoch {@code ended}: the outputs released so far are counted under it. */
     void epochEnded(long ended) {
-        long released = run.releasedOutputs();
+        long released = parts.run().releasedOutputs();
         releasedByEpoch.merge(ended, released - releasedBeforeEpoch, Long::sum);
         releasedBeforeEpoch = released;
     }
@@ -110,11 +86,12 @@ final class PrimaryStatusReport {
 
     /** Protected, unprotected (why) or re-protecting (progress). */
     Protection protection() {
+        LogShipper shipper = parts.shipper();
         if (shipper.state() == LogShipper.State.COPYING) {
-            return Protection.reprotecting("site '" + settings.identity().peer() + "': " + shipper.copyProgress());
+            return Protection.reprotecting("site '" + parts.peerSite() + "': " + shipper.copyProgress());
         }
-        if (role.role() == Role.LIVE_ALONE) {
-            return Protection.unprotected(alarm + "; waiting for site '" + settings.identity().peer() + "' to return"
+        if (parts.role().role() == Role.LIVE_ALONE) {
+            return Protection.unprotected(alarm + "; waiting for site '" + parts.peerSite() + "' to return"
                     + (shipper.lastProblem().isEmpty() ? "" : ": " + shipper.lastProblem()));
         }
         return shipper.state() == LogShipper.State.STREAMING ? Protection.PROTECTED
@@ -123,6 +100,7 @@ final class PrimaryStatusReport {
 
     /** The status, from any thread: in full from the loop, else (the site is stopping) its header. */
     PrimaryStatus status() {
+        ServedRun run = parts.run();
         if (run.loop().isShuttingDown()) {
             return header();
         }
@@ -134,27 +112,34 @@ final class PrimaryStatusReport {
     }
 
     private PrimaryStatus header() {
-        return PrimaryStatus.header(settings.site(), role.role(), role.reason(), serving.epoch(),
-                settings.serviceEndpoint());
+        return PrimaryStatus.header(parts.settings().site(), parts.role().role(), parts.role().reason(),
+                serving.epoch(), parts.settings().serviceEndpoint());
     }
 
     private PrimaryStatus statusOnLoop() {
+        SiteSettings settings = parts.settings();
+        SiteStateMachine role = parts.role();
+        ServedRun run = parts.run();
+        ShipLog log = parts.log();
+        LogShipper shipper = parts.shipper();
+        LagControl lag = parts.lag();
         long epoch = serving.epoch();
         CodecStats wire = shipper.codecStats();
         var logging = new PrimaryStatus.Logging(round(rawRate.mbitPerSecond()), round(wireRate.mbitPerSecond()),
                 wire.rawBytes(), wire.wireBytes(), round(wire.ratio()), log.bufferedBytes(), settings.bufferBytes(),
-                flow.flowControlPauses());
+                parts.flow().flowControlPauses());
         Map<Long, Long> released = new TreeMap<>(releasedByEpoch);
         released.merge(epoch, run.releasedOutputs() - releasedBeforeEpoch, Long::sum);
-        var backup = new PrimaryStatus.Peer(settings.identity().peer(), shipper.state().name().toLowerCase(Locale.ROOT),
-                shipper.lastProblem(), peer.msSinceHeartbeat(), peer.suspected());
+        var backup = new PrimaryStatus.Peer(parts.peerSite(), shipper.state().name().toLowerCase(Locale.ROOT),
+                shipper.lastProblem(), parts.peer().msSinceHeartbeat(), parts.peer().suspected());
         return new PrimaryStatus(settings.site(), role.role(), role.reason(), epoch, settings.serviceEndpoint(),
                 protection(), lastCopy == null ? null : lastReprotection(),
-                lastCopy == null ? null : lastCopy.figures(), shipper.resyncStatus(), verifier.progress(),
-                new PrimaryStatus.Positions(log.lastPosition(), shipper.sentThrough(), acks.acknowledged(),
+                lastCopy == null ? null : lastCopy.figures(), shipper.resyncStatus(), parts.verifier().progress(),
+                new PrimaryStatus.Positions(log.lastPosition(), shipper.sentThrough(), parts.acks().acknowledged(),
                         serving.replayed()),
                 lag.lagMillis(), Math.round(lag.slowdown() * 100), logging, run.heldOutputs(), released,
-                arbitration.connection(), emptyAsNull(serving.fenced()), emptyAsNull(arbitration.progress()),
-                flow.delivery(), backup, run.vm().eventsDelivered(), records.status(), null);
+                parts.arbitration().connection(), emptyAsNull(serving.fenced()),
+                emptyAsNull(parts.arbitration().progress()), parts.flow().delivery(), backup,
+                run.vm().eventsDelivered(), parts.records().status(), null);
     }
 }

@@ -14,38 +14,29 @@ import org.slf4j.LoggerFactory;
 final class ServingEnd {
     private static final Logger LOG = LoggerFactory.getLogger(ServingEnd.class);
 
-    private final String site;
-    private final SiteStateMachine role;
-    private final ServedRun run;
-    private final SiteRecords records;
-    private final AcknowledgedWaits acks;
+    private final ServingParts parts;
     private final CompletableFuture<String> finished;
     private final Runnable endLinks;
 
     /** {@code endLinks} stops the channel, heartbeats and quorum guard; {@code finished} is the site's run. */
-    ServingEnd(String site, SiteStateMachine role, ServedRun run, SiteRecords records, AcknowledgedWaits acks,
-               CompletableFuture<String> finished, Runnable endLinks) {
-        this.site = site;
-        this.role = role;
-        this.run = run;
-        this.records = records;
-        this.acks = acks;
+    ServingEnd(ServingParts parts, CompletableFuture<String> finished, Runnable endLinks) {
+        this.parts = parts;
         this.finished = finished;
         this.endLinks = endLinks;
     }
 
     /** Stops serving at once, releasing nothing more: another site is live; on the loop. */
     void halt(String why) {
-        if (!role.moveTo(Role.HALTED, why)) {
+        if (!parts.role().moveTo(Role.HALTED, why)) {
             return;
         }
-        LOG.error("site '{}' HALTED: {}", site, why);
-        acks.abandon();
+        LOG.error("site '{}' HALTED: {}", parts.settings().site(), why);
+        parts.acks().abandon();
         endLinks.run();
         finished.completeExceptionally(new SiteHalted(why));
         Thread.ofPlatform().name("sitepair-halt").start(() -> {
             try {
-                run.stop();
+                parts.run().stop();
             } catch (Exception e) {
                 LOG.warn("stopping the halted run: {}", e.getMessage());
             }
@@ -56,9 +47,9 @@ final class ServingEnd {
     /** Waits for the run to end; a run that fails halts the site. On a thread of its own. */
     void watchRun() {
         try {
-            run.await();
+            parts.run().await();
         } catch (Exception e) {
-            role.moveTo(Role.HALTED, e.getMessage());
+            parts.role().moveTo(Role.HALTED, e.getMessage());
             endLinks.run();
             closeRecords();
             finished.completeExceptionally(e);
@@ -68,8 +59,8 @@ final class ServingEnd {
     /** The role ends as planned: the site moves to stopped with {@code why}. */
     void stopped(String why) throws Exception {
         endLinks.run();
-        ServedRun.Result result = run.stop();
-        role.moveTo(Role.STOPPED, why);
+        ServedRun.Result result = parts.run().stop();
+        parts.role().moveTo(Role.STOPPED, why);
         closeRecords();
         finished.complete(HexFormat.of().formatHex(result.stateHash()));
     }
@@ -77,7 +68,7 @@ final class ServingEnd {
     /** Once the VM writes no more: a clean stop of the block map. */
     private void closeRecords() {
         try {
-            records.close();
+            parts.records().close();
         } catch (Exception e) {
             LOG.warn("closing the block map failed: {}", e.getMessage());
         }
