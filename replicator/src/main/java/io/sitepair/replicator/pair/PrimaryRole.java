@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * controls act on event delivery: flow control (the log held for the backup is bounded), lag
  * control ({@link LagControl}) and the power-off.
  */
-final class PrimaryRole implements PrimaryStatusReport.Serving, PlannedOperations.Serving {
+final class PrimaryRole implements PrimaryStatusReport.Serving, PlannedOperations.Serving, BackupLoss.Primary {
     private static final Logger LOG = LoggerFactory.getLogger(PrimaryRole.class);
     private static final long TICK_MS = 100;
 
@@ -64,7 +64,7 @@ final class PrimaryRole implements PrimaryStatusReport.Serving, PlannedOperation
         this.lag = new LagControl(settings.lagTarget());
         this.role = role;
         this.backupLoss = new BackupLoss(arbitration, settings.site(), settings.identity().peer(),
-                settings.serviceEndpoint(), settings.suspectAfter(), new AsPrimary());
+                settings.serviceEndpoint(), settings.suspectAfter(), this);
         this.fromBackup = new BackupListener(backupLoss, this::continueAlone);
     }
 
@@ -190,51 +190,35 @@ final class PrimaryRole implements PrimaryStatusReport.Serving, PlannedOperation
         }
     }
 
-    /** What {@link BackupLoss} needs of this site. */
-    private final class AsPrimary implements BackupLoss.Primary {
-        @Override
-        public boolean protectedPrimary() {
-            return role.role() == Role.PRIMARY;
-        }
+    // ---- what BackupLoss needs of this site ----
 
-        @Override
-        public boolean switchingOver() {
-            return operation() == Operation.SWITCHOVER;
-        }
+    @Override
+    public boolean protectedPrimary() {
+        return role.role() == Role.PRIMARY;
+    }
 
-        @Override
-        public long epoch() {
-            return epoch;
-        }
+    @Override
+    public boolean switchingOver() {
+        return operation() == Operation.SWITCHOVER;
+    }
 
-        @Override
-        public long position() {
-            return log.lastPosition();
-        }
+    @Override
+    public long position() {
+        return log.lastPosition();
+    }
 
-        @Override
-        public void wonEpoch(long won, long position, String why) {
-            epochPassed(won, position);
-            String alarm = why + "; live alone in epoch " + epoch;
-            report.alarm(alarm);
-            LOG.warn("ALARM: {} (from position {})", alarm, position);
-            continueAlone(why + "; epoch " + epoch);
-        }
+    @Override
+    public void wonEpoch(long won, long position, String why) {
+        epochPassed(won, position);
+        String alarm = why + "; live alone in epoch " + epoch;
+        report.alarm(alarm);
+        LOG.warn("ALARM: {} (from position {})", alarm, position);
+        continueAlone(why + "; epoch " + epoch);
+    }
 
-        @Override
-        public void halt(String why) {
-            PrimaryRole.this.halt(why);
-        }
-
-        @Override
-        public boolean ended() {
-            return finished.isDone();
-        }
-
-        @Override
-        public void onLoop(Runnable task) {
-            PrimaryRole.this.onLoop(task);
-        }
+    @Override
+    public boolean ended() {
+        return finished.isDone();
     }
 
     /**
@@ -286,7 +270,8 @@ final class PrimaryRole implements PrimaryStatusReport.Serving, PlannedOperation
     }
 
     /** Stops serving at once, releasing nothing more: another site is live. */
-    private void halt(String why) {
+    @Override
+    public void halt(String why) {
         end.halt(why);
     }
 
