@@ -139,11 +139,6 @@ final class PrimaryRole implements PrimaryStatusReport.Serving, PlannedOperation
         Thread.ofPlatform().daemon().name("sitepair-primary-watch").start(end::watchRun);
     }
 
-    /** The address clients use. */
-    public java.net.InetSocketAddress serviceAddress() {
-        return run.address();
-    }
-
     // ---- on the loop thread ----
 
     /** After every event, once the channel exists (the boot's entries are shipped once the backup connects). */
