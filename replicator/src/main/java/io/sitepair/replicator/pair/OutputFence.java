@@ -1,27 +1,32 @@
 package io.sitepair.replicator.pair;
 
 import io.sitepair.replicator.pair.SiteState.Fence;
-import io.sitepair.replicator.service.ServedRun;
 
-/** The quorum guard's hold on a serving site's outputs: the served run's gate, and the site's state that says so. */
+/** The quorum guard's hold on a serving site's outputs: the gate they wait on, and the site's state that says so. */
 final class OutputFence implements QuorumGuard.Fence {
-    private final ServedRun run;
+    /** Where outputs wait: a served run's gate ({@code ServedRun::fenceOutputs}), or a simulated site's. */
+    @FunctionalInterface
+    interface Gate {
+        void fence(boolean fenced);
+    }
+
+    private final Gate gate;
     private final SiteStateMachine role;
 
-    OutputFence(ServedRun run, SiteStateMachine role) {
-        this.run = run;
+    OutputFence(Gate gate, SiteStateMachine role) {
+        this.gate = gate;
         this.role = role;
     }
 
     @Override
     public void hold(String why) {
-        run.fenceOutputs(true);
+        gate.fence(true);
         role.change(s -> s.with(Fence.FENCED), why);
     }
 
     @Override
     public void release(String why) {
-        run.fenceOutputs(false);
+        gate.fence(false);
         role.change(s -> s.with(Fence.CLEAR), why);
     }
 }

@@ -132,7 +132,7 @@ final class PrimaryRole implements PrimaryStatusReport.Serving, PlannedOperation
         operations = new PlannedOperations(parts, report, this);
         fromBackup.connected(parts, report, operations);
         shipper.start();
-        guard = arbitration.guard(() -> epoch, new OutputFence(run, role), why -> onLoop(() -> halt(why)));
+        guard = arbitration.guard(() -> epoch, new OutputFence(run::fenceOutputs, role), why -> onLoop(() -> halt(why)));
         run.loop().scheduleAtFixedRate(this::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
         long checkEvery = settings.stateCheckInterval().toMillis();
         run.loop().scheduleAtFixedRate(this::logStateCheck, checkEvery, checkEvery, TimeUnit.MILLISECONDS);

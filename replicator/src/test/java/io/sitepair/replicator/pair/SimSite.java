@@ -17,8 +17,9 @@ import java.util.concurrent.CompletableFuture;
 /**
  * One site of the simulated pair, across its crashes and restarts. Its decisions are the
  * product's own parts: the {@link SiteStateMachine}, the {@link OutputGate} (the Output Rule and
- * the quorum fence), {@link PeerWatch}, {@link BackupLoss} and {@link Takeover} (both halves of
- * failover), the {@link QuorumGuard} and {@link Arbitration} over the in-memory quorum. What a
+ * the quorum fence, held through {@link OutputFence}), {@link PeerWatch}, {@link BackupLoss} and
+ * {@link Takeover} (both halves of failover), the {@link QuorumGuard} and {@link Arbitration}
+ * over the in-memory quorum. What a
  * real site does with Netty, the VM and RocksDB is reduced to a model: the VM makes one output
  * per log entry; the log flows as TCP would carry it (in order, resent after silence, as
  * {@code LogShipper} does on reconnecting); re-protection is one copy message. The wiring follows
@@ -226,19 +227,8 @@ final class SimSite {
         gate.flushedThrough(Long.MAX_VALUE); // durability is not what this simulation checks
         backupLoss = new BackupLoss(arbitration, name, peerName, endpoint, SUSPECT_AFTER, new AsPrimary());
         int run = incarnation;
-        guard = arbitration.guard(() -> epoch, new QuorumGuard.Fence() {
-            @Override
-            public void hold(String why) {
-                gate.fence(true);
-                state.change(s -> s.with(Fence.FENCED), why);
-            }
-
-            @Override
-            public void release(String why) {
-                gate.fence(false);
-                state.change(s -> s.with(Fence.CLEAR), why);
-            }
-        }, why -> onLoop(run, () -> halt(why)));
+        guard = arbitration.guard(() -> epoch, new OutputFence(gate::fence, state),
+                why -> onLoop(run, () -> halt(why)));
     }
 
     private void serveTick() {
