@@ -28,6 +28,12 @@ public final class LogReceiver extends ChannelEnd {
     /** How often the replayed position is reported when it moved but nothing arrived. */
     private static final long REPLAY_REPORT_MS = 20;
 
+    /** Hears, on the loop, that an authenticated primary connected or its connection closed. */
+    @FunctionalInterface
+    public interface LinkListener {
+        void linkChanged(boolean streaming, String why);
+    }
+
     final PairIdentity me;
     final long epoch;
     final ReceivedLog log;
@@ -41,6 +47,7 @@ public final class LogReceiver extends ChannelEnd {
     private long lastReportedReplay = -1;
     private long lastAckNanos; // loop thread only
     private volatile long streamId;
+    private volatile LinkListener linkListener = (streaming, why) -> { };
 
     public LogReceiver(PairIdentity me, long epoch, ReceivedLog log, LongSupplier replayed, IncomingCopy copies,
                        LinkTiming timing) {
@@ -77,6 +84,11 @@ public final class LogReceiver extends ChannelEnd {
             }
         }));
         reporter = loop.scheduleAtFixedRate(this::reportReplay, REPLAY_REPORT_MS, REPLAY_REPORT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Tells {@code listener} of each primary connection that passes the handshake or closes (not after {@link #stop}). */
+    public void onLinkChange(LinkListener listener) {
+        linkListener = listener;
     }
 
     public InetSocketAddress address() {
@@ -146,6 +158,9 @@ public final class LogReceiver extends ChannelEnd {
         clearProblem();
         logger.info("logging channel from site '{}' streaming from position {}", hello.site(),
                 welcome.received() + 1);
+        if (state != State.STOPPED) {
+            linkListener.linkChanged(true, "site '" + hello.site() + "' connected");
+        }
         handshakeDone(ctx, Phase.COPY, new BackupCopy(this, hello.site()));
         primary.pipeline().addAfter(Phase.COPY, Phase.STREAMING, new BackupStreaming(this));
     }
@@ -154,11 +169,12 @@ public final class LogReceiver extends ChannelEnd {
     void closed(Channel connection) {
         if (primary == connection) {
             primary = null;
-            if (state != State.STOPPED) {
-                state = State.CONNECTING;
-            }
             if (lastProblem().isEmpty()) {
                 problem("the primary's connection closed");
+            }
+            if (state != State.STOPPED) {
+                state = State.CONNECTING;
+                linkListener.linkChanged(false, lastProblem());
             }
         }
     }

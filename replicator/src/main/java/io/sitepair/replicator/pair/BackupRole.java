@@ -72,6 +72,7 @@ final class BackupRole {
         }
         this.receiver = new LogReceiver(settings.identity(), settings.epoch(), received, this::replayed,
                 new BackupResync(settings.identity().diskBlocks(), copy), settings.linkTiming());
+        receiver.onLinkChange(this::linkChanged);
         VerifyTally verifyTally = new VerifyTally(receiver::reportVerify);
         this.heartbeat = new HeartbeatLink(settings.identity(), settings.epoch(), settings.peerHeartbeat());
         this.peer = new PeerWatch(settings.identity().peer(), settings.suspectAfter(), heartbeat::nanosSinceHeard,
@@ -124,6 +125,16 @@ final class BackupRole {
                     + " without this backup (epoch " + epoch + "); rejoining by re-protection");
         }
         report.tick();
+    }
+
+    /**
+     * The logging channel as the site's state shows it: streaming while an authenticated primary
+     * is connected, connecting while none is. A resyncing site shows its copy instead, and a
+     * channel closed for good (the primary failed, or this site is superseded) stays down.
+     */
+    private void linkChanged(boolean streaming, String why) {
+        role.change(s -> s.link() == Link.DOWN || s.role() == Role.RESYNCING ? s
+                : s.with(streaming ? Link.STREAMING : Link.CONNECTING), why);
     }
 
     /** What the takeover asks of this site: fencing the failed primary off, then draining what was received. */
