@@ -64,7 +64,11 @@ final class BackupListener implements LogShipper.Listener {
         continueAlone.accept("backup stopped at position " + position);
     }
 
-    /** Re-protection finished: the backup holds this site's disks and VM state at {@code copy.position()}. */
+    /**
+     * Re-protection's copy of this site's disks and VM state at {@code copy.position()} is
+     * captured and sent: outputs made from now on wait for the returning site, whose
+     * acknowledgement says when it holds the copy.
+     */
     void reprotected(CopySender.Outcome copy) {
         parts.run().resumeOutputRule();
         operations.abandonSwitchover("site '" + parts.peerSite() + "' restarted during it and was"

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * {@code -Dsitepair.sim.seeds=N} runs N seeds instead of the default.
  */
 class PairSimulationTest {
-    private static final int SEEDS = Integer.getInteger("sitepair.sim.seeds", 2_000);
+    private static final int SEEDS = Integer.getInteger("sitepair.sim.seeds", 5_000);
     private static final long FIRST_SEED = Long.getLong("sitepair.sim.firstSeed", 1);
 
     @Test
@@ -24,19 +24,21 @@ class PairSimulationTest {
         List<PairSimulation.Outcome> failed = new ArrayList<>();
         long released = 0;
         long epochs = 0;
+        long steps = 0;
         for (long seed = FIRST_SEED; seed < FIRST_SEED + SEEDS; seed++) {
             PairSimulation.Outcome outcome = PairSimulation.run(seed, SimSite.Mutation.NONE, false);
             released += outcome.released();
             epochs += outcome.epochs();
+            steps += outcome.steps();
             if (!outcome.passed()) {
                 failed.add(outcome);
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf("pair simulation: %d seeds from %d in %.1f s (%.0f seeds/s), each %d s of faults and"
-                        + " %d s to settle; %d outputs released, %d epochs passed, %d seeds failed%n", SEEDS, FIRST_SEED,
-                seconds, SEEDS / seconds, PairSimulation.FAULTS_FOR_MS / 1000, PairSimulation.SETTLE_MS / 1000,
-                released, epochs - SEEDS, failed.size());
+        System.out.printf("pair simulation: %d seeds from %d in %.1f s (%.0f seeds/s, %.0f steps/s), each %d s of"
+                        + " faults and %d s to settle; %d outputs released, %d epochs passed, %d seeds failed%n", SEEDS,
+                FIRST_SEED, seconds, SEEDS / seconds, steps / seconds, PairSimulation.FAULTS_FOR_MS / 1000,
+                PairSimulation.SETTLE_MS / 1000, released, epochs - SEEDS, failed.size());
         if (!failed.isEmpty()) {
             PairSimulation.Outcome first = failed.getFirst();
             fail(failed.size() + " of " + SEEDS + " seeds broke an invariant; the first, seed " + first.seed() + ": "

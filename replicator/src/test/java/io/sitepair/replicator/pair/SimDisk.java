@@ -12,7 +12,6 @@ final class SimDisk {
     record Run(long epoch, long from, long to) {}
 
     private final List<Run> runs = new ArrayList<>();
-    private final List<Long> served = new ArrayList<>(); // the epochs this site served, as its lineage records
     private boolean inconsistent; // a copy is being written over it
 
     /** The entry at {@code position} of {@code epoch}, the next one of this disk's state, is written. */
@@ -63,11 +62,6 @@ final class SimDisk {
         return inconsistent;
     }
 
-    /** The last position written; 0 when empty. */
-    long lastPosition() {
-        return runs.isEmpty() ? 0 : runs.getLast().to();
-    }
-
     List<Run> contents() {
         return List.copyOf(runs);
     }
@@ -76,13 +70,5 @@ final class SimDisk {
     void replaceWith(List<Run> copy) {
         runs.clear();
         runs.addAll(copy);
-    }
-
-    void served(long epoch) {
-        served.add(epoch);
-    }
-
-    boolean servedBefore(long epoch) {
-        return served.contains(epoch);
     }
 }

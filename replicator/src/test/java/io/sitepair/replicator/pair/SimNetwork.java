@@ -42,10 +42,6 @@ final class SimNetwork {
         partitioned = cut;
     }
 
-    boolean partitioned() {
-        return partitioned;
-    }
-
     void send(String to, Object message) {
         if (partitioned || random.nextDouble() < weather.dropRate()) {
             return;

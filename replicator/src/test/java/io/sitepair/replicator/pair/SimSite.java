@@ -33,6 +33,7 @@ final class SimSite {
     private static final long LINK_DOWN_AFTER_MS = 300;
     private static final long COPY_EVERY_MS = 100;
     private static final int ENTRIES_PER_TICK = 50;
+    private static final int WINDOW = 100; // entries unacknowledged at most, as TCP's window and flow control bound them
     private static final long SWITCHOVER_WAIT_MS = 30_000;
 
     /** A deliberate bug, to show that the invariants catch it. */
@@ -139,7 +140,8 @@ final class SimSite {
                 returnToPair();
                 return;
             }
-            // Served this epoch before: it boots cold, so it must serve a new epoch.
+            // The live site of the record restarts cold, as the daemon restarts a site that served
+            // its epoch: its log positions begin again, so it must serve a new epoch.
             Claim claim = tiebreaker.claim(record.epoch(), name, 0, endpoint);
             if (claim.won()) {
                 state.moveTo(Role.PRIMARY, "restarted cold as the live site: epoch " + claim.record().epoch());
@@ -221,7 +223,6 @@ final class SimSite {
         lastAckNanos = Long.MIN_VALUE / 2; // no backup heard yet
         lastProgressNanos = clock.nanos();
         linkUp = false;
-        disk.served(won);
         invariants.wentLive(this, won);
         gate = new OutputGate(outputRule);
         gate.flushedThrough(Long.MAX_VALUE); // durability is not what this simulation checks
@@ -272,13 +273,13 @@ final class SimSite {
         return at;
     }
 
-    /** The log to the backup, in order; after a silence, again from the last acknowledgement. */
+    /** The log to the backup, in order, a window at a time; after a silence, again from the last acknowledgement. */
     private void ship() {
         if (sentThrough > acked && clock.nanos() - lastProgressNanos > RESEND_AFTER_MS * SimClock.MS) {
             sentThrough = acked;
             lastProgressNanos = clock.nanos();
         }
-        for (int n = 0; n < ENTRIES_PER_TICK && sentThrough < position; n++) {
+        for (int n = 0; n < ENTRIES_PER_TICK && sentThrough < position && sentThrough - acked < WINDOW; n++) {
             sentThrough++;
             network.send(peerName, new SimMessage.Entry(disk.epochAt(sentThrough), sentThrough,
                     sentThrough == switchoverMarker));
@@ -403,7 +404,6 @@ final class SimSite {
         @Override
         public void wonEpoch(long won, long from, String why) {
             epoch = won;
-            disk.served(won);
             invariants.wentLive(SimSite.this, won);
             state.change(s -> s.with(Role.LIVE_ALONE).with(s.operation() == Operation.POWER_OFF
                     ? Operation.POWER_OFF : Operation.NONE), why);
