@@ -151,9 +151,8 @@ final class BackupRole {
 
         @Override
         public void stopAcknowledging(String why) {
-            receiver.stop();
             role.change(s -> s.with(Link.DOWN), why);
-            received.end();
+            end.endLog();
         }
     }
 

@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.LongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,18 +52,25 @@ final class PlannedOperations {
      * the backup holds it, so the backup stops at exactly this state instead of going live.
      */
     void powerOff() throws Exception {
-        long powerOff = parts.run().loop().submit(() -> {
-            parts.role().change(st -> st.with(Operation.POWER_OFF), "powering off");
-            parts.flow().updateDelivery();
-            long position = parts.log().append(new LogRecord.Control(LogRecord.Control.Operation.POWER_OFF));
-            parts.shipper().shipPending();
-            return position;
-        }).get();
+        long powerOff = parts.run().loop().submit(() -> holdDeliveryAndLog(Operation.POWER_OFF,
+                LogRecord.Control.Operation.POWER_OFF, at -> "powering off")).get();
         if (!backupHolds(powerOff, POWER_OFF_WAIT_MS)) {
             LOG.warn("the backup did not acknowledge the power-off within {} ms; it will report the"
                     + " primary as failed", POWER_OFF_WAIT_MS);
         }
         serving.endStopped("powered off at position " + powerOff);
+    }
+
+    /**
+     * On the loop: {@code operation} is under way, delivery holds, and its {@code marker} is logged
+     * and shipped; returns the marker's position ({@code why} says the change, given it).
+     */
+    private long holdDeliveryAndLog(Operation operation, LogRecord.Control.Operation marker, LongFunction<String> why) {
+        long at = parts.log().append(new LogRecord.Control(marker));
+        parts.role().change(st -> st.with(operation), why.apply(at));
+        parts.flow().updateDelivery();
+        parts.shipper().shipPending();
+        return at;
     }
 
     /**
@@ -101,11 +109,8 @@ final class PlannedOperations {
                         + (operation() == Operation.NONE ? "" : ", " + busy())
                         + "; only a protected primary can switch over");
             }
-            long at = parts.log().append(new LogRecord.Control(LogRecord.Control.Operation.SWITCHOVER));
-            parts.role().change(st -> st.with(Operation.SWITCHOVER), "switching over to site '" + parts.peerSite()
-                    + "' at position " + at);
-            parts.flow().updateDelivery();
-            parts.shipper().shipPending();
+            long at = holdDeliveryAndLog(Operation.SWITCHOVER, LogRecord.Control.Operation.SWITCHOVER,
+                    position -> "switching over to site '" + parts.peerSite() + "' at position " + position);
             switchoverWaiting = true;
             return at;
         }).get();

@@ -109,12 +109,11 @@ final class ReplayDriver implements Runnable {
                 end.rejoin(HexFormat.of().formatHex(vm.stateHash()));
                 return;
             }
-            if (result.switchover() && arbitration.enabled()) {
-                receiver.stop(); // the primary delivers nothing after the marker; acknowledge nothing more
-                handedOver = goLive.claim(vm, result.lastPosition(), handover, liveLog, System.nanoTime());
-                return;
-            }
-            if (takeover.primaryFailed() && !result.poweredOff()) {
+            boolean switchover = result.switchover() && arbitration.enabled();
+            if (switchover || takeover.primaryFailed() && !result.poweredOff()) {
+                if (switchover) {
+                    receiver.stop(); // the primary delivers nothing after the marker; acknowledge nothing more
+                }
                 handedOver = goLive.claim(vm, result.lastPosition(), handover, liveLog, System.nanoTime());
                 return;
             }

@@ -1,6 +1,7 @@
 package io.sitepair.replicator.pair;
 
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.Future;
 import io.sitepair.disk.DiskImage;
 import io.sitepair.replicator.channel.HeartbeatLink;
 import io.sitepair.replicator.channel.LogReceiver;
@@ -58,16 +59,14 @@ final class ReplicaEnd {
     /** Stops replay after the entries already received (the operator stopped this backup). */
     void stop() {
         stopping = true;
-        receiver.stop();
-        received.end();
+        endLog();
     }
 
     /** The primary went on in a later epoch without this site: its replay can never be used. */
     void supersede(String why) {
         superseded = why;
         role.change(s -> s.with(Link.DOWN), why);
-        receiver.stop();
-        received.end();
+        endLog();
     }
 
     /** A write of a copy failed: the site has failed. */
@@ -75,6 +74,14 @@ final class ReplicaEnd {
         diskFailure = why;
         role.change(s -> s.with(Disk.FAILED), why);
         LOG.error("site '{}' FAILED: {}", site, why);
+        endLog();
+    }
+
+    /**
+     * Nothing more is received or acknowledged, and the log to replay ends after what arrived
+     * (replay then drains it).
+     */
+    void endLog() {
         receiver.stop();
         received.end();
     }
@@ -151,17 +158,16 @@ final class ReplicaEnd {
         }
     }
 
-    private void closeNetwork() {
+    /** Closes the channel and heartbeat sockets; the future completes once their ports are free. */
+    private Future<?> closeNetwork() {
         receiver.stop();
         heartbeat.stop();
-        network.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        return network.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
 
     /** Closes the channel and heartbeat sockets and waits until their ports are free. */
     void closeNetworkNow() {
-        receiver.stop();
-        heartbeat.stop();
-        network.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        closeNetwork().syncUninterruptibly();
     }
 
     /** Closes the disks and the block map (cleanly), so the site can be run again in this process. */
