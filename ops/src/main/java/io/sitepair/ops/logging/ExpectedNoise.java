@@ -73,6 +73,25 @@ public final class ExpectedNoise {
             "org.apache.zookeeper.server.ServerCnxn$EndOfStreamException", // a client went away
             "org.apache.zookeeper.server.ServerCnxn$CloseRequestException");
 
+    /**
+     * A race inside ZooKeeper's follower (ZOOKEEPER-4409, ZOOKEEPER-4541): when a write to the
+     * leader fails, the thread sending acknowledgements closes the learner's socket and clears it
+     * while the follower thread is still syncing with the leader, which then throws a
+     * NullPointerException on that socket. The follower goes back to an election, as it would for
+     * the write failure itself; a peer paused and resumed meets it. It is a bug, but ZooKeeper's,
+     * and its trace tells an operator nothing the line does not.
+     */
+    private static final String LEARNER = "org.apache.zookeeper.server.quorum.Learner";
+
+    /** Whether {@code thrown} is the follower's race on a socket another thread closed (see {@link #LEARNER}). */
+    public static boolean isLearnerSocketRace(Throwable thrown) {
+        if (!(thrown instanceof NullPointerException)) {
+            return false;
+        }
+        StackTraceElement[] frames = thrown.getStackTrace();
+        return frames.length > 0 && frames[0].getClassName().equals(LEARNER);
+    }
+
     /** How far down a chain of causes to look (a chain can be circular). */
     private static final int MAX_CAUSES = 16;
 

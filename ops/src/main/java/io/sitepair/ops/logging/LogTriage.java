@@ -32,7 +32,7 @@ record LogTriage(boolean detail) {
         if (detail) {
             return true;
         }
-        if (isExpectedFault(record)) {
+        if (isExpectedFault(record) || ExpectedNoise.isLearnerSocketRace(thrown)) {
             return false;
         }
         return thrown instanceof RuntimeException || thrown instanceof Error

@@ -1,6 +1,7 @@
 package io.sitepair.ops.logging;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.EOFException;
@@ -57,6 +58,25 @@ class OneLineFormatterTest {
         assertTrue(text.startsWith("zookeeper: INFO QuorumCnxManager: Exception in thread"
                 + " (java.lang.NullPointerException: oops)"), text);
         assertTrue(text.contains("\tat io.sitepair.ops.logging.OneLineFormatterTest."), text);
+    }
+
+    @Test
+    void zookeepersOwnFollowerRaceOnAClosedSocketIsOneLine() {
+        var race = new NullPointerException("Cannot invoke \"java.net.Socket.setSoTimeout(int)\" because \"this.sock\" is null");
+        race.setStackTrace(new StackTraceElement[] {
+            new StackTraceElement("org.apache.zookeeper.server.quorum.Learner", "syncWithLeader", "Learner.java", 736),
+            new StackTraceElement("org.apache.zookeeper.server.quorum.Follower", "followLeader", "Follower.java", 108)});
+        String text = USUAL.format(record(Level.WARNING, "org.apache.zookeeper.server.quorum.Follower",
+                "Exception when following the leader", race));
+        assertTrue(text.startsWith("zookeeper: INFO Follower: Exception when following the leader"
+                + " (java.lang.NullPointerException: "), text);
+        assertFalse(text.contains("\tat "), text);
+
+        var elsewhere = new NullPointerException("oops");
+        elsewhere.setStackTrace(new StackTraceElement[] {
+            new StackTraceElement("org.apache.zookeeper.server.quorum.Follower", "followLeader", "Follower.java", 108)});
+        assertTrue(USUAL.format(record(Level.WARNING, "org.apache.zookeeper.server.quorum.Follower",
+                "Exception when following the leader", elsewhere)).contains("\tat "));
     }
 
     @Test
