@@ -22,10 +22,11 @@ import java.util.Objects;
  * @param sites the two sites, in file order
  * @param coordination the ZooKeeper quorum arbitrating go-live; null: none, so no site ever goes live by itself
  * @param resync how a returning site is resynced: rate limit and manual start
+ * @param tls the pair's certificates, or {@link TlsConfig#OFF}
  */
 public record PairConfig(Path file, String pair, byte[] secret, String guest, List<Long> diskSizes,
         String initialPrimary, LoggingTuning logging, Map<String, SiteConfig> sites, CoordinationConfig coordination,
-        io.sitepair.replicator.resync.ResyncPolicy resync) {
+        io.sitepair.replicator.resync.ResyncPolicy resync, TlsConfig tls) {
 
     public PairConfig {
         Objects.requireNonNull(file, "file");
@@ -33,6 +34,7 @@ public record PairConfig(Path file, String pair, byte[] secret, String guest, Li
         Objects.requireNonNull(guest, "guest");
         Objects.requireNonNull(logging, "logging");
         Objects.requireNonNull(resync, "resync");
+        Objects.requireNonNull(tls, "tls");
         secret = secret.clone();
         diskSizes = List.copyOf(diskSizes);
         // Map.copyOf would lose the file order that siteNames() promises.
@@ -74,13 +76,13 @@ public record PairConfig(Path file, String pair, byte[] secret, String guest, Li
         return o instanceof PairConfig p && file.equals(p.file) && pair.equals(p.pair) && Arrays.equals(secret, p.secret)
                 && guest.equals(p.guest) && diskSizes.equals(p.diskSizes) && initialPrimary.equals(p.initialPrimary)
                 && logging.equals(p.logging) && sites.equals(p.sites) && Objects.equals(coordination, p.coordination)
-                && resync.equals(p.resync);
+                && resync.equals(p.resync) && tls.equals(p.tls);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(file, pair, Arrays.hashCode(secret), guest, diskSizes, initialPrimary, logging, sites,
-                coordination, resync);
+                coordination, resync, tls);
     }
 
     /** Never prints the secret: configs end up in logs. */
@@ -88,6 +90,6 @@ public record PairConfig(Path file, String pair, byte[] secret, String guest, Li
     public String toString() {
         return "PairConfig[file=" + file + ", pair=" + pair + ", secret=(" + secret.length + " bytes), guest=" + guest
                 + ", diskSizes=" + diskSizes + ", initialPrimary=" + initialPrimary + ", logging=" + logging
-                + ", sites=" + sites + ", coordination=" + coordination + ", resync=" + resync + "]";
+                + ", sites=" + sites + ", coordination=" + coordination + ", resync=" + resync + ", tls=" + tls + "]";
     }
 }

@@ -65,7 +65,7 @@ public final class PairConfigParser {
                 : null;
         ResyncPolicy resync = resync(top.optionalSection("resync", RESYNC_KEYS));
         return new PairConfig(file.toAbsolutePath().normalize(), pair, secret, guest, disks, initialPrimary, logging, sites,
-                coordination, resync);
+                coordination, resync, TlsConfig.OFF);
     }
 
     /** The file's node tree; I/O, encoding and YAML syntax errors become ConfigExceptions. */
