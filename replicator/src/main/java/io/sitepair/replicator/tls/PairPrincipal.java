@@ -8,15 +8,19 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * Who a certificate of a pair's PKI says its holder is: a site, the witness or an operator of one
- * pair. The pair's CA writes it into every certificate it issues, as a URI subject alternative name
+ * Who a certificate of a pair's PKI says its holder is: a site, the witness, an operator or a monitor
+ * of one pair. The pair's CA writes it into every certificate it issues, as a URI subject alternative name
  * ({@code urn:sitepair:<pair>:<kind>:<name>}, what ends check) and as the subject
  * ({@code CN=<name>,OU=<kind>,O=sitepair <pair>}, what people and ZooKeeper's x509 ACLs read).
  */
 public record PairPrincipal(String pair, Kind kind, String name) {
-    /** What a holder may be, and so what it may do. */
+    /**
+     * What a holder may be, and so what it may do: a site runs the pair; the witness serves the
+     * quorum only; an operator reads status and operates (switchover, verify, resync); a monitor
+     * only reads status and metrics.
+     */
     public enum Kind {
-        SITE, WITNESS, OPERATOR;
+        SITE, WITNESS, OPERATOR, MONITOR;
 
         public String label() {
             return name().toLowerCase(Locale.ROOT);
@@ -57,6 +61,10 @@ public record PairPrincipal(String pair, Kind kind, String name) {
 
     public static PairPrincipal operator(String pair, String name) {
         return new PairPrincipal(pair, Kind.OPERATOR, name);
+    }
+
+    public static PairPrincipal monitor(String pair, String name) {
+        return new PairPrincipal(pair, Kind.MONITOR, name);
     }
 
     public String uri() {
