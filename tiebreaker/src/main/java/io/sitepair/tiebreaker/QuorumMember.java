@@ -17,9 +17,12 @@ public record QuorumMember(int id, String name, InetSocketAddress client, int pe
         }
     }
 
-    String serverLine() {
+    /** This member's line in the ensemble's configuration: its quorum addresses, and its client port unless TLS. */
+    String serverLine(boolean tls) {
         String host = client.getHostString();
-        return host + ":" + peerPort + ":" + electionPort + ";" + host + ":" + client.getPort();
+        String quorum = host + ":" + peerPort + ":" + electionPort;
+        // A client address here opens a plaintext client port; with TLS the secure port is the only one.
+        return tls ? quorum : quorum + ";" + host + ":" + client.getPort();
     }
 
     String connectString() {

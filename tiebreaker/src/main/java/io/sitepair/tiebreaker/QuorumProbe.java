@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.SocketFactory;
 
 /**
  * Asks each ensemble member whether it is serving (ZooKeeper's {@code srvr} command: a member in a
@@ -37,18 +38,32 @@ public final class QuorumProbe {
 
     private QuorumProbe() {}
 
-    /** Probes {@code members} (name to client address), each within {@code timeout}. */
+    /** Probes {@code members} (name to client address) in plaintext, each within {@code timeout}. */
     public static Report probe(List<QuorumMember> members, Duration timeout) {
+        return probe(members, timeout, SocketFactory.getDefault());
+    }
+
+    /** Probes {@code members} over TLS with {@code tls}'s certificate (null: plaintext), each within {@code timeout}. */
+    public static Report probe(List<QuorumMember> members, Duration timeout, ZooKeeperTls tls) {
+        if (tls == null) {
+            return probe(members, timeout);
+        }
+        try (ZooKeeperClientTls client = ZooKeeperClientTls.open(tls)) {
+            return probe(members, timeout, client.socketFactory());
+        }
+    }
+
+    private static Report probe(List<QuorumMember> members, Duration timeout, SocketFactory sockets) {
         List<String> serving = new ArrayList<>();
         List<String> down = new ArrayList<>();
         for (QuorumMember m : members) {
-            (serves(m.client(), timeout) ? serving : down).add(m.name());
+            (serves(m.client(), timeout, sockets) ? serving : down).add(m.name());
         }
         return new Report(serving, down, members.size());
     }
 
-    static boolean serves(InetSocketAddress address, Duration timeout) {
-        try (Socket s = new Socket()) {
+    private static boolean serves(InetSocketAddress address, Duration timeout, SocketFactory sockets) {
+        try (Socket s = sockets.createSocket()) {
             s.connect(address, (int) timeout.toMillis());
             s.setSoTimeout((int) timeout.toMillis());
             s.getOutputStream().write("srvr".getBytes(StandardCharsets.US_ASCII));

@@ -1,6 +1,7 @@
 package io.sitepair.tiebreaker;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -44,6 +45,18 @@ public interface Tiebreaker extends AutoCloseable {
      */
     static Tiebreaker connect(String connectString, String pair, byte[] secret, Duration sessionTimeout) {
         return ZooKeeperTiebreaker.connect(connectString, pair, secret, sessionTimeout);
+    }
+
+    /**
+     * Connects to the ZooKeeper ensemble {@code connectString} over TLS with {@code tls}'s
+     * certificate, as a member of {@code pair} whose records only the certificates with the subjects
+     * {@code writers} (the pair's two sites, as {@code CN=a,OU=site,O=sitepair lab}) may change: the
+     * ensemble must authenticate clients by certificate (ZooKeeper's {@code x509} scheme). Returns at
+     * once, like {@link #connect(String, String, byte[], Duration)}.
+     */
+    static Tiebreaker connect(String connectString, String pair, ZooKeeperTls tls, List<String> writers,
+            Duration sessionTimeout) {
+        return ZooKeeperTiebreaker.connect(connectString, pair, tls, List.copyOf(writers), sessionTimeout);
     }
 
     /**

@@ -3,6 +3,7 @@ package io.sitepair.tiebreaker;
 import java.nio.charset.StandardCharsets;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
@@ -28,8 +29,11 @@ import org.apache.zookeeper.server.auth.DigestAuthenticationProvider;
  * transaction that checks the marks' version and sets the record at the version read, and every
  * read is preceded by a sync.
  *
- * <p>Only the pair's sites can change the records: they and their parent carry a digest ACL whose
- * credential is derived from the pair's secret (anyone may read, for endpoint discovery).
+ * <p>Only the pair's sites can change the records: they and their parent carry an ACL giving all
+ * rights to the sites alone, and reading to anyone (endpoint discovery, monitoring). Over TLS the
+ * sites are named by their certificates (ZooKeeper's {@code x509} ids, the subjects' DNs), and
+ * "anyone" is whoever passed the ensemble's TLS client authentication; in plaintext they share a
+ * digest credential derived from the pair's secret.
  */
 final class ZooKeeperTiebreaker implements Tiebreaker {
     private static final String USER = "sitepair";
@@ -39,33 +43,57 @@ final class ZooKeeperTiebreaker implements Tiebreaker {
     private final String path;
     private final String inconsistentPath;
     private final List<ACL> acl;
+    /** The client's TLS files; null in plaintext. */
+    private final ZooKeeperClientTls tls;
     private final ConnectionListeners listeners = new ConnectionListeners();
     private volatile Connection connection = Connection.CONNECTING;
 
-    private ZooKeeperTiebreaker(CuratorFramework client, String pair, byte[] secret) {
+    private ZooKeeperTiebreaker(CuratorFramework client, String pair, List<Id> writers, ZooKeeperClientTls tls) {
         this.client = client;
         this.pairPath = "/sitepair/pairs/" + pair;
         this.path = pairPath + "/epoch";
         this.inconsistentPath = pairPath + "/inconsistent";
-        this.acl = List.of(new ACL(ZooDefs.Perms.ALL, new Id("digest", digest(pair, secret))),
-                new ACL(ZooDefs.Perms.READ, ZooDefs.Ids.ANYONE_ID_UNSAFE));
+        List<ACL> acl = new ArrayList<>();
+        writers.forEach(writer -> acl.add(new ACL(ZooDefs.Perms.ALL, writer)));
+        acl.add(new ACL(ZooDefs.Perms.READ, ZooDefs.Ids.ANYONE_ID_UNSAFE));
+        this.acl = List.copyOf(acl);
+        this.tls = tls;
     }
 
-    /** See {@link Tiebreaker#connect}. */
+    /** See {@link Tiebreaker#connect(String, String, byte[], Duration)}. */
     static ZooKeeperTiebreaker connect(String connectString, String pair, byte[] secret, Duration sessionTimeout) {
-        CuratorFramework client = CuratorFrameworkFactory.builder()
+        CuratorFramework client = builder(connectString, sessionTimeout)
+                .authorization("digest", (USER + ":" + password(pair, secret)).getBytes(StandardCharsets.UTF_8))
+                .build();
+        return start(new ZooKeeperTiebreaker(client, pair, List.of(new Id("digest", digest(pair, secret))), null));
+    }
+
+    /** See {@link Tiebreaker#connect(String, String, ZooKeeperTls, List, Duration)}. */
+    static ZooKeeperTiebreaker connect(String connectString, String pair, ZooKeeperTls tls, List<String> writers,
+            Duration sessionTimeout) {
+        if (writers.isEmpty()) {
+            throw new IllegalArgumentException("no certificate subject may write the pair's records");
+        }
+        ZooKeeperClientTls clientTls = ZooKeeperClientTls.open(tls);
+        CuratorFramework client = builder(connectString, sessionTimeout).zkClientConfig(clientTls.config()).build();
+        List<Id> ids = writers.stream().map(subject -> new Id("x509", subject)).toList();
+        return start(new ZooKeeperTiebreaker(client, pair, ids, clientTls));
+    }
+
+    private static CuratorFrameworkFactory.Builder builder(String connectString, Duration sessionTimeout) {
+        return CuratorFrameworkFactory.builder()
                 .connectString(connectString)
                 .sessionTimeoutMs((int) sessionTimeout.toMillis())
                 .connectionTimeoutMs((int) Math.min(sessionTimeout.toMillis(), 1000))
                 .retryPolicy(new RetryNTimes(2, 100))
                 // The configuration names the servers; never follow the ensemble's own idea of its
                 // addresses (a site may reach it only through a proxy, a NAT or a VIP).
-                .ensembleTracker(false)
-                .authorization("digest", (USER + ":" + password(pair, secret)).getBytes(StandardCharsets.UTF_8))
-                .build();
-        ZooKeeperTiebreaker tiebreaker = new ZooKeeperTiebreaker(client, pair, secret);
-        client.getConnectionStateListenable().addListener((c, state) -> tiebreaker.onState(state));
-        client.start();
+                .ensembleTracker(false);
+    }
+
+    private static ZooKeeperTiebreaker start(ZooKeeperTiebreaker tiebreaker) {
+        tiebreaker.client.getConnectionStateListenable().addListener((c, state) -> tiebreaker.onState(state));
+        tiebreaker.client.start();
         return tiebreaker;
     }
 
@@ -215,8 +243,9 @@ final class ZooKeeperTiebreaker implements Tiebreaker {
 
     private NoQuorumException translate(String what, Exception e) {
         if (e instanceof KeeperException.NoAuthException) {
-            throw new SecurityException(what + ": not authorized (this site's pair secret does not match the"
-                    + " credentials on the pair's znodes)", e);
+            throw new SecurityException(what + ": not authorized (only the pair's sites may change its records;"
+                    + " this " + (tls != null ? "certificate is not one of theirs" : "site's pair secret does not"
+                    + " match the credentials on the pair's znodes") + ")", e);
         }
         if (e instanceof InterruptedException) {
             Thread.currentThread().interrupt();
@@ -241,5 +270,8 @@ final class ZooKeeperTiebreaker implements Tiebreaker {
     @Override
     public void close() {
         client.close();
+        if (tls != null) {
+            tls.close();
+        }
     }
 }
