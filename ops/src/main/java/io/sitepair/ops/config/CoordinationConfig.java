@@ -1,5 +1,6 @@
 package io.sitepair.ops.config;
 
+import io.sitepair.replicator.tls.TlsFiles;
 import io.sitepair.tiebreaker.QuorumMember;
 import io.sitepair.tiebreaker.QuorumPeer;
 import java.nio.file.Path;
@@ -17,9 +18,27 @@ import java.util.Objects;
  * @param witnessDataDir the witness's data directory, absolute; null for an external ensemble
  * @param goLiveHook a shell command run when a backup has gone live (moving a virtual IP, updating
  *        DNS); null: none
+ * @param tls how clients speak to the quorum: {@link EnsembleTls#PAIR} for the embedded peers
  */
 public record CoordinationConfig(Duration sessionTimeout, List<QuorumMember> members, Path witnessDataDir,
-        String goLiveHook) {
+        String goLiveHook, EnsembleTls tls) {
+    /**
+     * The TLS of the link to the quorum: the pair's own certificates (each holder its own; the
+     * embedded peers always, an external ensemble unless told otherwise), an external ensemble's own
+     * CA and client certificate, or plaintext because the configuration says {@code tls: none}.
+     */
+    public sealed interface EnsembleTls {
+        EnsembleTls PAIR = new PairCertificates();
+        EnsembleTls NONE = new Plaintext();
+
+        record PairCertificates() implements EnsembleTls {}
+
+        /** The ensemble's CA and the one client certificate this pair's sites and commands present to it. */
+        record OwnCertificate(TlsFiles files) implements EnsembleTls {}
+
+        record Plaintext() implements EnsembleTls {}
+    }
+
     public static final String WITNESS = "witness";
     public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(2);
     /** ZooKeeper's tick: sessions may last 2 to 20 ticks, and followers must sync within a few. */
@@ -28,6 +47,22 @@ public record CoordinationConfig(Duration sessionTimeout, List<QuorumMember> mem
     public CoordinationConfig {
         Objects.requireNonNull(sessionTimeout, "sessionTimeout");
         members = List.copyOf(members);
+        Objects.requireNonNull(tls, "tls");
+        if (witnessDataDir != null && !tls.equals(EnsembleTls.PAIR)) {
+            throw new IllegalArgumentException("the embedded peers use the pair's certificates, not " + tls);
+        }
+    }
+
+    /**
+     * Whether the link to the quorum is encrypted, given the pair's {@code tls:} section: not when the
+     * configuration says {@code tls: none} for an external ensemble, nor when the pair's TLS is off.
+     */
+    public boolean encrypted(TlsConfig pairTls) {
+        return switch (tls) {
+            case EnsembleTls.PairCertificates p -> pairTls.on();
+            case EnsembleTls.OwnCertificate o -> true;
+            case EnsembleTls.Plaintext p -> false;
+        };
     }
 
     /** Whether the sites and the witness run the peers themselves (else the ensemble is external). */

@@ -1,5 +1,7 @@
 package io.sitepair.ops.config;
 
+import io.sitepair.ops.config.CoordinationConfig.EnsembleTls;
+import io.sitepair.replicator.tls.TlsFiles;
 import io.sitepair.tiebreaker.QuorumMember;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -15,7 +17,9 @@ import java.util.Set;
  * per site plus the witness) or an external {@code ensemble}.
  */
 final class CoordinationParser {
-    static final List<String> KEYS = List.of("session-timeout", "zookeeper", "ensemble", "go-live-hook");
+    static final List<String> KEYS = List.of("session-timeout", "zookeeper", "ensemble", "go-live-hook", "tls");
+    static final List<String> ENSEMBLE_TLS_KEYS = List.of("ca", "cert", "key");
+    static final String NO_TLS = "none";
     static final List<String> MEMBER_KEYS = List.of("client", "quorum-port", "election-port", "data-dir");
 
     private CoordinationParser() {}
@@ -42,7 +46,12 @@ final class CoordinationParser {
                     + " ensemble (an external ZooKeeper ensemble)");
         }
         if (s.has("ensemble")) {
-            return new CoordinationConfig(session, s.required("ensemble", CoordinationParser::ensemble), null, hook);
+            return new CoordinationConfig(session, s.required("ensemble", CoordinationParser::ensemble), null, hook,
+                    ensembleTls(s, dir));
+        }
+        if (s.has("tls")) {
+            throw s.error("tls", "applies to an external ensemble only: the embedded peers use the pair's own"
+                    + " certificates (the top-level tls: section)");
         }
         List<String> names = new ArrayList<>(siteNames);
         names.add(CoordinationConfig.WITNESS);
@@ -72,7 +81,32 @@ final class CoordinationParser {
             }
             members.add(new QuorumMember(i + 1, name, client, quorum, election));
         }
-        return new CoordinationConfig(session, members, witnessDir, hook);
+        return new CoordinationConfig(session, members, witnessDir, hook, EnsembleTls.PAIR);
+    }
+
+    /**
+     * An external ensemble's TLS: absent, the pair's own certificates; {@code none}, plaintext (said
+     * in words, as the ensemble may serve no TLS port); else its CA and this pair's client certificate.
+     */
+    private static EnsembleTls ensembleTls(YamlSection s, Path dir) {
+        if (!s.has("tls")) {
+            return EnsembleTls.PAIR;
+        }
+        if (s.isScalar("tls")) {
+            return s.required("tls", v -> {
+                if (!v.equals(NO_TLS)) {
+                    throw new IllegalArgumentException(Scalars.quote(v) + " is not a TLS setting: give {ca: FILE,"
+                            + " cert: FILE, key: FILE} for the ensemble's CA and client certificate, or none for"
+                            + " plaintext; leave the key out to use the pair's own certificates");
+                }
+                return EnsembleTls.NONE;
+            });
+        }
+        YamlSection tls = s.section("tls", ENSEMBLE_TLS_KEYS);
+        Path ca = tls.required("ca", v -> dir.resolve(v).normalize());
+        Path cert = tls.required("cert", v -> dir.resolve(v).normalize());
+        Path key = tls.required("key", v -> dir.resolve(v).normalize());
+        return new EnsembleTls.OwnCertificate(new TlsFiles(ca, cert, key));
     }
 
     private static int port(String v) {

@@ -80,6 +80,12 @@ final class YamlSection {
         return entries.containsKey(key);
     }
 
+    /** Whether {@code key} holds a single value (where it may hold either that or a mapping). */
+    boolean isScalar(String key) {
+        NodeTuple entry = entries.get(key);
+        return entry != null && entry.getValueNode() instanceof ScalarNode;
+    }
+
     /** The line of a key, or of the section if it is absent. */
     int lineOf(String key) {
         NodeTuple entry = entries.get(key);

@@ -46,7 +46,7 @@ public final class SiteDaemon {
         CoordinationConfig coordination = pair.coordination();
         QuorumPeer peer = coordination != null && coordination.embedded()
                 ? QuorumPeer.start(pair.site(site).dataDir(), coordination.member(site), coordination.members(),
-                        CoordinationConfig.TICK)
+                        CoordinationConfig.TICK, Coordination.peerTls(pair, site))
                 : null;
         Tiebreaker tiebreaker = null;
         StartingSite starting = new StartingSite(site, coordination != null ? "connecting to the ZooKeeper quorum at "
@@ -56,7 +56,7 @@ public final class SiteDaemon {
         // quorum, and across a rejoin.
         try (AdminServer admin = new AdminServer(pair.site(site).admin(), current::get, pair)) {
             if (coordination != null) {
-                tiebreaker = Coordination.connect(pair, starting);
+                tiebreaker = Coordination.connect(pair, site, starting);
             }
             while (true) {
                 long epoch;

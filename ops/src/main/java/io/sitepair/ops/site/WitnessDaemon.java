@@ -18,7 +18,8 @@ public final class WitnessDaemon {
         CoordinationConfig c = pair.coordination();
         var member = c.member(CoordinationConfig.WITNESS);
         CountDownLatch stopped = new CountDownLatch(1);
-        try (QuorumPeer peer = QuorumPeer.start(c.witnessDataDir(), member, c.members(), CoordinationConfig.TICK)) {
+        try (QuorumPeer peer = QuorumPeer.start(c.witnessDataDir(), member, c.members(), CoordinationConfig.TICK,
+                Coordination.peerTls(pair, CoordinationConfig.WITNESS))) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 peer.close();
                 stopped.countDown();
