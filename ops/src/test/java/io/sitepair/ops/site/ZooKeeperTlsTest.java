@@ -11,6 +11,7 @@ import io.sitepair.tiebreaker.Claim;
 import io.sitepair.tiebreaker.EpochRecord;
 import io.sitepair.tiebreaker.QuorumMember;
 import io.sitepair.tiebreaker.QuorumPeer;
+import io.sitepair.tiebreaker.QuorumProbe;
 import io.sitepair.tiebreaker.Tiebreaker;
 import io.sitepair.tiebreaker.ZooKeeperTls;
 import java.io.IOException;
@@ -105,6 +106,10 @@ class ZooKeeperTlsTest {
         assertThrows(SecurityException.class, () -> asWitness.claim(2, "a", 50, "127.0.0.1:7000"));
         assertThrows(SecurityException.class, () -> asWitness.markInconsistent("b", true));
         assertEquals(claim.record(), a.current(), "the witness changed nothing");
+
+        assertEquals(3, QuorumProbe.probe(members, Duration.ofSeconds(2), witness).serving().size(),
+                "the probe asks over TLS");
+        assertEquals(0, QuorumProbe.probe(members, Duration.ofSeconds(2)).serving().size(), "nothing answers plaintext");
 
         Tiebreaker plaintext = Tiebreaker.connect(ensemble, PAIR, new byte[32], SESSION);
         resources.add(plaintext);
