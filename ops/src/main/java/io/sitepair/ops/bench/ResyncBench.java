@@ -154,8 +154,8 @@ public final class ResyncBench implements Callable<Integer> {
     private CopySender.Outcome run(EventLoopGroup group, Sites sites, long limit) throws Exception {
         List<Long> blocks = List.of(sites.blocks);
         byte[] secret = "resync-bench-secret-0123456789".getBytes();
-        PairIdentity a = new PairIdentity("bench", secret, "a", "b", new byte[32], "amd64", blocks, false);
-        PairIdentity b = new PairIdentity("bench", secret, "b", "a", new byte[32], "amd64", blocks, false);
+        PairIdentity a = new PairIdentity("bench", secret, "a", "b", new byte[32], "amd64", blocks, false, null);
+        PairIdentity b = new PairIdentity("bench", secret, "b", "a", new byte[32], "amd64", blocks, false, null);
         ReceivedLog received = new ReceivedLog(1 << 20, 0);
         LogReceiver receiver = new LogReceiver(b, 1, received, () -> 0, new BackupResync(blocks, sites.target(received)),
                 LinkTiming.DEFAULTS);

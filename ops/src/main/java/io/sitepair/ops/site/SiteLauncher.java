@@ -82,8 +82,9 @@ final class SiteLauncher {
                 blocks.add(image.blockCount());
             }
         }
+        // TLS stays off here until the configuration's tls: section is wired in.
         PairIdentity identity = new PairIdentity(config.pair(), config.secret(), siteName, peer.name(), module.hash(),
-                OfflineRun.CPU_ARCH, blocks, config.logging().loggedReads());
+                OfflineRun.CPU_ARCH, blocks, config.logging().loggedReads(), null);
         VmOptions options = VmOptions.defaults().withEngine(SiteConfig.INTERPRETER.equals(site.engine())
                 ? VmOptions.Engine.INTERPRETED : VmOptions.Engine.COMPILED);
         LoggingTuning tuning = config.logging();

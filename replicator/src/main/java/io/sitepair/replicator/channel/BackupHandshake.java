@@ -13,6 +13,7 @@ final class BackupHandshake extends Phase {
     private final LogReceiver end;
     private ChannelMessage.Hello hello;
     private ChannelMessage.Welcome welcome;
+    private byte[] binding;
 
     BackupHandshake(LogReceiver end) {
         super(end, " before the handshake completed");
@@ -33,6 +34,7 @@ final class BackupHandshake extends Phase {
 
     private void greet(ChannelHandlerContext ctx, ChannelMessage.Hello h) {
         hello = h;
+        binding = ChannelTls.binding(ctx.channel());
         String refusal = end.state() == ChannelEnd.State.STOPPED ? "this backup is stopping"
                 : Handshake.refusal(h, end.me, end.epoch, end.streamId());
         if (refusal != null) {
@@ -51,12 +53,12 @@ final class BackupHandshake extends Phase {
                 Handshake.nonce(), new byte[0]);
         welcome = new ChannelMessage.Welcome(unsigned.site(), unsigned.epoch(), unsigned.streamId(),
                 unsigned.received(), unsigned.wantsCopy(), unsigned.lineage(), unsigned.lastPosition(),
-                unsigned.resume(), unsigned.nonce(), Handshake.welcomeMac(end.me.secret(), h, unsigned));
+                unsigned.resume(), unsigned.nonce(), Handshake.welcomeMac(end.me.secret(), binding, h, unsigned));
         ctx.writeAndFlush(welcome);
     }
 
     private void prove(ChannelHandlerContext ctx, ChannelMessage.Proof proof) {
-        if (!Handshake.verify(Handshake.proofMac(end.me.secret(), hello, welcome), proof.mac())) {
+        if (!Handshake.verify(Handshake.proofMac(end.me.secret(), binding, hello, welcome), proof.mac())) {
             end.refuse(ctx, "the primary did not prove it knows the pair's secret");
             return;
         }

@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.netty.util.AttributeKey;
 import io.sitepair.compression.BlockCodec;
@@ -17,11 +18,12 @@ import org.slf4j.LoggerFactory;
  * What both ends of the logging channel share: each connection's pipeline, and what the site
  * observes of its end (state, last problem, time since the peer was heard, codec figures).
  *
- * <p>A connection's pipeline, by phase: framing and message coding ({@link MessageFraming}), then
- * a handler noting traffic (and dropping whatever arrives after this end refused the peer), then
- * the handshake, limited by a {@link ReadTimeoutHandler}; on success the handshake removes the
- * limit and gives way to the phases that follow (streaming, and the copy). Last comes a handler
- * that hears of the connection's close and failures.
+ * <p>A connection's pipeline, by phase: TLS when the pair has certificates ({@link ChannelTls}),
+ * framing and message coding ({@link MessageFraming}), then a handler noting traffic (and dropping
+ * whatever arrives after this end refused the peer), then the handshake, limited by a
+ * {@link ReadTimeoutHandler} (which covers the TLS handshake too: no message reaches it before TLS
+ * is up); on success the handshake removes the limit and gives way to the phases that follow
+ * (streaming, and the copy). Last comes a handler that hears of the connection's close and failures.
  */
 public abstract sealed class ChannelEnd permits LogShipper, LogReceiver {
     /** Where the two ends stand; a backup is {@link #CONNECTING} while no primary streams to it. */
@@ -37,6 +39,8 @@ public abstract sealed class ChannelEnd permits LogShipper, LogReceiver {
     private final String peerRefusal;
     private final boolean logsRepeatedProblems;
     private Duration handshakeTimeout = HANDSHAKE_TIMEOUT;
+    /** Each connection's TLS is made from this; null: TLS is off. Set when the end starts. */
+    SslContext tls;
     volatile State state;
     private volatile String lastProblem = "";
     private volatile long lastTrafficNanos = System.nanoTime();
@@ -59,6 +63,7 @@ public abstract sealed class ChannelEnd permits LogShipper, LogReceiver {
     /** Builds a new connection's pipeline, beginning with {@code handshake}. */
     final void install(Channel ch, LinkTiming timing, ChannelHandler handshake) {
         Transport.failFast(ch, timing.failureTimeout());
+        ChannelTls.install(ch, tls, this);
         MessageFraming.install(ch.pipeline());
         ch.pipeline().addLast("traffic", new Traffic());
         ch.pipeline().addLast(HANDSHAKE_LIMIT, new ReadTimeoutHandler(handshakeTimeout.toMillis(), TimeUnit.MILLISECONDS));

@@ -38,7 +38,7 @@ import java.util.List;
  */
 public sealed interface ChannelMessage {
     /** Bumped on any incompatible change; both ends must speak the same. */
-    int PROTOCOL_VERSION = 3;
+    int PROTOCOL_VERSION = 4;
     /** Larger messages are refused as malformed before anything is allocated for them. */
     int MAX_MESSAGE = 32 << 20;
 

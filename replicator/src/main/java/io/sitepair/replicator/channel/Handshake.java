@@ -11,7 +11,10 @@ import java.util.Arrays;
  *
  * <p>Each side proves it knows the pair's secret with an HMAC-SHA256 over the whole transcript so
  * far (both fresh nonces included), so a proof cannot be replayed into another connection and a
- * tampered Hello fails the check. Comparisons are constant-time.
+ * tampered Hello fails the check. With TLS, the transcript begins with the TLS session's binding
+ * ({@link ChannelTls#binding}): a proof relayed from one TLS session into another fails, so a
+ * stolen certificate without the secret, or the secret without a certificate, is not enough.
+ * Comparisons are constant-time.
  */
 final class Handshake {
     static final int NONCE_BYTES = 16;
@@ -31,7 +34,8 @@ final class Handshake {
      */
     static String refusal(ChannelMessage.Hello hello, PairIdentity me, long epoch, long streamId) {
         if (hello.protocol() != ChannelMessage.PROTOCOL_VERSION) {
-            return "protocol version " + hello.protocol() + " is not this site's " + ChannelMessage.PROTOCOL_VERSION;
+            return "the peer speaks protocol version " + hello.protocol() + ", this site version "
+                    + ChannelMessage.PROTOCOL_VERSION + " (run the same sitepair release on both sites)";
         }
         if (!hello.pair().equals(me.pair())) {
             return "the peer belongs to pair '" + hello.pair() + "', this site to pair '" + me.pair() + "'";
@@ -67,22 +71,27 @@ final class Handshake {
         return null;
     }
 
-    /** The backup's proof, over the Hello and the Welcome's own fields. */
-    static byte[] welcomeMac(byte[] secret, ChannelMessage.Hello hello, ChannelMessage.Welcome unsigned) {
-        return transcriptMac(secret, "sitepair welcome", hello, unsigned::writeUnsigned);
+    /** The backup's proof, over the channel binding, the Hello and the Welcome's own fields. */
+    static byte[] welcomeMac(byte[] secret, byte[] binding, ChannelMessage.Hello hello,
+                             ChannelMessage.Welcome unsigned) {
+        return transcriptMac(secret, "sitepair welcome", binding, hello, unsigned::writeUnsigned);
     }
 
-    /** The primary's proof, over the Hello and the whole Welcome. */
-    static byte[] proofMac(byte[] secret, ChannelMessage.Hello hello, ChannelMessage.Welcome welcome) {
-        return transcriptMac(secret, "sitepair proof", hello, welcome::writeBody);
+    /** The primary's proof, over the channel binding, the Hello and the whole Welcome. */
+    static byte[] proofMac(byte[] secret, byte[] binding, ChannelMessage.Hello hello, ChannelMessage.Welcome welcome) {
+        return transcriptMac(secret, "sitepair proof", binding, hello, welcome::writeBody);
     }
 
-    /** HMAC over a label (so one proof cannot pass for the other), the Hello, then the Welcome's part. */
-    private static byte[] transcriptMac(byte[] secret, String label, ChannelMessage.Hello hello,
+    /**
+     * HMAC over a label (so one proof cannot pass for the other), the channel binding (empty without
+     * TLS), the Hello, then the Welcome's part.
+     */
+    private static byte[] transcriptMac(byte[] secret, String label, byte[] binding, ChannelMessage.Hello hello,
                                         java.util.function.Consumer<ByteBuf> welcomePart) {
         ByteBuf transcript = Unpooled.buffer();
         try {
             transcript.writeBytes(label.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            Wire.writeBytes(transcript, binding);
             hello.writeBody(transcript);
             welcomePart.accept(transcript);
             return hmac(secret, transcript);

@@ -62,6 +62,7 @@ public final class LogReceiver extends ChannelEnd {
 
     public void start(EventLoopGroup group, InetSocketAddress listen) throws IOException {
         loop = group.next();
+        tls = ChannelTls.context(me, true);
         ChannelFuture bound = new ServerBootstrap()
                 .group(loop)
                 .channel(Transport.serverChannel())

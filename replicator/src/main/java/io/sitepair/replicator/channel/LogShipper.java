@@ -76,6 +76,7 @@ public final class LogShipper extends ChannelEnd {
     }
 
     public void start() {
+        tls = ChannelTls.context(me, false);
         loop.execute(this::connect);
     }
 
@@ -228,6 +229,7 @@ public final class LogShipper extends ChannelEnd {
         if (connection != channel && connection != dialled) {
             return; // an earlier connection, already replaced: dialling again would replace the current one
         }
+        boolean handshaking = connection == dialled && state == State.HANDSHAKING;
         dialled = null;
         if (channel == connection) {
             channel = null;
@@ -242,7 +244,9 @@ public final class LogShipper extends ChannelEnd {
             listener.linkChanged(false, lastProblem().isEmpty() ? "connection closed" : lastProblem());
         }
         if (lastProblem().isEmpty()) {
-            problem("connection to the backup closed");
+            problem(handshaking ? "the backup at " + peer.getHostString() + ":" + peer.getPort() + " closed the"
+                    + " connection during the handshake (does it require TLS? its log says why)"
+                    : "connection to the backup closed");
         }
         retryLater();
     }

@@ -1,17 +1,19 @@
 package io.sitepair.replicator.channel;
 
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.ReadTimeoutException;
 
 /**
- * The primary's handshake on one connection: sends the Hello, checks the backup's Welcome (its
- * proof of the secret, its site and epoch, what it holds), answers with this site's proof, and
- * hands the connection to streaming or to a copy. A backup that does not answer within the
- * handshake limit is dropped, and dialled again.
+ * The primary's handshake on one connection: sends the Hello (with TLS, once the TLS handshake
+ * succeeded), checks the backup's Welcome (its proof of the secret, its site and epoch, what it
+ * holds), answers with this site's proof, and hands the connection to streaming or to a copy. A
+ * backup that does not answer within the handshake limit is dropped, and dialled again.
  */
 final class PrimaryHandshake extends Phase {
     private final LogShipper end;
     private ChannelMessage.Hello hello;
+    private byte[] binding;
 
     PrimaryHandshake(LogShipper end) {
         super(end, " while " + ChannelEnd.State.HANDSHAKING);
@@ -21,11 +23,26 @@ final class PrimaryHandshake extends Phase {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         end.state = ChannelEnd.State.HANDSHAKING;
+        if (!ChannelTls.secured(ctx.channel())) {
+            sendHello(ctx);
+        }
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event == SslHandshakeCompletionEvent.SUCCESS) {
+            sendHello(ctx);
+        }
+        ctx.fireUserEventTriggered(event);
+    }
+
+    private void sendHello(ChannelHandlerContext ctx) {
         PairIdentity me = end.me;
+        binding = ChannelTls.binding(ctx.channel());
         hello = new ChannelMessage.Hello(ChannelMessage.PROTOCOL_VERSION, me.pair(), me.site(), end.epoch,
                 me.guestHash(), me.arch(), me.diskBlocks(), me.loggedReads(), end.streamId, Handshake.nonce());
         ctx.writeAndFlush(hello);
-        ctx.fireChannelActive();
     }
 
     @Override
@@ -34,7 +51,7 @@ final class PrimaryHandshake extends Phase {
             return false;
         }
         PairIdentity me = end.me;
-        if (!Handshake.verify(Handshake.welcomeMac(me.secret(), hello, welcome.unsigned()), welcome.mac())) {
+        if (!Handshake.verify(Handshake.welcomeMac(me.secret(), binding, hello, welcome.unsigned()), welcome.mac())) {
             end.refuse(ctx, "the backup did not prove it knows the pair's secret");
             return true;
         }
@@ -50,7 +67,7 @@ final class PrimaryHandshake extends Phase {
             return true;
         }
         // Flushed at once: the backup's handshake limit runs until the proof arrives.
-        ctx.writeAndFlush(new ChannelMessage.Proof(Handshake.proofMac(me.secret(), hello, welcome)));
+        ctx.writeAndFlush(new ChannelMessage.Proof(Handshake.proofMac(me.secret(), binding, hello, welcome)));
         end.welcomed(ctx, welcome, copyReason);
         return true;
     }

@@ -1,12 +1,14 @@
 package io.sitepair.replicator.channel;
 
+import static io.sitepair.replicator.channel.ChannelTestKit.NO_COPY;
+import static io.sitepair.replicator.channel.ChannelTestKit.NO_RESYNC;
+import static io.sitepair.replicator.channel.ChannelTestKit.SECRET;
+import static io.sitepair.replicator.channel.ChannelTestKit.awaitTrue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.sitepair.compression.BlockCodec;
 import io.sitepair.replicator.log.LogRecord;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -15,10 +17,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import java.util.function.LongConsumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -26,8 +25,6 @@ import org.junit.jupiter.api.Timeout;
 /** The logging channel on real loopback sockets: streaming, re-protection, handshake refusals, malformed frames. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class LogChannelTest {
-    private static final byte[] SECRET = "0123456789abcdef0123".getBytes();
-    private static final byte[] GUEST = new byte[32];
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, Transport.ioHandlers());
 
     @AfterEach
@@ -36,22 +33,8 @@ class LogChannelTest {
     }
 
     private static PairIdentity identity(String pair, byte[] secret, String site, String peer) {
-        return new PairIdentity(pair, secret, site, peer, GUEST, "amd64", List.of(16384L), false);
+        return ChannelTestKit.identity(pair, secret, site, peer, null);
     }
-
-    /** A backup that takes no copies. */
-    private static final IncomingCopy NO_COPY = new IncomingCopy() {
-        public Offer offer(String primary) { return new Offer(false, List.of(), 0, null); }
-        public Session open(String primary, BlockCodec codec, Link link) { return message -> false; }
-    };
-
-    /** A primary whose backups never need one. */
-    private static final OutgoingCopy NO_RESYNC = new OutgoingCopy() {
-        public Session begin(Channel connection, long epoch, ChannelMessage.Welcome welcome, LongConsumer copied) {
-            throw new AssertionError("no copy expected");
-        }
-        public String limitNext(long rate) { throw new AssertionError("no copy expected"); }
-    };
 
     private LogReceiver backup(ReceivedLog log) throws Exception {
         LogReceiver receiver = new LogReceiver(identity("lab", SECRET, "b", "a"), 1, log, () -> 0, NO_COPY,
@@ -172,16 +155,6 @@ class LogChannelTest {
             awaitTrue(() -> shipper.lastProblem().equals("no answer to the handshake within 300 ms; dialling again"));
             silent.accept().close(); // and dialled again
             shipper.stop();
-        }
-    }
-
-    private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not reached in 10 s");
-            }
-            Thread.sleep(20);
         }
     }
 }

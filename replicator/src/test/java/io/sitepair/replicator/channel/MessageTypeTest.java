@@ -36,7 +36,7 @@ class MessageTypeTest {
             new ChannelMessage.CopyPlan(0, 6, 50, new byte[] {3}),
             new ChannelMessage.ZeroBlocks(2, new BlockRuns(new long[] {0}, new int[] {256})));
 
-    /** The samples' encodings as protocol version 3 has them (code, then body). */
+    /** The samples' encodings as the protocol has them (unchanged since version 3) (code, then body). */
     private static final List<String> WIRE = List.of(
             "010000000300036c61620001610000000000000007000201020005616d64363400020000000000004000000000000000000801000000000000002a0003090909",
             "020001620000000000000007000000000000002a000000000000006401000200000000000000010000000000000000000161000000000000000600000000000000280001620000000000000063010000000000000006000000000000003200010500020607",

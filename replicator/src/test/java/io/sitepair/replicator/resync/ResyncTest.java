@@ -55,7 +55,7 @@ class ResyncTest {
     }
 
     private static PairIdentity identity(String site, String peer) {
-        return new PairIdentity("lab", SECRET, site, peer, new byte[32], "amd64", List.of(BLOCKS), false);
+        return new PairIdentity("lab", SECRET, site, peer, new byte[32], "amd64", List.of(BLOCKS), false, null);
     }
 
     /** A history with this lineage and position, answering {@code writtenAfter} per point. */
