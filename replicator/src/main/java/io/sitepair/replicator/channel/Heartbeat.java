@@ -11,10 +11,14 @@ import java.util.Arrays;
  * {@code "SPHB", u8 version, pair, site (u16 length + UTF-8 each), u64 epoch, u64 sequence}, then
  * the first 16 bytes of an HMAC-SHA256 of all that under the pair's secret, so a stray or forged
  * datagram is ignored.
+ *
+ * <p>Version 2: a sender's sequence only rises, across restarts too (it follows the wall clock in
+ * microseconds, see {@link HeartbeatLink}), so a receiver ignores a captured heartbeat replayed later
+ * ({@link #follows}).
  */
 record Heartbeat(String pair, String site, long epoch, long sequence) {
     private static final byte[] MAGIC = {'S', 'P', 'H', 'B'};
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
     private static final int MAC_BYTES = 16;
 
     ByteBuf encode(byte[] secret) {
@@ -47,6 +51,11 @@ record Heartbeat(String pair, String site, long epoch, long sequence) {
         } catch (IndexOutOfBoundsException e) {
             return null;
         }
+    }
+
+    /** Whether this heartbeat is newer than {@code last}, the last one accepted from its sender (null: none). */
+    boolean follows(Heartbeat last) {
+        return last == null || epoch > last.epoch || (epoch == last.epoch && sequence > last.sequence);
     }
 
     private static void writeString(ByteBuf out, String s) {

@@ -10,19 +10,27 @@ import io.netty.channel.socket.DatagramPacket;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Heartbeats over UDP in both directions, independent of the logging channel's TCP connection:
  * sends one to the peer every interval and remembers when the peer's last authenticated one
- * arrived. A heartbeat from the wrong pair, the wrong site or a lower epoch does not count.
+ * arrived. A heartbeat from the wrong pair, the wrong site or a lower epoch does not count, nor
+ * does one that is not newer than the last counted (a replay).
+ *
+ * <p>The sequence this site sends starts from the wall clock in microseconds and then rises by at
+ * least one per heartbeat, catching up with the clock whenever it is ahead: a restarted site is heard
+ * at once (its clock moved on further than its old sequence), and one whose clock was stepped back
+ * across a restart is heard again once the clock passes its old sequence.
  */
 public final class HeartbeatLink {
     private final PairIdentity me;
     private volatile long epoch;
     private final InetSocketAddress peer;
     private Channel channel;
-    private long sequence;
+    private long sequence; // loop thread only
+    private Heartbeat lastAccepted; // loop thread only
     private volatile long lastHeardNanos;
     private volatile long resumedNanos; // when a heartbeat last ended a silence of several intervals
     private long intervalNanos;
@@ -43,7 +51,8 @@ public final class HeartbeatLink {
                     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
                         Heartbeat beat = Heartbeat.decode(packet.content(), me.secret());
                         if (beat != null && beat.pair().equals(me.pair()) && beat.site().equals(me.peer())
-                                && beat.epoch() >= epoch) {
+                                && beat.epoch() >= epoch && beat.follows(lastAccepted)) {
+                            lastAccepted = beat;
                             long now = System.nanoTime();
                             if (lastHeardNanos != 0 && now - lastHeardNanos > 3 * intervalNanos) {
                                 resumedNanos = now;
@@ -66,9 +75,20 @@ public final class HeartbeatLink {
 
     private void beat() {
         if (channel.isActive()) {
-            Heartbeat beat = new Heartbeat(me.pair(), me.site(), epoch, ++sequence);
+            sequence = Math.max(sequence + 1, wallClockMicros());
+            Heartbeat beat = new Heartbeat(me.pair(), me.site(), epoch, sequence);
             channel.writeAndFlush(new DatagramPacket(beat.encode(me.secret()), peer), channel.voidPromise());
         }
+    }
+
+    private static long wallClockMicros() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000;
+    }
+
+    /** Where this site hears the peer's heartbeats (once started). */
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) channel.localAddress();
     }
 
     /** Nanoseconds since the peer's last heartbeat arrived, or -1 if none has. */
