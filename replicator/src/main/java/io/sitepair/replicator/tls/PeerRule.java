@@ -12,6 +12,6 @@ public interface PeerRule {
     /** Exactly {@code expected}: "the wrong site's certificate" is refused. */
     static PeerRule only(PairPrincipal expected) {
         return peer -> peer.equals(expected) ? null
-                : "the peer's certificate is " + peer + "'s; only " + expected + " may connect here";
+                : "the peer's certificate belongs to " + peer + "; only " + expected + " may connect here";
     }
 }

@@ -241,13 +241,13 @@ class LogChannelTlsTest {
     @Test
     void theWrongHoldersCertificateIsRefused() throws Exception {
         assertBackupRefuses(pki.issue(PairPrincipal.site(PAIR, "b")),
-                "is site 'b' of pair 'lab''s; only site 'a' of pair 'lab' may connect here");
+                "belongs to site 'b' of pair 'lab'; only site 'a' of pair 'lab' may connect here");
         assertBackupRefuses(pki.issue(PairPrincipal.witness(PAIR, "w")),
-                "is witness 'w' of pair 'lab''s; only site 'a' of pair 'lab' may connect here");
+                "belongs to witness 'w' of pair 'lab'; only site 'a' of pair 'lab' may connect here");
         assertPrimaryRefuses(site("a"), pki.issue(PairPrincipal.site(PAIR, "a")),
-                "is site 'a' of pair 'lab''s; only site 'b' of pair 'lab' may connect here");
+                "belongs to site 'a' of pair 'lab'; only site 'b' of pair 'lab' may connect here");
         assertPrimaryRefuses(site("a"), pki.issue(PairPrincipal.witness(PAIR, "w")),
-                "is witness 'w' of pair 'lab''s; only site 'b' of pair 'lab' may connect here");
+                "belongs to witness 'w' of pair 'lab'; only site 'b' of pair 'lab' may connect here");
     }
 
     /** A sitepair that dials as site a with b's certificate: the backup refuses it, and it logs the TLS alert. */

@@ -1,6 +1,7 @@
 package io.sitepair.replicator.tls;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -74,7 +75,7 @@ class TlsIdentityTest {
                 .write(files.certificate(), files.key());
         Files.setLastModifiedTime(files.certificate(), java.nio.file.attribute.FileTime.from(Instant.now().plusSeconds(5)));
         var second = identity.certificate();
-        assertTrue(!first.equals(second), "the rotated certificate is presented");
+        assertNotEquals(first, second, "the rotated certificate is presented");
 
         Files.writeString(files.certificate(), "not a certificate\n");
         Files.setLastModifiedTime(files.certificate(), java.nio.file.attribute.FileTime.from(Instant.now().plusSeconds(10)));
