@@ -52,6 +52,7 @@ final class WanPipe {
                 proxy.countDropped(data.readableBytes());
                 return;
             }
+            proxy.captured(direction, data);
             WanProfile profile = proxy.profile();
             long rate = profile.bitsPerSecond(direction);
             long delay = profile.delay(direction).toNanos();

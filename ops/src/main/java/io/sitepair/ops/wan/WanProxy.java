@@ -95,6 +95,7 @@ public final class WanProxy implements AutoCloseable {
     private final AtomicLong peakInFlight = new AtomicLong();
     private volatile WanProfile profile;
     private volatile Mode mode = Mode.UP;
+    private volatile WanCapture capture = WanCapture.NONE;
     private Channel server;
 
     private WanProxy(InetSocketAddress target, WanProfile profile, long maxInFlightBytes) {
@@ -256,6 +257,18 @@ public final class WanProxy implements AutoCloseable {
         connections.forEach(WanConnection::restored);
         log("restore (was " + was.name().toLowerCase(Locale.ROOT)
                 + (orphans == 0 ? "" : ", " + connections(orphans) + " accepted while blackholed reset") + ")");
+    }
+
+    /** From now on, {@code capture} sees every byte the link carries (called from the proxy's event loops). */
+    public void capture(WanCapture capture) {
+        this.capture = Objects.requireNonNull(capture, "capture");
+    }
+
+    void captured(Direction direction, ByteBuf data) {
+        WanCapture tap = capture;
+        if (tap != WanCapture.NONE) {
+            tap.carried(direction, data.nioBuffer().asReadOnlyBuffer());
+        }
     }
 
     public Stats stats() {

@@ -76,6 +76,37 @@ class WanProxyTest {
 
     @Test
     @Timeout(20)
+    void aCaptureSeesEachDirectionsBytesInOrder() throws Exception {
+        server = TestServer.echo();
+        proxy = WanProxy.start(ANY_PORT, server.address(), WanProfile.NONE);
+        java.io.ByteArrayOutputStream forward = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream reverse = new java.io.ByteArrayOutputStream();
+        proxy.capture((direction, bytes) -> {
+            byte[] copy = new byte[bytes.remaining()];
+            bytes.get(copy);
+            synchronized (forward) {
+                (direction == Direction.FORWARD ? forward : reverse).writeBytes(copy);
+            }
+        });
+        byte[] data = new byte[100_000];
+        new Random(5).nextBytes(data);
+        try (Socket s = connect()) {
+            s.getOutputStream().write(data);
+            s.getInputStream().readNBytes(data.length);
+        }
+        awaitTrue(() -> {
+            synchronized (forward) {
+                return reverse.size() == data.length;
+            }
+        }, Duration.ofSeconds(5), "the echo captured");
+        synchronized (forward) {
+            assertArrayEquals(data, forward.toByteArray());
+            assertArrayEquals(data, reverse.toByteArray());
+        }
+    }
+
+    @Test
+    @Timeout(20)
     void bandwidthCapPacesTheTransfer() throws Exception {
         server = TestServer.sink();
         proxy = WanProxy.start(ANY_PORT, server.address(), WanProfile.symmetric(Duration.ZERO, 16_000_000));
