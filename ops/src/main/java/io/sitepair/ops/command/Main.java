@@ -7,6 +7,7 @@ import io.sitepair.ops.logging.ProcessLogging;
 import io.sitepair.ops.site.OperatorError;
 import io.sitepair.ops.wan.WanProxyCommand;
 import io.sitepair.replicator.log.LogFormatException;
+import io.sitepair.replicator.tls.TlsException;
 import io.sitepair.replicator.vm.GuestLoadException;
 import io.sitepair.replicator.vm.LogUnreadable;
 import io.sitepair.replicator.vm.VmException;
@@ -57,7 +58,7 @@ public final class Main {
         }
         if (e instanceof GuestLoadException || e instanceof IllegalArgumentException || e instanceof IOException
                 || e instanceof UncheckedIOException || e instanceof OperatorError
-                || e instanceof NoQuorumException || e instanceof SecurityException) {
+                || e instanceof NoQuorumException || e instanceof SecurityException || e instanceof TlsException) {
             return 1;
         }
         e.printStackTrace(err);

@@ -54,7 +54,7 @@ public final class SiteDaemon {
         AtomicReference<Site> current = new AtomicReference<>(starting);
         // One status endpoint for the process's whole life: it answers while the site waits for a
         // quorum, and across a rejoin.
-        try (AdminServer admin = new AdminServer(pair.site(site).admin(), current::get, pair)) {
+        try (AdminServer admin = new AdminServer(pair.site(site).admin(), pair, site, current::get)) {
             if (coordination != null) {
                 tiebreaker = Coordination.connect(pair, site, starting);
             }
