@@ -2,7 +2,6 @@ package io.sitepair.ops.bench;
 
 import io.sitepair.ops.lab.LocalPair;
 import io.sitepair.ops.lab.WriteLoad;
-import io.sitepair.ops.site.AdminClient;
 import io.sitepair.replicator.status.PrimaryStatus;
 import io.sitepair.replicator.status.SiteStatus;
 import java.io.PrintWriter;
@@ -158,7 +157,7 @@ public final class FailoverBench implements Callable<Integer> {
 
     /** An online verify through the live site: how many blocks differ between the two sites' disks. */
     private static long differingBlocks(LocalPair lab, String live) throws Exception {
-        var response = AdminClient.post(lab.pair(), live, "verify", java.time.Duration.ofMinutes(2));
+        var response = lab.admin().post(live, "verify", java.time.Duration.ofMinutes(2));
         Matcher n = DIFFERING.matcher(response.body());
         if (response.statusCode() != 200 || !n.find()) {
             throw new IllegalStateException("verify on site " + live + " failed: " + response.body().trim());

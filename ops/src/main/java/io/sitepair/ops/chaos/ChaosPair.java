@@ -4,7 +4,7 @@ import io.sitepair.ops.config.LabConfig;
 import io.sitepair.ops.config.PairConfig;
 import io.sitepair.ops.config.PairConfigParser;
 import io.sitepair.ops.lab.SitepairProcess;
-import io.sitepair.ops.site.SiteQuery;
+import io.sitepair.ops.site.AdminClient;
 import io.sitepair.replicator.pair.Role;
 import io.sitepair.replicator.status.NoAnswer;
 import io.sitepair.replicator.status.SiteStatus;
@@ -33,6 +33,8 @@ final class ChaosPair implements AutoCloseable {
     final Path dir;
     final Path config;
     final PairConfig pair;
+    /** The sites' admin endpoints, as the configuration's operator. */
+    final AdminClient admin;
     private final NetworkLab network;
     private final Map<String, Process> processes = new LinkedHashMap<>();
     /** Where each node's stderr stood when its current process started: what it logged since is this run's. */
@@ -45,6 +47,7 @@ final class ChaosPair implements AutoCloseable {
         this.config = LabConfig.write(dir); // for its secret and directories; the file is ours
         Files.writeString(config, yaml());
         this.pair = PairConfigParser.load(config);
+        this.admin = AdminClient.of(pair);
     }
 
     private static String yaml() {
@@ -169,7 +172,7 @@ final class ChaosPair implements AutoCloseable {
     }
 
     SiteStatus status(String site) {
-        return SiteQuery.status(pair.site(site));
+        return admin.status(site);
     }
 
     /**

@@ -1,6 +1,5 @@
 package io.sitepair.ops.chaos;
 
-import io.sitepair.ops.site.AdminClient;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -242,7 +241,7 @@ sealed interface Fault {
         }
 
         public void inject(Targets t) throws Exception {
-            HttpResponse<String> response = AdminClient.post(t.pair().pair, t.node(role), "inject?fault=" + fault,
+            HttpResponse<String> response = t.pair().admin.post(t.node(role), "inject?fault=" + fault,
                     Duration.ofSeconds(10));
             if (response.statusCode() != 200) {
                 throw new IllegalStateException("sitepair inject on " + t.node(role) + " refused: "

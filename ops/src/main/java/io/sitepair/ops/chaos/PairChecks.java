@@ -1,6 +1,5 @@
 package io.sitepair.ops.chaos;
 
-import io.sitepair.ops.site.AdminClient;
 import io.sitepair.replicator.pair.Role;
 import io.sitepair.replicator.status.SiteStatus;
 import java.io.IOException;
@@ -59,7 +58,7 @@ final class PairChecks {
         String answer = "";
         for (int attempt = 1; attempt <= 2; attempt++) { // a verify cut short by a reconnect compares nothing
             try {
-                HttpResponse<String> response = AdminClient.post(pair.pair, live, "verify", Duration.ofMinutes(2));
+                HttpResponse<String> response = pair.admin.post(live, "verify", Duration.ofMinutes(2));
                 answer = response.body().trim();
                 Matcher n = DIFFERING.matcher(answer);
                 if (response.statusCode() == 200 && n.find()) {

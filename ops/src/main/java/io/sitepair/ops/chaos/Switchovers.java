@@ -1,6 +1,5 @@
 package io.sitepair.ops.chaos;
 
-import io.sitepair.ops.site.AdminClient;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
@@ -10,7 +9,7 @@ final class Switchovers {
 
     /** Switches the live site from {@code from} to {@code to}; throws with the primary's answer if refused. */
     static String run(ChaosPair pair, String from, String to) throws Exception {
-        HttpResponse<String> response = AdminClient.post(pair.pair, from, "switchover", Duration.ofSeconds(60));
+        HttpResponse<String> response = pair.admin.post(from, "switchover", Duration.ofSeconds(60));
         if (response.statusCode() != 200) {
             throw new IllegalStateException("switchover " + from + " -> " + to + " refused: " + response.body().trim());
         }

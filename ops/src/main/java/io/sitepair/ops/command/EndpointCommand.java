@@ -2,9 +2,8 @@ package io.sitepair.ops.command;
 
 import io.sitepair.ops.config.Addresses;
 import io.sitepair.ops.config.PairConfig;
-import io.sitepair.ops.config.SiteConfig;
+import io.sitepair.ops.site.AdminClient;
 import io.sitepair.ops.site.Coordination;
-import io.sitepair.ops.site.SiteQuery;
 import io.sitepair.replicator.pair.Role;
 import io.sitepair.replicator.status.SiteStatus;
 import io.sitepair.tiebreaker.NoQuorumException;
@@ -26,6 +25,9 @@ public final class EndpointCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
+    @Mixin
+    ClientCertificateOption certificate;
+
     @Spec
     CommandSpec spec;
 
@@ -42,13 +44,13 @@ public final class EndpointCommand implements Callable<Integer> {
                 return 1;
             }
         }
+        AdminClient admin = certificate.client(pair);
         List<String> answers = new ArrayList<>();
         for (String name : pair.siteNames()) {
-            SiteConfig site = pair.site(name);
-            SiteStatus status = SiteQuery.status(site);
+            SiteStatus status = admin.status(name);
             Role role = status.role();
             if (role == Role.PRIMARY || role == Role.LIVE_ALONE) {
-                System.out.println(Addresses.hostPort(site.service()));
+                System.out.println(Addresses.hostPort(pair.site(name).service()));
                 return 0;
             }
             answers.add(name + ": " + (role != null ? role.label() : status.reason()));

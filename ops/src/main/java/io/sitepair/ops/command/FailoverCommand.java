@@ -3,7 +3,6 @@ package io.sitepair.ops.command;
 import io.sitepair.ops.config.PairConfig;
 import io.sitepair.ops.site.AdminClient;
 import io.sitepair.ops.site.Coordination;
-import io.sitepair.ops.site.SiteQuery;
 import io.sitepair.replicator.status.NoAnswer;
 import io.sitepair.replicator.status.SiteStatus;
 import io.sitepair.tiebreaker.EpochRecord;
@@ -29,6 +28,9 @@ public final class FailoverCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
+    @Mixin
+    ClientCertificateOption certificate;
+
     @Option(names = "--to", required = true, paramLabel = "SITE", description = "The site to make live (the backup).")
     String to;
 
@@ -42,6 +44,7 @@ public final class FailoverCommand implements Callable<Integer> {
         if (pair.coordination() == null) {
             return error(config.file() + " configures no coordination: a switchover passes the epoch through ZooKeeper");
         }
+        AdminClient admin = certificate.client(pair);
         EpochRecord record;
         try (Tiebreaker tiebreaker = Coordination.connect(pair, System.err, Duration.ofSeconds(10))) {
             record = tiebreaker.current();
@@ -52,7 +55,7 @@ public final class FailoverCommand implements Callable<Integer> {
             return error("site " + to + " is already live (" + record + ")");
         }
         String from = record.liveSite();
-        SiteStatus status = SiteQuery.status(pair.site(from));
+        SiteStatus status = admin.status(from);
         if (status instanceof NoAnswer none) {
             return error("site " + from + " is live in epoch " + record.epoch() + " but does not answer: "
                     + none.error());
@@ -63,7 +66,7 @@ public final class FailoverCommand implements Callable<Integer> {
         }
         System.out.println("switching over from site " + from + " to site " + to + " (epoch " + record.epoch() + " -> "
                 + (record.epoch() + 1) + ")");
-        HttpResponse<String> response = AdminClient.post(pair, from, "switchover", Duration.ofSeconds(60));
+        HttpResponse<String> response = admin.post(from, "switchover", Duration.ofSeconds(60));
         if (response.statusCode() != 200) {
             return error("site " + from + " refused: " + response.body().trim());
         }

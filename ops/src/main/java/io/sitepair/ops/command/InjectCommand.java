@@ -18,10 +18,14 @@ import picocli.CommandLine.Spec;
                 + " error (disk-io-error) or as a full device would (disk-full). A backup whose disk fails halts and"
                 + " the primary goes on alone at once; a primary whose disk fails halts, and its backup takes over"
                 + " after the failure timeout. Restart the site (sitepair up) to end the drill.",
-                "The request is signed with the pair's secret."})
+                "The request is made with the operator's certificate (or, with TLS off, signed with the pair's"
+                        + " secret)."})
 public final class InjectCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
+
+    @Mixin
+    ClientCertificateOption certificate;
 
     @Option(names = "--site", required = true, paramLabel = "SITE", description = "The site whose disks fail.")
     String site;
@@ -41,9 +45,10 @@ public final class InjectCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             return error("--fault: " + e.getMessage());
         }
+        AdminClient admin = certificate.client(pair);
         HttpResponse<String> response;
         try {
-            response = AdminClient.post(pair, site, "inject?fault=" + fault, Duration.ofSeconds(10));
+            response = admin.post(site, "inject?fault=" + fault, Duration.ofSeconds(10));
         } catch (java.io.IOException e) {
             return error("site " + site + " does not answer at its status address: " + e.getMessage());
         }

@@ -4,7 +4,6 @@ import io.sitepair.ops.config.PairConfig;
 import io.sitepair.ops.config.Units;
 import io.sitepair.ops.site.AdminClient;
 import io.sitepair.ops.site.Coordination;
-import io.sitepair.ops.site.SiteQuery;
 import io.sitepair.replicator.status.NoAnswer;
 import io.sitepair.replicator.status.PrimaryStatus;
 import io.sitepair.replicator.status.ResyncPlanStatus;
@@ -36,6 +35,9 @@ public final class ResyncCommand implements Callable<Integer> {
 
     @Mixin
     ConfigOption config;
+
+    @Mixin
+    ClientCertificateOption certificate;
 
     @Option(names = "--dry-run", description = "Show the plan and ship nothing; ends with \"plan: N blocks, M bytes\".")
     boolean dryRun;
@@ -73,6 +75,7 @@ public final class ResyncCommand implements Callable<Integer> {
         if (discard != null) {
             pair.site(discard); // an unknown name fails here, naming the valid ones
         }
+        AdminClient admin = certificate.client(pair);
         String live;
         try {
             live = Coordination.liveSite(pair);
@@ -80,7 +83,7 @@ public final class ResyncCommand implements Callable<Integer> {
             return error("cannot read which site is live: " + e.getMessage());
         }
         PrintWriter out = spec.commandLine().getOut();
-        SiteStatus status = await(pair, live, wait, s -> planned(s) != null || s.pairProtected());
+        SiteStatus status = await(admin, live, wait, s -> planned(s) != null || s.pairProtected());
         if (status instanceof NoAnswer none) {
             return error("site " + live + " is live but does not answer: " + none.error());
         }
@@ -108,7 +111,7 @@ public final class ResyncCommand implements Callable<Integer> {
         long lastResyncBefore = lastResyncPosition(status);
         if (resync.phase() != ResyncStatus.Phase.COPYING || rateLimit > 0 || discard != null) {
             String operation = "resync" + query(rateLimit, discard);
-            HttpResponse<String> response = AdminClient.post(pair, live, operation, Duration.ofSeconds(30));
+            HttpResponse<String> response = admin.post(live, operation, Duration.ofSeconds(30));
             if (response.statusCode() != 200) {
                 return error("site " + live + " refused: " + response.body().trim());
             }
@@ -117,15 +120,15 @@ public final class ResyncCommand implements Callable<Integer> {
             out.println("resync running (it started by itself: the pair's resync start is auto)");
         }
         out.flush();
-        return follow(pair, live, out, lastResyncBefore, wait);
+        return follow(admin, live, out, lastResyncBefore, wait);
     }
 
     /** The live site's status once {@code until} holds of it, or it does not answer, or {@code wait} passed. */
-    private static SiteStatus await(PairConfig pair, String live, Duration wait, Predicate<SiteStatus> until)
+    private static SiteStatus await(AdminClient admin, String live, Duration wait, Predicate<SiteStatus> until)
             throws InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
         while (true) {
-            SiteStatus status = SiteQuery.status(pair.site(live));
+            SiteStatus status = admin.status(live);
             if (status instanceof NoAnswer || until.test(status) || System.nanoTime() > deadline) {
                 return status;
             }
@@ -153,14 +156,14 @@ public final class ResyncCommand implements Callable<Integer> {
     }
 
     /** Prints progress once a second until the pair is protected again; then the summary. */
-    private int follow(PairConfig pair, String live, PrintWriter out, long lastResyncBefore, Duration stall)
+    private int follow(AdminClient admin, String live, PrintWriter out, long lastResyncBefore, Duration stall)
             throws InterruptedException {
         boolean tty = System.console() != null;
         long lastMoved = System.nanoTime();
         long lastCopied = -1;
         while (true) {
             Thread.sleep(tty ? 250 : 1000);
-            SiteStatus status = SiteQuery.status(pair.site(live));
+            SiteStatus status = admin.status(live);
             if (status instanceof NoAnswer none) {
                 out.println();
                 return error("site " + live + " stopped answering during the resync: " + none.error());
@@ -173,7 +176,7 @@ public final class ResyncCommand implements Callable<Integer> {
                 }
                 printSummary(out, last);
                 // The backup acknowledges the copy's position just after: wait for it, briefly.
-                status = await(pair, live, Duration.ofSeconds(10), SiteStatus::pairProtected);
+                status = await(admin, live, Duration.ofSeconds(10), SiteStatus::pairProtected);
                 out.println("site " + live + ": " + status.protection());
                 return status.pairProtected() ? 0 : 1;
             }

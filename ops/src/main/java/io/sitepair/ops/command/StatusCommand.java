@@ -2,7 +2,7 @@ package io.sitepair.ops.command;
 
 import io.sitepair.ops.config.CoordinationConfig;
 import io.sitepair.ops.config.PairConfig;
-import io.sitepair.ops.site.SiteQuery;
+import io.sitepair.ops.site.AdminClient;
 import io.sitepair.replicator.status.NoAnswer;
 import io.sitepair.replicator.status.PairStatus;
 import io.sitepair.replicator.status.SiteStatus;
@@ -26,15 +26,19 @@ public final class StatusCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
+    @Mixin
+    ClientCertificateOption certificate;
+
     @Option(names = "--json", description = "One JSON object: {\"pair\": ..., \"sites\": {name: status}}.")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
         PairConfig pair = config.load();
+        AdminClient admin = certificate.client(pair);
         Map<String, SiteStatus> sites = new LinkedHashMap<>();
         for (String name : pair.siteNames()) {
-            sites.put(name, SiteQuery.status(pair.site(name)));
+            sites.put(name, admin.status(name));
         }
         String quorum = quorum(pair);
         if (json) {

@@ -25,6 +25,9 @@ public final class VerifyCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
+    @Mixin
+    ClientCertificateOption certificate;
+
     @Option(names = "--repair", description = "Repair the differing blocks on the backup, then verify again.")
     boolean repair;
 
@@ -34,6 +37,7 @@ public final class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PairConfig pair = config.load();
+        AdminClient admin = certificate.client(pair);
         String live;
         try {
             live = Coordination.liveSite(pair);
@@ -42,7 +46,7 @@ public final class VerifyCommand implements Callable<Integer> {
         }
         HttpResponse<String> response;
         try {
-            response = AdminClient.post(pair, live, repair ? "repair" : "verify", Duration.ofMinutes(5));
+            response = admin.post(live, repair ? "repair" : "verify", Duration.ofMinutes(5));
         } catch (java.io.IOException e) {
             return error("site " + live + " does not answer at its status address: " + e.getMessage());
         }

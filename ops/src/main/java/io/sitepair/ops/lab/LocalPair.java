@@ -3,7 +3,7 @@ package io.sitepair.ops.lab;
 import io.sitepair.ops.config.LabConfig;
 import io.sitepair.ops.config.PairConfig;
 import io.sitepair.ops.config.PairConfigParser;
-import io.sitepair.ops.site.SiteQuery;
+import io.sitepair.ops.site.AdminClient;
 import io.sitepair.ops.wan.WanProfile;
 import io.sitepair.ops.wan.WanProxy;
 import io.sitepair.replicator.status.NoAnswer;
@@ -34,12 +34,14 @@ public final class LocalPair implements AutoCloseable {
     private final List<Process> processes = new ArrayList<>();
     private final List<WanProxy> proxies = new ArrayList<>();
     private PairConfig pair;
+    private AdminClient admin;
 
     public LocalPair(Path dir, UnaryOperator<String> edit) throws IOException {
         this.dir = dir;
         this.config = LabConfig.write(dir);
         Files.writeString(config, edit.apply(Files.readString(config)));
         this.pair = PairConfigParser.load(config);
+        this.admin = AdminClient.of(pair);
     }
 
     /**
@@ -52,6 +54,7 @@ public final class LocalPair implements AutoCloseable {
         Files.writeString(config, Files.readString(config).replaceFirst("(?m)^(    data-dir: a.*)$",
                 "$1\n    peer-channel: 127.0.0.1:" + proxy.address().getPort()));
         pair = PairConfigParser.load(config);
+        admin = AdminClient.of(pair);
         return proxy;
     }
 
@@ -104,6 +107,11 @@ public final class LocalPair implements AutoCloseable {
         return pair;
     }
 
+    /** The sites' admin endpoints, as the configuration's operator. */
+    public AdminClient admin() {
+        return admin;
+    }
+
     /** Every process started so far, in order. */
     public List<Process> processes() {
         return List.copyOf(processes);
@@ -153,7 +161,7 @@ public final class LocalPair implements AutoCloseable {
     }
 
     public SiteStatus status(String site) {
-        return SiteQuery.status(pair.site(site));
+        return admin.status(site);
     }
 
     /** Polls {@code site}'s status until {@code condition} holds; fails with the last status after {@code timeout}. */

@@ -152,7 +152,7 @@ public final class SiteDaemon {
                     + (primary ? "primary: clients on " + Addresses.hostPort(settings.service()) + ", logging to site "
                             + settings.identity().peer() + " at " + Addresses.hostPort(settings.peerChannel())
                     : "backup: logging channel on " + Addresses.hostPort(settings.channel()))
-                    + "; status on http://" + Addresses.hostPort(pair.site(site).admin()) + "/status");
+                    + "; status on " + AdminClient.uri(pair, site, "status"));
             System.out.flush();
             String state;
             try {
