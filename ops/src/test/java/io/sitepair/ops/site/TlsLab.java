@@ -1,0 +1,118 @@
+package io.sitepair.ops.site;
+
+import io.sitepair.ops.config.LoggingTuning;
+import io.sitepair.ops.config.PairConfig;
+import io.sitepair.ops.config.SiteConfig;
+import io.sitepair.ops.config.TlsConfig;
+import io.sitepair.replicator.resync.ResyncPolicy;
+import io.sitepair.replicator.tls.PairAuthority;
+import io.sitepair.replicator.tls.PairPrincipal;
+import io.sitepair.replicator.tls.TlsFiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * For admin API tests on loopback: a pair's CA in a directory with certificates for sites a and b,
+ * the witness, an operator and a monitor; configurations of the pair with TLS on and off; and a
+ * site's admin server (of a site still starting: it answers status, and refuses to operate).
+ */
+public final class TlsLab {
+    public static final String PAIR = "lab";
+    public static final PairPrincipal SITE_A = PairPrincipal.site(PAIR, "a");
+    public static final PairPrincipal SITE_B = PairPrincipal.site(PAIR, "b");
+    public static final PairPrincipal WITNESS = PairPrincipal.witness(PAIR, "witness");
+    public static final PairPrincipal OPERATOR = PairPrincipal.operator(PAIR, "alice");
+    public static final PairPrincipal MONITOR = PairPrincipal.monitor(PAIR, "prometheus");
+    private static final List<String> LOOPBACK = List.of("localhost", "127.0.0.1");
+
+    private final Path dir;
+    private final PairAuthority authority;
+    private final Path caFile;
+    private final Map<PairPrincipal, TlsFiles> issued = new LinkedHashMap<>();
+
+    public TlsLab(Path dir) {
+        this.dir = dir;
+        this.authority = PairAuthority.create(PAIR, Instant.now(), PairAuthority.CA_VALIDITY);
+        this.caFile = dir.resolve("ca.crt");
+        try {
+            authority.write(caFile, dir.resolve("ca.key"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        for (PairPrincipal holder : List.of(SITE_A, SITE_B, WITNESS, OPERATOR, MONITOR)) {
+            issued.put(holder, issue(authority, holder, Instant.now(), Duration.ofDays(30)));
+        }
+    }
+
+    public PairAuthority authority() {
+        return authority;
+    }
+
+    /** {@code holder}'s files, issued by the pair's CA. */
+    public TlsFiles files(PairPrincipal holder) {
+        return issued.get(holder);
+    }
+
+    /** A certificate for {@code holder} from {@code ca} (the pair's or another), valid from {@code from}. */
+    public TlsFiles issue(PairAuthority ca, PairPrincipal holder, Instant from, Duration validity) {
+        String name = holder.kind().label() + "-" + holder.name() + "-" + System.nanoTime();
+        TlsFiles files = new TlsFiles(caFile, dir.resolve(name + ".crt"), dir.resolve(name + ".key"));
+        try {
+            ca.issue(holder, LOOPBACK, from, validity).write(files.certificate(), files.key());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return files;
+    }
+
+    /** The pair with TLS on, site a's admin API at {@code adminOfA}; the configuration's operator is {@link #OPERATOR}. */
+    public PairConfig pair(InetSocketAddress adminOfA) {
+        return pair(adminOfA, new TlsConfig(caFile, Map.of("a", files(SITE_A), "b", files(SITE_B),
+                "witness", files(WITNESS), TlsConfig.OPERATOR, files(OPERATOR))));
+    }
+
+    /** The pair with {@code tls} ({@link TlsConfig#OFF}: plain HTTP, operations signed with the secret). */
+    public PairConfig pair(InetSocketAddress adminOfA, TlsConfig tls) {
+        Map<String, SiteConfig> sites = new LinkedHashMap<>();
+        sites.put("a", site("a", adminOfA));
+        sites.put("b", site("b", new InetSocketAddress("127.0.0.1", 1)));
+        return new PairConfig(dir.resolve("pair.yaml"), PAIR, "0123456789abcdef0123456789abcdef".getBytes(), "kv",
+                List.of(64L << 20), "a", LoggingTuning.DEFAULTS, sites, null, ResyncPolicy.DEFAULTS, tls);
+    }
+
+    private SiteConfig site(String name, InetSocketAddress admin) {
+        InetSocketAddress unused = new InetSocketAddress("127.0.0.1", 1);
+        return new SiteConfig(name, unused, unused, admin, dir.resolve(name), SiteConfig.INTERPRETER, null);
+    }
+
+    /** Site {@code site}'s admin server for {@code pair}, on a free loopback port. */
+    public static Admin serve(PairConfig pair, String site) throws IOException {
+        StartingSite starting = new StartingSite(site, "waiting for a test");
+        return new Admin(new AdminServer(new InetSocketAddress("127.0.0.1", 0), pair, site, () -> starting));
+    }
+
+    /** A running admin server. */
+    public static final class Admin implements AutoCloseable {
+        private final AdminServer server;
+
+        Admin(AdminServer server) {
+            this.server = server;
+        }
+
+        public InetSocketAddress address() {
+            return server.address();
+        }
+
+        @Override
+        public void close() {
+            server.close();
+        }
+    }
+}
