@@ -92,8 +92,13 @@ public final class PairAuthority {
 
     /** Writes the CA's certificate and key (owner only). */
     public void write(Path certificateFile, Path keyFile) throws IOException {
-        PemFiles.writeKey(keyFile, key);
+        writeKey(keyFile);
         PemFiles.writeCertificates(certificateFile, List.of(certificate));
+    }
+
+    /** Writes the CA's key alone (owner only): a CA rotation writes the certificate into a bundle with the old CA. */
+    public void writeKey(Path keyFile) throws IOException {
+        PemFiles.writeKey(keyFile, key);
     }
 
     /**
