@@ -4,6 +4,8 @@ import io.sitepair.ops.config.LabConfig;
 import io.sitepair.ops.config.PairConfig;
 import io.sitepair.ops.config.PairConfigParser;
 import io.sitepair.ops.lab.SitepairProcess;
+import io.sitepair.ops.pki.PairCa;
+import io.sitepair.ops.pki.Rotation;
 import io.sitepair.ops.site.AdminClient;
 import io.sitepair.replicator.pair.Role;
 import io.sitepair.replicator.status.NoAnswer;
@@ -13,6 +15,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,9 +47,11 @@ final class ChaosPair implements AutoCloseable {
     ChaosPair(Path dir, NetworkLab network) throws IOException {
         this.dir = dir;
         this.network = network;
-        this.config = LabConfig.write(dir); // for its secret and directories; the file is ours
-        Files.writeString(config, yaml());
+        this.config = LabConfig.write(dir); // for its secret, directories and CA; the file is ours
+        Files.writeString(config, yaml() + LabConfig.tlsSection());
         this.pair = PairConfigParser.load(config);
+        // The lab's certificates name loopback; these name each node's address in its namespace.
+        Rotation.reissue(pair, PairCa.load(pair, PairCa.keyFile(pair, null)), Instant.now());
         this.admin = AdminClient.of(pair);
     }
 

@@ -3,6 +3,7 @@ package io.sitepair.ops.config;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -12,21 +13,30 @@ import picocli.CommandLine.Spec;
 /** {@code sitepair init --lab DIR}: a ready-to-run pair on this machine. The last line is the config's path. */
 @Command(name = "init", mixinStandardHelpOptions = true,
         description = "Write a site-pair configuration. --lab: a pair named 'lab' with both sites on this machine"
-                + " (loopback, free ports), a new secret and the sites' data directories. Prints the"
-                + " configuration file's path as the last line.")
+                + " (loopback, free ports), a new secret, the sites' data directories and the pair's certificates"
+                + " (a new CA, a certificate for each site, the witness and an operator). Says which file goes to"
+                + " which machine, and prints the configuration file's path as the last line.")
 public final class InitCommand implements Callable<Integer> {
+    /** {@code --tls on|off}. */
+    enum Tls { on, off }
+
     @Spec
     CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--lab", required = true, paramLabel = "DIR",
-            description = "Directory for pair.yaml, pair.secret and the data directories a/ and b/ (created if"
-                    + " needed). An existing pair.yaml or pair.secret is never overwritten.")
+            description = "Directory for pair.yaml, pair.secret, the data directories a/ and b/ and the certificates"
+                    + " in tls/ (created if needed). Existing files of these names are never overwritten.")
     Path lab;
+
+    @Option(names = "--tls", paramLabel = "on|off", defaultValue = "on",
+            description = "off: no certificates, and `tls: {mode: off}` in the file, so no link is encrypted (a lab"
+                    + " on loopback, or to measure what TLS costs). Default: ${DEFAULT-VALUE}.")
+    Tls tls;
 
     @Override
     public Integer call() throws IOException {
         // Reading the new file back checks it and gives the values to report.
-        PairConfig config = PairConfigParser.load(LabConfig.write(lab));
+        PairConfig config = PairConfigParser.load(LabConfig.write(lab, tls == Tls.on));
         PrintWriter out = spec.commandLine().getOut();
         out.printf("wrote pair '%s': guest %s, %d disk(s), both sites on this machine%n", config.pair(), config.guest(),
                 config.diskSizes().size());
@@ -38,8 +48,28 @@ public final class InitCommand implements Callable<Integer> {
                     Addresses.format(s.service()), Addresses.format(s.admin()), s.dataDir(),
                     name.equals(config.initialPrimary()) ? " (initial primary)" : "");
         }
+        if (config.tls().on()) {
+            printPki(out, config);
+        } else {
+            out.println("  tls: off: no link is encrypted or authenticated by certificate; for a lab on loopback only");
+        }
         out.println(config.file());
         out.flush();
         return 0;
+    }
+
+    /** The certificates written, and which files each machine of a real deployment needs. */
+    private static void printPki(PrintWriter out, PairConfig config) {
+        List<TlsHolder> holders = TlsHolder.of(config);
+        out.printf("  tls: a new pair CA %s (its key %s), certificates for %s%n", config.nameOf(config.tls().ca()),
+                TlsHolder.CA_KEY, String.join(", ", holders.stream().map(TlsHolder::key).toList()));
+        out.println("  on separate machines, copy:");
+        out.printf("    to every machine: %s, %s, %s%n", LabConfig.CONFIG_FILE, LabConfig.SECRET_FILE,
+                config.nameOf(config.tls().ca()));
+        for (TlsHolder h : holders) {
+            out.printf("    to %s only: %s, %s%s%n", h.machine(), config.nameOf(h.files().certificate()),
+                    config.nameOf(h.files().key()), h.key().equals(TlsConfig.OPERATOR)
+                            ? "; the CA's key " + TlsHolder.CA_KEY + " stays there too (no site needs it)" : "");
+        }
     }
 }

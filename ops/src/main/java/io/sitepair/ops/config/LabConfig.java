@@ -1,36 +1,56 @@
 package io.sitepair.ops.config;
 
+import io.sitepair.replicator.tls.PairAuthority;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * {@code sitepair init --lab DIR}: a pair named {@code lab} with both sites on this machine, on free loopback
- * ports, with a fresh secret. Every logging key is written out with its default and a comment, so the file
- * documents itself and is a starting point for a real pair.
+ * ports, with a fresh secret and, unless TLS is off, the pair's CA and a certificate for each site, the witness
+ * and an operator in {@code DIR/tls}. Every logging key is written out with its default and a comment, so the
+ * file documents itself and is a starting point for a real pair.
  */
 public final class LabConfig {
     public static final String CONFIG_FILE = "pair.yaml";
     public static final String SECRET_FILE = "pair.secret";
+    /** The pair's certificates and keys, beside the configuration. */
+    public static final String TLS_DIR = "tls";
     static final List<String> SITES = List.of("a", "b");
+    /** Who gets a certificate: the sites, the witness and the operator, each as {@code tls/<holder>.crt}. */
+    private static final List<String> HOLDERS = List.of("a", "b", CoordinationConfig.WITNESS, TlsConfig.OPERATOR);
     /** Where the comments start, so they line up. */
     private static final int COMMENT_COLUMN = 29;
 
     private LabConfig() {}
 
-    /**
-     * Writes DIR/pair.yaml, DIR/pair.secret and the data directories DIR/a and DIR/b; returns the config file.
-     * Refuses if DIR already holds a pair.yaml or a pair.secret: an operator's config and the secret the other
-     * site shares are never overwritten.
-     */
+    /** {@link #write(Path, boolean)} with TLS on. */
     public static Path write(Path dir) throws IOException {
+        return write(dir, true);
+    }
+
+    /**
+     * Writes DIR/pair.yaml, DIR/pair.secret, the data directories DIR/a and DIR/b and, with {@code tls}, the
+     * pair's CA and certificates in DIR/tls; returns the config file. Refuses if DIR already holds any of
+     * these files: an operator's config, the secret the other site shares and a CA's key are never overwritten.
+     */
+    public static Path write(Path dir, boolean tls) throws IOException {
         Path config = dir.resolve(CONFIG_FILE);
         Path secret = dir.resolve(SECRET_FILE);
-        for (Path existing : List.of(config, secret)) {
+        List<Path> files = new ArrayList<>(List.of(config, secret));
+        if (tls) {
+            files.add(dir.resolve(TlsHolder.CA_KEY));
+            for (String holder : HOLDERS) {
+                files.add(dir.resolve(TLS_DIR).resolve(holder + ".key"));
+            }
+        }
+        for (Path existing : files) {
             if (Files.exists(existing)) {
                 throw new ConfigException(existing + " already exists; not overwriting it (remove it or choose another"
                         + " directory)");
@@ -47,17 +67,55 @@ public final class LabConfig {
         List<Integer> channels = ports.subList(0, SITES.size());
         List<Integer> others = ports.subList(SITES.size(), 3 * SITES.size());
         List<Integer> zookeeper = ports.subList(3 * SITES.size(), ports.size());
-        String text = render(channels, others, zookeeper);
+        String text = render(channels, others, zookeeper, tls ? tlsSection() : tlsOff());
         try {
             SecretFile.create(secret);
             Files.writeString(config, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         } catch (FileAlreadyExistsException e) {
             throw new ConfigException(e.getFile() + " already exists; not overwriting it");
         }
+        if (tls) {
+            createPki(PairConfigParser.load(config));
+        }
         return config;
     }
 
-    private static String render(List<Integer> channels, List<Integer> others, List<Integer> zookeeper) {
+    /** A new CA for the pair (its key in tls/ca.key) and a certificate for every holder the configuration names. */
+    private static void createPki(PairConfig config) throws IOException {
+        Instant now = Instant.now();
+        PairAuthority ca = PairAuthority.create(config.pair(), now, PairAuthority.CA_VALIDITY);
+        ca.write(config.tls().ca(), TlsHolder.defaultCaKey(config));
+        for (TlsHolder holder : TlsHolder.of(config)) {
+            holder.issueFrom(ca, now);
+        }
+    }
+
+    /**
+     * The {@code tls} section naming DIR/tls/ca.crt and, for sites a and b, the witness and the operator,
+     * {@code tls/<holder>.crt} and {@code .key}: what {@code init} writes, for labs that write their own file.
+     */
+    public static String tlsSection() {
+        StringBuilder y = new StringBuilder();
+        line(y, 0, "tls", "", "every link: mutual TLS 1.3 with certificates of the pair's CA");
+        line(y, 2, "ca", TLS_DIR + "/ca.crt", "the pair CA's certificate: on every machine");
+        for (String holder : HOLDERS) {
+            String where = holder.equals(TlsConfig.OPERATOR) ? "who the CLI acts as; on the operator's machine"
+                    : "on " + (holder.equals(CoordinationConfig.WITNESS) ? "the witness's" : "site " + holder + "'s")
+                    + " machine only";
+            line(y, 2, holder, "{cert: " + TLS_DIR + "/" + holder + ".crt, key: " + TLS_DIR + "/" + holder + ".key}",
+                    where);
+        }
+        return y.toString();
+    }
+
+    private static String tlsOff() {
+        StringBuilder y = new StringBuilder();
+        line(y, 0, "tls", "{mode: off}", "the links are NOT encrypted: for a lab on loopback only");
+        return y.toString();
+    }
+
+    private static String render(List<Integer> channels, List<Integer> others, List<Integer> zookeeper,
+            String tlsSection) {
         LoggingTuning d = LoggingTuning.DEFAULTS;
         StringBuilder y = new StringBuilder();
         y.append("""
@@ -95,7 +153,7 @@ public final class LabConfig {
             line(y, 4, "data-dir", site, "this site's disks and state");
             line(y, 4, "engine", SiteConfig.COMPILED, "compiled or interpreter");
         }
-        y.append('\n');
+        y.append('\n').append(tlsSection).append('\n');
         line(y, 0, "coordination", "", "the ZooKeeper quorum that decides who goes live");
         line(y, 2, "session-timeout", Units.formatDuration(CoordinationConfig.DEFAULT_SESSION_TIMEOUT),
                 "ZooKeeper session of each site");

@@ -65,6 +65,12 @@ public record PairConfig(Path file, String pair, byte[] secret, String guest, Li
         return sites.values().stream().filter(s -> !s.name().equals(name)).findFirst().orElseThrow();
     }
 
+    /** {@code file} as this configuration would name it: relative to its directory when inside it. */
+    public String nameOf(Path other) {
+        Path dir = file.getParent();
+        return other.startsWith(dir) ? dir.relativize(other).toString() : other.toString();
+    }
+
     /** Site names in file order. */
     public List<String> siteNames() {
         return List.copyOf(sites.keySet());

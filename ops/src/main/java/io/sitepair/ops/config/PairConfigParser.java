@@ -29,7 +29,7 @@ import org.yaml.snakeyaml.nodes.Tag;
 public final class PairConfigParser {
     static final List<String> TOP_KEYS =
             List.of("pair", "secret-file", "guest", "disks", "initial-primary", "logging", "sites", "coordination",
-                    "resync");
+                    "resync", "tls");
     static final List<String> RESYNC_KEYS = List.of("rate", "start");
     static final List<String> DISK_KEYS = List.of("size");
     static final List<String> LOGGING_KEYS = List.of("buffer", "lag-target", "heartbeat-interval", "suspect-after",
@@ -64,8 +64,10 @@ public final class PairConfigParser {
                 ? CoordinationParser.parse(top.section("coordination", CoordinationParser.KEYS), List.copyOf(sites.keySet()), dir)
                 : null;
         ResyncPolicy resync = resync(top.optionalSection("resync", RESYNC_KEYS));
+        TlsConfig tls = TlsParser.parse(top, List.copyOf(sites.keySet()), coordination != null && coordination.embedded(),
+                dir);
         return new PairConfig(file.toAbsolutePath().normalize(), pair, secret, guest, disks, initialPrimary, logging, sites,
-                coordination, resync, TlsConfig.OFF);
+                coordination, resync, tls);
     }
 
     /** The file's node tree; I/O, encoding and YAML syntax errors become ConfigExceptions. */
@@ -94,7 +96,7 @@ public final class PairConfigParser {
         // Nothing but comments, or a lone "~": SnakeYAML has no document, or a null one.
         if (root == null || (root instanceof ScalarNode s && Tag.NULL.equals(s.getTag()))) {
             throw ConfigException.at(file, 1, "", "the file is empty; a site-pair configuration needs pair,"
-                    + " secret-file, guest, disks, initial-primary and sites (sitepair init --lab DIR writes an example)");
+                    + " secret-file, guest, disks, initial-primary, sites and tls (sitepair init --lab DIR writes an example)");
         }
         return root;
     }

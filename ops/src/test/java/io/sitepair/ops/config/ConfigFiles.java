@@ -12,7 +12,7 @@ final class ConfigFiles {
 
     /** Line numbers are asserted by the tests: keep them in step. */
     static final String VALID = """
-            # test pair
+            tls: {mode: off}  # a test pair on loopback
             pair: lab
             secret-file: pair.secret
             guest: kv

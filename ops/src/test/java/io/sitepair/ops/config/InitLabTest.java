@@ -1,10 +1,15 @@
 package io.sitepair.ops.config;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sitepair.replicator.tls.PairAuthority;
+import io.sitepair.replicator.tls.PairPrincipal;
+import io.sitepair.replicator.tls.TlsFiles;
+import io.sitepair.replicator.tls.TlsIdentity;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.DatagramSocket;
@@ -16,6 +21,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -129,6 +135,54 @@ class InitLabTest {
         assertTrue(e.getMessage().contains("pair.secret already exists"), e.getMessage());
         assertFalse(Files.exists(dir.resolve("pair.yaml")));
         assertEquals(ConfigFiles.SECRET_HEX + "\n", Files.readString(dir.resolve("pair.secret")));
+    }
+
+    @Test
+    void theLabsCertificatesLoadAsTheirHoldersWithOwnerOnlyKeysAndLoopbackNames() throws Exception {
+        Result r = init("--lab", dir.toString());
+        assertEquals(0, r.exit(), r.err());
+        PairConfig c = PairConfigParser.load(Path.of(r.lastLine()));
+        assertEquals(dir.resolve("tls/ca.crt").toAbsolutePath(), c.tls().ca());
+        Map<String, PairPrincipal> expected = Map.of("a", PairPrincipal.site("lab", "a"), "b",
+                PairPrincipal.site("lab", "b"), "witness", PairPrincipal.witness("lab", "witness"), "operator",
+                PairPrincipal.operator("lab", "operator"));
+        assertEquals(expected.keySet(), c.tls().holders().keySet());
+        for (var holder : expected.entrySet()) {
+            TlsFiles files = c.tls().files(holder.getKey());
+            assertEquals(dir.resolve("tls/" + holder.getKey() + ".key").toAbsolutePath(), files.key());
+            TlsIdentity identity = TlsIdentity.load("lab", files);
+            assertEquals(holder.getValue(), identity.principal());
+            List<String> names = identity.certificate().getSubjectAlternativeNames().stream().map(n -> String.valueOf(n.get(1)))
+                    .toList();
+            assertTrue(names.containsAll(List.of("127.0.0.1", "localhost")), names.toString());
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(files.key())));
+        }
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("tls/ca.key"))));
+        PairAuthority.load("lab", c.tls().ca(), dir.resolve("tls/ca.key")); // the CA's key matches its certificate
+        assertTrue(r.out().contains("to every machine: pair.yaml, pair.secret, tls/ca.crt"), r.out());
+        assertTrue(r.out().contains("to site a's machine only: tls/a.crt, tls/a.key"), r.out());
+        assertTrue(r.out().contains("to the witness's machine only: tls/witness.crt, tls/witness.key"), r.out());
+        assertTrue(r.out().contains("to the operator's machine only: tls/operator.crt, tls/operator.key; the CA's key"
+                + " tls/ca.key stays there too"), r.out());
+
+        // A second init never replaces the CA's key, even with the config and secret gone.
+        byte[] caKey = Files.readAllBytes(dir.resolve("tls/ca.key"));
+        Files.delete(dir.resolve("pair.yaml"));
+        Files.delete(dir.resolve("pair.secret"));
+        Result again = init("--lab", dir.toString());
+        assertEquals(1, again.exit());
+        assertTrue(again.err().contains("tls/ca.key already exists"), again.err());
+        assertArrayEquals(caKey, Files.readAllBytes(dir.resolve("tls/ca.key")));
+    }
+
+    @Test
+    void tlsOffWritesNoCertificatesAndSaysSoInWords() throws Exception {
+        Result r = init("--lab", dir.toString(), "--tls", "off");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(TlsConfig.OFF, PairConfigParser.load(Path.of(r.lastLine())).tls());
+        assertTrue(Files.readString(dir.resolve("pair.yaml")).contains("\ntls: {mode: off} "), "in words");
+        assertFalse(Files.exists(dir.resolve("tls")));
+        assertTrue(r.out().contains("tls: off"), r.out());
     }
 
     @Test

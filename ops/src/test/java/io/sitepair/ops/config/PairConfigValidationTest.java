@@ -35,7 +35,7 @@ class PairConfigValidationTest {
                         "sites.a.colour", "unknown key"),
                 new Case("unknown disk key", ConfigFiles.with("  - size: 1G", "  - size: 1G\n    sise: 1M"), 8,
                         "disks[1].sise", "unknown key (did you mean size?)"),
-                new Case("missing top-level key", ConfigFiles.with("guest: kv\n", ""), 2, "guest", "required key is missing"),
+                new Case("missing top-level key", ConfigFiles.with("guest: kv\n", ""), 1, "guest", "required key is missing"),
                 new Case("missing site key", ConfigFiles.with("    admin: 127.0.0.1:7502\n", ""), 23, "sites.b.admin",
                         "required key is missing"),
                 new Case("key without a value", ConfigFiles.with("guest: kv", "guest:"), 4, "guest", "needs a value"),
