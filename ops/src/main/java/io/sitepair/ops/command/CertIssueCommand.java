@@ -2,8 +2,8 @@ package io.sitepair.ops.command;
 
 import io.sitepair.ops.config.PairConfig;
 import io.sitepair.ops.config.TlsHolder;
-import io.sitepair.ops.site.OperatorError;
 import io.sitepair.ops.pki.PairCa;
+import io.sitepair.ops.site.OperatorError;
 import io.sitepair.replicator.tls.PairAuthority;
 import io.sitepair.replicator.tls.PairPrincipal;
 import java.io.IOException;

@@ -54,8 +54,8 @@ final class TlsParser {
             boolean required = siteNames.contains(holder) || (witnessRequired && holder.equals(CoordinationConfig.WITNESS));
             if (!tls.has(holder)) {
                 if (required) {
-                    throw ConfigException.at(tls.file(), tls.line(), tls.key(holder), "required key is missing: "
-                            + describe(holder) + "'s certificate and key, as {cert: FILE, key: FILE}");
+                    throw ConfigException.at(tls.file(), tls.line(), tls.key(holder), "required key is missing: the"
+                            + " certificate and key of " + describe(holder) + ", as {cert: FILE, key: FILE}");
                 }
                 continue;
             }

@@ -59,7 +59,7 @@ class TlsParserTest {
     void anEmbeddedQuorumNeedsTheWitnesssCertificate() throws Exception {
         String quorum = "coordination:\n" + ConfigFiles.EMBEDDED_QUORUM;
         assertRefused(NO_TLS + ON + quorum, 28, "tls.witness",
-                "required key is missing: the witness (it runs the third ZooKeeper peer)'s certificate and key");
+                "required key is missing: the certificate and key of the witness (it runs the third ZooKeeper peer)");
         String witness = "  witness: {cert: tls/witness.crt, key: tls/witness.key}\n";
         TlsConfig tls = PairConfigParser.load(ConfigFiles.write(dir, NO_TLS + ON + witness + quorum)).tls();
         assertEquals(dir.resolve("tls/witness.key").toAbsolutePath(), tls.files("witness").key());
@@ -78,7 +78,7 @@ class TlsParserTest {
     @Test
     void refusals() throws Exception {
         assertRefused(NO_TLS + ON.replace("  b:\n    cert: tls/b.crt\n    key: /etc/sitepair/b.key\n", ""), 28, "tls.b",
-                "required key is missing: site b's certificate and key, as {cert: FILE, key: FILE}");
+                "required key is missing: the certificate and key of site b, as {cert: FILE, key: FILE}");
         assertRefused(NO_TLS + ON + "  witnes: {cert: w.crt, key: w.key}\n", 35, "tls.witnes",
                 "unknown key (did you mean witness?) (known here: mode, ca, a, b, witness, operator)");
         assertRefused(NO_TLS + ON.replace("  ca: tls/ca.crt\n", ""), 28, "tls.ca", "required key is missing");
