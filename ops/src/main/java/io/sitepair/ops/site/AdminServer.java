@@ -47,13 +47,13 @@ final class AdminServer implements AutoCloseable {
 
     /**
      * Serves, on {@code address}, whichever site {@code site} gives at the moment of each request;
-     * with TLS on, as site {@code siteName} of the pair, with its certificate.
+     * over HTTPS with the site's {@code identity}, or plain HTTP when the pair's TLS is off (null).
      */
-    AdminServer(InetSocketAddress address, PairConfig pair, String siteName, Supplier<Site> site) throws IOException {
+    AdminServer(InetSocketAddress address, PairConfig pair, TlsIdentity identity, Supplier<Site> site)
+            throws IOException {
         this.pair = pair;
         try {
-            server = pair.tls().on() ? https(address, TlsIdentity.load(pair.pair(), pair.tls().files(siteName)))
-                    : HttpServer.create(address, 16);
+            server = identity != null ? https(address, identity) : HttpServer.create(address, 16);
         } catch (IOException e) {
             throw new IOException("cannot serve the admin API on " + Addresses.hostPort(address) + ": "
                     + e.getMessage(), e);

@@ -8,6 +8,7 @@ import io.sitepair.replicator.pair.PairSite;
 import io.sitepair.replicator.pair.Site;
 import io.sitepair.replicator.pair.SiteHalted;
 import io.sitepair.replicator.pair.SiteSettings;
+import io.sitepair.replicator.tls.TlsIdentity;
 import io.sitepair.replicator.vm.VmException;
 import io.sitepair.tiebreaker.Claim;
 import io.sitepair.tiebreaker.EpochRecord;
@@ -43,6 +44,8 @@ public final class SiteDaemon {
 
     /** Runs the site until it is stopped or halts; what it prints last says which. */
     public Ending run() throws Exception {
+        // First: a site whose key others can read, or whose certificate expired, does not start.
+        TlsIdentity identity = pair.tls().on() ? TlsIdentity.load(pair.pair(), pair.tls().files(site)) : null;
         CoordinationConfig coordination = pair.coordination();
         QuorumPeer peer = coordination != null && coordination.embedded()
                 ? QuorumPeer.start(pair.site(site).dataDir(), coordination.member(site), coordination.members(),
@@ -54,7 +57,7 @@ public final class SiteDaemon {
         AtomicReference<Site> current = new AtomicReference<>(starting);
         // One status endpoint for the process's whole life: it answers while the site waits for a
         // quorum, and across a rejoin.
-        try (AdminServer admin = new AdminServer(pair.site(site).admin(), pair, site, current::get)) {
+        try (AdminServer admin = new AdminServer(pair.site(site).admin(), pair, identity, current::get)) {
             if (coordination != null) {
                 tiebreaker = Coordination.connect(pair, site, starting);
             }
@@ -91,7 +94,7 @@ public final class SiteDaemon {
                     primary = site.equals(pair.initialPrimary());
                     SiteLauncher.checkReplacedDisks(pair, site, primary);
                 }
-                SiteSettings settings = SiteLauncher.settings(pair, site,
+                SiteSettings settings = SiteLauncher.settings(pair, site, identity,
                         Guests.load(pair.guest()), epoch, epochStart, epochPrimary);
                 Site running = primary ? PairSite.startPrimary(settings, tiebreaker)
                         : PairSite.startBackup(settings, tiebreaker);

@@ -6,6 +6,7 @@ import io.sitepair.ops.config.PairConfig;
 import io.sitepair.ops.config.SiteConfig;
 import io.sitepair.replicator.channel.PairIdentity;
 import io.sitepair.replicator.pair.SiteSettings;
+import io.sitepair.replicator.tls.TlsIdentity;
 import io.sitepair.replicator.vm.GuestModule;
 import io.sitepair.replicator.vm.OfflineRun;
 import io.sitepair.replicator.vm.VmOptions;
@@ -61,11 +62,12 @@ final class SiteLauncher {
     }
 
     /**
-     * The settings for one site; {@code epoch} is the pair's current epoch (from ZooKeeper, or the
-     * epoch file), begun at log position {@code epochStart} with {@code epochPrimary} live.
+     * The settings for one site, whose TLS identity is {@code tls} (null: the pair's TLS is off);
+     * {@code epoch} is the pair's current epoch (from ZooKeeper, or the epoch file), begun at log
+     * position {@code epochStart} with {@code epochPrimary} live.
      */
-    static SiteSettings settings(PairConfig config, String siteName, GuestModule module, long epoch, long epochStart,
-                                 String epochPrimary) throws IOException {
+    static SiteSettings settings(PairConfig config, String siteName, TlsIdentity tls, GuestModule module, long epoch,
+                                 long epochStart, String epochPrimary) throws IOException {
         SiteConfig site = config.site(siteName);
         SiteConfig peer = config.peerOf(siteName);
         Files.createDirectories(site.dataDir());
@@ -82,9 +84,8 @@ final class SiteLauncher {
                 blocks.add(image.blockCount());
             }
         }
-        // TLS stays off here until the configuration's tls: section is wired in.
         PairIdentity identity = new PairIdentity(config.pair(), config.secret(), siteName, peer.name(), module.hash(),
-                OfflineRun.CPU_ARCH, blocks, config.logging().loggedReads(), null);
+                OfflineRun.CPU_ARCH, blocks, config.logging().loggedReads(), tls);
         VmOptions options = VmOptions.defaults().withEngine(SiteConfig.INTERPRETER.equals(site.engine())
                 ? VmOptions.Engine.INTERPRETED : VmOptions.Engine.COMPILED);
         LoggingTuning tuning = config.logging();

@@ -3,6 +3,7 @@ package io.sitepair.ops.site;
 import io.sitepair.ops.config.Addresses;
 import io.sitepair.ops.config.CoordinationConfig;
 import io.sitepair.ops.config.PairConfig;
+import io.sitepair.replicator.tls.TlsIdentity;
 import io.sitepair.tiebreaker.QuorumPeer;
 import java.util.concurrent.CountDownLatch;
 
@@ -15,6 +16,10 @@ public final class WitnessDaemon {
 
     /** Runs the witness peer of {@code pair}'s embedded quorum until SIGTERM or Ctrl-C. */
     public static void run(PairConfig pair) throws Exception {
+        if (pair.tls().on()) {
+            // Its files are checked as a site's are: a key others can read, or an expired certificate, stops it here.
+            TlsIdentity.load(pair.pair(), pair.tls().files(CoordinationConfig.WITNESS));
+        }
         CoordinationConfig c = pair.coordination();
         var member = c.member(CoordinationConfig.WITNESS);
         CountDownLatch stopped = new CountDownLatch(1);

@@ -8,6 +8,7 @@ import io.sitepair.replicator.resync.ResyncPolicy;
 import io.sitepair.replicator.tls.PairAuthority;
 import io.sitepair.replicator.tls.PairPrincipal;
 import io.sitepair.replicator.tls.TlsFiles;
+import io.sitepair.replicator.tls.TlsIdentity;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -95,7 +96,8 @@ public final class TlsLab {
     /** Site {@code site}'s admin server for {@code pair}, on a free loopback port. */
     public static Admin serve(PairConfig pair, String site) throws IOException {
         StartingSite starting = new StartingSite(site, "waiting for a test");
-        return new Admin(new AdminServer(new InetSocketAddress("127.0.0.1", 0), pair, site, () -> starting));
+        TlsIdentity identity = pair.tls().on() ? TlsIdentity.load(pair.pair(), pair.tls().files(site)) : null;
+        return new Admin(new AdminServer(new InetSocketAddress("127.0.0.1", 0), pair, identity, () -> starting));
     }
 
     /** A running admin server. */
