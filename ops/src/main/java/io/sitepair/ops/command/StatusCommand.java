@@ -1,14 +1,17 @@
 package io.sitepair.ops.command;
 
-import io.sitepair.ops.config.CoordinationConfig;
 import io.sitepair.ops.config.PairConfig;
 import io.sitepair.ops.site.AdminClient;
+import io.sitepair.ops.site.Coordination;
+import io.sitepair.ops.site.LinkSecurityReport;
+import io.sitepair.replicator.status.LinkSecurity;
 import io.sitepair.replicator.status.NoAnswer;
 import io.sitepair.replicator.status.PairStatus;
 import io.sitepair.replicator.status.SiteStatus;
 import io.sitepair.replicator.status.StatusJson;
-import io.sitepair.tiebreaker.QuorumProbe;
+import io.sitepair.replicator.tls.TlsFiles;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,24 +43,32 @@ public final class StatusCommand implements Callable<Integer> {
         for (String name : pair.siteNames()) {
             sites.put(name, admin.status(name));
         }
-        String quorum = quorum(pair);
+        String quorum = quorum(pair, admin);
+        LinkSecurity security = LinkSecurityReport.of(pair, admin, Instant.now());
         if (json) {
-            System.out.println(StatusJson.write(new PairStatus(pair.pair(), quorum, sites)));
+            System.out.println(StatusJson.write(new PairStatus(pair.pair(), quorum, security, sites)));
             return 0;
         }
         System.out.println("pair " + pair.pair());
         System.out.println("quorum: " + quorum);
+        System.out.println("links: " + security.links());
+        if (security.coordination() != null) {
+            System.out.println("coordination: " + security.coordination());
+        }
+        security.certificates().forEach((site, certificate) ->
+                System.out.println("certificate of site " + site + ": " + certificate));
+        security.warnings().forEach(warning -> System.out.println("WARNING: " + warning));
         sites.forEach(StatusCommand::print);
         return 0;
     }
 
-    /** How much failure the pair's ZooKeeper quorum can still take, asked of each member. */
-    private static String quorum(PairConfig pair) {
-        CoordinationConfig c = pair.coordination();
-        if (c == null) {
+    /** How much failure the pair's ZooKeeper quorum can still take, asked of each member as this command's holder. */
+    private static String quorum(PairConfig pair, AdminClient admin) {
+        if (pair.coordination() == null) {
             return "none configured: no site ever goes live by itself";
         }
-        return QuorumProbe.probe(c.members(), Duration.ofSeconds(1)).describe();
+        TlsFiles identity = admin.identity() == null ? null : admin.identity().files();
+        return Coordination.probe(pair, identity, Duration.ofSeconds(1)).describe();
     }
 
     /** A heading line (role, reason, epoch), then one line per other field, a nested object on one line. */

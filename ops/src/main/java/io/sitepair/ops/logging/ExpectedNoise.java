@@ -74,22 +74,27 @@ public final class ExpectedNoise {
             "org.apache.zookeeper.server.ServerCnxn$CloseRequestException");
 
     /**
-     * A race inside ZooKeeper's follower (ZOOKEEPER-4409, ZOOKEEPER-4541): when a write to the
-     * leader fails, the thread sending acknowledgements closes the learner's socket and clears it
-     * while the follower thread is still syncing with the leader, which then throws a
-     * NullPointerException on that socket. The follower goes back to an election, as it would for
-     * the write failure itself; a peer paused and resumed meets it. It is a bug, but ZooKeeper's,
-     * and its trace tells an operator nothing the line does not.
+     * ZooKeeper's own races on a reference another of its threads cleared, by the class whose code
+     * throws the NullPointerException. Each ends the one connection it happens on, which ZooKeeper
+     * then retries, as it would for the network fault that set it off; each is a bug, but
+     * ZooKeeper's, and its trace tells an operator nothing the line does not.
      */
-    private static final String LEARNER = "org.apache.zookeeper.server.quorum.Learner";
+    private static final Set<String> ZOOKEEPER_RACES = Set.of(
+            // ZOOKEEPER-4409, ZOOKEEPER-4541: a failed write to the leader clears the learner's
+            // socket while the follower thread still syncs on it (a peer paused and resumed).
+            "org.apache.zookeeper.server.quorum.Learner",
+            // ZOOKEEPER-3988: a TLS client connecting to a peer that serves no quorum at the moment
+            // (still electing, or just left one): the handshake's listener counts on a server.
+            "org.apache.zookeeper.server.NettyServerCnxnFactory$CertificateVerifier",
+            "org.apache.zookeeper.server.NettyServerCnxnFactory$CnxnChannelHandler");
 
-    /** Whether {@code thrown} is the follower's race on a socket another thread closed (see {@link #LEARNER}). */
-    public static boolean isLearnerSocketRace(Throwable thrown) {
+    /** Whether {@code thrown} is one of ZooKeeper's races of {@link #ZOOKEEPER_RACES}. */
+    public static boolean isZooKeeperRace(Throwable thrown) {
         if (!(thrown instanceof NullPointerException)) {
             return false;
         }
         StackTraceElement[] frames = thrown.getStackTrace();
-        return frames.length > 0 && frames[0].getClassName().equals(LEARNER);
+        return frames.length > 0 && ZOOKEEPER_RACES.contains(frames[0].getClassName());
     }
 
     /** How far down a chain of causes to look (a chain can be circular). */

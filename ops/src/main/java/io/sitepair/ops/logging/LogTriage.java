@@ -17,7 +17,8 @@ record LogTriage(boolean detail) {
         }
         boolean connectionWarning = level.intValue() < Level.SEVERE.intValue()
                 && ExpectedNoise.isConnectionLogger(record.getLoggerName());
-        return connectionWarning || isExpectedFault(record) ? Level.INFO : level;
+        return connectionWarning || isExpectedFault(record) || ExpectedNoise.isZooKeeperRace(record.getThrown())
+                ? Level.INFO : level;
     }
 
     /**
@@ -32,7 +33,7 @@ record LogTriage(boolean detail) {
         if (detail) {
             return true;
         }
-        if (isExpectedFault(record) || ExpectedNoise.isLearnerSocketRace(thrown)) {
+        if (isExpectedFault(record) || ExpectedNoise.isZooKeeperRace(thrown)) {
             return false;
         }
         return thrown instanceof RuntimeException || thrown instanceof Error

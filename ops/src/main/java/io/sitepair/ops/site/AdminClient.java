@@ -20,7 +20,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.security.cert.X509Certificate;
+import java.util.Optional;
 import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
 
 /**
  * Talks to the admin endpoints of one pair's sites: asks a site's status, and asks it to operate
@@ -42,6 +46,8 @@ public final class AdminClient {
     private final TlsIdentity identity;
     /** By site: each accepts only that site's certificate. */
     private final Map<String, HttpClient> clients = new ConcurrentHashMap<>();
+    /** By site: the certificate it presented last. */
+    private final Map<String, X509Certificate> presented = new ConcurrentHashMap<>();
 
     private AdminClient(PairConfig pair, TlsIdentity identity) {
         this.pair = pair;
@@ -108,6 +114,7 @@ public final class AdminClient {
         try {
             HttpResponse<String> response = http(site).send(HttpRequest.newBuilder(uri).timeout(STATUS_TIMEOUT).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
+            response.sslSession().ifPresent(session -> remember(site, session));
             if (response.statusCode() != 200) {
                 return new NoAnswer(site, uri + " answered HTTP " + response.statusCode() + ": "
                         + response.body().trim());
@@ -122,6 +129,26 @@ public final class AdminClient {
             Thread.currentThread().interrupt();
             return new NoAnswer(site, "interrupted");
         }
+    }
+
+    private void remember(String site, SSLSession session) {
+        try {
+            if (session.getPeerCertificates()[0] instanceof X509Certificate certificate) {
+                presented.put(site, certificate);
+            }
+        } catch (SSLPeerUnverifiedException e) {
+            // no certificate to remember: the trust manager would not have let the answer through
+        }
+    }
+
+    /** The certificate {@code site} presented when its status was last asked; empty with TLS off or before. */
+    public Optional<X509Certificate> presented(String site) {
+        return Optional.ofNullable(presented.get(site));
+    }
+
+    /** The certificate and key this client presents; null with TLS off. */
+    public TlsIdentity identity() {
+        return identity;
     }
 
     /**

@@ -80,6 +80,19 @@ class OneLineFormatterTest {
     }
 
     @Test
+    void zookeepersTlsClientBeforeAQuorumIsOneInfoLine() {
+        var race = new NullPointerException("Cannot invoke \"org.apache.zookeeper.server.ZooKeeperServer.serverStats()\""
+                + " because \"this.this$0.zkServer\" is null");
+        race.setStackTrace(new StackTraceElement[] {new StackTraceElement(
+                "org.apache.zookeeper.server.NettyServerCnxnFactory$CertificateVerifier", "operationComplete",
+                "NettyServerCnxnFactory.java", 470)});
+        String text = USUAL.format(record(Level.WARNING, "io.netty.util.concurrent.DefaultPromise",
+                "An exception was thrown by CertificateVerifier.operationComplete()", race));
+        assertTrue(text.startsWith("netty: INFO DefaultPromise: An exception was thrown by"), text);
+        assertFalse(text.contains("\tat "), text);
+    }
+
+    @Test
     void aSevereCheckedFailureKeepsItsTraceAndAWarningOfOneIsOneLine() {
         assertTrue(USUAL.format(record(Level.SEVERE, "org.apache.zookeeper.server.persistence.FileTxnSnapLog",
                 "cannot load", new IOException("disk"))).contains("\tat "));

@@ -145,8 +145,10 @@ class StatusJsonTest {
         Map<String, SiteStatus> sites = new LinkedHashMap<>();
         sites.put("a", StartingStatus.waiting("a", "w"));
         sites.put("b", new NoAnswer("b", "e"));
-        assertEquals("{\"pair\":\"lab\",\"quorum\":\"q\",\"sites\":{\"a\":{\"site\":\"a\",\"role\":\"starting\","
-                + "\"reason\":\"w\"},\"b\":{\"site\":\"b\",\"error\":\"e\"}}}",
-                StatusJson.write(new PairStatus("lab", "q", sites)));
+        LinkSecurity security = new LinkSecurity("TLS 1.3", null, Map.of("a", "expires soon"), List.of("w"));
+        assertEquals("{\"pair\":\"lab\",\"quorum\":\"q\",\"security\":{\"links\":\"TLS 1.3\",\"certificates\":"
+                + "{\"a\":\"expires soon\"},\"warnings\":[\"w\"]},\"sites\":{\"a\":{\"site\":\"a\",\"role\":"
+                + "\"starting\",\"reason\":\"w\"},\"b\":{\"site\":\"b\",\"error\":\"e\"}}}",
+                StatusJson.write(new PairStatus("lab", "q", security, sites)));
     }
 }
