@@ -167,7 +167,7 @@ class AdminServerTlsTest {
             try (TlsLab.Admin server = TlsLab.serve(impostorIsA, "a")) {
                 SiteStatus status = AdminClient.of(lab.pair(server.address())).status("a");
                 NoAnswer none = assertInstanceOf(NoAnswer.class, status);
-                assertTrue(none.error().contains(impostor + "'s; only site 'a' of pair 'lab' may connect here"),
+                assertTrue(none.error().contains("belongs to " + impostor + "; only site 'a' of pair 'lab' may connect here"),
                         none.error());
             }
         }

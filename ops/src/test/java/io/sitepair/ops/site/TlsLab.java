@@ -9,8 +9,8 @@ import io.sitepair.replicator.tls.PairAuthority;
 import io.sitepair.replicator.tls.PairPrincipal;
 import io.sitepair.replicator.tls.TlsFiles;
 import io.sitepair.replicator.tls.TlsIdentity;
+import io.sitepair.replicator.tls.TestPki;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,29 +31,21 @@ public final class TlsLab {
     public static final PairPrincipal WITNESS = PairPrincipal.witness(PAIR, "witness");
     public static final PairPrincipal OPERATOR = PairPrincipal.operator(PAIR, "alice");
     public static final PairPrincipal MONITOR = PairPrincipal.monitor(PAIR, "prometheus");
-    private static final List<String> LOOPBACK = List.of("localhost", "127.0.0.1");
 
     private final Path dir;
-    private final PairAuthority authority;
-    private final Path caFile;
+    private final TestPki pki;
     private final Map<PairPrincipal, TlsFiles> issued = new LinkedHashMap<>();
 
     public TlsLab(Path dir) {
         this.dir = dir;
-        this.authority = PairAuthority.create(PAIR, Instant.now(), PairAuthority.CA_VALIDITY);
-        this.caFile = dir.resolve("ca.crt");
-        try {
-            authority.write(caFile, dir.resolve("ca.key"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        this.pki = new TestPki(dir, PAIR);
         for (PairPrincipal holder : List.of(SITE_A, SITE_B, WITNESS, OPERATOR, MONITOR)) {
-            issued.put(holder, issue(authority, holder, Instant.now(), Duration.ofDays(30)));
+            issued.put(holder, pki.issue(holder, Instant.now(), Duration.ofDays(30)));
         }
     }
 
     public PairAuthority authority() {
-        return authority;
+        return pki.authority();
     }
 
     /** {@code holder}'s files, issued by the pair's CA. */
@@ -63,19 +55,12 @@ public final class TlsLab {
 
     /** A certificate for {@code holder} from {@code ca} (the pair's or another), valid from {@code from}. */
     public TlsFiles issue(PairAuthority ca, PairPrincipal holder, Instant from, Duration validity) {
-        String name = holder.kind().label() + "-" + holder.name() + "-" + System.nanoTime();
-        TlsFiles files = new TlsFiles(caFile, dir.resolve(name + ".crt"), dir.resolve(name + ".key"));
-        try {
-            ca.issue(holder, LOOPBACK, from, validity).write(files.certificate(), files.key());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return files;
+        return pki.issue(ca, holder, from, validity);
     }
 
     /** The pair with TLS on, site a's admin API at {@code adminOfA}; the configuration's operator is {@link #OPERATOR}. */
     public PairConfig pair(InetSocketAddress adminOfA) {
-        return pair(adminOfA, new TlsConfig(caFile, Map.of("a", files(SITE_A), "b", files(SITE_B),
+        return pair(adminOfA, new TlsConfig(pki.caFile(), Map.of("a", files(SITE_A), "b", files(SITE_B),
                 "witness", files(WITNESS), TlsConfig.OPERATOR, files(OPERATOR))));
     }
 

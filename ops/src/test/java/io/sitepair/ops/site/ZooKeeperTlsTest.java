@@ -5,8 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sitepair.replicator.tls.PairAuthority;
 import io.sitepair.replicator.tls.PairPrincipal;
+import io.sitepair.replicator.tls.TestPki;
+import io.sitepair.replicator.tls.TlsFiles;
 import io.sitepair.tiebreaker.Claim;
 import io.sitepair.tiebreaker.EpochRecord;
 import io.sitepair.tiebreaker.QuorumMember;
@@ -17,9 +18,9 @@ import io.sitepair.tiebreaker.ZooKeeperTls;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -39,7 +40,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ZooKeeperTlsTest {
     private static final String PAIR = "lab";
-    private static final List<String> LOOPBACK = List.of("localhost", "127.0.0.1");
     private static final Duration SESSION = Duration.ofSeconds(2);
     private static final Duration TICK = Duration.ofMillis(200);
     private static final List<String> SITES = List.of(PairPrincipal.site(PAIR, "a").subject(),
@@ -59,24 +59,17 @@ class ZooKeeperTlsTest {
 
     @BeforeAll
     static void issueCertificates() throws IOException {
-        siteA = issue(pki.resolve("pair"), PairPrincipal.site(PAIR, "a"));
-        siteB = issue(pki.resolve("pair"), PairPrincipal.site(PAIR, "b"));
-        witness = issue(pki.resolve("pair"), PairPrincipal.witness(PAIR, "witness"));
-        ZooKeeperTls other = issue(pki.resolve("other"), PairPrincipal.site(PAIR, "a"));
+        TestPki pair = new TestPki(Files.createDirectory(pki.resolve("pair")), PAIR);
+        siteA = zooKeeperTls(pair.issue(PairPrincipal.site(PAIR, "a")));
+        siteB = zooKeeperTls(pair.issue(PairPrincipal.site(PAIR, "b")));
+        witness = zooKeeperTls(pair.issue(PairPrincipal.witness(PAIR, "witness")));
+        TlsFiles other = new TestPki(Files.createDirectory(pki.resolve("other")), PAIR)
+                .issue(PairPrincipal.site(PAIR, "a"));
         foreign = new ZooKeeperTls(siteA.ca(), other.certificate(), other.key());
     }
 
-    /** A certificate for {@code holder} from the CA in {@code caDir} (created on first use). */
-    private static ZooKeeperTls issue(Path caDir, PairPrincipal holder) throws IOException {
-        Path caCert = caDir.resolve("ca.crt");
-        Path caKey = caDir.resolve("ca.key");
-        PairAuthority ca = caCert.toFile().exists() ? PairAuthority.load(PAIR, caCert, caKey)
-                : PairAuthority.create(PAIR, Instant.now(), PairAuthority.CA_VALIDITY);
-        ca.write(caCert, caKey);
-        ZooKeeperTls files = new ZooKeeperTls(caCert, caDir.resolve(holder.name() + "-" + holder.kind().label() + ".crt"),
-                caDir.resolve(holder.name() + "-" + holder.kind().label() + ".key"));
-        ca.issue(holder, LOOPBACK, Instant.now(), Duration.ofDays(1)).write(files.certificate(), files.key());
-        return files;
+    private static ZooKeeperTls zooKeeperTls(TlsFiles files) {
+        return new ZooKeeperTls(files.ca(), files.certificate(), files.key());
     }
 
     @AfterEach

@@ -45,10 +45,18 @@ public final class TestPki {
 
     /** Files for {@code holder}, valid from {@code from} for {@code validity} (an expired one, a future one). */
     public TlsFiles issue(PairPrincipal holder, Instant from, Duration validity) {
-        String name = holder.kind().label() + "-" + holder.name() + "-" + from.toEpochMilli();
+        return issue(authority, holder, from, validity);
+    }
+
+    /**
+     * Files for {@code holder} issued by {@code ca} (this pair's, or another, for a foreign
+     * certificate), with this pair's CA file as what they trust.
+     */
+    public TlsFiles issue(PairAuthority ca, PairPrincipal holder, Instant from, Duration validity) {
+        String name = holder.kind().label() + "-" + holder.name() + "-" + System.nanoTime();
         TlsFiles files = new TlsFiles(caFile, dir.resolve(name + ".crt"), dir.resolve(name + ".key"));
         try {
-            authority.issue(holder, LOOPBACK, from, validity).write(files.certificate(), files.key());
+            ca.issue(holder, LOOPBACK, from, validity).write(files.certificate(), files.key());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
