@@ -2,10 +2,12 @@ package io.sitepair.ops.lab;
 
 import io.sitepair.replicator.status.PrimaryStatus;
 import io.sitepair.replicator.status.SiteStatus;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -75,6 +77,20 @@ public final class PairDemo implements Callable<Integer> {
         return failed ? 1 : 0;
     }
 
+    /** What {@code sitepair status} says of the links, as an operator would read it: into the summary. */
+    private void links(LocalPair lab) throws IOException, InterruptedException {
+        LocalPair.Cli status = lab.cli(Duration.ofSeconds(30), "status");
+        List<String> lines = status.out().lines()
+                .filter(l -> l.startsWith("links: ") || l.startsWith("coordination: ") || l.startsWith("WARNING: "))
+                .toList();
+        if (status.exit() != 0 || lines.isEmpty()) {
+            fail("links", "sitepair status said nothing of the links: " + status.text());
+            return;
+        }
+        lines.forEach(this::say);
+        summary.add(String.format("%-10s %s", "links", String.join("; ", lines).substring("links: ".length())));
+    }
+
     private void run(LocalPair lab) throws Exception {
         Map<String, InetSocketAddress> sites = Map.of("a", lab.service("a"), "b", lab.service("b"));
         step(1, "sitepair init --lab " + lab.dir() + "; start the witness, site b and site a (separate JVMs, each"
@@ -84,6 +100,7 @@ public final class PairDemo implements Callable<Integer> {
         Process a = lab.start("a");
         lab.await("a", 120, SiteStatus::pairProtected);
         say("site a is primary in epoch 1, protected by site b; clients on " + lab.endpoint());
+        links(lab);
 
         step(2, WRITERS + " Redis clients write for " + seconds + " s; then site a is killed (kill -9) under the load");
         SiteStatus live;
@@ -155,7 +172,7 @@ public final class PairDemo implements Callable<Integer> {
     }
 
     private static String failoverTo(LocalPair lab, String site) throws Exception {
-        LocalPair.Cli failover = lab.cli(java.time.Duration.ofSeconds(90), "failover", "--to", site);
+        LocalPair.Cli failover = lab.cli(Duration.ofSeconds(90), "failover", "--to", site);
         if (failover.exit() != 0) {
             throw new IllegalStateException("sitepair failover failed: " + failover.err());
         }
