@@ -16,7 +16,7 @@ import org.apache.zookeeper.common.X509Exception;
  * TLS 1.3, and the key store ZooKeeper needs, kept in a directory of its own that only this user
  * can read and that {@link #close} removes.
  */
-final class ZooKeeperClientTls implements AutoCloseable {
+public final class ZooKeeperClientTls implements AutoCloseable {
     private final ZooKeeperTls tls;
     private final Path dir;
     private final PemKeyStore keyStore;
@@ -27,7 +27,7 @@ final class ZooKeeperClientTls implements AutoCloseable {
         this.keyStore = keyStore;
     }
 
-    static ZooKeeperClientTls open(ZooKeeperTls tls) {
+    public static ZooKeeperClientTls open(ZooKeeperTls tls) {
         try {
             Path dir = Files.createTempDirectory("sitepair-zookeeper-"); // owner-only
             return new ZooKeeperClientTls(tls, dir, PemKeyStore.create(tls, dir.resolve("keystore.pem"), () -> {}));
@@ -40,7 +40,7 @@ final class ZooKeeperClientTls implements AutoCloseable {
      * A new configuration for one client. The server's host name is verified (ZooKeeper's check and
      * Netty's): the certificate of the member dialled must name the address in the connect string.
      */
-    ZKClientConfig config() {
+    public ZKClientConfig config() {
         ZKClientConfig config = new ZKClientConfig();
         config.setProperty(ZKClientConfig.SECURE_CLIENT, "true");
         config.setProperty(ZKClientConfig.ZOOKEEPER_CLIENT_CNXN_SOCKET, ClientCnxnSocketNetty.class.getName());

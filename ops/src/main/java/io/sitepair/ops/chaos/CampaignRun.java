@@ -1,6 +1,8 @@
 package io.sitepair.ops.chaos;
 
+import io.sitepair.ops.config.TlsConfig;
 import io.sitepair.ops.lab.Scratch;
+import io.sitepair.ops.site.Coordination;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -64,7 +66,8 @@ final class CampaignRun {
             out.printf("pair up: %s primary and protected; witness on %s%n", primary,
                     NetworkLab.ADDRESSES.get("witness"));
             out.flush();
-            watcher = new LiveRecordWatcher(pair.zookeeper(), pair.pair.pair());
+            watcher = new LiveRecordWatcher(pair.zookeeper(), pair.pair.pair(),
+                    Coordination.peerTls(pair.pair, TlsConfig.OPERATOR));
             campaign = new Campaign(pair, network, watcher, settings, InstantSource.system(), out);
             campaign.run();
             completed = true;

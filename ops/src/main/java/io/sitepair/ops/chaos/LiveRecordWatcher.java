@@ -1,5 +1,7 @@
 package io.sitepair.ops.chaos;
 
+import io.sitepair.tiebreaker.ZooKeeperClientTls;
+import io.sitepair.tiebreaker.ZooKeeperTls;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,15 +24,24 @@ final class LiveRecordWatcher implements AutoCloseable {
             Logger.getLogger("org.apache.curator"));
 
     private final CuratorFramework client;
+    /** Null when the link to the quorum is plaintext. */
+    private final ZooKeeperClientTls tls;
     private final String path;
     private final List<HistoryChecks.LiveRecord> records = new ArrayList<>();
     private final AtomicBoolean stop = new AtomicBoolean();
     private final Thread poller;
 
-    LiveRecordWatcher(String connectString, String pair) {
+    /** Reads the record at {@code connectString} as the holder of {@code identity} (null: in plaintext). */
+    LiveRecordWatcher(String connectString, String pair, ZooKeeperTls identity) {
         QUIET.forEach(l -> l.setLevel(Level.SEVERE));
         this.path = "/sitepair/pairs/" + pair + "/epoch";
-        this.client = CuratorFrameworkFactory.newClient(connectString, 4000, 1000, new RetryForever(200));
+        this.tls = identity == null ? null : ZooKeeperClientTls.open(identity);
+        CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder().connectString(connectString)
+                .sessionTimeoutMs(4000).connectionTimeoutMs(1000).retryPolicy(new RetryForever(200));
+        if (tls != null) {
+            builder.zkClientConfig(tls.config());
+        }
+        this.client = builder.build();
         client.start();
         this.poller = Thread.ofPlatform().daemon().name("chaos-live-record").start(this::poll);
     }
@@ -96,5 +107,8 @@ final class LiveRecordWatcher implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         client.close();
+        if (tls != null) {
+            tls.close();
+        }
     }
 }

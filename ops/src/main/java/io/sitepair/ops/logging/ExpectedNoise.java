@@ -4,6 +4,8 @@ import java.io.EOFException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.CancellationException;
+import javax.net.ssl.SSLException;
 import java.util.List;
 import java.util.Set;
 import org.apache.zookeeper.KeeperException;
@@ -58,6 +60,9 @@ public final class ExpectedNoise {
             SocketTimeoutException.class,
             // Our own side closing a connection while a read or write on it was in flight.
             ClosedChannelException.class,
+            // A TLS peer refused, or refusing us: no certificate, the wrong one, a plaintext client
+            // (Netty's NotSslRecordException), an alert. The ends that decide say why in their own words.
+            SSLException.class,
             // A ZooKeeper client's view of the above (Curator's CuratorConnectionLossException is one);
             // the sites report it themselves ("outputs held: ZooKeeper connection suspended").
             KeeperException.ConnectionLossException.class,
@@ -99,6 +104,15 @@ public final class ExpectedNoise {
 
     /** How far down a chain of causes to look (a chain can be circular). */
     private static final int MAX_CAUSES = 16;
+
+    /**
+     * Whether {@code thrown}, logged by {@code loggerName}, is a connection class giving up its own
+     * attempt: ZooKeeper's Netty client cancels a connect that outlived its connection timeout (a
+     * member down or cut off) and logs the cancelled future.
+     */
+    public static boolean isCancelledConnect(String loggerName, Throwable thrown) {
+        return thrown instanceof CancellationException && isConnectionLogger(loggerName);
+    }
 
     /** Whether {@code thrown}, or one of its causes, is a peer or network fault of the list above. */
     public static boolean isExpectedFault(Throwable thrown) {

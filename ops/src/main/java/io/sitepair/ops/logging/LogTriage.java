@@ -33,7 +33,8 @@ record LogTriage(boolean detail) {
         if (detail) {
             return true;
         }
-        if (isExpectedFault(record) || ExpectedNoise.isZooKeeperRace(thrown)) {
+        if (isExpectedFault(record) || ExpectedNoise.isZooKeeperRace(thrown)
+                || ExpectedNoise.isCancelledConnect(record.getLoggerName(), thrown)) {
             return false;
         }
         return thrown instanceof RuntimeException || thrown instanceof Error

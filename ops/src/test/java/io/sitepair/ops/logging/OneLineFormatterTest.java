@@ -93,6 +93,21 @@ class OneLineFormatterTest {
     }
 
     @Test
+    void aPlaintextClientAtATlsPortAndACancelledConnectAreOneLine() {
+        var plaintext = new io.netty.handler.codec.DecoderException(
+                new io.netty.handler.ssl.NotSslRecordException("not an SSL/TLS record: 0000002d"));
+        String text = USUAL.format(record(Level.WARNING, "org.apache.zookeeper.server.NettyServerCnxnFactory",
+                "Exception caught", plaintext));
+        assertTrue(text.startsWith("zookeeper: INFO NettyServerCnxnFactory: Exception caught ("), text);
+        assertFalse(text.contains("\tat "), text);
+        String cancelled = USUAL.format(record(Level.INFO, "org.apache.zookeeper.ClientCnxnSocketNetty",
+                "future isn't success.", new java.util.concurrent.CancellationException()));
+        assertFalse(cancelled.contains("\tat "), cancelled);
+        assertTrue(USUAL.format(record(Level.INFO, "io.sitepair.replicator.pair.PrimaryRole", "x",
+                new java.util.concurrent.CancellationException())).contains("\tat "), "ours stays a bug");
+    }
+
+    @Test
     void aSevereCheckedFailureKeepsItsTraceAndAWarningOfOneIsOneLine() {
         assertTrue(USUAL.format(record(Level.SEVERE, "org.apache.zookeeper.server.persistence.FileTxnSnapLog",
                 "cannot load", new IOException("disk"))).contains("\tat "));
