@@ -37,8 +37,13 @@ public final class LocalPair implements AutoCloseable {
     private AdminClient admin;
 
     public LocalPair(Path dir, UnaryOperator<String> edit) throws IOException {
+        this(dir, true, edit);
+    }
+
+    /** With {@code tls} false, the pair's links run without TLS ({@code init --lab --tls off}). */
+    public LocalPair(Path dir, boolean tls, UnaryOperator<String> edit) throws IOException {
         this.dir = dir;
-        this.config = LabConfig.write(dir);
+        this.config = LabConfig.write(dir, tls);
         Files.writeString(config, edit.apply(Files.readString(config)));
         this.pair = PairConfigParser.load(config);
         this.admin = AdminClient.of(pair);
@@ -127,7 +132,8 @@ public final class LocalPair implements AutoCloseable {
 
     /**
      * Runs {@code sitepair <command> --config <this pair's file> <options>} as a separate JVM;
-     * fails if it has not ended within {@code timeout}.
+     * fails if it has not ended within {@code timeout}. A command with a subcommand is given with
+     * a space: {@code "cert rotate"}.
      */
     public Cli cli(Duration timeout, String command, String... options) throws IOException, InterruptedException {
         return finish(startCli(command, options), command, timeout);
@@ -135,10 +141,10 @@ public final class LocalPair implements AutoCloseable {
 
     /** Starts {@code sitepair <command> --config <this pair's file> <options>}; {@link #finish} collects it. */
     public Process startCli(String command, String... options) throws IOException {
-        List<String> args = new ArrayList<>(List.of(command, "--config", config.toString()));
+        List<String> args = new ArrayList<>(List.of(command.split(" ")));
+        args.addAll(List.of("--config", config.toString()));
         args.addAll(List.of(options));
-        return SitepairProcess.start(dir.resolve(command + ".out"), dir.resolve(command + ".err"),
-                args.toArray(String[]::new));
+        return SitepairProcess.start(output(command, ".out"), output(command, ".err"), args.toArray(String[]::new));
     }
 
     /** Waits for a command {@link #startCli started} earlier; fails if it has not ended within {@code timeout}. */
@@ -147,8 +153,13 @@ public final class LocalPair implements AutoCloseable {
             p.destroyForcibly();
             throw new IllegalStateException("sitepair " + command + " did not end within " + timeout);
         }
-        return new Cli(p.exitValue(), Files.readString(dir.resolve(command + ".out")),
-                Files.readString(dir.resolve(command + ".err")));
+        return new Cli(p.exitValue(), Files.readString(output(command, ".out")),
+                Files.readString(output(command, ".err")));
+    }
+
+    /** Where a command's output goes: {@code DIR/cert-rotate.out} for {@code cert rotate}. */
+    private Path output(String command, String suffix) {
+        return dir.resolve(command.replace(' ', '-') + suffix);
     }
 
     /** What {@code sitepair endpoint} prints for this pair (the live site's address, from ZooKeeper). */
