@@ -118,6 +118,7 @@ class TlsProcessTest {
         assertNotEquals(0, up.exit(), up.text());
         assertTrue(seconds < 15, "the refusal took " + seconds + " s");
         assertFalse(up.text().contains("\tat "), "a refusal is not a bug: no stack trace\n" + up.text());
+        assertEquals(1, up.text().strip().lines().count(), up.text());
         return up.text();
     }
 
@@ -137,14 +138,14 @@ class TlsProcessTest {
             try (WriteLoad writers = new WriteLoad(2, "w", Map.of("a", lab.service("a")), "a")) {
                 writers.awaitAcknowledged(200, 30);
 
-                rotate(lab, writers);
+                rotate(lab, proxy, writers);
                 reconnect(lab, proxy, writers);
                 assertNotEquals(before, serial(lab, "a"));
                 assertPresented(lab);
 
-                rotate(lab, writers, "--ca");
+                rotate(lab, proxy, writers, "--ca");
                 reconnect(lab, proxy, writers);
-                rotate(lab, writers, "--finish");
+                rotate(lab, proxy, writers, "--finish");
                 assertEquals(1, PemFiles.readCertificates(lab.pair().tls().ca()).size(), "only the new CA is trusted");
                 reconnect(lab, proxy, writers); // a certificate of the old CA would now be refused
                 assertPresented(lab);
@@ -155,12 +156,14 @@ class TlsProcessTest {
         }
     }
 
-    /** {@code sitepair cert rotate <options>} while the clients write on. */
-    private static void rotate(LocalPair lab, WriteLoad writers, String... options) throws Exception {
-        int acknowledged = writers.acknowledged().size();
+    /** {@code sitepair cert rotate <options>} while the clients write on: the link in use carries on. */
+    private static void rotate(LocalPair lab, WanProxy proxy, WriteLoad writers, String... options) throws Exception {
+        long connections = proxy.stats().accepted();
         LocalPair.Cli rotate = lab.cli(CLI, "cert rotate", options);
         assertEquals(0, rotate.exit(), rotate.text());
-        writers.awaitAcknowledged(acknowledged + 1, 30);
+        writers.awaitAcknowledged(writers.acknowledged().size() + 50, 30);
+        lab.await("a", 10, SiteStatus::pairProtected);
+        assertEquals(connections, proxy.stats().accepted(), "the rotation broke the logging channel in use");
     }
 
     /**
