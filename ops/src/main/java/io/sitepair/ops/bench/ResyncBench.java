@@ -27,14 +27,23 @@ import io.sitepair.replicator.resync.CopyTarget;
 import io.sitepair.replicator.resync.PrimaryResync;
 import io.sitepair.replicator.resync.ResyncPolicy;
 import io.sitepair.replicator.resync.ResyncWriter;
+import io.sitepair.replicator.tls.PairAuthority;
+import io.sitepair.replicator.tls.PairPrincipal;
+import io.sitepair.replicator.tls.TlsFiles;
+import io.sitepair.replicator.tls.TlsIdentity;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -50,7 +59,9 @@ import picocli.CommandLine.Spec;
  * primary in epoch 1 and failed; a took over in epoch 2. Both wrote after the failover point: b
  * what it never replicated, a what it served alone. The bench resyncs b from a and prints the plan,
  * the bytes shipped against the bytes changed, the time and the throughput on the wire against the
- * link, then checks that the two images are identical.
+ * link, then checks that the two images are identical. With TLS on the channel runs mutual TLS
+ * 1.3 with certificates from a throwaway pair CA in the scratch directory; with both modes, they
+ * are taken in turn, so both see the same machine conditions.
  */
 @Command(name = "resync", mixinStandardHelpOptions = true,
         description = {"Resync of a returning site after a failover: real disk images, block maps and lineages,"
@@ -59,6 +70,7 @@ import picocli.CommandLine.Spec;
                 + " are identical."})
 public final class ResyncBench implements Callable<Integer> {
     private static final long DIVERGENCE = 1000; // the log position of the failover
+    private static final String PAIR = "bench";
 
     @Spec
     CommandLine.Model.CommandSpec spec;
@@ -91,57 +103,72 @@ public final class ResyncBench implements Callable<Integer> {
     @Option(names = "--rate", paramLabel = "RATE", description = "The resync's own rate limit (40M/s); default none.")
     String rate;
 
+    @picocli.CommandLine.Mixin
+    TlsModes tlsOption;
+    private List<String> tlsModes;
+
+    @Option(names = "--rounds", defaultValue = "1", description = "Measured resyncs per --tls mode, the modes taken"
+            + " in the opposite order each round (default ${DEFAULT-VALUE}).")
+    int rounds;
+
     @Option(names = "--dir", paramLabel = "DIR", description = "Scratch directory (default: a temporary one).")
     Path dir;
+
+    /** One measured resync: the copy's outcome and when the target planned and finished, from dialling. */
+    private record Measured(CopySender.Outcome copy, double seconds, double copySeconds, boolean identical) {
+        double wireMbit() {
+            return copy.wireBytes() * 8 / seconds / 1e6;
+        }
+
+        double copyWireMbit() {
+            return copy.wireBytes() * 8 / copySeconds / 1e6;
+        }
+    }
 
     @Override
     public Integer call() throws Exception {
         long bytes = Units.bytes(disk);
         if (bytes <= 0 || bytes % DiskImage.BLOCK_SIZE != 0 || changed <= 0 || changed + shared > 100 || shared < 0
-                || run < 1 || run > 1024) {
+                || run < 1 || run > 1024 || rounds < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--disk must be a positive multiple of 4096,"
-                    + " --changed > 0, --changed + --shared <= 100 and --run between 1 and 1024");
+                    + " --changed > 0, --changed + --shared <= 100, --run between 1 and 1024 and --rounds >= 1");
         }
+        tlsModes = tlsOption.checked(spec);
         long limit = rate == null ? 0 : Units.bytesPerSecond(rate);
         java.io.PrintWriter out = spec.commandLine().getOut();
         Path scratch = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("sitepair-resync-bench");
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, Transport.ioHandlers());
-        // A site daemon runs warm: a small resync first, so the measured one is not the JVM's first.
-        try (Sites warmUp = Sites.create(scratch.resolve("warm-up"), 64L << 20, 0.1, 0.05, run)) {
-            run(group, warmUp, limit);
-        }
-        try (Sites sites = Sites.create(scratch.resolve("measured"), bytes, shared / 100, changed / 100, run)) {
-            out.printf("resync bench: %s disk, %d blocks written before the failover on both sites; since:"
-                            + " %d blocks on a, %d on b, %d of them on both: %d changed (%.2f%%)%n",
-                    disk, sites.sharedBlocks, sites.changedOnA, sites.changedOnB, sites.changedOnBoth,
-                    sites.changedBlocks(), 100.0 * sites.changedBlocks() / sites.blocks);
-            long scanStart = System.nanoTime();
-            sites.recordsA.writtenAfter(0, sites.blocks, new Stamp(1, DIVERGENCE - 1));
-            out.printf("  one scan of a's block map (what planning does on each site): %.0f ms%n",
-                    (System.nanoTime() - scanStart) / 1e6);
-            long start = System.nanoTime();
-            CopySender.Outcome copy = run(group, sites, limit);
-            // Until the target applied the end of the copy: what the sender queued may still be in flight.
-            double seconds = (sites.targetDoneNanos - start) / 1e9;
-            double wireMbit = copy.wireBytes() * 8 / seconds / 1e6;
-            long changedBytes = sites.changedBlocks() * DiskImage.BLOCK_SIZE;
-            out.printf("  plan: %s, %d blocks%n", copy.kind(), copy.plannedBlocks());
-            long shipped = copy.plannedBlocks() + copy.changedBlocks();
-            out.printf("  shipped: %d blocks for %d changed (%.3f x; %d bytes for %d), %d of them as zero ranges;"
-                            + " %d bytes of block data, %d on the wire%n", shipped, sites.changedBlocks(),
-                    shipped / (double) sites.changedBlocks(), shipped * DiskImage.BLOCK_SIZE, changedBytes,
-                    copy.zeroBlocks(), copy.bytes(), copy.wireBytes());
-            double copySeconds = (sites.targetDoneNanos - sites.targetPlanNanos) / 1e9;
-            out.printf("  copy phase (the target's plan to its last block): %.2f s, %.1f Mbit/s on the wire%s%n",
-                    copySeconds, copy.wireBytes() * 8 / copySeconds / 1e6, link == null ? ""
-                            : String.format(" = %.1f%% of the link", copy.wireBytes() * 8 / copySeconds / link * 100));
-            out.printf("  took %.2f s from dialling to the target's last block: %.1f Mbit/s on the wire%s%n",
-                    seconds, wireMbit,
-                    link == null ? " (loopback)" : String.format(" = %.1f%% of the %s link", wireMbit * 1e6 / link * 100,
-                            Units.formatBitsPerSecond(link)));
-            boolean identical = sites.identical();
-            out.println("  images identical: " + identical);
-            out.flush();
+        try {
+            Map<String, Map<String, TlsIdentity>> identities = new LinkedHashMap<>();
+            for (String mode : tlsModes) {
+                identities.put(mode, mode.equals("on") ? throwawayPki(scratch.resolve("tls")) : null);
+            }
+            // A site daemon runs warm: a small resync first in each mode, so the measured one is not the JVM's first.
+            for (String mode : tlsModes) {
+                try (Sites warmUp = Sites.create(scratch.resolve("warm-up-" + mode), 64L << 20, 0.1, 0.05, run)) {
+                    run(group, warmUp, limit, identities.get(mode));
+                }
+                Scratch.deleteTree(scratch.resolve("warm-up-" + mode));
+            }
+            Map<String, List<Measured>> results = new LinkedHashMap<>();
+            boolean identical = true;
+            for (int round = 1; round <= rounds; round++) {
+                List<String> order = new ArrayList<>(tlsModes);
+                if (round % 2 == 0) {
+                    Collections.reverse(order);
+                }
+                for (String mode : order) {
+                    Path measuredDir = scratch.resolve("measured-tls-" + mode);
+                    try (Sites sites = Sites.create(measuredDir, bytes, shared / 100, changed / 100, run)) {
+                        out.printf("TLS %s, round %d:%n", mode, round);
+                        Measured measured = measure(out, group, sites, limit, identities.get(mode));
+                        results.computeIfAbsent(mode, m -> new ArrayList<>()).add(measured);
+                        identical &= measured.identical();
+                    }
+                    Scratch.deleteTree(measuredDir);
+                }
+            }
+            printSummary(out, results);
             return identical ? 0 : 1;
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
@@ -151,11 +178,91 @@ public final class ResyncBench implements Callable<Integer> {
         }
     }
 
-    private CopySender.Outcome run(EventLoopGroup group, Sites sites, long limit) throws Exception {
+    private Measured measure(java.io.PrintWriter out, EventLoopGroup group, Sites sites, long limit,
+                             Map<String, TlsIdentity> tls) throws Exception {
+        out.printf("  %s disk, %d blocks written before the failover on both sites; since: %d blocks on a, %d on b,"
+                        + " %d of them on both: %d changed (%.2f%%)%n", disk, sites.sharedBlocks, sites.changedOnA,
+                sites.changedOnB, sites.changedOnBoth, sites.changedBlocks(), 100.0 * sites.changedBlocks() / sites.blocks);
+        long scanStart = System.nanoTime();
+        sites.recordsA.writtenAfter(0, sites.blocks, new Stamp(1, DIVERGENCE - 1));
+        out.printf("  one scan of a's block map (what planning does on each site): %.0f ms%n",
+                (System.nanoTime() - scanStart) / 1e6);
+        long start = System.nanoTime();
+        CopySender.Outcome copy = run(group, sites, limit, tls);
+        // Until the target applied the end of the copy: what the sender queued may still be in flight.
+        Measured m = new Measured(copy, (sites.targetDoneNanos - start) / 1e9,
+                (sites.targetDoneNanos - sites.targetPlanNanos) / 1e9, sites.identical());
+        long changedBytes = sites.changedBlocks() * DiskImage.BLOCK_SIZE;
+        out.printf("  plan: %s, %d blocks%n", copy.kind(), copy.plannedBlocks());
+        long shipped = copy.plannedBlocks() + copy.changedBlocks();
+        out.printf("  shipped: %d blocks for %d changed (%.3f x; %d bytes for %d), %d of them as zero ranges;"
+                        + " %d bytes of block data, %d on the wire%n", shipped, sites.changedBlocks(),
+                shipped / (double) sites.changedBlocks(), shipped * DiskImage.BLOCK_SIZE, changedBytes,
+                copy.zeroBlocks(), copy.bytes(), copy.wireBytes());
+        out.printf("  copy phase (the target's plan to its last block): %.2f s, %.1f Mbit/s on the wire%s%n",
+                m.copySeconds(), m.copyWireMbit(), ofLink(m.copyWireMbit(), " = %.1f%% of the link"));
+        out.printf("  took %.2f s from dialling to the target's last block: %.1f Mbit/s on the wire%s%n", m.seconds(),
+                m.wireMbit(), link == null ? " (loopback)"
+                        : ofLink(m.wireMbit(), " = %.1f%% of the " + Units.formatBitsPerSecond(link) + " link"));
+        out.println("  images identical: " + m.identical());
+        out.flush();
+        return m;
+    }
+
+    private String ofLink(double mbit, String format) {
+        return link == null ? "" : String.format(format, mbit * 1e6 / link * 100);
+    }
+
+    /** Each mode's medians, and with both, TLS on against off. */
+    private void printSummary(java.io.PrintWriter out, Map<String, List<Measured>> results) {
+        out.printf("summary (medians of %d round(s)):%n", rounds);
+        Map<String, double[]> medians = new LinkedHashMap<>();
+        for (Map.Entry<String, List<Measured>> mode : results.entrySet()) {
+            List<Measured> runs = mode.getValue();
+            double seconds = Scratch.median(runs.stream().mapToDouble(Measured::seconds).toArray());
+            double wire = Scratch.median(runs.stream().mapToDouble(Measured::wireMbit).toArray());
+            double copyWire = Scratch.median(runs.stream().mapToDouble(Measured::copyWireMbit).toArray());
+            medians.put(mode.getKey(), new double[] {seconds, wire, copyWire});
+            out.printf("  TLS %-3s end to end %.2f s, %.1f Mbit/s%s; copy phase %.1f Mbit/s%s%n", mode.getKey(), seconds,
+                    wire, ofLink(wire, " (%.1f%% of the link)"), copyWire, ofLink(copyWire, " (%.1f%% of the link)"));
+        }
+        if (medians.containsKey("on") && medians.containsKey("off")) {
+            double[] on = medians.get("on");
+            double[] off = medians.get("off");
+            out.printf("  TLS on/off: end-to-end throughput %.3f, copy phase %.3f%n", on[1] / off[1], on[2] / off[2]);
+        }
+        if (link != null && medians.containsKey("on")) {
+            double share = medians.get("on")[1] * 1e6 / link;
+            out.printf("  aim: with TLS at least 90%% of the link end to end: %s, measured %.1f%%%n",
+                    share >= 0.9 ? "met" : "MISSED", share * 100);
+        }
+        out.flush();
+    }
+
+    /** Sites a's and b's TLS identities, issued by a throwaway pair CA written to {@code dir}. */
+    private static Map<String, TlsIdentity> throwawayPki(Path dir) throws java.io.IOException {
+        Instant now = Instant.now();
+        PairAuthority ca = PairAuthority.create(PAIR, now, PairAuthority.CA_VALIDITY);
+        Path caFile = dir.toAbsolutePath().resolve("ca.crt");
+        ca.write(caFile, caFile.resolveSibling("ca.key"));
+        Map<String, TlsIdentity> identities = new LinkedHashMap<>();
+        for (String site : List.of("a", "b")) {
+            TlsFiles files = new TlsFiles(caFile, caFile.resolveSibling(site + ".crt"), caFile.resolveSibling(site + ".key"));
+            ca.issue(PairPrincipal.site(PAIR, site), List.of("localhost", "127.0.0.1"), now, Duration.ofDays(1))
+                    .write(files.certificate(), files.key());
+            identities.put(site, TlsIdentity.load(PAIR, files));
+        }
+        return identities;
+    }
+
+    private CopySender.Outcome run(EventLoopGroup group, Sites sites, long limit, Map<String, TlsIdentity> tls)
+            throws Exception {
         List<Long> blocks = List.of(sites.blocks);
         byte[] secret = "resync-bench-secret-0123456789".getBytes();
-        PairIdentity a = new PairIdentity("bench", secret, "a", "b", new byte[32], "amd64", blocks, false, null);
-        PairIdentity b = new PairIdentity("bench", secret, "b", "a", new byte[32], "amd64", blocks, false, null);
+        PairIdentity a = new PairIdentity(PAIR, secret, "a", "b", new byte[32], "amd64", blocks, false,
+                tls == null ? null : tls.get("a"));
+        PairIdentity b = new PairIdentity(PAIR, secret, "b", "a", new byte[32], "amd64", blocks, false,
+                tls == null ? null : tls.get("b"));
         ReceivedLog received = new ReceivedLog(1 << 20, 0);
         LogReceiver receiver = new LogReceiver(b, 1, received, () -> 0, new BackupResync(blocks, sites.target(received)),
                 LinkTiming.DEFAULTS);
