@@ -182,13 +182,14 @@ public final class PairBench implements Callable<Integer> {
                 if (!rtt.isZero()) {
                     pair.routeThrough(WanProfile.rtt(rtt, rate));
                 }
+                // One pair at a time, with its witness: without it the two peers of a TLS pair did not form a quorum within 60 s here.
+                pair.startWitness();
                 Process backup = pair.start("b");
                 Process primary = pair.start("a");
-                pairServers.add(new Server("TLS " + mode, pair.service("a").getPort(), pair, List.of(primary, backup)));
-            }
-            for (Server server : pairServers) {
-                server.pair().await("a", Duration.ofSeconds(60), SiteStatus::pairProtected);
-                RedisBenchmark.awaitPong(server.port(), server.processes().getFirst(), 30);
+                pair.await("a", Duration.ofSeconds(120), SiteStatus::pairProtected);
+                Server server = new Server("TLS " + mode, pair.service("a").getPort(), pair, List.of(primary, backup));
+                RedisBenchmark.awaitPong(server.port(), primary, 30);
+                pairServers.add(server);
             }
             List<Server> servers = new ArrayList<>(List.of(unprotected));
             servers.addAll(pairServers);
