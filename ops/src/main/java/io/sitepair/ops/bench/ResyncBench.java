@@ -144,10 +144,11 @@ public final class ResyncBench implements Callable<Integer> {
                 identities.put(mode, mode.equals("on") ? throwawayPki(scratch.resolve("tls")) : null);
             }
             // A site daemon runs warm: a resync first in each mode, so the measured one is not the JVM's first. It
-            // ships about 130 MB: with less, TLS's AES-GCM still ran in its interpreted and C1 code (GHASH.processBlocks
-            // in a profile) through the first measured resync, at a quarter of the rate of the later ones.
+            // ships about 130 MB (less for a smaller disk): after 3 MB, TLS's AES-GCM still ran in its Java code
+            // (GHASH.processBlocks in a profile) through the first measured resync, at a quarter of the later rate.
             for (String mode : tlsModes) {
-                try (Sites warmUp = Sites.create(scratch.resolve("warm-up-" + mode), 256L << 20, 0.1, 0.5, run)) {
+                try (Sites warmUp = Sites.create(scratch.resolve("warm-up-" + mode), Math.min(bytes, 256L << 20), 0.1,
+                        0.5, run)) {
                     run(group, warmUp, limit, identities.get(mode));
                 }
                 Scratch.deleteTree(scratch.resolve("warm-up-" + mode));

@@ -139,21 +139,24 @@ class CliTest {
     @Test
     void benchPairMeasuresBothLinksAndEndsWithEqualStates() {
         Result bench = sitepair("bench", "pair", "--requests", "3000", "--warmup", "0", "--pipeline", "1,32", "--tests",
-                "set", "--rtt", "0,4ms", "--idle", "200ms");
+                "set", "--rtt", "0,4ms", "--idle", "200ms", "--tls", "on");
         assertEquals(0, bench.exit(), bench.err() + bench.out());
         assertTrue(bench.out().contains("link: loopback") && bench.out().contains("link: WAN proxy, RTT 4ms"), bench.out());
         // A row per link and pipelining depth, each with figures for both servers.
-        assertEquals(4, Pattern.compile("(?m)^  SET +(1|32) +[0-9,]+ +[0-9,]+ ").matcher(bench.out()).results().count(),
-                bench.out());
+        assertEquals(4, Pattern.compile("(?m)^  SET +(1|32) TLS on +[0-9,]+ +[0-9,]+ ").matcher(bench.out()).results()
+                .count(), bench.out());
         assertEquals(2, bench.out().split("final states equal", -1).length - 1, bench.out());
-        assertTrue(bench.out().contains("SET P1: added p50 <= RTT + 1 ms"), bench.out());
+        assertTrue(bench.out().contains("SET P1 TLS on: added p50 <= RTT + 1 ms"), bench.out());
     }
 
     @Test
-    void benchPairRefusesAPipeliningDepthOfZero() {
+    void benchPairRefusesAPipeliningDepthOfZeroAndAnUnknownTlsMode() {
         Result bench = sitepair("bench", "pair", "--pipeline", "0");
         assertEquals(2, bench.exit(), bench.out());
         assertTrue(bench.err().contains("--pipeline depth must be at least 1"), bench.err());
+        Result tls = sitepair("bench", "pair", "--tls", "on,maybe");
+        assertEquals(2, tls.exit(), tls.out());
+        assertTrue(tls.err().contains("--tls takes on, off or on,off; got on,maybe"), tls.err());
     }
 
     /**
