@@ -51,12 +51,14 @@ public interface Tiebreaker extends AutoCloseable {
      * Connects to the ZooKeeper ensemble {@code connectString} over TLS with {@code tls}'s
      * certificate, as a member of {@code pair} whose records only the certificates with the subjects
      * {@code writers} (the pair's two sites, as {@code CN=a,OU=site,O=sitepair lab}) may change: the
-     * ensemble must authenticate clients by certificate (ZooKeeper's {@code x509} scheme). Returns at
-     * once, like {@link #connect(String, String, byte[], Duration)}.
+     * ensemble must authenticate clients by certificate (ZooKeeper's {@code x509} scheme). With
+     * {@code secret} too, it takes over records that a pair without TLS left under its secret's
+     * credential, giving them to {@code writers}. Returns at once, like {@link #connect(String,
+     * String, byte[], Duration)}.
      */
-    static Tiebreaker connect(String connectString, String pair, ZooKeeperTls tls, List<String> writers,
-            Duration sessionTimeout) {
-        return ZooKeeperTiebreaker.connect(connectString, pair, tls, List.copyOf(writers), sessionTimeout);
+    static Tiebreaker connect(String connectString, String pair, byte[] secret, ZooKeeperTls tls,
+            List<String> writers, Duration sessionTimeout) {
+        return ZooKeeperTiebreaker.connect(connectString, pair, secret, tls, List.copyOf(writers), sessionTimeout);
     }
 
     /**

@@ -21,6 +21,8 @@ import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Id;
 import org.apache.zookeeper.data.Stat;
 import org.apache.zookeeper.server.auth.DigestAuthenticationProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@link Tiebreaker} in ZooKeeper (through Curator): the record is the znode
@@ -36,6 +38,7 @@ import org.apache.zookeeper.server.auth.DigestAuthenticationProvider;
  * digest credential derived from the pair's secret.
  */
 final class ZooKeeperTiebreaker implements Tiebreaker {
+    private static final Logger LOG = LoggerFactory.getLogger(ZooKeeperTiebreaker.class);
     private static final String USER = "sitepair";
 
     private final CuratorFramework client;
@@ -68,14 +71,17 @@ final class ZooKeeperTiebreaker implements Tiebreaker {
         return start(new ZooKeeperTiebreaker(client, pair, List.of(new Id("digest", digest(pair, secret))), null));
     }
 
-    /** See {@link Tiebreaker#connect(String, String, ZooKeeperTls, List, Duration)}. */
-    static ZooKeeperTiebreaker connect(String connectString, String pair, ZooKeeperTls tls, List<String> writers,
-            Duration sessionTimeout) {
+    /** See {@link Tiebreaker#connect(String, String, byte[], ZooKeeperTls, List, Duration)}. */
+    static ZooKeeperTiebreaker connect(String connectString, String pair, byte[] secret, ZooKeeperTls tls,
+            List<String> writers, Duration sessionTimeout) {
         if (writers.isEmpty()) {
             throw new IllegalArgumentException("no certificate subject may write the pair's records");
         }
         ZooKeeperClientTls clientTls = ZooKeeperClientTls.open(tls);
-        CuratorFramework client = builder(connectString, sessionTimeout).zkClientConfig(clientTls.config()).build();
+        CuratorFramework client = builder(connectString, sessionTimeout).zkClientConfig(clientTls.config())
+                // The credential of the pair before it used TLS, to take over the records it left (adopt).
+                .authorization("digest", (USER + ":" + password(pair, secret)).getBytes(StandardCharsets.UTF_8))
+                .build();
         List<Id> ids = writers.stream().map(subject -> new Id("x509", subject)).toList();
         return start(new ZooKeeperTiebreaker(client, pair, ids, clientTls));
     }
@@ -143,11 +149,29 @@ final class ZooKeeperTiebreaker implements Tiebreaker {
             } catch (KeeperException.NodeExistsException existing) {
                 // created by the first site up
             }
+            if (tls != null) {
+                for (String node : List.of(pairPath, path, inconsistentPath)) {
+                    adopt(node);
+                }
+            }
             return current();
         } catch (NoQuorumException e) {
             throw e;
         } catch (Exception e) {
             throw translate("initializing " + path, e);
+        }
+    }
+
+    /**
+     * Gives {@code node} to the certificates that may write it, when a pair that ran without TLS
+     * left it under its secret's digest credential (which this client also holds): without this,
+     * sites upgraded to TLS could not claim an epoch.
+     */
+    private void adopt(String node) throws Exception {
+        if (!Set.copyOf(client.getACL().forPath(node)).equals(Set.copyOf(acl))) {
+            client.setACL().withACL(acl).forPath(node);
+            LOG.info("ZooKeeper: {} was written by the pair before it used TLS; it is now writable by the sites'"
+                    + " certificates only", node);
         }
     }
 

@@ -71,7 +71,7 @@ public final class Coordination {
                 // The ensemble's CA knows nothing of the pair's sites: its one client certificate writes.
                 ? List.of(PemFiles.readCertificates(tls.certificate()).getFirst().getSubjectX500Principal().getName())
                 : pair.siteNames().stream().map(site -> PairPrincipal.site(pair.pair(), site).subject()).toList();
-        return Tiebreaker.connect(c.connectString(), pair.pair(), tls, writers, c.sessionTimeout());
+        return Tiebreaker.connect(c.connectString(), pair.pair(), pair.secret(), tls, writers, c.sessionTimeout());
     }
 
     /** Which quorum members serve, asked with {@code identity}'s certificate as for {@link #connect}. */

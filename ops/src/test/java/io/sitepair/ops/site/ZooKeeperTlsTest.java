@@ -41,6 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ZooKeeperTlsTest {
     private static final String PAIR = "lab";
     private static final Duration SESSION = Duration.ofSeconds(2);
+    private static final byte[] SECRET = new byte[32];
     private static final Duration TICK = Duration.ofMillis(200);
     private static final List<String> SITES = List.of(PairPrincipal.site(PAIR, "a").subject(),
             PairPrincipal.site(PAIR, "b").subject());
@@ -104,13 +105,39 @@ class ZooKeeperTlsTest {
                 "the probe asks over TLS");
         assertEquals(0, QuorumProbe.probe(members, Duration.ofSeconds(2)).serving().size(), "nothing answers plaintext");
 
-        Tiebreaker plaintext = Tiebreaker.connect(ensemble, PAIR, new byte[32], SESSION);
+        Tiebreaker plaintext = Tiebreaker.connect(ensemble, PAIR, SECRET, SESSION);
         resources.add(plaintext);
         assertFalse(plaintext.awaitConnected(Duration.ofSeconds(3)), "a plaintext client is not served");
 
-        Tiebreaker otherCa = Tiebreaker.connect(ensemble, PAIR, foreign, SITES, SESSION);
+        Tiebreaker otherCa = Tiebreaker.connect(ensemble, PAIR, SECRET, foreign, SITES, SESSION);
         resources.add(otherCa);
         assertFalse(otherCa.awaitConnected(Duration.ofSeconds(3)), "a certificate of another CA is refused");
+    }
+
+    @Test
+    void sitesUpgradedToTlsTakeOverTheRecordsThePairLeftWithoutIt() throws Exception {
+        List<QuorumMember> members = members();
+        String ensemble = QuorumPeer.connectString(members);
+        List<QuorumPeer> plaintext = new ArrayList<>();
+        for (QuorumMember member : members) {
+            plaintext.add(QuorumPeer.start(dir.resolve(member.name()), member, members, TICK, null));
+        }
+        try (Tiebreaker before = Tiebreaker.connect(ensemble, PAIR, SECRET, SESSION)) {
+            assertTrue(before.awaitConnected(Duration.ofSeconds(60)), "the plaintext ensemble formed");
+            before.initialize(new EpochRecord(1, "a", 0, "127.0.0.1:7000"));
+            assertTrue(before.claim(1, "b", 10, "127.0.0.1:7001").won(), "b took epoch 2 before TLS");
+        }
+        plaintext.forEach(QuorumPeer::close);
+        for (QuorumMember member : members) {
+            resources.add(QuorumPeer.start(dir.resolve(member.name()), member, members, TICK, siteA));
+        }
+        Tiebreaker a = connected(ensemble, siteA);
+        EpochRecord record = a.initialize(new EpochRecord(1, "a", 0, "127.0.0.1:7000"));
+        assertEquals(2, record.epoch(), "the record the pair left");
+        assertTrue(a.claim(2, "a", 20, "127.0.0.1:7000").won(), "site a's certificate takes epoch 3");
+        Tiebreaker asWitness = connected(ensemble, witness);
+        assertThrows(SecurityException.class, () -> asWitness.claim(3, "b", 30, "127.0.0.1:7001"),
+                "the digest credential no longer writes: the witness, which holds it too, may not");
     }
 
     @Test
@@ -128,7 +155,7 @@ class ZooKeeperTlsTest {
             intruder.waitFor(10, TimeUnit.SECONDS);
         });
         String peerA = QuorumPeer.connectString(members.subList(0, 1));
-        Tiebreaker a = Tiebreaker.connect(peerA, PAIR, siteA, SITES, SESSION);
+        Tiebreaker a = Tiebreaker.connect(peerA, PAIR, SECRET, siteA, SITES, SESSION);
         resources.add(a);
         assertFalse(a.awaitConnected(Duration.ofSeconds(8)), "site a's peer and the intruder formed a quorum");
         assertTrue(intruder.isAlive(), "the intruding peer ran meanwhile");
@@ -152,8 +179,8 @@ class ZooKeeperTlsTest {
             List<Long> micros = new ArrayList<>();
             for (int run = 0; run < 12; run++) {
                 long start = System.nanoTime();
-                try (Tiebreaker t = tls ? Tiebreaker.connect(ensemble, PAIR, siteA, SITES, SESSION)
-                        : Tiebreaker.connect(ensemble, PAIR, new byte[32], SESSION)) {
+                try (Tiebreaker t = tls ? Tiebreaker.connect(ensemble, PAIR, SECRET, siteA, SITES, SESSION)
+                        : Tiebreaker.connect(ensemble, PAIR, SECRET, SESSION)) {
                     assertTrue(t.awaitConnected(Duration.ofSeconds(30)));
                     micros.add((System.nanoTime() - start) / 1000);
                 }
@@ -165,7 +192,7 @@ class ZooKeeperTlsTest {
     }
 
     private Tiebreaker connected(String ensemble, ZooKeeperTls tls) throws InterruptedException {
-        Tiebreaker t = Tiebreaker.connect(ensemble, PAIR, tls, SITES, SESSION);
+        Tiebreaker t = Tiebreaker.connect(ensemble, PAIR, SECRET, tls, SITES, SESSION);
         resources.add(t);
         assertTrue(t.awaitConnected(Duration.ofSeconds(60)), "connected with " + tls.certificate());
         return t;
