@@ -6,10 +6,10 @@ import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code sitepair cert issue|show|rotate}: the pair's certificates, from the pair CA that {@code init} made. */
+/** {@code sitepair cert init|issue|show|rotate}: the pair CA and its certificates. */
 @Command(name = "cert", mixinStandardHelpOptions = true,
         description = "Issue, list and rotate the pair's certificates (the tls: section of the configuration).",
-        subcommands = {CertIssueCommand.class, CertShowCommand.class, CertRotateCommand.class})
+        subcommands = {CertInitCommand.class, CertIssueCommand.class, CertShowCommand.class, CertRotateCommand.class})
 final class CertCommand {
     /** {@code --ca-key PATH}: where the pair CA's key is, when not where {@code init} put it. */
     static final class CaKeyOption {

@@ -59,7 +59,7 @@ public final class InitCommand implements Callable<Integer> {
     }
 
     /** The certificates written, and which files each machine of a real deployment needs. */
-    private static void printPki(PrintWriter out, PairConfig config) {
+    public static void printPki(PrintWriter out, PairConfig config) {
         List<TlsHolder> holders = TlsHolder.of(config);
         out.printf("  tls: a new pair CA %s (its key %s), certificates for %s%n", config.nameOf(config.tls().ca()),
                 TlsHolder.CA_KEY, String.join(", ", holders.stream().map(TlsHolder::key).toList()));

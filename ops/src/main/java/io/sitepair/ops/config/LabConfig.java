@@ -1,6 +1,5 @@
 package io.sitepair.ops.config;
 
-import io.sitepair.replicator.tls.PairAuthority;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -75,19 +74,9 @@ public final class LabConfig {
             throw new ConfigException(e.getFile() + " already exists; not overwriting it");
         }
         if (tls) {
-            createPki(PairConfigParser.load(config));
+            TlsHolder.createPki(PairConfigParser.load(config), Instant.now());
         }
         return config;
-    }
-
-    /** A new CA for the pair (its key in tls/ca.key) and a certificate for every holder the configuration names. */
-    private static void createPki(PairConfig config) throws IOException {
-        Instant now = Instant.now();
-        PairAuthority ca = PairAuthority.create(config.pair(), now, PairAuthority.CA_VALIDITY);
-        ca.write(config.tls().ca(), TlsHolder.defaultCaKey(config));
-        for (TlsHolder holder : TlsHolder.of(config)) {
-            holder.issueFrom(ca, now);
-        }
     }
 
     /**

@@ -59,6 +59,26 @@ public record TlsHolder(String key, PairPrincipal principal, List<String> hosts,
         return holders;
     }
 
+    /**
+     * A new CA for the pair (its key at {@link #defaultCaKey}) and a certificate for every holder the
+     * configuration names; every file must be new: a CA's key, and a holder's, are never overwritten.
+     */
+    public static void createPki(PairConfig config, Instant now) throws IOException {
+        List<Path> files = new ArrayList<>(List.of(config.tls().ca(), defaultCaKey(config)));
+        of(config).forEach(holder -> files.addAll(List.of(holder.files().certificate(), holder.files().key())));
+        for (Path file : files) {
+            if (Files.exists(file)) {
+                throw new ConfigException(file + " already exists; not overwriting it (`sitepair cert rotate`"
+                        + " replaces the certificates of a pair that has them)");
+            }
+        }
+        PairAuthority ca = PairAuthority.create(config.pair(), now, PairAuthority.CA_VALIDITY);
+        ca.write(config.tls().ca(), defaultCaKey(config));
+        for (TlsHolder holder : of(config)) {
+            holder.issueFrom(ca, now);
+        }
+    }
+
     /** The CA key's place when none is named: {@code tls/ca.key} beside the configuration file. */
     public static Path defaultCaKey(PairConfig config) {
         return config.file().resolveSibling(CA_KEY);

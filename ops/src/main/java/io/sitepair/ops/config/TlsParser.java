@@ -17,8 +17,9 @@ final class TlsParser {
     static final String MODE = "mode";
     static final String CA = "ca";
     static final List<String> HOLDER_KEYS = List.of("cert", "key");
-    static final String MISSING = "required key is missing: every link is encrypted; `sitepair init` writes the"
-            + " pair's certificates (docs/config.md), or say `tls: {mode: off}` for a lab on loopback";
+    static final String MISSING = "required key is missing: every link is encrypted; add a tls: section naming the"
+            + " certificate files (docs/config.md) and create them with `sitepair cert init` (`sitepair init --lab`"
+            + " writes both for a lab), or say `tls: {mode: off}` for a lab on loopback";
 
     private TlsParser() {}
 

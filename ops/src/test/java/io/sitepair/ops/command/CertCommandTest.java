@@ -56,6 +56,26 @@ class CertCommandTest {
     }
 
     @Test
+    void initMakesTheCaAndEveryNamedCertificateForAConfigurationThatHasNoneAndNeverOverwrites() throws Exception {
+        Result again = cert("init");
+        assertEquals(1, again.exit(), again.out());
+        assertTrue(again.err().contains(dir.resolve("tls/ca.crt") + " already exists; not overwriting it"), again.err());
+
+        for (String file : List.of("ca.crt", "ca.key", "a.crt", "a.key", "b.crt", "b.key", "witness.crt", "witness.key",
+                "operator.crt", "operator.key")) {
+            Files.delete(dir.resolve("tls").resolve(file));
+        }
+        Result init = cert("init");
+        assertEquals(0, init.exit(), init.err());
+        assertTrue(init.out().contains("to site a's machine only: tls/a.crt, tls/a.key"), init.out());
+        for (String holder : HOLDERS) {
+            assertEquals(holder.equals("operator") ? PairPrincipal.operator("lab", "operator")
+                    : holder.equals("witness") ? PairPrincipal.witness("lab", "witness") : PairPrincipal.site("lab", holder),
+                    load(dir.resolve("tls/" + holder + ".crt"), dir.resolve("tls/" + holder + ".key")).principal());
+        }
+    }
+
+    @Test
     void issuesOperatorAndReadOnlyCertificatesThatLoad() throws Exception {
         Result operator = cert("issue", "--operator", "alice");
         assertEquals(0, operator.exit(), operator.err());

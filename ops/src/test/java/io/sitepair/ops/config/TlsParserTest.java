@@ -71,7 +71,8 @@ class TlsParserTest {
     @Test
     void aConfigurationWithoutTlsIsRefusedNamingTheKeyAndTheCommand() throws Exception {
         ConfigException e = assertRefused(NO_TLS, 2, "tls", "required key is missing: every link is encrypted;"
-                + " `sitepair init` writes the pair's certificates");
+                + " add a tls: section naming the certificate files (docs/config.md) and create them with `sitepair"
+                + " cert init`");
         assertTrue(e.getMessage().endsWith("or say `tls: {mode: off}` for a lab on loopback"), e.getMessage());
     }
 
