@@ -2,6 +2,7 @@ package io.sitepair.ops.pki;
 
 import io.sitepair.ops.config.PairConfig;
 import io.sitepair.ops.config.TlsHolder;
+import io.sitepair.replicator.tls.PairAuthority;
 import io.sitepair.replicator.tls.PairPrincipal;
 import io.sitepair.replicator.tls.PemFiles;
 import io.sitepair.replicator.tls.TlsException;
@@ -66,7 +67,7 @@ public final class CertificateReport {
                 continue;
             }
             add(holder.key(), certificate, "`sitepair cert rotate`");
-            if (!cas.isEmpty() && cas.stream().noneMatch(ca -> PairCa.issuedBy(certificate, ca))) {
+            if (!cas.isEmpty() && cas.stream().noneMatch(ca -> PairAuthority.signed(ca, certificate))) {
                 problem(holder.key() + ": " + config.nameOf(file) + " is not issued by a CA in "
                         + config.nameOf(caFile) + "; its issuer is " + certificate.getIssuerX500Principal().getName());
             }

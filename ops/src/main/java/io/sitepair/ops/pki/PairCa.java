@@ -6,8 +6,6 @@ import io.sitepair.ops.site.OperatorError;
 import io.sitepair.replicator.tls.PairAuthority;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.cert.X509Certificate;
 
 /**
  * The pair's CA as the {@code cert} commands find it: its certificate first in the configuration's
@@ -40,20 +38,7 @@ public final class PairCa {
     public static void requireTls(PairConfig config) {
         if (!config.tls().on()) {
             throw new OperatorError(config.file() + ": tls is off (mode: off), so the pair has no CA and no"
-                    + " certificates; `sitepair init` writes them");
-        }
-    }
-
-    /** Whether {@code ca} signed {@code certificate}. */
-    public static boolean issuedBy(X509Certificate certificate, X509Certificate ca) {
-        if (!ca.getSubjectX500Principal().equals(certificate.getIssuerX500Principal())) {
-            return false;
-        }
-        try {
-            certificate.verify(ca.getPublicKey());
-            return true;
-        } catch (GeneralSecurityException e) {
-            return false;
+                    + " certificates; name them in the tls: section and create them with `sitepair cert init`");
         }
     }
 }

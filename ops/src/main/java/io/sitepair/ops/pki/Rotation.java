@@ -69,7 +69,7 @@ public final class Rotation {
         X509Certificate current = cas.getFirst();
         for (TlsHolder holder : TlsHolder.of(config)) {
             Path file = holder.files().certificate();
-            if (!PairCa.issuedBy(PemFiles.readCertificates(file).getFirst(), current)) {
+            if (!PairAuthority.signed(current, PemFiles.readCertificates(file).getFirst())) {
                 throw new OperatorError(file + " (tls." + holder.key() + ") is not issued by the new CA: run `sitepair"
                         + " cert rotate` first, or " + holder.principal() + " is refused once the old CA is dropped");
             }

@@ -90,6 +90,19 @@ public final class PairAuthority {
         return certificate;
     }
 
+    /** Whether the CA certificate {@code ca} signed {@code certificate}. */
+    public static boolean signed(X509Certificate ca, X509Certificate certificate) {
+        if (!ca.getSubjectX500Principal().equals(certificate.getIssuerX500Principal())) {
+            return false;
+        }
+        try {
+            certificate.verify(ca.getPublicKey());
+            return true;
+        } catch (GeneralSecurityException e) {
+            return false; // another CA of the same name (one replaced by a CA of the same pair)
+        }
+    }
+
     /** Writes the CA's certificate and key (owner only). */
     public void write(Path certificateFile, Path keyFile) throws IOException {
         writeKey(keyFile);

@@ -1,7 +1,6 @@
 package io.sitepair.replicator.tls;
 
 import java.net.Socket;
-import java.security.GeneralSecurityException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
@@ -65,17 +64,8 @@ final class PairTrustManager extends X509ExtendedTrustManager {
     }
 
     private X509Certificate issuerOf(X509Certificate certificate) {
-        for (X509Certificate ca : material.get().authorities()) {
-            if (ca.getSubjectX500Principal().equals(certificate.getIssuerX500Principal())) {
-                try {
-                    certificate.verify(ca.getPublicKey());
-                    return ca;
-                } catch (GeneralSecurityException notThisOne) {
-                    // another CA of the same name (a CA replaced by one of the same pair): try the next
-                }
-            }
-        }
-        return null;
+        return material.get().authorities().stream().filter(ca -> PairAuthority.signed(ca, certificate)).findFirst()
+                .orElse(null);
     }
 
     @Override
