@@ -2,7 +2,6 @@ package io.sitepair.tiebreaker;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,7 +10,6 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
-import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Optional;
@@ -107,16 +105,7 @@ final class PemKeyStore implements AutoCloseable {
         try {
             X509Certificate certificate = PemReader.readCertificateChain(tls.certificate().toFile()).getFirst();
             PrivateKey key = PemReader.loadPrivateKey(tls.key().toFile(), Optional.empty());
-            String algorithm = key.getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256with" + key.getAlgorithm();
-            byte[] probe = "sitepair key check".getBytes(StandardCharsets.US_ASCII);
-            Signature signer = Signature.getInstance(algorithm);
-            signer.initSign(key);
-            signer.update(probe);
-            byte[] signature = signer.sign();
-            Signature verifier = Signature.getInstance(algorithm);
-            verifier.initVerify(certificate.getPublicKey());
-            verifier.update(probe);
-            if (!verifier.verify(signature)) {
+            if (!KeyPairs.matches(certificate, key)) {
                 throw new IllegalStateException(tls.key() + " is not the key of the certificate in " + tls.certificate());
             }
         } catch (IOException | GeneralSecurityException e) {

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import javax.security.auth.x500.X500Principal;
+import io.sitepair.tiebreaker.KeyPairs;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
@@ -80,7 +81,7 @@ public final class PairAuthority {
         KeyFiles.checkPrivate(keyFile);
         X509Certificate certificate = PemFiles.readCertificates(certificateFile).getFirst();
         PrivateKey key = PemFiles.readKey(keyFile);
-        if (!TlsIdentity.matches(certificate, key)) {
+        if (!KeyPairs.matches(certificate, key)) {
             throw new TlsException(keyFile + " is not the key of the CA certificate in " + certificateFile);
         }
         return new PairAuthority(pair, certificate, key);

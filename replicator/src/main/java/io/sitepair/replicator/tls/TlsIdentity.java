@@ -4,6 +4,7 @@ import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
+import io.sitepair.tiebreaker.KeyPairs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,7 +12,6 @@ import java.nio.file.attribute.FileTime;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
-import java.security.Signature;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -73,7 +73,7 @@ public final class TlsIdentity {
         List<X509Certificate> authorities = PemFiles.readCertificates(files.ca());
         X509Certificate certificate = PemFiles.readCertificates(files.certificate()).getFirst();
         PrivateKey key = PemFiles.readKey(files.key());
-        if (!matches(certificate, key)) {
+        if (!KeyPairs.matches(certificate, key)) {
             throw new TlsException(files.key() + " is not the key of the certificate in " + files.certificate());
         }
         Material candidate = new Material(authorities, certificate, key, null, stamps);
@@ -197,25 +197,6 @@ public final class TlsIdentity {
             return chain.length > 0 && chain[0] instanceof X509Certificate x509 ? PairPrincipal.of(x509) : null;
         } catch (SSLPeerUnverifiedException e) {
             return null;
-        }
-    }
-
-    /** Whether {@code key} is the private half of {@code certificate}'s public key. */
-    static boolean matches(X509Certificate certificate, PrivateKey key) {
-        byte[] probe = new byte[32];
-        new SecureRandom().nextBytes(probe);
-        String algorithm = "EC".equals(key.getAlgorithm()) ? "SHA256withECDSA" : "SHA256with" + key.getAlgorithm();
-        try {
-            Signature signer = Signature.getInstance(algorithm);
-            signer.initSign(key);
-            signer.update(probe);
-            byte[] signature = signer.sign();
-            Signature verifier = Signature.getInstance(algorithm);
-            verifier.initVerify(certificate.getPublicKey());
-            verifier.update(probe);
-            return verifier.verify(signature);
-        } catch (GeneralSecurityException e) {
-            return false;
         }
     }
 }
