@@ -1,11 +1,12 @@
 package io.sitepair.ops.site;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.sitepair.ops.command.Main;
 import io.sitepair.ops.lab.LocalPair;
 import io.sitepair.ops.lab.WriteLoad;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.sitepair.replicator.pair.Role;
 import io.sitepair.replicator.status.PrimaryStatus;
 import io.sitepair.replicator.status.Protection;
@@ -13,6 +14,7 @@ import io.sitepair.replicator.status.SiteStatus;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -152,11 +154,15 @@ class FailoverProcessTest {
             lab.startProtected();
             var a = lab.service("a");
             var admin = lab.pair().site("a").admin();
-            var unsigned = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                            java.net.URI.create("http://127.0.0.1:" + admin.getPort() + "/switchover"))
-                    .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString());
-            assertEquals(403, unsigned.statusCode(), "an unsigned switchover request is refused");
+            assertThrows(java.io.IOException.class, () -> java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + admin.getPort()
+                            + "/switchover")).POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()), "a request without a certificate is not served");
+            LocalPair.Cli monitor = lab.cli(Duration.ofSeconds(30), "cert issue", "--operator", "grafana", "--read-only");
+            assertEquals(0, monitor.exit(), monitor.text());
+            var readOnly = AdminClient.of(lab.pair(), lab.dir().resolve("tls/grafana.crt"),
+                    lab.dir().resolve("tls/grafana.key")).post("a", "switchover", Duration.ofSeconds(10));
+            assertEquals(403, readOnly.statusCode(), "a monitor's certificate may not switch over: " + readOnly.body());
 
             Map<String, String> ledger;
             String output;
@@ -185,7 +191,7 @@ class FailoverProcessTest {
     void aCutLoggingChannelLeavesExactlyOneSiteServingAndTheOtherRejoinsWhenItReturns() throws Exception {
         try (LocalPair lab = new LocalPair(dir, yaml -> yaml);
              io.sitepair.ops.wan.WanProxy proxy = lab.routeThrough(io.sitepair.ops.wan.WanProfile.rtt(
-                     java.time.Duration.ofMillis(1), 0))) {
+                     Duration.ofMillis(1), 0))) {
             lab.startProtected();
             var a = lab.service("a");
             Map<String, String> ledger;
