@@ -104,8 +104,9 @@ class IsolationProcessTest {
         }
     }
 
+    /** The pair's coordination through the test's external ensemble, which serves plaintext only. */
     private static String withEnsemble(String yaml, String connect) {
-        return yaml.substring(0, yaml.indexOf("  zookeeper:")) + "  ensemble: " + connect + "\n";
+        return yaml.substring(0, yaml.indexOf("  zookeeper:")) + "  ensemble: " + connect + "\n  tls: none\n";
     }
 
     private static String withPeerAddress(String yaml, String site, int port) {
