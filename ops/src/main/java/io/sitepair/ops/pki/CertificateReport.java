@@ -9,20 +9,17 @@ import io.sitepair.replicator.tls.TlsException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * What {@code sitepair cert show} prints: the CA(s) in the CA file and each configured holder's
  * certificate, one row each, then a WARNING line for each one that expires within
- * {@link #WARN_AHEAD}, has expired, is missing, is not issued by a CA in the CA file, or names
+ * {@link CertificateExpiry#WARN_AHEAD}, has expired, is missing, is not issued by a CA in the CA file, or names
  * another holder. The last four make a certificate unusable now.
  */
 public final class CertificateReport {
-    public static final Duration WARN_AHEAD = Duration.ofDays(30);
     private static final List<String> HEADER = List.of("HOLDER", "SUBJECT", "SERIAL", "EXPIRES", "DAYS LEFT");
 
     private final PairConfig config;
@@ -80,15 +77,15 @@ public final class CertificateReport {
     }
 
     private void add(String label, X509Certificate certificate, String renew) {
-        Instant expires = certificate.getNotAfter().toInstant();
-        long daysLeft = Duration.between(now, expires).toDays();
-        String date = expires.atZone(ZoneOffset.UTC).toLocalDate().toString();
+        CertificateExpiry expiry = CertificateExpiry.of(certificate, now);
         rows.add(List.of(label, certificate.getSubjectX500Principal().getName(),
-                certificate.getSerialNumber().toString(16), date, now.isAfter(expires) ? "expired" : daysLeft + ""));
-        if (now.isAfter(expires)) {
-            problem(label + ": expired on " + date + "; renew with " + renew);
-        } else if (now.plus(WARN_AHEAD).isAfter(expires)) {
-            warnings.add(label + ": expires in " + daysLeft + " day(s), on " + date + "; renew with " + renew);
+                certificate.getSerialNumber().toString(16), expiry.date().toString(),
+                expiry.expired() ? "expired" : expiry.daysLeft() + ""));
+        if (expiry.expired()) {
+            problem(label + ": expired on " + expiry.date() + "; renew with " + renew);
+        } else if (expiry.soon()) {
+            warnings.add(label + ": expires in " + expiry.daysLeft() + " day(s), on " + expiry.date() + "; renew with "
+                    + renew);
         }
     }
 

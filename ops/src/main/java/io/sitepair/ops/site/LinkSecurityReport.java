@@ -1,13 +1,10 @@
 package io.sitepair.ops.site;
 
 import io.sitepair.ops.config.PairConfig;
-import io.sitepair.ops.pki.CertificateReport;
+import io.sitepair.ops.pki.CertificateExpiry;
 import io.sitepair.replicator.status.LinkSecurity;
 import java.security.cert.X509Certificate;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,20 +49,16 @@ public final class LinkSecurityReport {
     }
 
     private static String describe(X509Certificate certificate, Instant now) {
-        Instant expires = certificate.getNotAfter().toInstant();
-        return "serial " + certificate.getSerialNumber().toString(16) + ", expires " + day(expires) + " ("
-                + Duration.between(now, expires).toDays() + " days)";
+        CertificateExpiry expiry = CertificateExpiry.of(certificate, now);
+        return "serial " + certificate.getSerialNumber().toString(16) + ", expires " + expiry.date() + " ("
+                + expiry.daysLeft() + " days)";
     }
 
     private static void expiring(String what, X509Certificate certificate, Instant now, List<String> warnings) {
-        Instant expires = certificate.getNotAfter().toInstant();
-        if (now.plus(CertificateReport.WARN_AHEAD).isAfter(expires)) {
-            warnings.add(what + " expires on " + day(expires) + " (in " + Duration.between(now, expires).toDays()
+        CertificateExpiry expiry = CertificateExpiry.of(certificate, now);
+        if (expiry.soon()) {
+            warnings.add(what + " expires on " + expiry.date() + " (in " + expiry.daysLeft()
                     + " days): run `sitepair cert rotate`");
         }
-    }
-
-    private static LocalDate day(Instant instant) {
-        return LocalDate.ofInstant(instant, ZoneOffset.UTC);
     }
 }

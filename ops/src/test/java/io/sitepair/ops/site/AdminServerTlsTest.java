@@ -87,6 +87,20 @@ class AdminServerTlsTest {
     }
 
     @Test
+    void statusWarnsOfACertificateThatExpiresWithinThirtyDaysAndNotBefore() {
+        AdminClient operator = as(TlsLab.OPERATOR); // the lab's certificates are valid for 30 days
+        SiteStatus status = operator.status("a");
+        assertTrue(!(status instanceof NoAnswer), status.toString());
+        var security = LinkSecurityReport.of(pair, operator, Instant.now());
+        assertTrue(security.certificates().get("a").startsWith("serial "), security.toString());
+        assertTrue(security.warnings().stream().anyMatch(w -> w.startsWith("site a's certificate expires on")
+                && w.endsWith("run `sitepair cert rotate`")), security.warnings().toString());
+
+        var monthsBefore = LinkSecurityReport.of(pair, operator, Instant.now().minus(Duration.ofDays(60)));
+        assertTrue(monthsBefore.warnings().isEmpty(), monthsBefore.warnings().toString());
+    }
+
+    @Test
     void theOperatorAMonitorAndTheOtherSiteReadStatus() {
         for (AdminClient client : List.of(AdminClient.of(pair), as(TlsLab.OPERATOR), as(TlsLab.MONITOR),
                 as(TlsLab.SITE_B))) {
