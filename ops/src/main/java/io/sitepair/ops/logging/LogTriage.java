@@ -17,8 +17,7 @@ record LogTriage(boolean detail) {
         }
         boolean connectionWarning = level.intValue() < Level.SEVERE.intValue()
                 && ExpectedNoise.isConnectionLogger(record.getLoggerName());
-        return connectionWarning || isExpectedFault(record) || ExpectedNoise.isZooKeeperRace(record.getThrown())
-                ? Level.INFO : level;
+        return connectionWarning || isExpected(record) ? Level.INFO : level;
     }
 
     /**
@@ -33,15 +32,17 @@ record LogTriage(boolean detail) {
         if (detail) {
             return true;
         }
-        if (isExpectedFault(record) || ExpectedNoise.isZooKeeperRace(thrown)
-                || ExpectedNoise.isCancelledConnect(record.getLoggerName(), thrown)) {
+        if (isExpected(record)) {
             return false;
         }
         return thrown instanceof RuntimeException || thrown instanceof Error
                 || record.getLevel().intValue() >= Level.SEVERE.intValue();
     }
 
-    private static boolean isExpectedFault(LogRecord record) {
-        return record.getThrown() != null && ExpectedNoise.isExpectedFault(record.getThrown());
+    /** Whether the record's exception is expected noise: a peer or network fault, or a library's known race. */
+    private static boolean isExpected(LogRecord record) {
+        Throwable thrown = record.getThrown();
+        return thrown != null && (ExpectedNoise.isExpectedFault(thrown) || ExpectedNoise.isZooKeeperRace(thrown)
+                || ExpectedNoise.isCancelledConnect(record.getLoggerName(), thrown));
     }
 }
