@@ -1,5 +1,6 @@
 package io.sitepair.ops.bench;
 
+import io.sitepair.ops.site.AdminAnswer;
 import io.sitepair.ops.lab.LocalPair;
 import io.sitepair.ops.lab.WriteLoad;
 import io.sitepair.replicator.status.PrimaryStatus;
@@ -157,10 +158,10 @@ public final class FailoverBench implements Callable<Integer> {
 
     /** An online verify through the live site: how many blocks differ between the two sites' disks. */
     private static long differingBlocks(LocalPair lab, String live) throws Exception {
-        var response = lab.admin().post(live, "verify", java.time.Duration.ofMinutes(2));
-        Matcher n = DIFFERING.matcher(response.body());
-        if (response.statusCode() != 200 || !n.find()) {
-            throw new IllegalStateException("verify on site " + live + " failed: " + response.body().trim());
+        AdminAnswer response = lab.admin().post(live, "verify", java.time.Duration.ofMinutes(2));
+        Matcher n = DIFFERING.matcher(response.text());
+        if (!response.ok() || !n.find()) {
+            throw new IllegalStateException("verify on site " + live + " failed: " + response.text());
         }
         return Long.parseLong(n.group(1));
     }

@@ -1,6 +1,6 @@
 package io.sitepair.ops.chaos;
 
-import java.net.http.HttpResponse;
+import io.sitepair.ops.site.AdminAnswer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
@@ -241,11 +241,11 @@ sealed interface Fault {
         }
 
         public void inject(Targets t) throws Exception {
-            HttpResponse<String> response = t.pair().admin.post(t.node(role), "inject?fault=" + fault,
+            AdminAnswer response = t.pair().admin.post(t.node(role), "inject?fault=" + fault,
                     Duration.ofSeconds(10));
-            if (response.statusCode() != 200) {
+            if (!response.ok()) {
                 throw new IllegalStateException("sitepair inject on " + t.node(role) + " refused: "
-                        + response.body().trim());
+                        + response.text());
             }
         }
 

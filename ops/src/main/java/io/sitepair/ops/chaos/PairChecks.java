@@ -1,10 +1,10 @@
 package io.sitepair.ops.chaos;
 
+import io.sitepair.ops.site.AdminAnswer;
 import io.sitepair.replicator.pair.Role;
 import io.sitepair.replicator.status.SiteStatus;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -58,10 +58,10 @@ final class PairChecks {
         String answer = "";
         for (int attempt = 1; attempt <= 2; attempt++) { // a verify cut short by a reconnect compares nothing
             try {
-                HttpResponse<String> response = pair.admin.post(live, "verify", Duration.ofMinutes(2));
-                answer = response.body().trim();
+                AdminAnswer response = pair.admin.post(live, "verify", Duration.ofMinutes(2));
+                answer = response.text();
                 Matcher n = DIFFERING.matcher(answer);
-                if (response.statusCode() == 200 && n.find()) {
+                if (response.ok() && n.find()) {
                     if (Long.parseLong(n.group(1)) != 0) {
                         violations.add(new Violation("verify", answer.replace('\n', ' ')));
                     }

@@ -1,5 +1,6 @@
 package io.sitepair.ops.command;
 
+import io.sitepair.ops.site.AdminAnswer;
 import io.sitepair.ops.config.PairConfig;
 import io.sitepair.ops.site.AdminClient;
 import io.sitepair.ops.site.Coordination;
@@ -8,7 +9,6 @@ import io.sitepair.replicator.status.SiteStatus;
 import io.sitepair.tiebreaker.EpochRecord;
 import io.sitepair.tiebreaker.NoQuorumException;
 import io.sitepair.tiebreaker.Tiebreaker;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -66,11 +66,11 @@ public final class FailoverCommand implements Callable<Integer> {
         }
         System.out.println("switching over from site " + from + " to site " + to + " (epoch " + record.epoch() + " -> "
                 + (record.epoch() + 1) + ")");
-        HttpResponse<String> response = admin.post(from, "switchover", Duration.ofSeconds(60));
-        if (response.statusCode() != 200) {
-            return error("site " + from + " refused: " + response.body().trim());
+        AdminAnswer response = admin.post(from, "switchover", Duration.ofSeconds(60));
+        if (!response.ok()) {
+            return error("site " + from + " refused: " + response.text());
         }
-        System.out.println(response.body().trim());
+        System.out.println(response.text());
         System.out.println("site " + from + " rejoins as the backup; `sitepair status` shows when the pair is"
                 + " protected again");
         return 0;

@@ -1,9 +1,9 @@
 package io.sitepair.ops.command;
 
+import io.sitepair.ops.site.AdminAnswer;
 import io.sitepair.ops.config.PairConfig;
 import io.sitepair.ops.site.AdminClient;
 import io.sitepair.ops.site.DiskFaults;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -46,16 +46,16 @@ public final class InjectCommand implements Callable<Integer> {
             return error("--fault: " + e.getMessage());
         }
         AdminClient admin = certificate.client(pair);
-        HttpResponse<String> response;
+        AdminAnswer response;
         try {
             response = admin.post(site, "inject?fault=" + fault, Duration.ofSeconds(10));
         } catch (java.io.IOException e) {
             return error("site " + site + " does not answer at its status address: " + e.getMessage());
         }
-        if (response.statusCode() != 200) {
-            return error("site " + site + " refused: " + response.body().trim());
+        if (!response.ok()) {
+            return error("site " + site + " refused: " + response.text());
         }
-        System.out.println(response.body().trim());
+        System.out.println(response.text());
         return 0;
     }
 

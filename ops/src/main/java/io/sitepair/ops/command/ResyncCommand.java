@@ -1,5 +1,6 @@
 package io.sitepair.ops.command;
 
+import io.sitepair.ops.site.AdminAnswer;
 import io.sitepair.ops.config.PairConfig;
 import io.sitepair.ops.config.Units;
 import io.sitepair.ops.site.AdminClient;
@@ -11,7 +12,6 @@ import io.sitepair.replicator.status.ResyncStatus;
 import io.sitepair.replicator.status.ResyncSummary;
 import io.sitepair.replicator.status.SiteStatus;
 import java.io.PrintWriter;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.function.Predicate;
@@ -111,11 +111,11 @@ public final class ResyncCommand implements Callable<Integer> {
         long lastResyncBefore = lastResyncPosition(status);
         if (resync.phase() != ResyncStatus.Phase.COPYING || rateLimit > 0 || discard != null) {
             String operation = "resync" + query(rateLimit, discard);
-            HttpResponse<String> response = admin.post(live, operation, Duration.ofSeconds(30));
-            if (response.statusCode() != 200) {
-                return error("site " + live + " refused: " + response.body().trim());
+            AdminAnswer response = admin.post(live, operation, Duration.ofSeconds(30));
+            if (!response.ok()) {
+                return error("site " + live + " refused: " + response.text());
             }
-            out.println(response.body().trim());
+            out.println(response.text());
         } else {
             out.println("resync running (it started by itself: the pair's resync start is auto)");
         }

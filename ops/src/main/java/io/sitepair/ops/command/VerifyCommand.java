@@ -1,9 +1,9 @@
 package io.sitepair.ops.command;
 
+import io.sitepair.ops.site.AdminAnswer;
 import io.sitepair.ops.config.PairConfig;
 import io.sitepair.ops.site.AdminClient;
 import io.sitepair.ops.site.Coordination;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -44,16 +44,16 @@ public final class VerifyCommand implements Callable<Integer> {
         } catch (IllegalStateException e) {
             return error("cannot read which site is live: " + e.getMessage());
         }
-        HttpResponse<String> response;
+        AdminAnswer response;
         try {
             response = admin.post(live, repair ? "repair" : "verify", Duration.ofMinutes(5));
         } catch (java.io.IOException e) {
             return error("site " + live + " does not answer at its status address: " + e.getMessage());
         }
-        if (response.statusCode() != 200) {
-            return error("site " + live + " refused: " + response.body().trim());
+        if (!response.ok()) {
+            return error("site " + live + " refused: " + response.text());
         }
-        String report = response.body().trim();
+        String report = response.text();
         System.out.println(report);
         return report.endsWith("differing blocks: 0") ? 0 : 1;
     }

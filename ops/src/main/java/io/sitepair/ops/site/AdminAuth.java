@@ -9,8 +9,8 @@ import java.util.HexFormat;
  * under the pair's secret, which only holders of the configuration know. A request older than
  * {@link #MAX_AGE_MS} (or from a clock that far off) is refused.
  */
-final class AdminAuth {
-    static final String HEADER = "Sitepair-Auth";
+public final class AdminAuth {
+    public static final String HEADER = "Sitepair-Auth";
     static final long MAX_AGE_MS = 60_000;
 
     private AdminAuth() {}
@@ -22,7 +22,7 @@ final class AdminAuth {
     }
 
     /** Why {@code header} does not authorize {@code operation}, or null if it does. */
-    static String refusal(byte[] secret, String pair, String operation, String header) {
+    public static String refusal(byte[] secret, String pair, String operation, String header) {
         if (header == null) {
             return "missing " + HEADER + " header";
         }

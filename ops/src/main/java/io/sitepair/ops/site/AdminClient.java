@@ -4,6 +4,7 @@ import io.sitepair.ops.config.Addresses;
 import io.sitepair.ops.config.ConfigException;
 import io.sitepair.ops.config.PairConfig;
 import io.sitepair.ops.config.TlsConfig;
+import io.sitepair.ops.site.http.Problem;
 import io.sitepair.replicator.status.NoAnswer;
 import io.sitepair.replicator.status.SiteStatus;
 import io.sitepair.replicator.status.StatusJson;
@@ -117,7 +118,7 @@ public final class AdminClient {
             response.sslSession().ifPresent(session -> remember(site, session));
             if (response.statusCode() != 200) {
                 return new NoAnswer(site, uri + " answered HTTP " + response.statusCode() + ": "
-                        + response.body().trim());
+                        + Problem.detail(response.body()));
             }
             return StatusJson.read(response.body());
         } catch (IllegalArgumentException e) {
@@ -153,15 +154,16 @@ public final class AdminClient {
 
     /**
      * {@code POST /<operation>} (with its query, if any) to {@code site}'s admin endpoint; the
-     * answer's body says what happened, or why not.
+     * answer says what happened, or why not.
      */
-    public HttpResponse<String> post(String site, String operation, Duration timeout)
-            throws IOException, InterruptedException {
+    public AdminAnswer post(String site, String operation, Duration timeout) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri(pair, site, operation)).timeout(timeout)
                 .POST(HttpRequest.BodyPublishers.noBody());
         if (!pair.tls().on()) {
             request.header(AdminAuth.HEADER, AdminAuth.sign(pair.secret(), pair.pair(), operation));
         }
-        return http(site).send(request.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http(site).send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return new AdminAnswer(response.statusCode(), response.statusCode() == 200 ? response.body().trim()
+                : Problem.detail(response.body()));
     }
 }

@@ -4,6 +4,7 @@ import io.sitepair.ops.config.Addresses;
 import io.sitepair.ops.config.CoordinationConfig;
 import io.sitepair.ops.config.Guests;
 import io.sitepair.ops.config.PairConfig;
+import io.sitepair.ops.site.http.SitePlane;
 import io.sitepair.replicator.pair.PairSite;
 import io.sitepair.replicator.pair.Site;
 import io.sitepair.replicator.pair.SiteHalted;
@@ -57,7 +58,7 @@ public final class SiteDaemon {
         AtomicReference<Site> current = new AtomicReference<>(starting);
         // One status endpoint for the process's whole life: it answers while the site waits for a
         // quorum, and across a rejoin.
-        try (AdminServer admin = new AdminServer(pair.site(site).admin(), pair, identity, current::get)) {
+        try (SitePlane plane = SitePlane.start(pair.site(site).admin(), pair, site, identity, current::get)) {
             if (coordination != null) {
                 tiebreaker = Coordination.connect(pair, site, starting);
             }

@@ -162,7 +162,7 @@ class FailoverProcessTest {
             assertEquals(0, monitor.exit(), monitor.text());
             var readOnly = AdminClient.of(lab.pair(), lab.dir().resolve("tls/grafana.crt"),
                     lab.dir().resolve("tls/grafana.key")).post("a", "switchover", Duration.ofSeconds(10));
-            assertEquals(403, readOnly.statusCode(), "a monitor's certificate may not switch over: " + readOnly.body());
+            assertEquals(403, readOnly.status(), "a monitor's certificate may not switch over: " + readOnly.text());
 
             Map<String, String> ledger;
             String output;

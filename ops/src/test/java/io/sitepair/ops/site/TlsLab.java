@@ -4,6 +4,7 @@ import io.sitepair.ops.config.LoggingTuning;
 import io.sitepair.ops.config.PairConfig;
 import io.sitepair.ops.config.SiteConfig;
 import io.sitepair.ops.config.TlsConfig;
+import io.sitepair.ops.site.http.SitePlane;
 import io.sitepair.replicator.resync.ResyncPolicy;
 import io.sitepair.replicator.tls.PairAuthority;
 import io.sitepair.replicator.tls.PairPrincipal;
@@ -82,14 +83,14 @@ public final class TlsLab {
     public static Admin serve(PairConfig pair, String site) throws IOException {
         StartingSite starting = new StartingSite(site, "waiting for a test");
         TlsIdentity identity = pair.tls().on() ? TlsIdentity.load(pair.pair(), pair.tls().files(site)) : null;
-        return new Admin(new AdminServer(new InetSocketAddress("127.0.0.1", 0), pair, identity, () -> starting));
+        return new Admin(SitePlane.start(new InetSocketAddress("127.0.0.1", 0), pair, site, identity, () -> starting));
     }
 
     /** A running admin server. */
     public static final class Admin implements AutoCloseable {
-        private final AdminServer server;
+        private final SitePlane server;
 
-        Admin(AdminServer server) {
+        Admin(SitePlane server) {
             this.server = server;
         }
 

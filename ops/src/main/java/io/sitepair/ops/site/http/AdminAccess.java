@@ -1,4 +1,4 @@
-package io.sitepair.ops.site;
+package io.sitepair.ops.site.http;
 
 import io.sitepair.replicator.tls.PairPrincipal;
 import java.util.EnumSet;
@@ -12,7 +12,7 @@ import java.util.Set;
 final class AdminAccess {
     /** What a request asks to do. */
     enum Permission {
-        /** {@code GET /status} (and metrics). */
+        /** {@code GET}: status, metrics, the dashboard. */
         READ,
         /** Switchover, verify, repair, resync, inject. */
         OPERATE

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sitepair.ops.config.ConfigException;
 import io.sitepair.ops.config.PairConfig;
 import io.sitepair.ops.config.TlsConfig;
+import io.sitepair.ops.site.http.SitePlane;
 import io.sitepair.replicator.pair.Role;
 import io.sitepair.replicator.status.NoAnswer;
 import io.sitepair.replicator.status.SiteStatus;
@@ -41,10 +42,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A site's admin API over real sockets: who may read, who may operate, and who never gets past the handshake. */
-class AdminServerTlsTest {
+class AdminApiTlsTest {
     private static final InetSocketAddress ANY_PORT = new InetSocketAddress("127.0.0.1", 0);
     /** Held: java.util.logging keeps loggers only weakly, and a new one would lack the capturing handler. */
-    private static final Logger SERVER_LOG = Logger.getLogger(AdminServer.class.getName());
+    private static final Logger SERVER_LOG = Logger.getLogger(SitePlane.class.getPackageName());
 
     @TempDir
     Path dir;
@@ -112,17 +113,17 @@ class AdminServerTlsTest {
     @Test
     void theOperatorAndTheOtherSiteMayOperateAMonitorMayNot() throws Exception {
         for (AdminClient client : List.of(AdminClient.of(pair), as(TlsLab.SITE_B))) {
-            HttpResponse<String> switchover = client.post("a", "switchover", Duration.ofSeconds(10));
+            AdminAnswer switchover = client.post("a", "switchover", Duration.ofSeconds(10));
             // Past the authorisation: a starting site cannot switch over, and says why.
-            assertEquals(409, switchover.statusCode(), switchover.body());
-            assertTrue(switchover.body().contains("only a protected primary can switch over"), switchover.body());
+            assertEquals(409, switchover.status(), switchover.text());
+            assertTrue(switchover.text().contains("only a protected primary can switch over"), switchover.text());
         }
         for (String operation : List.of("switchover", "verify", "repair", "resync?rate=1000", "inject?fault=disk-full")) {
-            HttpResponse<String> refused = as(TlsLab.MONITOR).post("a", operation, Duration.ofSeconds(10));
-            assertEquals(403, refused.statusCode(), operation + ": " + refused.body());
-            assertTrue(refused.body().startsWith("monitor 'prometheus' of pair 'lab' may not "
+            AdminAnswer refused = as(TlsLab.MONITOR).post("a", operation, Duration.ofSeconds(10));
+            assertEquals(403, refused.status(), operation + ": " + refused.text());
+            assertTrue(refused.text().startsWith("monitor 'prometheus' of pair 'lab' may not "
                     + operation.replaceFirst("\\?.*", "") + ": a monitor's certificate may only read status"),
-                    refused.body());
+                    refused.text());
         }
         assertLogged("refused POST /switchover from 127.0.0.1:");
     }
@@ -134,8 +135,8 @@ class AdminServerTlsTest {
         NoAnswer none = assertInstanceOf(NoAnswer.class, status);
         assertTrue(none.error().contains("answered HTTP 403: witness 'witness' of pair 'lab' may not read status: a"
                 + " witness's certificate gives no access to a site's admin API"), none.error());
-        HttpResponse<String> verify = witness.post("a", "verify", Duration.ofSeconds(10));
-        assertEquals(403, verify.statusCode(), verify.body());
+        AdminAnswer verify = witness.post("a", "verify", Duration.ofSeconds(10));
+        assertEquals(403, verify.status(), verify.text());
         assertLogged("refused GET /status from 127.0.0.1:");
         assertLogged("witness 'witness' of pair 'lab' may not verify");
     }
@@ -193,7 +194,7 @@ class AdminServerTlsTest {
         try (TlsLab.Admin site = TlsLab.serve(plain, "a")) {
             PairConfig clients = lab.pair(site.address(), TlsConfig.OFF);
             assertEquals(Role.STARTING, AdminClient.of(clients).status("a").role());
-            assertEquals(409, AdminClient.of(clients).post("a", "verify", Duration.ofSeconds(10)).statusCode());
+            assertEquals(409, AdminClient.of(clients).post("a", "verify", Duration.ofSeconds(10)).status());
             HttpResponse<String> unsigned = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     AdminClient.uri(clients, "a", "verify")).POST(HttpRequest.BodyPublishers.noBody()).build(),
                     HttpResponse.BodyHandlers.ofString());
