@@ -18,6 +18,7 @@ import java.util.function.LongConsumer;
 public final class GroupFlusher implements Closeable {
     private final Thread thread;
     private final LongConsumer onDurable;
+    private final LongConsumer roundTook;
     private final Set<DiskImage> dirty = new LinkedHashSet<>();
     private long requested;
     private volatile long durable;
@@ -43,7 +44,13 @@ public final class GroupFlusher implements Closeable {
 
     /** {@code onDurable} is called on the flusher thread with each newly durable ticket. */
     public GroupFlusher(String name, LongConsumer onDurable) {
+        this(name, onDurable, nanos -> {});
+    }
+
+    /** As {@link #GroupFlusher(String, LongConsumer)}, telling {@code roundTook} how long each fsync round took (ns). */
+    public GroupFlusher(String name, LongConsumer onDurable, LongConsumer roundTook) {
         this.onDurable = onDurable;
+        this.roundTook = roundTook;
         this.thread = new Thread(this::run, name);
         thread.setDaemon(true);
         thread.start();
@@ -113,8 +120,10 @@ public final class GroupFlusher implements Closeable {
                 System.err.println("sitepair: disk flush failed, outputs that depend on it stay held: " + e.getMessage());
                 return;
             }
-            fsyncNanos += System.nanoTime() - start;
+            long took = System.nanoTime() - start;
+            fsyncNanos += took;
             fsyncRounds++;
+            roundTook.accept(took);
             durable = ticket;
             onDurable.accept(ticket);
         }

@@ -78,6 +78,7 @@ final class BackupListener implements LogShipper.Listener {
             report.alarm("");
         }
         report.reprotected(copy);
+        parts.settings().meters().reprotected();
         LOG.info("site '{}' is protected again by site '{}' from position {} (re-protection {})",
                 parts.settings().site(), parts.peerSite(), copy.position(), report.lastReprotection());
     }

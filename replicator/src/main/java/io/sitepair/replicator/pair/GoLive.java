@@ -89,6 +89,11 @@ final class GoLive {
         // Only now that clients can connect: status must not say live-alone before the service listens.
         role.change(s -> s.with(Role.LIVE_ALONE).with(Link.CONNECTING), cause + "; " + failover);
         wentLive.accept(live);
+        if (takeover.primaryFailed()) {
+            settings.meters().failedOver(takeover.took());
+        } else {
+            settings.meters().switchedOver();
+        }
         String gone = "site '" + settings.site() + "' is " + failover + "; clients on " + endpoint
                 + "; UNPROTECTED until site '" + settings.identity().peer() + "' rejoins";
         if (!takeover.primaryFailed()) {

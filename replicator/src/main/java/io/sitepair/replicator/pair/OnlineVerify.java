@@ -4,6 +4,7 @@ import io.sitepair.disk.DiskImage;
 import io.sitepair.replicator.channel.ChannelMessage.VerifyReport;
 import io.sitepair.replicator.channel.ShipLog;
 import io.sitepair.replicator.log.LogRecord;
+import io.sitepair.replicator.metrics.SiteMeters;
 import io.sitepair.replicator.service.ServedRun;
 import java.util.Arrays;
 import java.util.List;
@@ -31,6 +32,7 @@ final class OnlineVerify {
     private record Verified(VerifyReport report, String text) {}
 
     private final ServedRun run;
+    private final SiteMeters meters;
     private final ShipLog log;
     private final Runnable ship;
     private final String site;
@@ -43,8 +45,10 @@ final class OnlineVerify {
      * {@code ship} sends what was logged (the primary's after-event step); {@code backupReplayed},
      * asked on the loop, is the position the backup last reported replayed.
      */
-    OnlineVerify(ServedRun run, ShipLog log, Runnable ship, String site, String peer, LongSupplier backupReplayed) {
+    OnlineVerify(ServedRun run, ShipLog log, Runnable ship, String site, String peer, LongSupplier backupReplayed,
+                 SiteMeters meters) {
         this.run = run;
+        this.meters = meters;
         this.log = log;
         this.ship = ship;
         this.site = site;
@@ -112,6 +116,7 @@ final class OnlineVerify {
         }).get();
         try {
             VerifyReport answer = awaitReport(report, logged[0]);
+            meters.verified(answer.total());
             StringBuilder text = new StringBuilder(String.format(
                     "verified %d blocks of site '%s' against site '%s' at log position %d (the guest paused %.1f ms"
                             + " for the checksums)%n", logged[1], site, peer, logged[0], logged[2] / 1e6));

@@ -83,10 +83,10 @@ final class PrimaryRole implements PrimaryStatusReport.Serving, PlannedOperation
         }
         PrimaryRole site = new PrimaryRole(settings, tiebreaker, role, finished, settings.epoch(),
                 new ShipLog(RealInputs.WallClock.SYSTEM::nanos), records);
-        site.run = ServedRun.startRecording(settings.module(), settings.vmOptions().withWriteStamps(records.stamps()),
-                settings.disks(), settings.diskBytes(),
-                settings.service(), new ServedRun.Recording(site.log, settings.identity().loggedReads(), true,
-                        site::afterEvent));
+        site.run = ServedRun.startRecording(settings.module(),
+                settings.vmOptions().withWriteStamps(records.stamps(settings.meters())), settings.disks(),
+                settings.diskBytes(), settings.service(), new ServedRun.Recording(site.log,
+                        settings.identity().loggedReads(), true, site::afterEvent, settings.meters()));
         site.connect("");
         return site;
     }
@@ -102,7 +102,8 @@ final class PrimaryRole implements PrimaryStatusReport.Serving, PlannedOperation
             throws Exception {
         PrimaryRole site = new PrimaryRole(settings, tiebreaker, role, finished, epoch, log, records);
         site.run = ServedRun.goLive(vm, disks, settings.service(), handover,
-                new ServedRun.Recording(log, settings.identity().loggedReads(), false, site::afterEvent));
+                new ServedRun.Recording(log, settings.identity().loggedReads(), false, site::afterEvent,
+                        settings.meters()));
         site.connect(cause);
         site.run.loop().execute(site.parts.shipper()::requireCopy); // the failed site's state is of the old epoch
         return site;
@@ -114,7 +115,7 @@ final class PrimaryRole implements PrimaryStatusReport.Serving, PlannedOperation
      */
     private void connect(String alarm) throws Exception {
         OnlineVerify verifier = new OnlineVerify(run, log, this::afterEvent, settings.site(),
-                settings.identity().peer(), fromBackup::replayed);
+                settings.identity().peer(), fromBackup::replayed, settings.meters());
         PrimaryResync resyncs = new PrimaryResync(settings.identity(), new LiveCopySource(run, records),
                 settings.resync(), fromBackup::reprotected);
         LogShipper shipper = new LogShipper(settings.identity(), epoch, streamId, log, resyncs, run.loop(),

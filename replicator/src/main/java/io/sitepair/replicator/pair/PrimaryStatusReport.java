@@ -127,7 +127,7 @@ final class PrimaryStatusReport {
         CodecStats wire = shipper.codecStats();
         var logging = new PrimaryStatus.Logging(round(rawRate.mbitPerSecond()), round(wireRate.mbitPerSecond()),
                 wire.rawBytes(), wire.wireBytes(), round(wire.ratio()), log.bufferedBytes(), settings.bufferBytes(),
-                parts.flow().flowControlPauses());
+                parts.flow().flowControlPauses(), wire.framesCompressed() + wire.framesStored());
         Map<Long, Long> released = new TreeMap<>(releasedByEpoch);
         released.merge(epoch, run.releasedOutputs() - releasedBeforeEpoch, Long::sum);
         var backup = new PrimaryStatus.Peer(parts.peerSite(), shipper.state().name().toLowerCase(Locale.ROOT),

@@ -5,7 +5,9 @@ import io.sitepair.disk.GroupFlusher;
 import io.sitepair.replicator.channel.LogReceiver;
 import io.sitepair.replicator.channel.ReceivedLog;
 import io.sitepair.replicator.channel.ShipLog;
+import io.sitepair.replicator.metrics.SiteMeters;
 import io.sitepair.replicator.service.ServedRun;
+import io.sitepair.replicator.vm.GuestFault;
 import io.sitepair.replicator.vm.GuestVm;
 import io.sitepair.replicator.vm.RealInputs;
 import io.sitepair.replicator.vm.ReplayDivergence;
@@ -82,7 +84,8 @@ final class ReplayDriver implements Runnable {
     @Override
     public void run() {
         boolean handedOver = false;
-        try (GroupFlusher flusher = new GroupFlusher("sitepair-backup-flush", ticket -> {})) {
+        SiteMeters meters = settings.meters();
+        try (GroupFlusher flusher = new GroupFlusher("sitepair-backup-flush", ticket -> {}, meters::disksFlushed)) {
             GuestVm vm = bootForReplay();
             if (vm == null) {
                 end.withoutReplay();
@@ -91,7 +94,8 @@ final class ReplayDriver implements Runnable {
             // The backup's flushes need not be waited for: no output leaves here.
             vm.flushDisksWith(flusher::request);
             flusher.start();
-            Replayer replayer = new Replayer(vm, received).onDiskCheck(verifyTally);
+            Replayer replayer = new Replayer(vm, received).onDiskCheck(verifyTally)
+                    .onStateCheckPassed(meters::stateCheckPassed);
             ServedRun.Handover handover = new ServedRun.Handover();
             ShipLog liveLog = new ShipLog(RealInputs.WallClock.SYSTEM::nanos);
             if (arbitration.enabled()) {
@@ -121,11 +125,15 @@ final class ReplayDriver implements Runnable {
                     + "; this backup stopped there too and will not go live"
                     : "stopped at position " + result.lastPosition(), HexFormat.of().formatHex(vm.stateHash()));
         } catch (ReplayDivergence e) {
+            meters.diverged();
             receiver.reportDivergence(e.position(), "replay diverged: " + e.getMessage());
             String why = "replay diverged at log position " + e.position() + ": " + e.getMessage();
             end.halted(why, new SiteHalted(why, e));
         } catch (VmException e) {
             // A disk that fails under replay fails the backup: the primary goes on alone at once.
+            if (e instanceof GuestFault) {
+                meters.guestFaulted();
+            }
             receiver.reportDivergence(replayed, "failed: " + e.getMessage());
             end.halted(e.getMessage(), new SiteHalted(e.getMessage(), e));
         } catch (Exception | Error e) {
@@ -143,7 +151,7 @@ final class ReplayDriver implements Runnable {
      * log ended before anything arrived.
      */
     private GuestVm bootForReplay() throws IOException {
-        VmOptions options = settings.vmOptions().withWriteStamps(records.stamps());
+        VmOptions options = settings.vmOptions().withWriteStamps(records.stamps(settings.meters()));
         if (!received.awaitStart()) {
             if (received.received() == 0) {
                 return null; // ended before anything arrived: the disks (maybe mid-copy) stay as they are

@@ -143,7 +143,10 @@ final class ReplicaCopy implements CopyTarget {
         for (Path path : settings.disks()) {
             ConsistencyMark.markConsistent(path);
         }
-        return markInQuorum(false).thenRun(() -> replica.copied(new Completed(position, events, state, stateHash)));
+        return markInQuorum(false).thenRun(() -> {
+            settings.meters().resynced();
+            replica.copied(new Completed(position, events, state, stateHash));
+        });
     }
 
     /**

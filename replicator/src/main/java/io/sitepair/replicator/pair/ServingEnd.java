@@ -1,6 +1,7 @@
 package io.sitepair.replicator.pair;
 
 import io.sitepair.replicator.service.ServedRun;
+import io.sitepair.replicator.vm.GuestFault;
 import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -49,6 +50,9 @@ final class ServingEnd {
         try {
             parts.run().await();
         } catch (Exception e) {
+            if (e instanceof GuestFault) {
+                parts.settings().meters().guestFaulted();
+            }
             parts.role().moveTo(Role.HALTED, e.getMessage());
             endLinks.run();
             closeRecords();

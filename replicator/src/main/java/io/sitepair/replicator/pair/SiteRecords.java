@@ -5,6 +5,7 @@ import io.sitepair.disk.DiskHistory;
 import io.sitepair.disk.Lineage;
 import io.sitepair.disk.Stamp;
 import io.sitepair.disk.WriteTracker;
+import io.sitepair.replicator.metrics.SiteMeters;
 import io.sitepair.replicator.status.DiskStatus;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -68,6 +69,15 @@ public final class SiteRecords implements DiskHistory, AutoCloseable {
     /** Records every write the VM makes, stamped with the current epoch and the VM's position. */
     public WriteTracker stamps() {
         return blockMap.tracker(() -> epoch);
+    }
+
+    /** As {@link #stamps()}, counting each write in {@code meters}. */
+    WriteTracker stamps(SiteMeters meters) {
+        WriteTracker stamps = stamps();
+        return (disk, block, count, position) -> {
+            meters.diskWritten();
+            stamps.written(disk, block, count, position);
+        };
     }
 
     /**

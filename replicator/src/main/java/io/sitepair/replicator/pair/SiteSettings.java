@@ -1,6 +1,7 @@
 package io.sitepair.replicator.pair;
 
 import io.sitepair.replicator.channel.PairIdentity;
+import io.sitepair.replicator.metrics.SiteMeters;
 import io.sitepair.replicator.vm.GuestModule;
 import io.sitepair.replicator.vm.VmOptions;
 import java.net.InetSocketAddress;
@@ -20,13 +21,15 @@ import java.util.List;
  * @param epochStart   the log position the current epoch began at
  * @param epochPrimary the site live in the current epoch
  * @param resync       how a returning peer is resynced (rate limit, manual start)
+ * @param meters       where the site records what its metrics count and time
  */
 public record SiteSettings(PairIdentity identity, long epoch, GuestModule module, VmOptions vmOptions,
                            List<Path> disks, long diskBytes, InetSocketAddress channel, InetSocketAddress peerChannel,
                            InetSocketAddress peerHeartbeat, InetSocketAddress service, long bufferBytes,
                            Duration lagTarget, Duration heartbeatInterval, Duration suspectAfter,
                            Duration stateCheckInterval, String goLiveHook, Path dataDir, long epochStart,
-                           String epochPrimary, io.sitepair.replicator.resync.ResyncPolicy resync) {
+                           String epochPrimary, io.sitepair.replicator.resync.ResyncPolicy resync,
+                           SiteMeters meters) {
     public SiteSettings {
         disks = List.copyOf(disks);
     }

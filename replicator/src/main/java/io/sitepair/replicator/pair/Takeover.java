@@ -1,5 +1,6 @@
 package io.sitepair.replicator.pair;
 
+import io.sitepair.replicator.metrics.SiteMeters;
 import io.sitepair.tiebreaker.Claim;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -51,6 +52,7 @@ final class Takeover {
     private final Backup backup;
     private volatile long detectedNanos; // 0: the primary has not failed
     private volatile String failover = "";
+    private volatile SiteMeters.Failover took; // once a failover won its epoch
 
     Takeover(Arbitration arbitration, String peer, Duration failureTimeout, Backup backup) {
         this.arbitration = arbitration;
@@ -93,12 +95,16 @@ final class Takeover {
         }
         if (claim.won()) {
             long won = claim.record().epoch();
-            failover = detectedNanos == 0
-                    ? String.format("live in epoch %d from position %d by a planned switchover: arbitration %d ms",
-                            won, position, arbitration.claimMillis())
-                    : String.format("live in epoch %d from position %d: detection %d ms (failure timeout), replay %d"
-                            + " ms, arbitration %d ms", won, position, failureTimeout.toMillis(),
-                            (replayedNanos - detectedNanos) / 1_000_000, arbitration.claimMillis());
+            if (detectedNanos == 0) {
+                failover = String.format("live in epoch %d from position %d by a planned switchover: arbitration %d"
+                        + " ms", won, position, arbitration.claimMillis());
+            } else {
+                took = new SiteMeters.Failover(failureTimeout.toMillis(), (replayedNanos - detectedNanos) / 1_000_000,
+                        arbitration.claimMillis());
+                failover = String.format("live in epoch %d from position %d: detection %d ms (failure timeout), replay"
+                        + " %d ms, arbitration %d ms", won, position, took.detectionMs(), took.replayMs(),
+                        took.arbitrationMs());
+            }
             return new Outcome.Live(won);
         }
         if (superseded && claim.refusal() == null) {
@@ -106,6 +112,11 @@ final class Takeover {
         }
         return new Outcome.Halt(claim.refusal() != null ? claim.refusal() : "site '" + claim.record().liveSite()
                 + "' is live in epoch " + claim.record().epoch() + "; this site must not serve");
+    }
+
+    /** How long the failover that made this site live took; null if it went live by a switchover, or not yet. */
+    SiteMeters.Failover took() {
+        return took;
     }
 
     /** How this site went live, or why it is going live; empty before. */

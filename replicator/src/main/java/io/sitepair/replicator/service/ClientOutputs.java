@@ -3,7 +3,9 @@ package io.sitepair.replicator.service;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.sitepair.disk.GroupFlusher;
+import io.sitepair.replicator.metrics.SiteMeters;
 import io.sitepair.replicator.vm.OutputSink;
+import io.sitepair.replicator.vm.RealInputs;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -18,9 +20,9 @@ final class ClientOutputs implements OutputSink {
     long outputs;
     long bytes;
 
-    ClientOutputs(GroupFlusher flusher, boolean outputRule) {
+    ClientOutputs(GroupFlusher flusher, boolean outputRule, SiteMeters meters) {
         this.flusher = flusher;
-        this.gate = new OutputGate(outputRule);
+        this.gate = new OutputGate(outputRule, meters, RealInputs.WallClock.SYSTEM::nanos);
     }
 
     OutputGate gate() {

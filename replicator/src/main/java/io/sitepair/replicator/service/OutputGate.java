@@ -1,6 +1,8 @@
 package io.sitepair.replicator.service;
 
+import io.sitepair.replicator.metrics.SiteMeters;
 import java.util.ArrayDeque;
+import java.util.function.LongSupplier;
 
 /**
  * Holds the VM's outputs until they may leave, and releases them in the order they were made.
@@ -19,10 +21,12 @@ import java.util.ArrayDeque;
  * loop thread. Public so that the pair's seeded simulation releases its outputs through it too.
  */
 public final class OutputGate {
-    /** An output waiting; {@code protectedOutput}: made while the Output Rule applied. */
-    private record Held(long flushTicket, long position, boolean protectedOutput, Runnable release) {}
+    /** An output waiting since {@code heldSince}; {@code protectedOutput}: made while the Output Rule applied. */
+    private record Held(long flushTicket, long position, boolean protectedOutput, Runnable release, long heldSince) {}
 
     private final ArrayDeque<Held> held = new ArrayDeque<>();
+    private final SiteMeters meters;
+    private final LongSupplier nanoClock;
     private boolean outputRule;
     private boolean fenced;
     private long durable;
@@ -31,16 +35,25 @@ public final class OutputGate {
 
     /** @param outputRule whether outputs wait for the backup's acknowledgement of their position */
     public OutputGate(boolean outputRule) {
+        this(outputRule, SiteMeters.NONE, System::nanoTime);
+    }
+
+    /** As {@link #OutputGate(boolean)}, telling {@code meters} how long each output waited by {@code nanoClock}. */
+    public OutputGate(boolean outputRule, SiteMeters meters, LongSupplier nanoClock) {
         this.outputRule = outputRule;
+        this.meters = meters;
+        this.nanoClock = nanoClock;
     }
 
     /** Releases {@code release} now if nothing is held and it may leave; else holds it. */
     public void offer(long flushTicket, long position, Runnable release) {
-        Held output = new Held(flushTicket, position, outputRule, release);
+        Held output = new Held(flushTicket, position, outputRule, release, 0);
         if (held.isEmpty() && mayLeave(output)) {
             release(output);
+            meters.outputReleased(0);
         } else {
-            held.add(output);
+            // The clock is read only for outputs that wait: most do, while a backup protects the site.
+            held.add(new Held(flushTicket, position, outputRule, release, nanoClock.getAsLong()));
         }
     }
 
@@ -97,8 +110,14 @@ public final class OutputGate {
     }
 
     private void drain() {
+        if (held.isEmpty() || !mayLeave(held.peek())) {
+            return;
+        }
+        long now = nanoClock.getAsLong(); // once: the outputs released here leave together
         while (!held.isEmpty() && mayLeave(held.peek())) {
-            release(held.poll());
+            Held output = held.poll();
+            release(output);
+            meters.outputReleased(now - output.heldSince());
         }
     }
 

@@ -13,6 +13,7 @@ import io.sitepair.replicator.log.LogAppender;
 import io.sitepair.replicator.log.LogHeader;
 import io.sitepair.replicator.log.LogRecord;
 import io.sitepair.replicator.log.LogWriter;
+import io.sitepair.replicator.metrics.SiteMeters;
 import io.sitepair.replicator.vm.GuestModule;
 import io.sitepair.replicator.vm.GuestVm;
 import io.sitepair.replicator.vm.OfflineRun;
@@ -50,8 +51,14 @@ public final class ServedRun {
     /**
      * Where a recording run's entries go. {@code outputRule}: outputs wait for
      * {@link #acknowledgedThrough}. {@code afterEvent} runs on the loop after every event.
+     * {@code meters} is told how long outputs waited and disk flushes took.
      */
-    public record Recording(LogAppender log, boolean loggedReads, boolean outputRule, Runnable afterEvent) {}
+    public record Recording(LogAppender log, boolean loggedReads, boolean outputRule, Runnable afterEvent,
+                            SiteMeters meters) {
+        public Recording(LogAppender log, boolean loggedReads, boolean outputRule, Runnable afterEvent) {
+            this(log, loggedReads, outputRule, afterEvent, SiteMeters.NONE);
+        }
+    }
 
     private final EventLoopGroup group;
     private final EventLoop loop;
@@ -176,8 +183,9 @@ public final class ServedRun {
             recording = shipped != null ? shipped : new Recording(null, false, false, () -> {});
         }
         // Releases happen on the loop: one task per fsync round, not one per output.
-        flusher = new GroupFlusher("sitepair-flush", ticket -> loop.execute(() -> outputs.flushedThrough(ticket)));
-        outputs = new ClientOutputs(flusher, recording.outputRule());
+        flusher = new GroupFlusher("sitepair-flush", ticket -> loop.execute(() -> outputs.flushedThrough(ticket)),
+                recording.meters()::disksFlushed);
+        outputs = new ClientOutputs(flusher, recording.outputRule(), recording.meters());
         vm.flushDisksWith(this::flushAfterThisIteration);
         if (recording.log() == null) {
             vm.startLive(RealInputs.system(), outputs);
@@ -191,8 +199,9 @@ public final class ServedRun {
     private void adopt(GuestVm replayed, Handover handover, Recording continued) {
         vm = replayed;
         recording = continued != null ? continued : new Recording(null, false, false, () -> {});
-        flusher = new GroupFlusher("sitepair-flush", ticket -> loop.execute(() -> outputs.flushedThrough(ticket)));
-        outputs = new ClientOutputs(flusher, false);
+        flusher = new GroupFlusher("sitepair-flush", ticket -> loop.execute(() -> outputs.flushedThrough(ticket)),
+                recording.meters()::disksFlushed);
+        outputs = new ClientOutputs(flusher, false, recording.meters());
         vm.flushDisksWith(this::flushAfterThisIteration);
         if (vm.mode() == VmMode.REPLAY && recording.log() != null) {
             vm.recordNow(RealInputs.system(), outputs, recording.log(), recording.loggedReads());

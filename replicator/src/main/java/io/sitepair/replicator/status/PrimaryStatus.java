@@ -47,9 +47,12 @@ public record PrimaryStatus(String site, Role role, String reason, Long epoch, S
     /** Log positions: recorded, sent to the backup, acknowledged by it, replayed by it. */
     public record Positions(long logged, long sent, long acknowledged, long replayed) {}
 
-    /** The logging channel's figures: rates (Mbit/s), bytes raw and on the wire, the log held for the backup. */
+    /**
+     * The logging channel's figures: rates (Mbit/s), bytes raw and on the wire, the log held for the
+     * backup; {@code batches}: sent since the channel's start, one frame each.
+     */
     public record Logging(double rawMbitS, double wireMbitS, long rawBytes, long wireBytes, double compressionRatio,
-                          long bufferedBytes, long bufferLimit, long flowControlPauses) {}
+                          long bufferedBytes, long bufferLimit, long flowControlPauses, long batches) {}
 
     /**
      * The backup as this site sees it.

@@ -46,6 +46,7 @@ public final class Replayer {
     private final GuestVm vm;
     private final LogSource log;
     private DiskCheckListener diskChecks = (position, check, differing) -> {};
+    private Runnable stateCheckPassed = () -> {};
 
     public Replayer(GuestVm vm, LogSource log) {
         this.vm = vm;
@@ -56,6 +57,12 @@ public final class Replayer {
     /** Where the results of the primary's disk checks (online verify) go. */
     public Replayer onDiskCheck(DiskCheckListener listener) {
         this.diskChecks = listener;
+        return this;
+    }
+
+    /** Told of each state check the VM passes (a failed one throws). */
+    public Replayer onStateCheckPassed(Runnable listener) {
+        this.stateCheckPassed = listener;
         return this;
     }
 
@@ -130,6 +137,7 @@ public final class Replayer {
             }
             if (entry.record() instanceof LogRecord.StateCheck check) {
                 checkState(entry, check);
+                stateCheckPassed.run();
                 // Still between events: progress includes the marker (a backup reports it).
                 if (checkpoint != null && !checkpoint.afterEvent(vm)) {
                     return new Result(log.lastPosition(), vm.eventsDelivered(), null, null);

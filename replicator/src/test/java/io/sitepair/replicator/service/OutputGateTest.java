@@ -3,6 +3,7 @@ package io.sitepair.replicator.service;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sitepair.replicator.metrics.SiteMeters;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -29,6 +30,27 @@ class OutputGateTest {
         assertEquals(List.of("a", "b", "c", "d"), sent);
         gate.offer(4, 5, () -> sent.add("e"));          // already durable
         assertEquals(5, sent.size());
+    }
+
+    @Test
+    void eachReleasedOutputTellsTheMetersHowLongItWaitedAndOneThatDidNotWaitZero() {
+        long[] now = {1_000};
+        List<Long> held = new ArrayList<>();
+        OutputGate gate = new OutputGate(true, new SiteMeters() {
+            @Override
+            public void outputReleased(long heldNanos) {
+                held.add(heldNanos);
+            }
+        }, () -> now[0]);
+        gate.offer(0, 10, () -> {});
+        now[0] = 1_400;
+        gate.offer(0, 20, () -> {});
+        now[0] = 2_000;
+        gate.acknowledgedThrough(20);
+        assertEquals(List.of(1_000L, 600L), held, "from when each was offered to the acknowledgement");
+        gate.dropOutputRule();
+        gate.offer(0, 30, () -> {});
+        assertEquals(List.of(1_000L, 600L, 0L), held);
     }
 
     @Test

@@ -30,7 +30,7 @@ class StatusJsonTest {
             "verify":"comparing 4 blocks",\
             "positions":{"logged":28,"sent":28,"acknowledged":27,"replayed":26},"lag_ms":3,"slowdown_percent":10,\
             "logging":{"raw_mbit_s":0.0,"wire_mbit_s":1.5,"raw_bytes":183,"wire_bytes":237,"compression_ratio":0.77,\
-            "buffered_bytes":0,"buffer_limit":67108864,"flow_control_pauses":0},"held_outputs":2,\
+            "buffered_bytes":0,"buffer_limit":67108864,"flow_control_pauses":0,"batches":3},"held_outputs":2,\
             "released_outputs_by_epoch":{"1":3,"2":0},"quorum":"connected","fenced":"quorum in doubt",\
             "arbitration":"claiming epoch 3","delivery":"paused (log buffer full)",\
             "peer":{"site":"a","channel":"copying","last_problem":"","heartbeat_ms":73,"suspected":false},\
@@ -56,7 +56,7 @@ class StatusJsonTest {
                 "at 01:48:41, full (no shared history): took 0.04 s",
                 new ResyncSummary("full (no shared history)", 25, 1024, 0, 1020, 16384, 16187, 262373, 39, 16.49),
                 resync, "comparing 4 blocks", new PrimaryStatus.Positions(28, 28, 27, 26), 3L, 10L,
-                new PrimaryStatus.Logging(0.0, 1.5, 183, 237, 0.77, 0, 67108864, 0), 2,
+                new PrimaryStatus.Logging(0.0, 1.5, 183, 237, 0.77, 0, 67108864, 0, 3), 2,
                 new TreeMap<>(Map.of(1L, 3L, 2L, 0L)), "connected", "quorum in doubt", "claiming epoch 3",
                 PrimaryStatus.Delivery.PAUSED, new PrimaryStatus.Peer("a", "copying", "", 73, false), 10L,
                 new DiskStatus("2 epochs; in epoch 2 since position 24 (primary b)", 4, 1, 1,
