@@ -19,8 +19,13 @@ public record CertificateExpiry(LocalDate date, long daysLeft, boolean expired, 
     public static final Duration WARN_AHEAD = Duration.ofDays(30);
 
     public static CertificateExpiry of(X509Certificate certificate, Instant now) {
-        Instant expires = certificate.getNotAfter().toInstant();
+        Instant expires = expires(certificate);
         return new CertificateExpiry(LocalDate.ofInstant(expires, ZoneOffset.UTC), Duration.between(now, expires).toDays(),
                 now.isAfter(expires), now.plus(WARN_AHEAD).isAfter(expires));
+    }
+
+    /** The instant {@code certificate} expires (its notAfter). */
+    public static Instant expires(X509Certificate certificate) {
+        return certificate.getNotAfter().toInstant();
     }
 }

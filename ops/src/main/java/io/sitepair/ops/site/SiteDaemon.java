@@ -4,6 +4,7 @@ import io.sitepair.ops.config.Addresses;
 import io.sitepair.ops.config.CoordinationConfig;
 import io.sitepair.ops.config.Guests;
 import io.sitepair.ops.config.PairConfig;
+import io.sitepair.ops.metrics.SiteRecorder;
 import io.sitepair.ops.site.http.SitePlane;
 import io.sitepair.replicator.pair.PairSite;
 import io.sitepair.replicator.pair.Site;
@@ -36,6 +37,8 @@ public final class SiteDaemon {
 
     private final PairConfig pair;
     private final String site;
+    /** What the site counts and times, across the roles it takes in this process; read by its SiteMetrics. */
+    private final SiteRecorder recorder = new SiteRecorder();
 
     public SiteDaemon(PairConfig pair, String site) {
         pair.site(site); // an unknown site name fails here, naming the valid ones
@@ -96,7 +99,7 @@ public final class SiteDaemon {
                     SiteLauncher.checkReplacedDisks(pair, site, primary);
                 }
                 SiteSettings settings = SiteLauncher.settings(pair, site, identity,
-                        Guests.load(pair.guest()), epoch, epochStart, epochPrimary);
+                        Guests.load(pair.guest()), epoch, epochStart, epochPrimary, recorder);
                 Site running = primary ? PairSite.startPrimary(settings, tiebreaker)
                         : PairSite.startBackup(settings, tiebreaker);
                 current.set(running);

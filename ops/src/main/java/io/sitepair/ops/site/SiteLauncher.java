@@ -5,6 +5,7 @@ import io.sitepair.ops.config.LoggingTuning;
 import io.sitepair.ops.config.PairConfig;
 import io.sitepair.ops.config.SiteConfig;
 import io.sitepair.replicator.channel.PairIdentity;
+import io.sitepair.replicator.metrics.SiteMeters;
 import io.sitepair.replicator.pair.SiteSettings;
 import io.sitepair.replicator.tls.TlsIdentity;
 import io.sitepair.replicator.vm.GuestModule;
@@ -64,10 +65,11 @@ final class SiteLauncher {
     /**
      * The settings for one site, whose TLS identity is {@code tls} (null: the pair's TLS is off);
      * {@code epoch} is the pair's current epoch (from ZooKeeper, or the epoch file), begun at log
-     * position {@code epochStart} with {@code epochPrimary} live.
+     * position {@code epochStart} with {@code epochPrimary} live; the site records its metrics' events in
+     * {@code meters}.
      */
     static SiteSettings settings(PairConfig config, String siteName, TlsIdentity tls, GuestModule module, long epoch,
-                                 long epochStart, String epochPrimary) throws IOException {
+                                 long epochStart, String epochPrimary, SiteMeters meters) throws IOException {
         SiteConfig site = config.site(siteName);
         SiteConfig peer = config.peerOf(siteName);
         Files.createDirectories(site.dataDir());
@@ -94,7 +96,7 @@ final class SiteLauncher {
                 site.service(), tuning.bufferBytes(), tuning.lagTarget(), tuning.heartbeatInterval(),
                 tuning.suspectAfter(), tuning.stateCheckInterval(),
                 config.coordination() == null ? null : config.coordination().goLiveHook(), site.dataDir(), epochStart,
-                epochPrimary, config.resync());
+                epochPrimary, config.resync(), meters);
     }
 
     /**

@@ -1,0 +1,278 @@
+package io.sitepair.ops.metrics;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.sitepair.ops.config.PairConfig;
+import io.sitepair.ops.pki.CertificateExpiry;
+import io.sitepair.ops.site.Coordination;
+import io.sitepair.replicator.pair.Role;
+import io.sitepair.replicator.status.BackupStatus;
+import io.sitepair.replicator.status.PrimaryStatus;
+import io.sitepair.replicator.status.ResyncStatus;
+import io.sitepair.replicator.status.SiteStatus;
+import io.sitepair.replicator.tls.PemFiles;
+import io.sitepair.replicator.tls.TlsException;
+import io.sitepair.tiebreaker.QuorumProbe;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The site's metrics, {@code sitepair_*} in Prometheus's exposition, tagged {@code pair} and
+ * {@code site}: gauges and counters read from the site's typed status, what the
+ * {@link SiteRecorder} counted and timed, the quorum's members and the certificates' expiry.
+ * A scrape asks the site for its status once ({@link #SNAPSHOT}), however many gauges read it;
+ * a figure the current status does not have (a backup's wire bytes, a starting site's epoch) is
+ * NaN, or 0 for a counter. docs/monitoring.md lists every metric. Micrometer holds counters'
+ * sources weakly: whoever binds this keeps a reference to it while the registry lives.
+ */
+public final class SiteMetrics implements MeterBinder {
+    /** How long one status serves the gauges: a scrape's worth. */
+    static final Duration SNAPSHOT = Duration.ofMillis(500);
+    /** The quorum is probed (a TCP round trip to each member) at most this often. */
+    static final Duration QUORUM_PROBE_EVERY = Duration.ofSeconds(5);
+    private static final Duration QUORUM_PROBE_TIMEOUT = Duration.ofMillis(500);
+    private static final double BLOCK_BYTES = io.sitepair.disk.DiskImage.BLOCK_SIZE;
+
+    private final Tags tags;
+    private final Supplier<SiteStatus> status;
+    private final SiteRecorder recorder;
+    private final Duration lagTarget;
+    private final Supplier<QuorumProbe.Report> quorum;
+    private final Map<String, Path> certificates;
+    private final Supplier<Map<String, Double>> expiries;
+
+    /**
+     * @param status       the site's current status (the daemon's current site, across roles)
+     * @param quorum       which quorum members serve; null without coordination
+     * @param certificates by label ({@code site}, {@code ca}), the PEM file whose first certificate's expiry is exported
+     * @param nanoClock    as {@link System#nanoTime}, for how long a status or probe is reused
+     */
+    SiteMetrics(String pair, String site, Supplier<SiteStatus> status, SiteRecorder recorder, Duration lagTarget,
+                Supplier<QuorumProbe.Report> quorum, Map<String, Path> certificates, LongSupplier nanoClock) {
+        this.tags = Tags.of("pair", pair, "site", site);
+        this.status = new Cached<>(status, SNAPSHOT, nanoClock);
+        this.recorder = recorder;
+        this.lagTarget = lagTarget;
+        this.quorum = quorum == null ? null : new Cached<>(quorum, QUORUM_PROBE_EVERY, nanoClock);
+        this.certificates = Map.copyOf(certificates);
+        this.expiries = new Cached<>(this::readExpiries, SNAPSHOT, nanoClock);
+    }
+
+    /** The metrics of {@code site} of {@code config}'s pair, whose status {@code status} gives. */
+    public static SiteMetrics of(PairConfig config, String site, Supplier<SiteStatus> status, SiteRecorder recorder) {
+        Map<String, Path> certificates = new LinkedHashMap<>();
+        if (config.tls().on()) {
+            certificates.put("site", config.tls().files(site).certificate());
+            certificates.put("ca", config.tls().ca());
+        }
+        Supplier<QuorumProbe.Report> quorum = config.coordination() == null ? null : () -> Coordination.probe(config,
+                config.tls().on() ? config.tls().files(site) : null, QUORUM_PROBE_TIMEOUT);
+        return new SiteMetrics(config.pair(), site, status, recorder, config.logging().lagTarget(), quorum,
+                certificates, System::nanoTime);
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        recorder.bindTo(registry, tags);
+        bindRole(registry);
+        bindLog(registry);
+        bindResync(registry);
+        bindQuorum(registry);
+        certificates.keySet().forEach(label -> Gauge.builder("sitepair.certificate.expiry.timestamp.seconds", this,
+                        m -> m.expiries.get().getOrDefault(label, Double.NaN))
+                .description("when the certificate expires (Unix time); NaN if it cannot be read")
+                .tags(tags.and("certificate", label)).strongReference(true).register(registry));
+    }
+
+    private void bindRole(MeterRegistry registry) {
+        for (Role role : Role.values()) {
+            gauge(registry, Tags.of("role", role.label()), "sitepair.role", "1 for the site's current role, else 0",
+                    s -> s.role() == role ? 1 : 0);
+        }
+        gauge(registry, "sitepair.epoch", "the epoch the site is in", s -> orNaN(s.epoch()));
+        gauge(registry, "sitepair.protected", "a serving site: 1 if its backup holds its log, else 0; NaN if not"
+                + " serving", s -> s instanceof PrimaryStatus ? (s.pairProtected() ? 1 : 0) : Double.NaN);
+        gauge(registry, "sitepair.fenced", "a serving site: 1 while outputs are held because the quorum is in doubt",
+                s -> s instanceof PrimaryStatus p ? (p.fenced() != null ? 1 : 0) : Double.NaN);
+        gauge(registry, "sitepair.peer.heartbeat.age.seconds", "since the peer was last heard; NaN if never",
+                s -> switch (s) {
+                    case PrimaryStatus p when p.peer() != null && p.peer().heartbeatMs() >= 0 ->
+                            p.peer().heartbeatMs() / 1000.0;
+                    case BackupStatus b when b.peer().heartbeatMs() >= 0 -> b.peer().heartbeatMs() / 1000.0;
+                    default -> Double.NaN;
+                });
+        counter(registry, "sitepair.events.delivered", "events delivered to the guest by the site's current VM",
+                s -> switch (s) {
+                    case PrimaryStatus p -> orZero(p.events());
+                    case BackupStatus b -> b.events();
+                    default -> 0;
+                });
+        counter(registry, "sitepair.outputs.released", "outputs the serving site released, over every epoch it"
+                + " served", s -> s instanceof PrimaryStatus p && p.releasedOutputsByEpoch() != null
+                ? p.releasedOutputsByEpoch().values().stream().mapToLong(Long::longValue).sum() : 0);
+        gauge(registry, "sitepair.held.outputs", "outputs waiting to leave (the Output Rule, a flush, the quorum)",
+                s -> s instanceof PrimaryStatus p ? orNaN(p.heldOutputs()) : Double.NaN);
+        counter(registry, "sitepair.block.map.writes", "writes of the block map's activity log",
+                s -> disks(s) == null ? 0 : disks(s).activityLogWrites());
+        gauge(registry, "sitepair.block.map.records", "records in the block map",
+                s -> disks(s) == null ? Double.NaN : disks(s).records());
+    }
+
+    private void bindLog(MeterRegistry registry) {
+        gauge(registry, "sitepair.log.logged.position", "the primary's last logged position",
+                s -> primary(s, p -> p.positions() == null ? Double.NaN : p.positions().logged()));
+        gauge(registry, "sitepair.log.sent.position", "the last position the primary sent to its backup",
+                s -> primary(s, p -> p.positions() == null ? Double.NaN : p.positions().sent()));
+        gauge(registry, "sitepair.log.acknowledged.position", "the last position the backup acknowledged holding",
+                s -> primary(s, p -> p.positions() == null ? Double.NaN : p.positions().acknowledged()));
+        gauge(registry, "sitepair.log.received.position", "the last position this backup received",
+                s -> s instanceof BackupStatus b ? b.positions().received() : Double.NaN);
+        gauge(registry, "sitepair.log.replayed.position", "the last position the backup replayed",
+                s -> switch (s) {
+                    case PrimaryStatus p when p.positions() != null -> p.positions().replayed();
+                    case BackupStatus b -> b.positions().replayed();
+                    default -> Double.NaN;
+                });
+        gauge(registry, "sitepair.replay.lag.seconds", "how far the backup's replay runs behind the primary",
+                s -> primary(s, p -> p.lagMs() == null ? Double.NaN : p.lagMs() / 1000.0));
+        gauge(registry, "sitepair.replay.lag.target.seconds", "the lag above which the primary slows its guest",
+                s -> lagTarget.toNanos() / 1e9);
+        gauge(registry, "sitepair.lag.slowdown.ratio", "how much lag control slows event delivery (0: not at all)",
+                s -> primary(s, p -> p.slowdownPercent() == null ? Double.NaN : p.slowdownPercent() / 100.0));
+        counter(registry, "sitepair.log.raw.bytes", "log bytes before compression",
+                s -> logging(s, PrimaryStatus.Logging::rawBytes));
+        counter(registry, "sitepair.log.wire.bytes", "log bytes on the wire, after compression",
+                s -> logging(s, PrimaryStatus.Logging::wireBytes));
+        counter(registry, "sitepair.log.batches", "log batches sent", s -> logging(s, PrimaryStatus.Logging::batches));
+        counter(registry, "sitepair.flow.control.pauses", "times the full log buffer paused event delivery",
+                s -> logging(s, PrimaryStatus.Logging::flowControlPauses));
+        gauge(registry, "sitepair.log.compression.ratio", "raw over wire bytes (above 1: compression saves)",
+                s -> primary(s, p -> p.logging() == null ? Double.NaN : p.logging().compressionRatio()));
+        gauge(registry, "sitepair.log.buffered.bytes", "log held for the backup (primary) or for replay (backup)",
+                s -> switch (s) {
+                    case PrimaryStatus p when p.logging() != null -> p.logging().bufferedBytes();
+                    case BackupStatus b -> b.logging().bufferedBytes();
+                    default -> Double.NaN;
+                });
+        gauge(registry, "sitepair.log.buffer.limit.bytes", "the bound on the log held",
+                s -> switch (s) {
+                    case PrimaryStatus p when p.logging() != null -> p.logging().bufferLimit();
+                    case BackupStatus b -> b.logging().bufferLimit();
+                    default -> Double.NaN;
+                });
+    }
+
+    private void bindResync(MeterRegistry registry) {
+        gauge(registry, "sitepair.resync.planned.blocks", "blocks the resync under way copies; 0 if none",
+                s -> switch (s) {
+                    case PrimaryStatus p when copying(p) -> p.resync().plan().blocks();
+                    case BackupStatus b when b.resync() != null -> b.resync().plannedBlocks();
+                    default -> 0;
+                });
+        gauge(registry, "sitepair.resync.remaining.blocks", "blocks the resync under way has still to copy; 0 if"
+                + " none", s -> switch (s) {
+                    case PrimaryStatus p when copying(p) -> p.resync().plan().blocks() - p.resync().copiedBlocks();
+                    case BackupStatus b when b.resync() != null ->
+                            b.resync().plannedBlocks() - b.resync().copiedBlocks();
+                    default -> 0;
+                });
+        gauge(registry, "sitepair.resync.copied.bytes", "data the resync under way copied so far; 0 if none",
+                s -> switch (s) {
+                    case PrimaryStatus p when copying(p) -> orZero(p.resync().copiedBytes());
+                    case BackupStatus b when b.resync() != null -> b.resync().copiedBlocks() * BLOCK_BYTES;
+                    default -> 0;
+                });
+        gauge(registry, "sitepair.resync.rate.bytes.per.second", "the live site's copy rate on the wire; NaN if"
+                + " none", s -> s instanceof PrimaryStatus p && copying(p) ? orNaN(p.resync().rateBytesS())
+                : Double.NaN);
+        gauge(registry, "sitepair.last.reprotection.copy.seconds", "how long the last re-protection's copy took",
+                s -> primary(s, p -> p.lastResync() == null ? Double.NaN : p.lastResync().tookMs() / 1000.0));
+        gauge(registry, "sitepair.last.reprotection.pause.seconds", "how long the last re-protection paused the guest",
+                s -> primary(s, p -> p.lastResync() == null ? Double.NaN : p.lastResync().pauseMs() / 1000.0));
+    }
+
+    private void bindQuorum(MeterRegistry registry) {
+        gauge(registry, "sitepair.quorum.reachable", "1 while the site's ZooKeeper session is connected; NaN without"
+                + " coordination", s -> {
+                    String connection = switch (s) {
+                        case PrimaryStatus p -> p.quorum();
+                        case BackupStatus b -> b.quorum();
+                        default -> null;
+                    };
+                    return connection == null || connection.startsWith("none") ? Double.NaN
+                            : connection.equals("connected") ? 1 : 0;
+                });
+        if (quorum != null) {
+            Gauge.builder("sitepair.quorum.peers.up", this, m -> m.quorum.get().serving().size())
+                    .description("quorum members serving (leader or follower)").tags(tags).strongReference(true)
+                    .register(registry);
+            Gauge.builder("sitepair.quorum.peers", this, m -> m.quorum.get().ensembleSize())
+                    .description("quorum members configured").tags(tags).strongReference(true).register(registry);
+        }
+    }
+
+    private static boolean copying(PrimaryStatus p) {
+        return p.resync() != null && p.resync().phase() == ResyncStatus.Phase.COPYING && p.resync().plan() != null;
+    }
+
+    private static double primary(SiteStatus s, ToDoubleFunction<PrimaryStatus> figure) {
+        return s instanceof PrimaryStatus p ? figure.applyAsDouble(p) : Double.NaN;
+    }
+
+    private static double logging(SiteStatus s, ToDoubleFunction<PrimaryStatus.Logging> figure) {
+        return s instanceof PrimaryStatus p && p.logging() != null ? figure.applyAsDouble(p.logging()) : 0;
+    }
+
+    private static io.sitepair.replicator.status.DiskStatus disks(SiteStatus s) {
+        return switch (s) {
+            case PrimaryStatus p -> p.disks();
+            case BackupStatus b -> b.disks();
+            default -> null;
+        };
+    }
+
+    private static double orNaN(Number value) {
+        return value == null ? Double.NaN : value.doubleValue();
+    }
+
+    private static double orZero(Number value) {
+        return value == null ? 0 : value.doubleValue();
+    }
+
+    private Map<String, Double> readExpiries() {
+        Map<String, Double> expiry = new LinkedHashMap<>();
+        certificates.forEach((label, file) -> {
+            try {
+                expiry.put(label, CertificateExpiry.expires(PemFiles.readCertificates(file).getFirst())
+                        .getEpochSecond() * 1.0);
+            } catch (TlsException | java.util.NoSuchElementException e) {
+                // left out: the gauge reads NaN, and the site's log and status say why the file is unreadable
+            }
+        });
+        return expiry;
+    }
+
+    private void gauge(MeterRegistry registry, String name, String description, ToDoubleFunction<SiteStatus> value) {
+        gauge(registry, Tags.empty(), name, description, value);
+    }
+
+    private void gauge(MeterRegistry registry, Tags more, String name, String description,
+                       ToDoubleFunction<SiteStatus> value) {
+        Gauge.builder(name, this, m -> value.applyAsDouble(m.status.get())).description(description)
+                .tags(tags.and(more)).strongReference(true).register(registry);
+    }
+
+    /** A counter of the current status's figure, which starts again from 0 when the site takes a new role. */
+    private void counter(MeterRegistry registry, String name, String description, ToDoubleFunction<SiteStatus> value) {
+        FunctionCounter.builder(name, this, m -> value.applyAsDouble(m.status.get())).description(description)
+                .tags(tags).register(registry);
+    }
+}
