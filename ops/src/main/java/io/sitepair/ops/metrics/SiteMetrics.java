@@ -5,11 +5,13 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import io.sitepair.disk.DiskImage;
 import io.sitepair.ops.config.PairConfig;
 import io.sitepair.ops.pki.CertificateExpiry;
 import io.sitepair.ops.site.Coordination;
 import io.sitepair.replicator.pair.Role;
 import io.sitepair.replicator.status.BackupStatus;
+import io.sitepair.replicator.status.DiskStatus;
 import io.sitepair.replicator.status.PrimaryStatus;
 import io.sitepair.replicator.status.ResyncStatus;
 import io.sitepair.replicator.status.SiteStatus;
@@ -20,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
@@ -39,7 +42,7 @@ public final class SiteMetrics implements MeterBinder {
     /** The quorum is probed (a TCP round trip to each member) at most this often. */
     static final Duration QUORUM_PROBE_EVERY = Duration.ofSeconds(5);
     private static final Duration QUORUM_PROBE_TIMEOUT = Duration.ofMillis(500);
-    private static final double BLOCK_BYTES = io.sitepair.disk.DiskImage.BLOCK_SIZE;
+    private static final double BLOCK_BYTES = DiskImage.BLOCK_SIZE;
 
     private final Tags tags;
     private final Supplier<SiteStatus> status;
@@ -231,7 +234,7 @@ public final class SiteMetrics implements MeterBinder {
         return s instanceof PrimaryStatus p && p.logging() != null ? figure.applyAsDouble(p.logging()) : 0;
     }
 
-    private static io.sitepair.replicator.status.DiskStatus disks(SiteStatus s) {
+    private static DiskStatus disks(SiteStatus s) {
         return switch (s) {
             case PrimaryStatus p -> p.disks();
             case BackupStatus b -> b.disks();
@@ -253,7 +256,7 @@ public final class SiteMetrics implements MeterBinder {
             try {
                 expiry.put(label, CertificateExpiry.expires(PemFiles.readCertificates(file).getFirst())
                         .getEpochSecond() * 1.0);
-            } catch (TlsException | java.util.NoSuchElementException e) {
+            } catch (TlsException | NoSuchElementException e) {
                 // left out: the gauge reads NaN, and the site's log and status say why the file is unreadable
             }
         });
