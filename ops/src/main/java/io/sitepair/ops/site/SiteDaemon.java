@@ -4,6 +4,7 @@ import io.sitepair.ops.config.Addresses;
 import io.sitepair.ops.config.CoordinationConfig;
 import io.sitepair.ops.config.Guests;
 import io.sitepair.ops.config.PairConfig;
+import io.sitepair.ops.metrics.SiteMetrics;
 import io.sitepair.ops.metrics.SiteRecorder;
 import io.sitepair.ops.site.http.SitePlane;
 import io.sitepair.replicator.pair.PairSite;
@@ -61,7 +62,8 @@ public final class SiteDaemon {
         AtomicReference<Site> current = new AtomicReference<>(starting);
         // One status endpoint for the process's whole life: it answers while the site waits for a
         // quorum, and across a rejoin.
-        try (SitePlane plane = SitePlane.start(pair.site(site).admin(), pair, site, identity, current::get)) {
+        SiteMetrics metrics = SiteMetrics.of(pair, site, () -> current.get().status(), recorder);
+        try (SitePlane plane = SitePlane.start(pair.site(site).admin(), pair, site, identity, current::get, metrics)) {
             if (coordination != null) {
                 tiebreaker = Coordination.connect(pair, site, starting);
             }

@@ -23,7 +23,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.net.Socket;
 import java.security.KeyStore;
+import java.security.Principal;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
 import java.security.cert.Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,7 +37,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
@@ -126,6 +133,34 @@ class AdminApiTlsTest {
                     refused.text());
         }
         assertLogged("refused POST /switchover from 127.0.0.1:");
+    }
+
+    @Test
+    void aMonitorScrapesMetricsLabelledWithThePairAndTheSite() throws Exception {
+        HttpClient monitor = HttpClient.newBuilder().sslContext(trustingThePairCa(lab.files(TlsLab.MONITOR))).build();
+        HttpResponse<String> scrape = monitor.send(HttpRequest.newBuilder(AdminClient.uri(pair, "a", "metrics"))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, scrape.statusCode(), scrape.body());
+        assertTrue(scrape.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"),
+                scrape.headers().toString());
+        assertTrue(scrape.body().lines().anyMatch(line -> line.startsWith("jvm_threads_live_threads{")
+                && line.contains("pair=\"lab\"") && line.contains("site=\"a\"")), scrape.body());
+    }
+
+    @Test
+    void errorsAreProblemDocumentsWithoutAStackTrace() throws Exception {
+        HttpClient operator = HttpClient.newBuilder().sslContext(trustingThePairCa(lab.files(TlsLab.OPERATOR))).build();
+        HttpResponse<String> missing = operator.send(HttpRequest.newBuilder(AdminClient.uri(pair, "a", "nonesuch"))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(404, missing.statusCode(), missing.body());
+        assertEquals("application/problem+json", missing.headers().firstValue("Content-Type").orElse(""));
+        assertTrue(missing.body().contains("\"detail\":\"GET /nonesuch: no such resource on this site\""),
+                missing.body());
+        HttpResponse<String> badRate = operator.send(HttpRequest.newBuilder(AdminClient.uri(pair, "a",
+                "resync?rate=fast")).POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, badRate.statusCode(), badRate.body());
+        assertTrue(badRate.body().contains("rate") && !badRate.body().contains("\tat "), badRate.body());
     }
 
     @Test
@@ -231,8 +266,57 @@ class AdminApiTlsTest {
         }
         keys.init(own, new char[0]);
         SSLContext context = SSLContext.getInstance("TLSv1.3");
-        context.init(keys.getKeyManagers(), trust.getTrustManagers(), null);
+        KeyManager presenting = files == null ? keys.getKeyManagers()[0]
+                : new AlwaysPresenting((X509ExtendedKeyManager) keys.getKeyManagers()[0]);
+        context.init(new KeyManager[] {presenting}, trust.getTrustManagers(), null);
         return context;
+    }
+
+    /**
+     * Presents its certificate whatever CAs the server names as acceptable (the JDK's own key
+     * manager presents none issued by another CA): the site must refuse it, and say why.
+     */
+    private static final class AlwaysPresenting extends X509ExtendedKeyManager {
+        private final X509ExtendedKeyManager keys;
+
+        AlwaysPresenting(X509ExtendedKeyManager keys) {
+            this.keys = keys;
+        }
+
+        @Override
+        public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
+            return "me";
+        }
+
+        @Override
+        public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+            return "me";
+        }
+
+        @Override
+        public String[] getClientAliases(String keyType, Principal[] issuers) {
+            return new String[] {"me"};
+        }
+
+        @Override
+        public String[] getServerAliases(String keyType, Principal[] issuers) {
+            return keys.getServerAliases(keyType, issuers);
+        }
+
+        @Override
+        public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+            return keys.chooseServerAlias(keyType, issuers, socket);
+        }
+
+        @Override
+        public X509Certificate[] getCertificateChain(String alias) {
+            return keys.getCertificateChain(alias);
+        }
+
+        @Override
+        public PrivateKey getPrivateKey(String alias) {
+            return keys.getPrivateKey(alias);
+        }
     }
 
     /** The admin server logged a line containing {@code text} (a refusal is logged by the server's thread, soon). */

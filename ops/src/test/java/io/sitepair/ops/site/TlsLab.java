@@ -83,7 +83,8 @@ public final class TlsLab {
     public static Admin serve(PairConfig pair, String site) throws IOException {
         StartingSite starting = new StartingSite(site, "waiting for a test");
         TlsIdentity identity = pair.tls().on() ? TlsIdentity.load(pair.pair(), pair.tls().files(site)) : null;
-        return new Admin(SitePlane.start(new InetSocketAddress("127.0.0.1", 0), pair, site, identity, () -> starting));
+        return new Admin(SitePlane.start(new InetSocketAddress("127.0.0.1", 0), pair, site, identity, () -> starting,
+                registry -> {}));
     }
 
     /** A running admin server. */

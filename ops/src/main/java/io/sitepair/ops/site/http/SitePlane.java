@@ -1,5 +1,7 @@
 package io.sitepair.ops.site.http;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.sitepair.ops.config.Addresses;
@@ -34,24 +36,29 @@ public final class SitePlane implements AutoCloseable {
 
     /**
      * Serves {@code site} of {@code pair} on {@code address} (port 0: any free port), over HTTPS with
-     * {@code identity}, or plain HTTP when the pair's TLS is off (null).
+     * {@code identity}, or plain HTTP when the pair's TLS is off (null); {@code metrics} are the
+     * site's own, exported beside the JVM's.
      */
     public static SitePlane start(InetSocketAddress address, PairConfig pair, String site, TlsIdentity identity,
-                                  Supplier<Site> current) throws IOException {
+                                  Supplier<Site> current, MeterBinder metrics) throws IOException {
         if (pair.tls().on() != (identity != null)) {
             throw new IllegalArgumentException("an identity goes with the pair's TLS, and only with it");
         }
         ApplicationContext context = ApplicationContext.builder()
                 .banner(false)
+                .eagerInitSingletons(true) // at start, not in the first request: a status asked then must not time out
                 .deduceEnvironment(false)
                 .deduceCloudEnvironment(false)
                 .environmentPropertySource(false)
                 .enableDefaultPropertySources(false)
                 .properties(properties(address, identity != null))
-                .singletons(new ServedSite(pair, site, current), new PlaneIdentity(identity))
+                .singletons(new ServedSite(pair, site, current), new PlaneIdentity(identity), metrics)
                 .build();
         try {
             context.start();
+            // Now, not at the first scrape: a released output must reach the histogram from the start.
+            // (The composite: it binds the JVM's and the site's meters, and holds the Prometheus registry.)
+            context.getBean(MeterRegistry.class);
             EmbeddedServer server = context.getBean(EmbeddedServer.class);
             server.start();
             return new SitePlane(context, new InetSocketAddress(address.getAddress(), server.getPort()));
