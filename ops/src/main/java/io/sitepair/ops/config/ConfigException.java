@@ -1,10 +1,10 @@
 package io.sitepair.ops.config;
 
-import java.nio.file.Path;
+import java.util.List;
 
 /**
- * A configuration the operator must fix. The message is one line, {@code FILE:LINE: KEY.PATH: problem}, so
- * it reads like a compiler error; the CLI prints it and exits with code 1 (it is an IllegalArgumentException).
+ * A configuration the operator must fix. The message is one line per error, {@code FILE:LINE: KEY.PATH: problem},
+ * so it reads like a compiler's errors; the CLI prints it and exits with code 1 (it is an IllegalArgumentException).
  */
 public final class ConfigException extends IllegalArgumentException {
     private final int line;
@@ -23,18 +23,19 @@ public final class ConfigException extends IllegalArgumentException {
         this.keyPath = keyPath;
     }
 
-    /** An error at a 1-based line of {@code file}; {@code keyPath} may be empty (syntax errors have none). */
-    static ConfigException at(Path file, int line, String keyPath, String problem) {
-        String where = keyPath.isEmpty() ? "" : keyPath + ": ";
-        return new ConfigException(file + ":" + line + ": " + where + problem, line, keyPath);
+    /** Every error of a file, one line each, the first one's line and key path kept for callers. */
+    static ConfigException of(List<ConfigReport.Problem> errors) {
+        ConfigReport.Problem first = errors.getFirst();
+        return new ConfigException(String.join("\n", errors.stream().map(ConfigReport.Problem::toString).toList()),
+                first.line(), first.keyPath());
     }
 
-    /** The 1-based line the error is at, or 0 if it has none. */
+    /** The 1-based line of the (first) error, or 0 if it has none. */
     public int line() {
         return line;
     }
 
-    /** The key path the error is about, such as {@code sites.b.channel}, or empty. */
+    /** The key path the (first) error is about, such as {@code sites.b.channel}, or empty. */
     public String keyPath() {
         return keyPath;
     }

@@ -7,9 +7,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The optional {@code coordination} section. Absent, the pair has no tiebreaker and no site ever
@@ -24,7 +22,11 @@ final class CoordinationParser {
 
     private CoordinationParser() {}
 
+    /** The section, or null if it has a problem (reported). */
     static CoordinationConfig parse(YamlSection s, List<String> siteNames, Path dir) {
+        if (s.broken()) {
+            return null;
+        }
         Duration session = s.optional("session-timeout", v -> {
             Duration d = Units.duration(v);
             Duration min = CoordinationConfig.TICK.multipliedBy(2);
@@ -41,52 +43,77 @@ final class CoordinationParser {
             }
             return v;
         }, null);
+        boolean hookRefused = s.has("go-live-hook") && hook == null;
         if (s.has("ensemble") == s.has("zookeeper")) {
-            throw s.fail("needs exactly one of zookeeper (the embedded quorum: each site and the witness) or"
+            s.problem("needs exactly one of zookeeper (the embedded quorum: each site and the witness) or"
                     + " ensemble (an external ZooKeeper ensemble)");
+            return null;
         }
         if (s.has("ensemble")) {
-            return new CoordinationConfig(session, s.required("ensemble", CoordinationParser::ensemble), null, hook,
-                    ensembleTls(s, dir));
+            List<QuorumMember> members = s.required("ensemble", CoordinationParser::ensemble);
+            if (members != null) {
+                members.forEach(m -> s.report().endpoint(s.key("ensemble"), s.lineOf("ensemble"), m.client(), false));
+            }
+            EnsembleTls tls = ensembleTls(s, dir);
+            return members == null || tls == null || session == null || hookRefused ? null
+                    : new CoordinationConfig(session, members, null, hook, tls);
         }
         if (s.has("tls")) {
-            throw s.error("tls", "applies to an external ensemble only: the embedded peers use the pair's own"
+            s.problem("tls", "applies to an external ensemble only: the embedded peers use the pair's own"
                     + " certificates (the top-level tls: section)");
         }
         List<String> names = new ArrayList<>(siteNames);
         names.add(CoordinationConfig.WITNESS);
         YamlSection zk = s.section("zookeeper", names);
+        if (zk.broken()) {
+            return null;
+        }
         List<QuorumMember> members = new ArrayList<>();
-        Set<String> ports = new HashSet<>();
         Path witnessDir = null;
         for (int i = 0; i < names.size(); i++) {
             String name = names.get(i);
             if (!zk.has(name)) {
-                throw ConfigException.at(zk.file(), zk.line(), zk.key(name), "required key is missing (every site"
-                        + " and the witness runs a ZooKeeper peer)");
+                zk.problem(name, "required key is missing (every site and the witness runs a ZooKeeper peer)");
+                continue;
             }
             boolean witness = name.equals(CoordinationConfig.WITNESS);
-            YamlSection m = zk.section(name, witness ? MEMBER_KEYS : MEMBER_KEYS.subList(0, 3));
-            InetSocketAddress client = m.required("client", Scalars::address);
-            int quorum = m.required("quorum-port", CoordinationParser::port);
-            int election = m.required("election-port", CoordinationParser::port);
-            for (var key : List.of("client", "quorum-port", "election-port")) {
-                int port = key.equals("client") ? client.getPort() : key.equals("quorum-port") ? quorum : election;
-                if (!ports.add(client.getHostString() + ":" + port)) {
-                    throw m.error(key, client.getHostString() + ":" + port + " is already used by another peer");
-                }
-            }
+            YamlSection peer = zk.section(name, witness ? MEMBER_KEYS : MEMBER_KEYS.subList(0, 3));
+            QuorumMember member = member(peer, i + 1, name);
             if (witness) {
-                witnessDir = m.required("data-dir", v -> dir.resolve(v).normalize());
+                witnessDir = peer.required("data-dir", v -> dir.resolve(v).normalize());
             }
-            members.add(new QuorumMember(i + 1, name, client, quorum, election));
+            if (member != null) {
+                members.add(member);
+            }
         }
-        return new CoordinationConfig(session, members, witnessDir, hook, EnsembleTls.PAIR);
+        boolean complete = members.size() == names.size() && witnessDir != null && !s.has("tls");
+        return complete && session != null && !hookRefused
+                ? new CoordinationConfig(session, members, witnessDir, hook, EnsembleTls.PAIR) : null;
+    }
+
+    /** One embedded peer; its three ports listen on its client address's host. */
+    private static QuorumMember member(YamlSection m, int id, String name) {
+        InetSocketAddress client = m.required("client", Scalars::address);
+        Integer quorum = m.required("quorum-port", CoordinationParser::port);
+        Integer election = m.required("election-port", CoordinationParser::port);
+        SitesParser.endpoint(m, "client", client, true);
+        if (client == null || quorum == null || election == null) {
+            return null;
+        }
+        SitesParser.endpoint(m, "quorum-port", sameHost(client, quorum), true);
+        SitesParser.endpoint(m, "election-port", sameHost(client, election), true);
+        return new QuorumMember(id, name, client, quorum, election);
+    }
+
+    private static InetSocketAddress sameHost(InetSocketAddress address, int port) {
+        return address.isUnresolved() ? InetSocketAddress.createUnresolved(address.getHostString(), port)
+                : new InetSocketAddress(address.getAddress(), port);
     }
 
     /**
      * An external ensemble's TLS: absent, the pair's own certificates; {@code none}, plaintext (said
-     * in words, as the ensemble may serve no TLS port); else its CA and this pair's client certificate.
+     * in words, as the ensemble may serve no TLS port); else its CA and this pair's client certificate;
+     * null if refused (reported).
      */
     private static EnsembleTls ensembleTls(YamlSection s, Path dir) {
         if (!s.has("tls")) {
@@ -106,7 +133,8 @@ final class CoordinationParser {
         Path ca = tls.required("ca", v -> dir.resolve(v).normalize());
         Path cert = tls.required("cert", v -> dir.resolve(v).normalize());
         Path key = tls.required("key", v -> dir.resolve(v).normalize());
-        return new EnsembleTls.OwnCertificate(new TlsFiles(ca, cert, key));
+        return ca == null || cert == null || key == null ? null
+                : new EnsembleTls.OwnCertificate(new TlsFiles(ca, cert, key));
     }
 
     private static int port(String v) {

@@ -23,6 +23,9 @@ public record LoggingTuning(long bufferBytes, Duration lagTarget, Duration heart
     /** Below this a scheduling hiccup or a GC pause would already look like a failed peer. */
     public static final Duration MIN_SUSPECT_AFTER = Duration.ofMillis(200);
 
+    /** The failure timeout spans at least this many heartbeat intervals, so a late heartbeat or two is not a failure. */
+    public static final int HEARTBEATS_PER_TIMEOUT = 3;
+
     public LoggingTuning {
         Objects.requireNonNull(lagTarget, "lagTarget");
         Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");

@@ -2,71 +2,74 @@ package io.sitepair.ops.config;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.regex.Pattern;
 
-/** The {@code sites} section: exactly two sites, no address used twice, a data directory each. */
+/**
+ * The {@code sites} section: exactly two sites, a data directory each. Their addresses go to the report,
+ * where {@link PortClashes} checks them together with the quorum's.
+ */
 final class SitesParser {
     static final List<String> SITE_KEYS = List.of("channel", "peer-channel", "service", "admin", "data-dir", "engine");
     private static final List<String> ADDRESS_KEYS = List.of("channel", "service", "admin");
     private static final Pattern SITE_NAME = Pattern.compile("[a-z][a-z0-9-]{0,30}");
 
-    /** Where an address or directory was first seen, to name it when it is seen again. */
-    private record Seen(Object value, String keyPath, int line) {}
-
     private SitesParser() {}
 
+    /**
+     * The sites that read without a problem; null if the section is not two validly named sites (reported),
+     * so that nothing is said about which site is meant elsewhere.
+     */
     static Map<String, SiteConfig> parse(YamlSection sites, Path dir) {
+        if (sites.broken()) {
+            return null;
+        }
         if (sites.keys().size() != 2) {
-            throw sites.fail("a pair has exactly two sites, found " + sites.keys().size()
+            sites.problem("a pair has exactly two sites, found " + sites.keys().size()
                     + (sites.keys().isEmpty() ? "" : " (" + String.join(", ", sites.keys()) + ")"));
+            return null;
         }
         Map<String, SiteConfig> result = new LinkedHashMap<>();
-        // Both sites may run on one machine (a lab), so any repeated address would be a bind conflict.
-        List<Seen> addresses = new ArrayList<>();
-        List<Seen> dataDirs = new ArrayList<>();
+        Map<Path, String> dataDirs = new HashMap<>();
+        boolean named = true;
         for (String name : sites.keys()) {
             if (!SITE_NAME.matcher(name).matches()) {
-                throw ConfigException.at(sites.file(), sites.lineOf(name), sites.key(name),
-                        "a site name is a lower-case letter followed by up to 30 lower-case letters, digits or '-'");
+                sites.problemWithKey(name, "a site name is a lower-case letter followed by up to 30 lower-case"
+                        + " letters, digits or '-'");
+                named = false;
+                continue;
             }
             YamlSection site = sites.section(name, SITE_KEYS);
             InetSocketAddress[] at = new InetSocketAddress[ADDRESS_KEYS.size()];
             for (int i = 0; i < at.length; i++) {
-                String key = ADDRESS_KEYS.get(i);
-                at[i] = site.required(key, Scalars::address);
-                distinct(site, key, at[i], addresses, "address");
+                at[i] = site.required(ADDRESS_KEYS.get(i), Scalars::address);
+                endpoint(site, ADDRESS_KEYS.get(i), at[i], true);
             }
             Path dataDir = site.required("data-dir", v -> dir.resolve(v).normalize());
-            distinct(site, "data-dir", dataDir, dataDirs, "data directory");
+            if (dataDir != null) {
+                String first = dataDirs.putIfAbsent(dataDir, site.key("data-dir") + " (line " + site.lineOf("data-dir") + ")");
+                if (first != null) {
+                    site.problem("data-dir", "the same data directory as " + first);
+                }
+            }
             String engine = site.optional("engine", SitesParser::engine, SiteConfig.COMPILED);
             InetSocketAddress peerChannel = site.optional("peer-channel", Scalars::address, null);
-            result.put(name, new SiteConfig(name, at[0], at[1], at[2], dataDir, engine, peerChannel));
-        }
-        return result;
-    }
-
-    private static void distinct(YamlSection site, String key, Object value, List<Seen> seen, String what) {
-        for (Seen s : seen) {
-            if (same(s.value(), value)) {
-                throw site.error(key, "the same " + what + " as " + s.keyPath() + " (line " + s.line() + ")");
+            endpoint(site, "peer-channel", peerChannel, false);
+            if (at[0] != null && at[1] != null && at[2] != null && dataDir != null && engine != null) {
+                result.put(name, new SiteConfig(name, at[0], at[1], at[2], dataDir, engine, peerChannel));
             }
         }
-        seen.add(new Seen(value, site.key(key), site.lineOf(key)));
+        return named ? result : null;
     }
 
-    /** Resolved addresses compare by IP (localhost is 127.0.0.1); unresolved ones by host name. */
-    private static boolean same(Object a, Object b) {
-        if (a instanceof InetSocketAddress x && b instanceof InetSocketAddress y) {
-            return x.getPort() == y.getPort() && (x.isUnresolved() || y.isUnresolved()
-                    ? x.getHostString().equalsIgnoreCase(y.getHostString())
-                    : x.getAddress().equals(y.getAddress()));
+    /** Records an address that was read (null: it was not) for the port and reachability checks. */
+    static void endpoint(YamlSection section, String key, InetSocketAddress address, boolean listens) {
+        if (address != null) {
+            section.report().endpoint(section.key(key), section.lineOf(key), address, listens);
         }
-        return Objects.equals(a, b);
     }
 
     private static String engine(String v) {

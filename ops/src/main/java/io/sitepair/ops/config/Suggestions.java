@@ -6,8 +6,8 @@ import java.util.Collection;
 final class Suggestions {
     private Suggestions() {}
 
-    /** {@code " (did you mean buffer?)"}, or empty if no known key is close. */
-    static String didYouMean(String word, Collection<String> known) {
+    /** The known key {@code word} is a typo of, or null if none is close. */
+    static String nearest(String word, Collection<String> known) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String candidate : known) {
@@ -19,7 +19,7 @@ final class Suggestions {
         }
         // One typo in a short key, two in a longer one: "geust" finds guest, "foo" does not find "pair".
         int allowed = best == null ? -1 : best.length() <= 4 ? 1 : 2;
-        return bestDistance <= allowed ? " (did you mean " + best + "?)" : "";
+        return bestDistance <= allowed ? best : null;
     }
 
     /** Edits (insert, delete, replace, swap two neighbours) that turn a into b: optimal string alignment. */

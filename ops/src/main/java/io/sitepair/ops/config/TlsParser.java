@@ -11,7 +11,7 @@ import java.util.Map;
 /**
  * The required {@code tls} section: the pair CA's certificate and each holder's certificate and key,
  * or {@code mode: off} in words. Only paths are read here: each machine holds only its own key, so
- * the files are checked when a process loads its identity.
+ * the files are checked when a process loads its identity (and by {@code sitepair validate}).
  */
 final class TlsParser {
     static final String MODE = "mode";
@@ -24,13 +24,17 @@ final class TlsParser {
     private TlsParser() {}
 
     /**
+     * The section, or null if it has a problem (reported). Each holder's files go to the report as they are
+     * read, for {@code validate} to check.
+     *
      * @param top the file's top level, to refuse a missing {@code tls} at its line
      * @param siteNames the pair's sites, each of which needs its certificate
      * @param witnessRequired whether the witness runs a quorum peer here (an embedded quorum)
      */
     static TlsConfig parse(YamlSection top, List<String> siteNames, boolean witnessRequired, Path dir) {
         if (!top.has("tls")) {
-            throw ConfigException.at(top.file(), top.line(), "tls", MISSING);
+            top.problem("tls", MISSING);
+            return null;
         }
         List<String> holders = new ArrayList<>(siteNames);
         holders.add(CoordinationConfig.WITNESS);
@@ -38,42 +42,61 @@ final class TlsParser {
         List<String> keys = new ArrayList<>(List.of(MODE, CA));
         keys.addAll(holders);
         YamlSection tls = top.section("tls", keys);
-        boolean on = tls.optional(MODE, TlsParser::mode, true);
+        if (tls.broken()) {
+            return null;
+        }
+        Boolean on = tls.optional(MODE, TlsParser::mode, true);
+        if (on == null) {
+            return null;
+        }
         if (!on) {
+            boolean alone = true;
             for (String key : tls.keys()) {
                 if (!key.equals(MODE)) {
-                    throw ConfigException.at(tls.file(), tls.lineOf(key), tls.key(key), "with mode: off no"
-                            + " certificate is used; remove this key, or remove mode: off to encrypt the links");
+                    tls.problemWithKey(key, "with mode: off no certificate is used; remove this key, or remove"
+                            + " mode: off to encrypt the links");
+                    alone = false;
                 }
             }
-            return TlsConfig.OFF;
+            return alone ? TlsConfig.OFF : null;
         }
         Path ca = tls.required(CA, v -> dir.resolve(v).normalize());
         Map<String, TlsFiles> files = new LinkedHashMap<>();
         Map<Path, String> seen = new HashMap<>();
+        boolean complete = ca != null;
         for (String holder : holders) {
             boolean required = siteNames.contains(holder) || (witnessRequired && holder.equals(CoordinationConfig.WITNESS));
             if (!tls.has(holder)) {
                 if (required) {
-                    throw ConfigException.at(tls.file(), tls.line(), tls.key(holder), "required key is missing: the"
-                            + " certificate and key of " + describe(holder) + ", as {cert: FILE, key: FILE}");
+                    tls.problem(holder, "required key is missing: the certificate and key of " + describe(holder)
+                            + ", as {cert: FILE, key: FILE}");
+                    complete = false;
                 }
                 continue;
             }
             YamlSection h = tls.section(holder, HOLDER_KEYS);
             Path cert = file(h, "cert", dir, seen);
             Path key = file(h, "key", dir, seen);
+            if (ca == null || cert == null || key == null) {
+                complete = false;
+                continue;
+            }
             files.put(holder, new TlsFiles(ca, cert, key));
+            tls.report().certificate(holder, files.get(holder));
         }
-        return new TlsConfig(ca, files);
+        return complete ? new TlsConfig(ca, files) : null;
     }
 
-    /** A holder's file; one file serving two holders (or as cert and key) is a copying mistake. */
+    /** A holder's file; one file serving two holders (or as cert and key) is a copying mistake (reported: null). */
     private static Path file(YamlSection h, String key, Path dir, Map<Path, String> seen) {
         Path file = h.required(key, v -> dir.resolve(v).normalize());
+        if (file == null) {
+            return null;
+        }
         String first = seen.putIfAbsent(file, h.key(key) + " (line " + h.lineOf(key) + ")");
         if (first != null) {
-            throw h.error(key, "the same file as " + first + ": each holder has its own certificate and key");
+            h.problem(key, "the same file as " + first + ": each holder has its own certificate and key");
+            return null;
         }
         return file;
     }

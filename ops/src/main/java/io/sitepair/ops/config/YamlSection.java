@@ -1,6 +1,6 @@
 package io.sitepair.ops.config;
 
-import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,43 +14,60 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
 
 /**
- * One mapping of the file being read, with its key path and line, so that every error can say where it is.
- * Duplicate and unknown keys are refused when the section is made (SnakeYAML's compose keeps duplicates).
+ * One mapping of the file being read, with its key path and line, so that every problem can say where it is.
+ * Problems go to the {@link ConfigReport} and reading goes on, so one pass finds them all: a value that is
+ * refused reads as null, and a section that is not a mapping reads as one without keys whose missing keys
+ * are not reported again. Duplicate and unknown keys are reported when the section is made (SnakeYAML's
+ * compose keeps duplicates; the first one counts, an unknown one is left out).
  */
 final class YamlSection {
-    private final Path file;
+    private final ConfigReport report;
     private final String path;
     private final int line;
+    /** Not a mapping (reported): its keys are neither read nor reported missing. */
+    private final boolean broken;
     private final Map<String, NodeTuple> entries = new LinkedHashMap<>();
+    /** Keys an unknown key was reported as a misspelling of: not reported missing as well. */
+    private final Set<String> misspelt = new HashSet<>();
 
     /**
+     * @param node the mapping; null or empty for an absent or empty optional section (all defaults)
      * @param path the section's key path, empty for the top level
      * @param line where to point at for the whole section: its key's line (for the top level, its first line)
      * @param allowed the keys it may have, or null if the caller checks key names itself
      */
-    YamlSection(Path file, Node node, String path, int line, List<String> allowed) {
-        this.file = file;
+    YamlSection(ConfigReport report, Node node, String path, int line, List<String> allowed) {
+        this.report = report;
         this.path = path;
         this.line = line;
-        if (node == null || isNull(node)) {
-            return; // an absent or empty optional section: all defaults
-        }
-        if (!(node instanceof MappingNode mapping)) {
+        boolean mapping = node == null || isNull(node) || node instanceof MappingNode;
+        this.broken = !mapping;
+        if (!mapping) {
             String what = path.isEmpty() ? "the file must be a mapping of KEY: value lines" : "expected a mapping";
-            throw errorAt(node, path, what + ", found " + describe(node));
+            problemAt(node, path, what + ", found " + describe(node));
         }
-        for (NodeTuple entry : mapping.getValue()) {
+        if (!(node instanceof MappingNode m)) {
+            return;
+        }
+        for (NodeTuple entry : m.getValue()) {
             if (!(entry.getKeyNode() instanceof ScalarNode keyNode) || isNull(keyNode)) {
-                throw errorAt(entry.getKeyNode(), path, "keys must be plain names, found " + describe(entry.getKeyNode()));
+                problemAt(entry.getKeyNode(), path, "keys must be plain names, found " + describe(entry.getKeyNode()));
+                continue;
             }
             String key = keyNode.getValue();
-            NodeTuple first = entries.putIfAbsent(key, entry);
+            NodeTuple first = entries.get(key);
             if (first != null) {
-                throw errorAt(keyNode, key(key), "duplicate key (first at line " + lineOf(first.getKeyNode()) + ")");
-            }
-            if (allowed != null && !allowed.contains(key)) {
-                throw errorAt(keyNode, key(key), "unknown key" + Suggestions.didYouMean(key, allowed)
+                problemAt(keyNode, key(key), "duplicate key (first at line " + lineOf(first.getKeyNode()) + ")");
+            } else if (allowed != null && !allowed.contains(key)) {
+                String meant = Suggestions.nearest(key, allowed);
+                problemAt(keyNode, key(key), "unknown key" + (meant == null ? "" : " (did you mean " + meant + "?)")
                         + " (known here: " + String.join(", ", allowed) + ")");
+                if (meant != null) {
+                    misspelt.add(meant);
+                }
+            } else {
+                entries.put(key, entry);
+                report.locate(key(key), lineOf(keyNode));
             }
         }
     }
@@ -59,8 +76,13 @@ final class YamlSection {
         return node.getStartMark().getLine() + 1;
     }
 
-    Path file() {
-        return file;
+    /** Whether this section was not a mapping or is missing (reported): nothing more is to be said about it. */
+    boolean broken() {
+        return broken;
+    }
+
+    ConfigReport report() {
+        return report;
     }
 
     int line() {
@@ -92,75 +114,117 @@ final class YamlSection {
         return entry == null ? line : lineOf(entry.getKeyNode());
     }
 
-    /** An error about a key's value (or about the key, if absent) at its line. */
-    ConfigException error(String key, String problem) {
+    /** A problem with a key's value at the value's line, or, if the key is absent, at the section's line. */
+    void problem(String key, String problem) {
         NodeTuple entry = entries.get(key);
-        return entry == null ? ConfigException.at(file, line, key(key), problem) : errorAt(entry.getValueNode(), key(key), problem);
+        if (entry == null) {
+            report.error(line, key(key), problem);
+        } else {
+            problemAt(entry.getValueNode(), key(key), problem);
+        }
     }
 
-    /** An error about the section as a whole, at its line. */
-    ConfigException fail(String problem) {
-        return ConfigException.at(file, line, path, problem);
+    /** A problem with a key itself, at its line. */
+    void problemWithKey(String key, String problem) {
+        report.error(lineOf(key), key(key), problem);
     }
 
-    ConfigException errorAt(Node node, String keyPath, String problem) {
-        return ConfigException.at(file, lineOf(node), keyPath, problem);
+    /** A problem with the section as a whole, at its line. */
+    void problem(String problem) {
+        report.error(line, path, problem);
     }
 
-    /** A required single value, parsed; the parser's IllegalArgumentException becomes a located error. */
+    /** A warning about a key, at its line. */
+    void warning(String key, String warning) {
+        report.warning(lineOf(key), key(key), warning);
+    }
+
+    void problemAt(Node node, String keyPath, String problem) {
+        report.error(lineOf(node), keyPath, problem);
+    }
+
+    /** A required single value, parsed; null if it is missing or refused (the problem is reported). */
     <T> T required(String key, Function<String, T> parser) {
-        return parse(key, require(key), parser);
+        Node node = require(key);
+        return node == null ? null : parse(key, node, parser);
     }
 
-    /** An optional single value, parsed, or {@code absent}. */
+    /** An optional single value, parsed; {@code absent} if it is absent, null if it is refused (reported). */
     <T> T optional(String key, Function<String, T> parser, T absent) {
         NodeTuple entry = entries.get(key);
         return entry == null ? absent : parse(key, entry.getValueNode(), parser);
     }
 
-    /** A required nested mapping. */
+    /** A required nested mapping; missing, it is reported and reads as one without keys. */
     YamlSection section(String key, List<String> allowed) {
-        return new YamlSection(file, require(key), key(key), lineOf(key), allowed);
+        Node node = require(key);
+        return node == null ? broken(key) : new YamlSection(report, node, key(key), lineOf(key), allowed);
     }
 
     /** An optional nested mapping; absent or empty, it has no keys. */
     YamlSection optionalSection(String key, List<String> allowed) {
         NodeTuple entry = entries.get(key);
-        return new YamlSection(file, entry == null ? null : entry.getValueNode(), key(key), lineOf(key), allowed);
+        return new YamlSection(report, entry == null ? null : entry.getValueNode(), key(key), lineOf(key), allowed);
     }
 
-    /** A required, non-empty list. */
+    /** A required, non-empty list; null if it is not one (reported). */
     List<Node> list(String key) {
-        if (!(require(key) instanceof SequenceNode seq)) {
-            throw error(key, "expected a list (lines starting with '- '), found " + describe(entries.get(key).getValueNode()));
+        Node node = require(key);
+        if (node == null) {
+            return null;
+        }
+        if (!(node instanceof SequenceNode seq)) {
+            problem(key, "expected a list (lines starting with '- '), found " + describe(node));
+            return null;
         }
         if (seq.getValue().isEmpty()) {
-            throw error(key, "needs at least one entry");
+            problem(key, "needs at least one entry");
+            return null;
         }
         return seq.getValue();
     }
 
+    /** A section standing for one that is missing or not a mapping: it reports nothing more. */
+    private YamlSection broken(String key) {
+        return new YamlSection(report, key(key), lineOf(key));
+    }
+
+    private YamlSection(ConfigReport report, String path, int line) {
+        this.report = report;
+        this.path = path;
+        this.line = line;
+        this.broken = true;
+    }
+
+    /** The key's value node; null if it is missing or empty (reported) or this section is broken (reported before). */
     private Node require(String key) {
+        if (broken) {
+            return null;
+        }
         NodeTuple entry = entries.get(key);
         if (entry == null) {
-            throw ConfigException.at(file, line, key(key), "required key is missing");
+            if (!misspelt.contains(key)) {
+                report.error(line, key(key), "required key is missing");
+            }
+            return null;
         }
         if (isNull(entry.getValueNode())) {
-            throw errorAt(entry.getKeyNode(), key(key), "needs a value");
+            problemAt(entry.getKeyNode(), key(key), "needs a value");
+            return null;
         }
         return entry.getValueNode();
     }
 
     private <T> T parse(String key, Node node, Function<String, T> parser) {
         if (!(node instanceof ScalarNode scalar) || isNull(node)) {
-            throw errorAt(node, key(key), "expected a single value, found " + describe(node));
+            problemAt(node, key(key), "expected a single value, found " + describe(node));
+            return null;
         }
         try {
             return parser.apply(scalar.getValue());
-        } catch (ConfigException e) {
-            throw e;
         } catch (IllegalArgumentException e) {
-            throw errorAt(node, key(key), e.getMessage());
+            problemAt(node, key(key), e.getMessage());
+            return null;
         }
     }
 

@@ -82,8 +82,12 @@ class PairConfigValidationTest {
                         "logging.state-check-interval", "must be more than zero"),
                 new Case("suspect-after below 200ms", ConfigFiles.with("  suspect-after: 2s", "  suspect-after: 150ms"), 13,
                         "logging.suspect-after", "below the minimum of 200ms"),
-                new Case("heartbeat not below suspect-after", ConfigFiles.with("  heartbeat-interval: 50ms",
-                        "  heartbeat-interval: 2s"), 12, "logging.heartbeat-interval", "2s must be below suspect-after (2s)"),
+                new Case("failure timeout below three heartbeats", ConfigFiles.with("  heartbeat-interval: 50ms",
+                        "  heartbeat-interval: 700ms"), 13, "logging.suspect-after",
+                        "the failure timeout (suspect-after, 2s) is shorter than 3 heartbeat intervals (2100ms)"),
+                new Case("heartbeat too slow for the default failure timeout", ConfigFiles.with(
+                        "  heartbeat-interval: 50ms\n  suspect-after: 2s", "  heartbeat-interval: 500ms"), 12,
+                        "logging.heartbeat-interval", "(suspect-after, 1s) is shorter than 3 heartbeat intervals (1500ms)"),
                 new Case("not a boolean", ConfigFiles.with("  logged-reads: true", "  logged-reads: maybe"), 15,
                         "logging.logged-reads", "is not true or false"),
                 new Case("bad address", ConfigFiles.with("127.0.0.1:7501", "127.0.0.1:70x"), 24, "sites.b.channel",
@@ -140,7 +144,10 @@ class PairConfigValidationTest {
                         + ConfigFiles.EMBEDDED_QUORUM, 29, "coordination.go-live-hook", "an empty command"),
                 new Case("a peer port used twice", ConfigFiles.VALID + "coordination:\n" + ConfigFiles.EMBEDDED_QUORUM
                         .replace("quorum-port: 2889", "quorum-port: 2888"), 36, "coordination.zookeeper.b.quorum-port",
-                        "127.0.0.1:2888 is already used by another peer"));
+                        "the same address as coordination.zookeeper.a.quorum-port (line 32)"),
+                new Case("a peer port used by a site", ConfigFiles.VALID + "coordination:\n" + ConfigFiles.EMBEDDED_QUORUM
+                        .replace("election-port: 3890", "election-port: 7501"), 41,
+                        "coordination.zookeeper.witness.election-port", "the same address as sites.b.channel (line 24)"));
     }
 
     @Test
