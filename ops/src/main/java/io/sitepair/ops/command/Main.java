@@ -27,7 +27,7 @@ import picocli.CommandLine.Command;
         subcommands = {GuestCommand.class, LogCommand.class, BenchCommand.class, PairDemo.class, InitCommand.class,
                 UpCommand.class, StatusCommand.class, EndpointCommand.class, WitnessCommand.class,
                 FailoverCommand.class, VerifyCommand.class, ResyncCommand.class, InjectCommand.class,
-                WanProxyCommand.class, CertCommand.class, CommandLine.HelpCommand.class})
+                WanProxyCommand.class, CertCommand.class, ValidateCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     /** The VM halted: guest fault or replay divergence; or a site of a pair halted (another site is live). */
     public static final int EXIT_VM_HALTED = 3;

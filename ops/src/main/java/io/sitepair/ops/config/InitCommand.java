@@ -3,43 +3,91 @@ package io.sitepair.ops.config;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import io.sitepair.tiebreaker.QuorumMember;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code sitepair init --lab DIR}: a ready-to-run pair on this machine. The last line is the config's path. */
+/**
+ * {@code sitepair init --lab DIR}: a ready-to-run pair on this machine; {@code sitepair init --pair NAME --site
+ * a=HOST --site b=HOST --witness HOST}: a pair on three machines. The last line is the config's path.
+ */
 @Command(name = "init", mixinStandardHelpOptions = true,
-        description = "Write a site-pair configuration. --lab: a pair named 'lab' with both sites on this machine"
-                + " (loopback, free ports), a new secret, the sites' data directories and the pair's certificates"
-                + " (a new CA, a certificate for each site, the witness and an operator). Says which file goes to"
-                + " which machine, and prints the configuration file's path as the last line.")
+        description = "Write a site-pair configuration, a new secret and the pair's certificates (a new CA, a"
+                + " certificate for each site, the witness and an operator, naming their hosts). --lab: a pair named"
+                + " 'lab' with both sites on this machine (loopback, free ports) and their data directories. --pair:"
+                + " two sites and a witness on machines of their own, on the default ports. Never overwrites a file."
+                + " Says which file goes to which machine, and prints the configuration file's path as the last line.")
 public final class InitCommand implements Callable<Integer> {
     /** {@code --tls on|off}. */
     enum Tls { on, off }
 
+    /** Either a lab or a pair on three machines. */
+    static final class Kind {
+        @Option(names = "--lab", required = true, paramLabel = "DIR",
+                description = "Directory for pair.yaml, pair.secret, the data directories a/ and b/ and the"
+                        + " certificates in tls/ (created if needed).")
+        Path lab;
+
+        @ArgGroup(exclusive = false)
+        Machines machines;
+    }
+
+    /** The options of {@code --pair}. */
+    static final class Machines {
+        @Option(names = "--pair", required = true, paramLabel = "NAME",
+                description = "The pair's name: lower-case letters, digits and '-'.")
+        String pair;
+
+        @Option(names = "--site", required = true, paramLabel = "NAME=HOST",
+                description = "A site and its machine's host name or IP address; twice, the initial primary first.")
+        Map<String, String> sites;
+
+        @Option(names = "--witness", required = true, paramLabel = "HOST",
+                description = "The witness's machine (the third ZooKeeper peer), ideally at a third place.")
+        String witness;
+
+        @Option(names = "--dir", paramLabel = "DIR", defaultValue = ".",
+                description = "Directory for pair.yaml, pair.secret and the certificates in tls/. Default: the"
+                        + " current directory.")
+        Path dir;
+    }
+
     @Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--lab", required = true, paramLabel = "DIR",
-            description = "Directory for pair.yaml, pair.secret, the data directories a/ and b/ and the certificates"
-                    + " in tls/ (created if needed). Existing files of these names are never overwritten.")
-    Path lab;
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Kind kind;
 
     @Option(names = "--tls", paramLabel = "on|off", defaultValue = "on",
-            description = "off: no certificates, and `tls: {mode: off}` in the file, so no link is encrypted (a lab"
-                    + " on loopback, or to measure what TLS costs). Default: ${DEFAULT-VALUE}.")
+            description = "With --lab, off: no certificates, and `tls: {mode: off}` in the file, so no link is"
+                    + " encrypted (a lab on loopback, or to measure what TLS costs). Default: ${DEFAULT-VALUE}.")
     Tls tls;
 
     @Override
     public Integer call() throws IOException {
-        // Reading the new file back checks it and gives the values to report.
-        PairConfig config = PairConfigParser.load(LabConfig.write(lab, tls == Tls.on));
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("wrote pair '%s': guest %s, %d disk(s), both sites on this machine%n", config.pair(), config.guest(),
-                config.diskSizes().size());
+        PairConfig config;
+        if (kind.lab != null) {
+            // Reading the new file back checks it and gives the values to report.
+            config = PairConfigParser.load(LabConfig.write(kind.lab, tls == Tls.on));
+            out.printf("wrote pair '%s': guest %s, %d disk(s), both sites on this machine%n", config.pair(),
+                    config.guest(), config.diskSizes().size());
+        } else {
+            if (tls == Tls.off) {
+                throw new IllegalArgumentException("--tls off is for --lab only: the links of a pair on three"
+                        + " machines cross networks, and are encrypted");
+            }
+            Machines m = kind.machines;
+            config = PairConfigParser.load(ThreeMachineConfig.write(m.dir, m.pair, m.sites, m.witness));
+            out.printf("wrote pair '%s': guest %s, %d disk(s), two sites and a witness on machines of their own%n",
+                    config.pair(), config.guest(), config.diskSizes().size());
+        }
         out.printf("  secret %s (%d random bytes)%n", config.file().resolveSibling(LabConfig.SECRET_FILE),
                 config.secret().length);
         for (String name : config.siteNames()) {
@@ -48,6 +96,9 @@ public final class InitCommand implements Callable<Integer> {
                     Addresses.format(s.service()), Addresses.format(s.admin()), s.dataDir(),
                     name.equals(config.initialPrimary()) ? " (initial primary)" : "");
         }
+        QuorumMember witness = config.coordination().member(CoordinationConfig.WITNESS);
+        out.printf("  witness: ZooKeeper peer %s, data %s%n", Addresses.format(witness.client()),
+                config.coordination().witnessDataDir());
         if (config.tls().on()) {
             printPki(out, config);
         } else {

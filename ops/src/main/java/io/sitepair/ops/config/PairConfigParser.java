@@ -173,7 +173,7 @@ public final class PairConfigParser {
         }
     }
 
-    private static String pairName(String v) {
+    static String pairName(String v) {
         if (!PAIR_NAME.matcher(v).matches()) {
             throw new IllegalArgumentException(Scalars.quote(v) + " is not a pair name (lower-case letters, digits"
                     + " and '-', at most 63, not starting with '-')");

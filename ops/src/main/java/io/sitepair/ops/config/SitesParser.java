@@ -16,6 +16,8 @@ final class SitesParser {
     static final List<String> SITE_KEYS = List.of("channel", "peer-channel", "service", "admin", "data-dir", "engine");
     private static final List<String> ADDRESS_KEYS = List.of("channel", "service", "admin");
     private static final Pattern SITE_NAME = Pattern.compile("[a-z][a-z0-9-]{0,30}");
+    static final String SITE_NAME_RULE = "a site name is a lower-case letter followed by up to 30 lower-case letters,"
+            + " digits or '-'";
 
     private SitesParser() {}
 
@@ -36,9 +38,8 @@ final class SitesParser {
         Map<Path, String> dataDirs = new HashMap<>();
         boolean named = true;
         for (String name : sites.keys()) {
-            if (!SITE_NAME.matcher(name).matches()) {
-                sites.problemWithKey(name, "a site name is a lower-case letter followed by up to 30 lower-case"
-                        + " letters, digits or '-'");
+            if (!validName(name)) {
+                sites.problemWithKey(name, SITE_NAME_RULE);
                 named = false;
                 continue;
             }
@@ -63,6 +64,10 @@ final class SitesParser {
             }
         }
         return named ? result : null;
+    }
+
+    static boolean validName(String name) {
+        return SITE_NAME.matcher(name).matches();
     }
 
     /** Records an address that was read (null: it was not) for the port and reachability checks. */
