@@ -186,9 +186,10 @@ class InitLabTest {
     }
 
     @Test
-    void lackingLabIsAUsageError() {
+    void lackingLabOrPairIsAUsageError() {
         Result r = init();
         assertEquals(2, r.exit());
-        assertTrue(r.err().contains("Missing required option: '--lab=DIR'"), r.err());
+        assertTrue(r.err().contains("Missing required argument (specify one of these): (--lab=DIR | [--pair=NAME"),
+                r.err());
     }
 }

@@ -1,0 +1,102 @@
+package io.sitepair.ops.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sitepair.ops.pki.CertificateFilesCheck;
+import io.sitepair.replicator.tls.TlsIdentity;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code sitepair init --pair}: a configuration for three machines that validate accepts, never written over. */
+class InitPairTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void writesAPairOnThreeMachinesThatValidateAccepts() throws Exception {
+        InitLabTest.Result r = InitLabTest.init("--pair", "shop", "--site", "a=site-a.example.net", "--site",
+                "b=10.0.2.7", "--witness", "2001:db8::5", "--dir", dir.toString());
+        assertEquals(0, r.exit(), r.err());
+        Path file = dir.resolve("pair.yaml").toAbsolutePath();
+        assertEquals(file.toString(), r.lastLine());
+
+        ConfigReport report = PairConfigParser.check(file);
+        CertificateFilesCheck.run(report, Instant.now());
+        assertEquals(List.of(), report.problems());
+
+        PairConfig c = PairConfigParser.load(file);
+        assertEquals("shop", c.pair());
+        assertEquals("site-a.example.net:7401", Addresses.format(c.site("a").channel()));
+        assertEquals("10.0.2.7:7402", Addresses.format(c.site("b").admin()));
+        assertEquals(Path.of("/var/lib/sitepair/b"), c.site("b").dataDir());
+        assertEquals(new InetSocketAddress(InetAddress.ofLiteral("2001:db8::5"), 2181),
+                c.coordination().member("witness").client());
+        // Each certificate names its holder's host, as a peer dialling it by that name checks.
+        assertTrue(sans(c, "a").contains("site-a.example.net"), sans(c, "a").toString());
+        assertTrue(sans(c, "b").contains("10.0.2.7"), sans(c, "b").toString());
+        assertTrue(sans(c, "witness").stream().anyMatch(n -> n.startsWith("2001:db8:0:0:0:0:0:5")
+                || n.equals("2001:db8::5")), sans(c, "witness").toString());
+        assertTrue(r.out().contains("to site b's machine only: tls/b.crt, tls/b.key"), r.out());
+        assertTrue(r.out().contains("to every machine: pair.yaml, pair.secret, tls/ca.crt"), r.out());
+    }
+
+    @Test
+    void twoProcessesOnOneHostGetPortsOfTheirOwn() throws Exception {
+        InitLabTest.Result r = InitLabTest.init("--pair", "small", "--site", "a=h1", "--site", "b=h2", "--witness",
+                "h1", "--dir", dir.toString());
+        assertEquals(0, r.exit(), r.err());
+        ConfigReport report = PairConfigParser.check(dir.resolve("pair.yaml"));
+        assertTrue(report.valid(), report.problems().toString());
+        // The witness shares site a's machine: allowed, and warned of.
+        assertEquals(1, report.warnings(), report.problems().toString());
+        assertTrue(report.problems().getFirst().message().contains("the witness is on site a's host"),
+                report.problems().toString());
+    }
+
+    @Test
+    void refusesToOverwrite() throws Exception {
+        String[] args = {"--pair", "shop", "--site", "a=h1", "--site", "b=h2", "--witness", "h3", "--dir", dir.toString()};
+        assertEquals(0, InitLabTest.init(args).exit());
+        String config = Files.readString(dir.resolve("pair.yaml"));
+        String secret = Files.readString(dir.resolve("pair.secret"));
+
+        InitLabTest.Result again = InitLabTest.init(args);
+        assertEquals(1, again.exit());
+        assertTrue(again.err().contains(dir.resolve("pair.yaml") + " already exists; not overwriting it"), again.err());
+        assertEquals(config, Files.readString(dir.resolve("pair.yaml")));
+        assertEquals(secret, Files.readString(dir.resolve("pair.secret")));
+    }
+
+    @Test
+    void aBadHostIsRefusedBeforeAnythingIsWritten() {
+        for (String host : List.of("site a", "300.1.2.3", "-a.example", "a..b", "[::1")) {
+            InitLabTest.Result r = InitLabTest.init("--pair", "shop", "--site", "a=h1", "--site", "b=h2", "--witness",
+                    host, "--dir", dir.toString());
+            assertEquals(1, r.exit(), host);
+            assertTrue(r.err().contains("--witness: \"" + host + "\" is neither an IP address nor a host name"), r.err());
+            assertFalse(Files.exists(dir.resolve("pair.yaml")));
+        }
+    }
+
+    @Test
+    void tlsOffIsForALabOnly() {
+        InitLabTest.Result r = InitLabTest.init("--pair", "shop", "--site", "a=h1", "--site", "b=h2", "--witness", "h3",
+                "--dir", dir.toString(), "--tls", "off");
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("--tls off is for --lab only"), r.err());
+        assertFalse(Files.exists(dir.resolve("pair.yaml")));
+    }
+
+    private static List<String> sans(PairConfig c, String holder) throws Exception {
+        return TlsIdentity.load(c.pair(), c.tls().files(holder)).certificate().getSubjectAlternativeNames().stream()
+                .map(n -> String.valueOf(n.get(1))).toList();
+    }
+}
