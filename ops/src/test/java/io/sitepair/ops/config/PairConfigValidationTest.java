@@ -216,6 +216,18 @@ class PairConfigValidationTest {
     }
 
     @Test
+    void aDaemonIsRefusedWithEveryErrorOneLineEach() throws Exception {
+        Path file = ConfigFiles.write(dir, ConfigFiles.with("127.0.0.1:7501", "127.0.0.1:70x")
+                .replace("  buffer: 32M", "  bufer: 32M"));
+        ConfigException e = assertThrows(ConfigException.class, () -> PairConfigParser.load(file));
+        assertEquals(file + ":10: logging.bufer: unknown key (did you mean buffer?) (known here: buffer, lag-target,"
+                + " heartbeat-interval, suspect-after, state-check-interval, logged-reads)\n"
+                + file + ":24: sites.b.channel: \"127.0.0.1:70x\" is not HOST:PORT (port must be 1-65535)", e.getMessage());
+        assertEquals(10, e.line());
+        assertEquals("logging.bufer", e.keyPath());
+    }
+
+    @Test
     void theMessageIsOneCompilerStyleLine() throws Exception {
         Path file = ConfigFiles.write(dir, ConfigFiles.with("127.0.0.1:7501", "127.0.0.1:70x"));
         ConfigException e = assertThrows(ConfigException.class, () -> PairConfigParser.load(file));
