@@ -70,13 +70,15 @@ public final class BlockMap implements AutoCloseable {
     /**
      * Opens (creating) the map in {@code dir}. If the last run did not {@link #close()} cleanly,
      * the blocks of the extents it had hot are stamped as written at an unknown point of
-     * {@code lastEpoch} (the epoch the site was in), since their precise records may be lost.
+     * {@code lastEpoch} (the epoch the site was in), since their precise records may be lost. A map
+     * created here had no last run, so nothing to recover.
      */
     public static BlockMap open(Path dir, long lastEpoch) throws IOException {
         Files.createDirectories(dir);
+        boolean created = !Files.exists(dir.resolve("CURRENT")); // RocksDB's pointer to its manifest
         try (Options options = new Options().setCreateIfMissing(true)) {
             RocksDB db = RocksDB.open(options, dir.toString());
-            boolean clean = db.get(CLEAN) != null;
+            boolean clean = created || db.get(CLEAN) != null;
             List<Long> stillHot = new ArrayList<>();
             try (RocksIterator it = db.newIterator()) {
                 for (it.seek(key(META, 0)); it.isValid() && disk(it.key()) == META; it.next()) {

@@ -48,6 +48,13 @@ class BlockMapTest {
         }
     }
 
+    @Test
+    void aMapCreatedAtOpenHadNoUncleanStopToRecover() throws Exception {
+        try (BlockMap map = BlockMap.open(dir.resolve("map"), 0)) {
+            assertNull(map.stats().recoveredUnknown(), "a site that never ran says nothing of an unclean stop");
+        }
+    }
+
     /** After an unclean stop, every block of a hot extent counts as written at an unknown point. */
     @Test
     void anUncleanStopMarksTheHotExtentsAsChangedAndNothingElse() throws Exception {
