@@ -65,6 +65,15 @@ public final class StatusJson {
         }
     }
 
+    /** A pair's status from {@code sitepair status --json}; throws {@link IllegalArgumentException} if it is not one. */
+    public static PairStatus readPair(String json) {
+        try {
+            return MAPPER.readValue(json, PairStatus.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not a pair's status: " + e.getOriginalMessage(), e);
+        }
+    }
+
     /** The status's fields as its JSON has them, in order (nested objects as maps), for display. */
     public static Map<String, Object> fields(SiteStatus status) {
         return MAPPER.convertValue(status, new TypeReference<>() {});

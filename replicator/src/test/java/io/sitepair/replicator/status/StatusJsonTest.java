@@ -146,9 +146,12 @@ class StatusJsonTest {
         sites.put("a", StartingStatus.waiting("a", "w"));
         sites.put("b", new NoAnswer("b", "e"));
         LinkSecurity security = new LinkSecurity("TLS 1.3", null, Map.of("a", "expires soon"), List.of("w"));
+        PairStatus pair = new PairStatus("lab", "q", security, sites);
+        String json = StatusJson.write(pair);
         assertEquals("{\"pair\":\"lab\",\"quorum\":\"q\",\"security\":{\"links\":\"TLS 1.3\",\"certificates\":"
                 + "{\"a\":\"expires soon\"},\"warnings\":[\"w\"]},\"sites\":{\"a\":{\"site\":\"a\",\"role\":"
-                + "\"starting\",\"reason\":\"w\"},\"b\":{\"site\":\"b\",\"error\":\"e\"}}}",
-                StatusJson.write(new PairStatus("lab", "q", security, sites)));
+                + "\"starting\",\"reason\":\"w\"},\"b\":{\"site\":\"b\",\"error\":\"e\"}}}", json);
+        assertEquals(pair, StatusJson.readPair(json));
+        assertEquals(List.of("a", "b"), List.copyOf(StatusJson.readPair(json).sites().keySet()), "in the pair's order");
     }
 }
