@@ -4,28 +4,37 @@ import io.sitepair.ops.config.PairConfig;
 import io.sitepair.ops.site.AdminClient;
 import io.sitepair.ops.site.Coordination;
 import io.sitepair.ops.site.LinkSecurityReport;
+import io.sitepair.ops.status.StatusReport;
+import io.sitepair.ops.status.VerboseStatus;
 import io.sitepair.replicator.status.LinkSecurity;
-import io.sitepair.replicator.status.NoAnswer;
 import io.sitepair.replicator.status.PairStatus;
 import io.sitepair.replicator.status.SiteStatus;
 import io.sitepair.replicator.status.StatusJson;
 import io.sitepair.replicator.tls.TlsFiles;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
-/** {@code sitepair status}: both sites' roles, log positions, lag, bandwidth and held outputs. */
+/** {@code sitepair status}: the pair's quorum, problems, sites, logging channel and links, for people or scripts. */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Show the ZooKeeper quorum's health (whether a failover could be arbitrated now), and each site's"
-                + " role, epoch, log positions (sent, acknowledged, replayed), execution lag, logging bandwidth raw and"
-                + " on the wire, compression ratio and held outputs.")
+        description = {"Show the pair at a glance: the ZooKeeper quorum's health (whether a failover could be"
+                + " arbitrated now), what needs an operator and what to do about it, each site's role, epoch, disk and"
+                + " protection, the logging channel's lag, bandwidth raw and on the wire and held outputs, and how the"
+                + " links are protected.",
+                "--verbose shows every field of each site's status; --json the same for scripts."})
 public final class StatusCommand implements Callable<Integer> {
+    /** Cursor home, then erase the screen: a redraw in place. */
+    private static final String CLEAR_SCREEN = "\033[H\033[2J";
+
     @Mixin
     ConfigOption config;
 
@@ -35,31 +44,56 @@ public final class StatusCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object: {\"pair\": ..., \"sites\": {name: status}}.")
     boolean json;
 
+    @Option(names = "--verbose", description = "Every field of each site's status, one `key: value` line each.")
+    boolean verbose;
+
+    @Option(names = "--watch", arity = "0..1", fallbackValue = "1", paramLabel = "SECONDS",
+            description = "Redraw in place every SECONDS (default 1) until Ctrl-C.")
+    Double watch;
+
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        if (json && (verbose || watch != null)) {
+            throw new ParameterException(spec.commandLine(), "--json is for scripts: it goes without --verbose and"
+                    + " --watch");
+        }
+        if (watch != null && !(watch > 0)) {
+            throw new ParameterException(spec.commandLine(), "--watch takes a number of seconds above 0, not " + watch);
+        }
         PairConfig pair = config.load();
         AdminClient admin = certificate.client(pair);
+        PrintWriter out = spec.commandLine().getOut();
+        if (watch == null) {
+            out.print(render(status(pair, admin)));
+            out.flush();
+            return 0;
+        }
+        while (true) {
+            String text = render(status(pair, admin)); // asked before the screen is cleared: no blank screen meanwhile
+            out.print(CLEAR_SCREEN + text);
+            out.flush();
+            Thread.sleep(Math.round(watch * 1000));
+        }
+    }
+
+    private String render(PairStatus status) {
+        if (json) {
+            return StatusJson.write(status) + System.lineSeparator();
+        }
+        return verbose ? VerboseStatus.render(status) : StatusReport.render(status);
+    }
+
+    private static PairStatus status(PairConfig pair, AdminClient admin) {
         Map<String, SiteStatus> sites = new LinkedHashMap<>();
         for (String name : pair.siteNames()) {
             sites.put(name, admin.status(name));
         }
         String quorum = quorum(pair, admin);
         LinkSecurity security = LinkSecurityReport.of(pair, admin, Instant.now());
-        if (json) {
-            System.out.println(StatusJson.write(new PairStatus(pair.pair(), quorum, security, sites)));
-            return 0;
-        }
-        System.out.println("pair " + pair.pair());
-        System.out.println("quorum: " + quorum);
-        System.out.println("links: " + security.links());
-        if (security.coordination() != null) {
-            System.out.println("coordination: " + security.coordination());
-        }
-        security.certificates().forEach((site, certificate) ->
-                System.out.println("certificate of site " + site + ": " + certificate));
-        security.warnings().forEach(warning -> System.out.println("WARNING: " + warning));
-        sites.forEach(StatusCommand::print);
-        return 0;
+        return new PairStatus(pair.pair(), quorum, security, sites);
     }
 
     /** How much failure the pair's ZooKeeper quorum can still take, asked of each member as this command's holder. */
@@ -69,26 +103,5 @@ public final class StatusCommand implements Callable<Integer> {
         }
         TlsFiles identity = admin.identity() == null ? null : admin.identity().files();
         return Coordination.probe(pair, identity, Duration.ofSeconds(1)).describe();
-    }
-
-    /** A heading line (role, reason, epoch), then one line per other field, a nested object on one line. */
-    private static void print(String name, SiteStatus status) {
-        if (status instanceof NoAnswer none) {
-            System.out.println("site " + name + ": unreachable: " + none.error());
-            return;
-        }
-        System.out.println("site " + name + ": " + status.role().label() + " (" + status.reason() + "), epoch "
-                + status.epoch());
-        Map<String, Object> fields = StatusJson.fields(status);
-        fields.keySet().removeAll(List.of("site", "role", "reason", "epoch")); // in the heading
-        fields.forEach((key, value) -> {
-            if (value instanceof Map<?, ?> nested) {
-                StringBuilder line = new StringBuilder();
-                nested.forEach((k, v) -> line.append(line.isEmpty() ? "" : ", ").append(k).append(' ').append(v));
-                System.out.println("  " + key + ": " + line);
-            } else {
-                System.out.println("  " + key + ": " + value);
-            }
-        });
     }
 }
