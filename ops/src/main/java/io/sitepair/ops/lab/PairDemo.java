@@ -1,7 +1,9 @@
 package io.sitepair.ops.lab;
 
+import io.sitepair.replicator.status.LinkSecurity;
 import io.sitepair.replicator.status.PrimaryStatus;
 import io.sitepair.replicator.status.SiteStatus;
+import io.sitepair.replicator.status.StatusJson;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
@@ -77,16 +79,22 @@ public final class PairDemo implements Callable<Integer> {
         return failed ? 1 : 0;
     }
 
-    /** What {@code sitepair status} says of the links, as an operator would read it: into the summary. */
+    /** What {@code sitepair status --json} says of the links, as an operator's script would read it: into the summary. */
     private void links(LocalPair lab) throws IOException, InterruptedException {
-        LocalPair.Cli status = lab.cli(Duration.ofSeconds(30), "status");
-        List<String> lines = status.out().lines()
-                .filter(l -> l.startsWith("links: ") || l.startsWith("coordination: ") || l.startsWith("WARNING: "))
-                .toList();
-        if (status.exit() != 0 || lines.isEmpty()) {
-            fail("links", "sitepair status said nothing of the links: " + status.text());
+        LocalPair.Cli status = lab.cli(Duration.ofSeconds(30), "status", "--json");
+        LinkSecurity security;
+        try {
+            security = StatusJson.readPair(status.out()).security();
+        } catch (IllegalArgumentException e) {
+            fail("links", "sitepair status --json said nothing of the links: " + e.getMessage() + ": " + status.text());
             return;
         }
+        List<String> lines = new ArrayList<>();
+        lines.add("links: " + security.links());
+        if (security.coordination() != null) {
+            lines.add("coordination: " + security.coordination());
+        }
+        security.warnings().forEach(warning -> lines.add("WARNING: " + warning));
         lines.forEach(this::say);
         summary.add(String.format("%-10s %s", "links", String.join("; ", lines).substring("links: ".length())));
     }
