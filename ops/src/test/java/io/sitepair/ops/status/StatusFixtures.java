@@ -39,7 +39,7 @@ final class StatusFixtures {
     static PrimaryStatus primary(Role role, Protection protection, String fenced, ResyncStatus resync) {
         return new PrimaryStatus("a", role, "initial primary of pair 'lab'", 1L, "127.0.0.1:7000", protection, null,
                 null, resync, null, new PrimaryStatus.Positions(1234, 1234, 1232, 1230), 3L, 0L,
-                new PrimaryStatus.Logging(64.1, 3.96, 39_100_000, 16_200_000, 2.41, 4096, 64 << 20, 0), 3,
+                new PrimaryStatus.Logging(64.1, 3.96, 39_100_000, 16_200_000, 2.41, 4096, 64 << 20, 0, 9000), 3,
                 new TreeMap<>(Map.of(1L, 500L)), "connected", fenced, null, PrimaryStatus.Delivery.RUNNING,
                 new PrimaryStatus.Peer("b", "streaming", "", 12, false), 5000L,
                 new DiskStatus("1 epochs; in epoch 1 since position 0 (primary a)", 100, 2, 1, null), null);
