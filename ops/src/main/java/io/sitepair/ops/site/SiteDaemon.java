@@ -64,6 +64,9 @@ public final class SiteDaemon {
         // quorum, and across a rejoin.
         SiteMetrics metrics = SiteMetrics.of(pair, site, () -> current.get().status(), recorder);
         try (SitePlane plane = SitePlane.start(pair.site(site).admin(), pair, site, identity, current::get, metrics)) {
+            // Ready for systemd once status answers, not once the quorum gives a role: that may take
+            // as long as the other machines do, and the status says what the site waits for.
+            SystemdNotify.PROCESS.ready("site " + site + " of pair " + pair.pair() + ": starting");
             if (coordination != null) {
                 tiebreaker = Coordination.connect(pair, site, starting);
             }
@@ -162,6 +165,7 @@ public final class SiteDaemon {
                             + settings.identity().peer() + " at " + Addresses.hostPort(settings.peerChannel())
                     : "backup: logging channel on " + Addresses.hostPort(settings.channel()))
                     + "; status on " + AdminClient.uri(pair, site, "status"));
+            SystemdNotify.PROCESS.status((primary ? "primary" : "backup") + " in epoch " + settings.epoch());
             System.out.flush();
             String state;
             try {

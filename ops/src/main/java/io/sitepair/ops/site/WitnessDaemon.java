@@ -32,6 +32,7 @@ public final class WitnessDaemon {
             System.out.println("witness of pair " + pair.pair() + ": ZooKeeper peer " + member.id() + " on "
                     + Addresses.hostPort(member.client()) + ", data in " + c.witnessDataDir());
             System.out.flush();
+            SystemdNotify.PROCESS.ready("witness of pair " + pair.pair() + ": ZooKeeper peer " + member.id());
             stopped.await();
         }
     }
