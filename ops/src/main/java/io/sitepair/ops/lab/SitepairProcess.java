@@ -57,14 +57,16 @@ public final class SitepairProcess {
 
     /**
      * This JVM's native library cache for the child, with lz4-java's directory on its library path
-     * (what ops/bin/sitepair does), so that a site killed and restarted leaves nothing in /tmp.
+     * and Netty's working directory in it (what ops/bin/sitepair does), so that a site killed and
+     * restarted leaves nothing in /tmp.
      */
     private static List<String> nativeLibraryOptions() {
         NativeLibraryCache cache = NativeLibraryCache.standard();
         try {
             String libraryPath = NativeLz4.directory(cache) + File.pathSeparator + System.getProperty("java.library.path");
             return List.of("-D" + NativeLibraryCache.ROOT_PROPERTY + "=" + cache.root().toAbsolutePath(),
-                    "-Djava.library.path=" + libraryPath);
+                    "-Djava.library.path=" + libraryPath,
+                    "-Dio.netty.native.workdir=" + cache.root().resolve("netty").toAbsolutePath());
         } catch (IOException e) {
             return List.of(); // the child says what it falls back to
         }
