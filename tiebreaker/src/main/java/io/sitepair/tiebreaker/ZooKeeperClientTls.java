@@ -2,6 +2,7 @@ package io.sitepair.tiebreaker;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.zookeeper.ClientCnxnSocketNetty;
@@ -17,6 +18,8 @@ import org.apache.zookeeper.common.X509Exception;
  * can read and that {@link #close} removes.
  */
 public final class ZooKeeperClientTls implements AutoCloseable {
+    private static final String DIR_PREFIX = "sitepair-zookeeper-";
+
     private final ZooKeeperTls tls;
     private final Path dir;
     private final PemKeyStore keyStore;
@@ -29,7 +32,10 @@ public final class ZooKeeperClientTls implements AutoCloseable {
 
     public static ZooKeeperClientTls open(ZooKeeperTls tls) {
         try {
-            Path dir = Files.createTempDirectory("sitepair-zookeeper-"); // owner-only
+            Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+            removeOrphans(tmp);
+            // owner-only; named by this process, so that a later one can remove it if this one is killed
+            Path dir = Files.createTempDirectory(tmp, DIR_PREFIX + ProcessHandle.current().pid() + "-");
             return new ZooKeeperClientTls(tls, dir, PemKeyStore.create(tls, dir.resolve("keystore.pem"), () -> {}));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a directory for ZooKeeper's key store: " + e.getMessage(), e);
@@ -63,6 +69,33 @@ public final class ZooKeeperClientTls implements AutoCloseable {
         } catch (X509Exception.SSLContextException e) {
             throw new IllegalStateException("cannot use the TLS files " + tls + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Removes the key store directories in {@code tmp} of processes that are gone: a process killed
+     * (kill -9) cannot remove its own, and each holds a copy of a private key.
+     */
+    static void removeOrphans(Path tmp) {
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(tmp, DIR_PREFIX + "*-*")) {
+            for (Path dir : dirs) {
+                String name = dir.getFileName().toString();
+                String pid = name.substring(DIR_PREFIX.length(), name.indexOf('-', DIR_PREFIX.length()));
+                if (pid.chars().allMatch(Character::isDigit) && ProcessHandle.of(Long.parseLong(pid)).isEmpty()) {
+                    deleteDirectory(dir);
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // another user's directory, or another process removing it now: not ours to insist on
+        }
+    }
+
+    private static void deleteDirectory(Path dir) throws IOException {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path file : files) {
+                Files.deleteIfExists(file);
+            }
+        }
+        Files.deleteIfExists(dir);
     }
 
     @Override
