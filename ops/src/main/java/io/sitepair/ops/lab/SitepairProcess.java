@@ -37,19 +37,26 @@ public final class SitepairProcess {
      */
     public static Process startAppendingWithin(List<String> wrapper, Path stdout, Path stderr, String... args)
             throws IOException {
-        return start(wrapper, Redirect.appendTo(stdout.toFile()), Redirect.appendTo(stderr.toFile()), args);
+        return start(wrapper, List.of(), Redirect.appendTo(stdout.toFile()), Redirect.appendTo(stderr.toFile()), args);
+    }
+
+    /** Starts {@code sitepair args} in a JVM also given {@code jvmOptions} (a {@code java.io.tmpdir} of its own, say). */
+    static Process startWithJvmOptions(List<String> jvmOptions, Path stdout, Path stderr, String... args)
+            throws IOException {
+        return start(List.of(), jvmOptions, Redirect.to(stdout.toFile()), Redirect.to(stderr.toFile()), args);
     }
 
     private static Process start(Redirect stdout, Redirect stderr, String... args) throws IOException {
-        return start(List.of(), stdout, stderr, args);
+        return start(List.of(), List.of(), stdout, stderr, args);
     }
 
-    private static Process start(List<String> wrapper, Redirect stdout, Redirect stderr, String... args)
-            throws IOException {
+    private static Process start(List<String> wrapper, List<String> jvmOptions, Redirect stdout, Redirect stderr,
+            String... args) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(wrapper);
         command.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx1g"));
         command.addAll(nativeLibraryOptions());
+        command.addAll(jvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         command.addAll(List.of(args));
         return new ProcessBuilder(command).redirectOutput(stdout).redirectError(stderr).start();
