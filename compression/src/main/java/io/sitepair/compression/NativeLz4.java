@@ -2,10 +2,8 @@ package io.sitepair.compression;
 
 import io.sitepair.compression.nativelib.BundledLibrary;
 import io.sitepair.compression.nativelib.NativeLibraryCache;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Locale;
 import net.jpountz.util.Native;
 
@@ -34,7 +32,7 @@ public final class NativeLz4 {
         String tmp = System.getProperty("java.io.tmpdir");
         try {
             Path dir = extract(NativeLibraryCache.standard()).getParent();
-            if (!onLibraryPath(dir)) {
+            if (!NativeLibraryCache.onLibraryPath(dir)) {
                 System.err.println("sitepair: lz4-java unpacks its native library into " + tmp
                         + " at each start; to load it from the cache, start the JVM with -Djava.library.path=" + dir);
             }
@@ -64,12 +62,5 @@ public final class NativeLz4 {
         String fileName = System.mapLibraryName("lz4-java");
         String resource = "/net/jpountz/util/" + os + "/" + System.getProperty("os.arch") + "/" + fileName;
         return new BundledLibrary(Native.class, "lz4-java", resource, fileName);
-    }
-
-    private static boolean onLibraryPath(Path dir) {
-        return Arrays.stream(System.getProperty("java.library.path", "").split(File.pathSeparator))
-                .filter(entry -> !entry.isBlank())
-                .map(entry -> Path.of(entry).toAbsolutePath().normalize())
-                .anyMatch(dir.normalize()::equals);
     }
 }

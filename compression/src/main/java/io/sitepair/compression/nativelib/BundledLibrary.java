@@ -2,11 +2,11 @@ package io.sitepair.compression.nativelib;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.JarURLConnection;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.CodeSource;
 import java.util.Enumeration;
 import java.util.Properties;
 import java.util.jar.JarEntry;
@@ -15,7 +15,7 @@ import java.util.jar.JarFile;
 /**
  * A JNI library that a jar carries as a resource.
  *
- * @param anchor     a class of the jar, whose class loader finds {@code resource}
+ * @param anchor     a class whose class loader finds {@code resource}
  * @param artifactId the jar's Maven artifact; with its version it names the library's cache directory
  * @param resource   the library's absolute resource name in the jar
  * @param fileName   the name it must have on disk for its loader to find it
@@ -32,12 +32,13 @@ public record BundledLibrary(Class<?> anchor, String artifactId, String resource
     }
 
     /**
-     * The jar's version: from its {@code pom.properties}, else from its file name
-     * ({@code artifactId-version.jar}), else the library's CRC-32, so that a repackaged jar still
-     * gets a directory of its own.
+     * The version of the jar that holds the library (which may not be the anchor's: Netty's classes
+     * and its native library come in separate jars): from its {@code pom.properties}, else from its
+     * file name ({@code artifactId-version.jar}), else the library's CRC-32, so that a repackaged
+     * jar still gets a directory of its own.
      */
     String version() throws IOException {
-        Path jar = jarOf(anchor);
+        Path jar = jarOf(url());
         if (jar != null) {
             String version = pomVersion(jar);
             if (version != null) {
@@ -68,15 +69,14 @@ public record BundledLibrary(Class<?> anchor, String artifactId, String resource
         return null;
     }
 
-    private static Path jarOf(Class<?> anchor) {
-        CodeSource source = anchor.getProtectionDomain().getCodeSource();
-        if (source == null || source.getLocation() == null) {
-            return null;
+    private static Path jarOf(URL resource) {
+        if (!"jar".equals(resource.getProtocol())) {
+            return null; // a class directory, say
         }
         try {
-            Path path = Path.of(source.getLocation().toURI());
+            Path path = Path.of(((JarURLConnection) resource.openConnection()).getJarFileURL().toURI());
             return Files.isRegularFile(path) ? path : null;
-        } catch (URISyntaxException | RuntimeException e) { // not a file: a class directory in a jar, say
+        } catch (IOException | URISyntaxException | RuntimeException e) { // a jar inside a jar, say
             return null;
         }
     }

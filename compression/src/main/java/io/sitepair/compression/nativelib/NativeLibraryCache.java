@@ -1,5 +1,6 @@
 package io.sitepair.compression.nativelib;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.DirectoryStream;
@@ -10,6 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 
 /**
  * The directory where the JNI libraries inside jars are unpacked once per version, so that a JVM
@@ -53,6 +55,17 @@ public final class NativeLibraryCache {
 
     public Path root() {
         return root;
+    }
+
+    /**
+     * Whether {@code dir} is on this JVM's {@code java.library.path}, where lz4-java and Netty look
+     * before unpacking a copy of their own.
+     */
+    public static boolean onLibraryPath(Path dir) {
+        return Arrays.stream(System.getProperty("java.library.path", "").split(File.pathSeparator))
+                .filter(entry -> !entry.isBlank())
+                .map(entry -> Path.of(entry).toAbsolutePath().normalize())
+                .anyMatch(dir.toAbsolutePath().normalize()::equals);
     }
 
     /** The directory that holds {@code library} at the version of the jar on this class path. */

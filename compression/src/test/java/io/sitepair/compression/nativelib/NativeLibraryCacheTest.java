@@ -117,6 +117,28 @@ class NativeLibraryCacheTest {
     }
 
     @Test
+    void theVersionIsThatOfTheJarHoldingTheLibraryNotTheAnchors() throws Exception {
+        // Netty's way: the classes in one jar, the native library (and its pom.properties) in another.
+        Path classes = work.resolve("jars").resolve("classes.jar");
+        Files.createDirectories(classes.getParent());
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(classes))) {
+            put(out, anchorEntry(), anchorBytes());
+        }
+        Path natives = work.resolve("jars").resolve("fake-native.jar");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(natives))) {
+            put(out, RESOURCE.substring(1), LIBRARY);
+            put(out, "META-INF/maven/org.example/fake/pom.properties",
+                    "groupId=org.example\nartifactId=fake\nversion=4.5.6\n".getBytes(StandardCharsets.ISO_8859_1));
+        }
+        URLClassLoader loader = new URLClassLoader(new URL[] {classes.toUri().toURL(), natives.toUri().toURL()}, null);
+        loaders.add(loader);
+        BundledLibrary fake = new BundledLibrary(Class.forName(Anchor.class.getName(), false, loader), "fake", RESOURCE,
+                "libfake.so");
+        NativeLibraryCache cache = new NativeLibraryCache(work.resolve("cache"));
+        assertEquals(cache.root().resolve("fake-4.5.6").resolve("libfake.so").toAbsolutePath(), cache.extract(fake));
+    }
+
+    @Test
     void aMissingLibraryIsAnIOExceptionNotACrash() throws Exception {
         BundledLibrary missing = inJar("fake.jar", "1.2.3", "/nowhere.so");
         assertThrows(IOException.class, () -> new NativeLibraryCache(work.resolve("cache")).extract(missing));

@@ -6,6 +6,7 @@ import io.sitepair.ops.lab.PairDemo;
 import io.sitepair.ops.logging.ProcessLogging;
 import io.sitepair.ops.site.OperatorError;
 import io.sitepair.ops.wan.WanProxyCommand;
+import io.sitepair.replicator.channel.NativeEpoll;
 import io.sitepair.replicator.log.LogFormatException;
 import io.sitepair.replicator.tls.TlsException;
 import io.sitepair.replicator.vm.GuestLoadException;
@@ -36,6 +37,7 @@ public final class Main {
 
     public static void main(String[] args) {
         ProcessLogging.forCommand(); // the daemons, `up` and `witness`, widen it
+        NativeEpoll.prepare(); // before ZooKeeper, Micronaut or the logging channel first touch Netty's epoll
         System.exit(commandLine().execute(args));
     }
 

@@ -3,6 +3,7 @@ package io.sitepair.ops.lab;
 import io.sitepair.compression.NativeLz4;
 import io.sitepair.compression.nativelib.NativeLibraryCache;
 import io.sitepair.ops.command.Main;
+import io.sitepair.replicator.channel.NativeEpoll;
 import java.io.File;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
@@ -63,14 +64,15 @@ public final class SitepairProcess {
     }
 
     /**
-     * This JVM's native library cache for the child, with lz4-java's directory on its library path
-     * and Netty's working directory in it (what ops/bin/sitepair does), so that a site killed and
-     * restarted leaves nothing in /tmp.
+     * This JVM's native library cache for the child, with lz4-java's and Netty's directories on its
+     * library path and Netty's fallback working directory in it (what ops/bin/sitepair does), so
+     * that a site killed and restarted leaves nothing in /tmp.
      */
     private static List<String> nativeLibraryOptions() {
         NativeLibraryCache cache = NativeLibraryCache.standard();
         try {
-            String libraryPath = NativeLz4.directory(cache) + File.pathSeparator + System.getProperty("java.library.path");
+            String libraryPath = String.join(File.pathSeparator, NativeLz4.directory(cache).toString(),
+                    NativeEpoll.directory(cache).toString(), System.getProperty("java.library.path"));
             return List.of("-D" + NativeLibraryCache.ROOT_PROPERTY + "=" + cache.root().toAbsolutePath(),
                     "-Djava.library.path=" + libraryPath,
                     "-Dio.netty.native.workdir=" + cache.root().resolve("netty").toAbsolutePath());

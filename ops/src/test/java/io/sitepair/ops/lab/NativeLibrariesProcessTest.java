@@ -1,9 +1,11 @@
 package io.sitepair.ops.lab;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sitepair.compression.nativelib.NativeLibraryCache;
+import io.sitepair.replicator.channel.NativeEpoll;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,7 +23,7 @@ class NativeLibrariesProcessTest {
     void aJvmKilledTwiceLeavesNoNativeLibraryInItsTemporaryDirectory(@TempDir Path dir) throws Exception {
         Path tmp = Files.createDirectory(dir.resolve("tmp"));
         List<String> jvm = List.of("-Djava.io.tmpdir=" + tmp,
-                // Netty deletes its unpacked library once loaded; kept, it shows where it was unpacked.
+                // Netty deletes a copy it unpacked once loaded; kept, it would show.
                 "-Dio.netty.native.deleteLibAfterLoading=false");
         for (int run = 1; run <= 2; run++) {
             Path out = dir.resolve("out" + run);
@@ -39,12 +41,17 @@ class NativeLibrariesProcessTest {
         try (Stream<Path> left = Files.walk(tmp)) {
             assertEquals(List.of(), left.filter(p -> p.getFileName().toString().endsWith(".so")).toList());
         }
-        Path cache = NativeLibraryCache.standard().root();
-        try (Stream<Path> cached = Files.walk(cache)) {
-            List<String> names = cached.map(p -> p.getFileName().toString()).toList();
-            assertTrue(names.stream().anyMatch(n -> n.startsWith("librocksdbjni")), "RocksDB in " + cache + ": " + names);
-            assertTrue(names.stream().anyMatch(n -> n.startsWith("libnetty_transport_native_epoll")),
-                    "Netty in " + cache + ": " + names);
+        NativeLibraryCache cache = NativeLibraryCache.standard();
+        assertTrue(holds(cache.root(), "librocksdbjni"), "RocksDB's library in " + cache.root());
+        assertTrue(holds(NativeEpoll.directory(cache), "libnetty_transport_native_epoll"),
+                "Netty's library in " + NativeEpoll.directory(cache));
+        Path nettyWorkDir = cache.root().resolve("netty"); // where Netty would unpack a copy of its own
+        assertFalse(Files.exists(nettyWorkDir) && holds(nettyWorkDir, "libnetty"), "Netty loaded from the cache");
+    }
+
+    private static boolean holds(Path dir, String prefix) throws Exception {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.anyMatch(file -> file.getFileName().toString().startsWith(prefix));
         }
     }
 
