@@ -38,7 +38,7 @@ public final class SystemdNotify {
     private static final int SOCK_DGRAM = 2;
     private static final int SOCK_CLOEXEC = 0x80000;
     private static final int MSG_NOSIGNAL = 0x4000;
-    static final StructLayout SOCKADDR_UN = MemoryLayout.structLayout(
+    private static final StructLayout SOCKADDR_UN = MemoryLayout.structLayout(
             JAVA_SHORT.withName("sun_family"), MemoryLayout.sequenceLayout(108, JAVA_BYTE).withName("sun_path"));
     private static final VarHandle SUN_FAMILY = SOCKADDR_UN.varHandle(MemoryLayout.PathElement.groupElement("sun_family"));
     private static final long SUN_PATH = SOCKADDR_UN.byteOffset(MemoryLayout.PathElement.groupElement("sun_path"));
@@ -73,7 +73,7 @@ public final class SystemdNotify {
     }
 
     /** Whether a service manager listens. */
-    public boolean enabled() {
+    boolean enabled() {
         return socket != null;
     }
 
