@@ -111,9 +111,14 @@ public final class AdminClient {
 
     /** {@code site}'s status, or {@link NoAnswer} saying why there is none. */
     public SiteStatus status(String site) {
+        return status(site, STATUS_TIMEOUT);
+    }
+
+    /** {@code site}'s status, or {@link NoAnswer} if there is none within {@code timeout} (connecting included). */
+    public SiteStatus status(String site, Duration timeout) {
         URI uri = uri(pair, site, "status");
         try {
-            HttpResponse<String> response = http(site).send(HttpRequest.newBuilder(uri).timeout(STATUS_TIMEOUT).GET().build(),
+            HttpResponse<String> response = http(site).send(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
             response.sslSession().ifPresent(session -> remember(site, session));
             if (response.statusCode() != 200) {

@@ -14,7 +14,6 @@ import io.sitepair.replicator.status.NoAnswer;
 import io.sitepair.replicator.status.SiteStatus;
 import io.sitepair.replicator.tls.PairAuthority;
 import io.sitepair.replicator.tls.PairPrincipal;
-import io.sitepair.replicator.tls.PemFiles;
 import io.sitepair.replicator.tls.TlsFiles;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -23,12 +22,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.net.Socket;
-import java.security.KeyStore;
-import java.security.Principal;
-import java.security.PrivateKey;
-import java.security.cert.X509Certificate;
-import java.security.cert.Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -37,12 +30,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-import javax.net.ssl.KeyManager;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.X509ExtendedKeyManager;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -137,7 +124,7 @@ class AdminApiTlsTest {
 
     @Test
     void aMonitorScrapesMetricsLabelledWithThePairAndTheSite() throws Exception {
-        HttpClient monitor = HttpClient.newBuilder().sslContext(trustingThePairCa(lab.files(TlsLab.MONITOR))).build();
+        HttpClient monitor = HttpClient.newBuilder().sslContext(lab.clientContext(lab.files(TlsLab.MONITOR))).build();
         HttpResponse<String> scrape = monitor.send(HttpRequest.newBuilder(AdminClient.uri(pair, "a", "metrics"))
                 .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, scrape.statusCode(), scrape.body());
@@ -149,7 +136,7 @@ class AdminApiTlsTest {
 
     @Test
     void errorsAreProblemDocumentsWithoutAStackTrace() throws Exception {
-        HttpClient operator = HttpClient.newBuilder().sslContext(trustingThePairCa(lab.files(TlsLab.OPERATOR))).build();
+        HttpClient operator = HttpClient.newBuilder().sslContext(lab.clientContext(lab.files(TlsLab.OPERATOR))).build();
         HttpResponse<String> missing = operator.send(HttpRequest.newBuilder(AdminClient.uri(pair, "a", "nonesuch"))
                 .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(404, missing.statusCode(), missing.body());
@@ -187,7 +174,7 @@ class AdminApiTlsTest {
         clients.put("is not issued by this pair's CA", foreign);
         clients.put("expired on", expired);
         for (Map.Entry<String, TlsFiles> client : clients.entrySet()) {
-            HttpClient http = HttpClient.newBuilder().sslContext(trustingThePairCa(client.getValue())).build();
+            HttpClient http = HttpClient.newBuilder().sslContext(lab.clientContext(client.getValue())).build();
             HttpRequest status = HttpRequest.newBuilder(AdminClient.uri(pair, "a", "status"))
                     .timeout(Duration.ofSeconds(5)).build();
             assertThrows(IOException.class, () -> http.send(status, HttpResponse.BodyHandlers.ofString()),
@@ -248,75 +235,6 @@ class AdminApiTlsTest {
         ConfigException e = assertThrows(ConfigException.class, () -> AdminClient.of(noOperator));
         assertTrue(e.getMessage().contains("pass --cert FILE --key FILE, or issue one with `sitepair cert issue"
                 + " --operator NAME`"), e.getMessage());
-    }
-
-    /** A plain JDK context that trusts the pair's CA and presents {@code files} (null: no certificate). */
-    private SSLContext trustingThePairCa(TlsFiles files) throws Exception {
-        KeyStore trusted = KeyStore.getInstance("PKCS12");
-        trusted.load(null, null);
-        trusted.setCertificateEntry("ca", lab.authority().certificate());
-        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trust.init(trusted);
-        KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        KeyStore own = KeyStore.getInstance("PKCS12");
-        own.load(null, null);
-        if (files != null) {
-            own.setKeyEntry("me", PemFiles.readKey(files.key()), new char[0],
-                    PemFiles.readCertificates(files.certificate()).toArray(Certificate[]::new));
-        }
-        keys.init(own, new char[0]);
-        SSLContext context = SSLContext.getInstance("TLSv1.3");
-        KeyManager presenting = files == null ? keys.getKeyManagers()[0]
-                : new AlwaysPresenting((X509ExtendedKeyManager) keys.getKeyManagers()[0]);
-        context.init(new KeyManager[] {presenting}, trust.getTrustManagers(), null);
-        return context;
-    }
-
-    /**
-     * Presents its certificate whatever CAs the server names as acceptable (the JDK's own key
-     * manager presents none issued by another CA): the site must refuse it, and say why.
-     */
-    private static final class AlwaysPresenting extends X509ExtendedKeyManager {
-        private final X509ExtendedKeyManager keys;
-
-        AlwaysPresenting(X509ExtendedKeyManager keys) {
-            this.keys = keys;
-        }
-
-        @Override
-        public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
-            return "me";
-        }
-
-        @Override
-        public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
-            return "me";
-        }
-
-        @Override
-        public String[] getClientAliases(String keyType, Principal[] issuers) {
-            return new String[] {"me"};
-        }
-
-        @Override
-        public String[] getServerAliases(String keyType, Principal[] issuers) {
-            return keys.getServerAliases(keyType, issuers);
-        }
-
-        @Override
-        public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
-            return keys.chooseServerAlias(keyType, issuers, socket);
-        }
-
-        @Override
-        public X509Certificate[] getCertificateChain(String alias) {
-            return keys.getCertificateChain(alias);
-        }
-
-        @Override
-        public PrivateKey getPrivateKey(String alias) {
-            return keys.getPrivateKey(alias);
-        }
     }
 
     /** The admin server logged a line containing {@code text} (a refusal is logged by the server's thread, soon). */

@@ -8,17 +8,30 @@ import io.sitepair.ops.site.http.SitePlane;
 import io.sitepair.replicator.resync.ResyncPolicy;
 import io.sitepair.replicator.tls.PairAuthority;
 import io.sitepair.replicator.tls.PairPrincipal;
+import io.sitepair.replicator.tls.PemFiles;
 import io.sitepair.replicator.tls.TlsFiles;
 import io.sitepair.replicator.tls.TlsIdentity;
 import io.sitepair.replicator.tls.TestPki;
 import java.io.IOException;
+import javax.net.ssl.X509ExtendedKeyManager;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.KeyManager;
+import java.security.cert.X509Certificate;
+import java.security.PrivateKey;
+import java.security.Principal;
+import java.net.Socket;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * For admin API tests on loopback: a pair's CA in a directory with certificates for sites a and b,
@@ -77,6 +90,75 @@ public final class TlsLab {
     private SiteConfig site(String name, InetSocketAddress admin) {
         InetSocketAddress unused = new InetSocketAddress("127.0.0.1", 1);
         return new SiteConfig(name, unused, unused, admin, dir.resolve(name), SiteConfig.INTERPRETER, null);
+    }
+
+    /** A plain JDK context that trusts the pair's CA and presents {@code files} (null: no certificate). */
+    public SSLContext clientContext(TlsFiles files) throws Exception {
+        KeyStore trusted = KeyStore.getInstance("PKCS12");
+        trusted.load(null, null);
+        trusted.setCertificateEntry("ca", authority().certificate());
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(trusted);
+        KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        KeyStore own = KeyStore.getInstance("PKCS12");
+        own.load(null, null);
+        if (files != null) {
+            own.setKeyEntry("me", PemFiles.readKey(files.key()), new char[0],
+                    PemFiles.readCertificates(files.certificate()).toArray(Certificate[]::new));
+        }
+        keys.init(own, new char[0]);
+        SSLContext context = SSLContext.getInstance("TLSv1.3");
+        KeyManager presenting = files == null ? keys.getKeyManagers()[0]
+                : new AlwaysPresenting((X509ExtendedKeyManager) keys.getKeyManagers()[0]);
+        context.init(new KeyManager[] {presenting}, trust.getTrustManagers(), null);
+        return context;
+    }
+
+    /**
+     * Presents its certificate whatever CAs the server names as acceptable (the JDK's own key
+     * manager presents none issued by another CA): a site must refuse it, and say why.
+     */
+    private static final class AlwaysPresenting extends X509ExtendedKeyManager {
+        private final X509ExtendedKeyManager keys;
+
+        AlwaysPresenting(X509ExtendedKeyManager keys) {
+            this.keys = keys;
+        }
+
+        @Override
+        public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
+            return "me";
+        }
+
+        @Override
+        public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+            return "me";
+        }
+
+        @Override
+        public String[] getClientAliases(String keyType, Principal[] issuers) {
+            return new String[] {"me"};
+        }
+
+        @Override
+        public String[] getServerAliases(String keyType, Principal[] issuers) {
+            return keys.getServerAliases(keyType, issuers);
+        }
+
+        @Override
+        public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+            return keys.chooseServerAlias(keyType, issuers, socket);
+        }
+
+        @Override
+        public X509Certificate[] getCertificateChain(String alias) {
+            return keys.getCertificateChain(alias);
+        }
+
+        @Override
+        public PrivateKey getPrivateKey(String alias) {
+            return keys.getPrivateKey(alias);
+        }
     }
 
     /** Site {@code site}'s admin server for {@code pair}, on a free loopback port. */
