@@ -1,5 +1,6 @@
 package io.sitepair.ops.lab;
 
+import io.sitepair.ops.site.AdminClient;
 import io.sitepair.replicator.status.LinkSecurity;
 import io.sitepair.replicator.status.PrimaryStatus;
 import io.sitepair.replicator.status.SiteStatus;
@@ -108,6 +109,9 @@ public final class PairDemo implements Callable<Integer> {
         Process a = lab.start("a");
         lab.await("a", 120, SiteStatus::pairProtected);
         say("site a is primary in epoch 1, protected by site b; clients on " + lab.endpoint());
+        say("dashboard, live while the demo runs: " + AdminClient.uri(lab.pair(), "a", "") + " or "
+                + AdminClient.uri(lab.pair(), "b", "") + (lab.pair().tls().on()
+                        ? " (the browser presents a client certificate of the pair: README, Dashboard)" : ""));
         links(lab);
 
         step(2, WRITERS + " Redis clients write for " + seconds + " s; then site a is killed (kill -9) under the load");
