@@ -52,21 +52,23 @@ public final class SiteDaemon {
         // First: a site whose key others can read, or whose certificate expired, does not start.
         TlsIdentity identity = pair.tls().on() ? TlsIdentity.load(pair.pair(), pair.tls().files(site)) : null;
         CoordinationConfig coordination = pair.coordination();
-        QuorumPeer peer = coordination != null && coordination.embedded()
-                ? QuorumPeer.start(pair.site(site).dataDir(), coordination.member(site), coordination.members(),
-                        CoordinationConfig.TICK, Coordination.peerTls(pair, site))
-                : null;
-        Tiebreaker tiebreaker = null;
         StartingSite starting = new StartingSite(site, coordination != null ? "connecting to the ZooKeeper quorum at "
                 + coordination.connectString() : "starting");
         AtomicReference<Site> current = new AtomicReference<>(starting);
-        // One status endpoint for the process's whole life: it answers while the site waits for a
-        // quorum, and across a rejoin.
+        // One HTTP plane for the process's whole life: it answers while the site waits for a quorum,
+        // and across a rejoin. Ready for systemd once status answers, not once the quorum gives a
+        // role: that may take as long as the other machines do, and the status says what it waits for.
         SiteMetrics metrics = SiteMetrics.of(pair, site, () -> current.get().status(), recorder);
-        try (SitePlane plane = SitePlane.start(pair.site(site).admin(), pair, site, identity, current::get, metrics)) {
-            // Ready for systemd once status answers, not once the quorum gives a role: that may take
-            // as long as the other machines do, and the status says what the site waits for.
-            SystemdNotify.PROCESS.ready("site " + site + " of pair " + pair.pair() + ": starting");
+        PlaneStart plane = PlaneStart.begin(() -> SitePlane.start(pair.site(site).admin(), pair, site, identity,
+                current::get, metrics), () -> SystemdNotify.PROCESS.ready("site " + site + " of pair " + pair.pair()
+                + ": starting"));
+        QuorumPeer peer = null;
+        Tiebreaker tiebreaker = null;
+        try (plane) {
+            if (coordination != null && coordination.embedded()) {
+                peer = QuorumPeer.start(pair.site(site).dataDir(), coordination.member(site), coordination.members(),
+                        CoordinationConfig.TICK, Coordination.peerTls(pair, site));
+            }
             if (coordination != null) {
                 tiebreaker = Coordination.connect(pair, site, starting);
             }
@@ -105,6 +107,7 @@ public final class SiteDaemon {
                 }
                 SiteSettings settings = SiteLauncher.settings(pair, site, identity,
                         Guests.load(pair.guest()), epoch, epochStart, epochPrimary, recorder);
+                plane.awaitServing(); // a site whose plane cannot serve takes no role
                 Site running = primary ? PairSite.startPrimary(settings, tiebreaker)
                         : PairSite.startBackup(settings, tiebreaker);
                 current.set(running);
