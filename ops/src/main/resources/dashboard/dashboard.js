@@ -61,10 +61,10 @@ function drawAlarms(alarms) {
     const what = document.createElement("strong");
     what.textContent = a.what;
     li.append(what);
-    if (a.todo) {
+    if (a.to_do) {
       const todo = document.createElement("span");
       todo.className = "todo";
-      todo.textContent = "What to do: " + a.todo;
+      todo.textContent = "What to do: " + a.to_do;
       li.append(todo);
     }
     return li;

@@ -2,20 +2,14 @@ package io.sitepair.ops.command;
 
 import io.sitepair.ops.config.PairConfig;
 import io.sitepair.ops.site.AdminClient;
-import io.sitepair.ops.site.Coordination;
-import io.sitepair.ops.site.LinkSecurityReport;
+import io.sitepair.ops.site.PairView;
 import io.sitepair.ops.status.StatusReport;
 import io.sitepair.ops.status.VerboseStatus;
-import io.sitepair.replicator.status.LinkSecurity;
 import io.sitepair.replicator.status.PairStatus;
-import io.sitepair.replicator.status.SiteStatus;
 import io.sitepair.replicator.status.StatusJson;
-import io.sitepair.replicator.tls.TlsFiles;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -32,6 +26,9 @@ import picocli.CommandLine.Spec;
                 + " links are protected.",
                 "--verbose shows every field of each site's status; --json the same for scripts."})
 public final class StatusCommand implements Callable<Integer> {
+    /** How long each site and each quorum member has to answer. */
+    private static final Duration QUESTION_TIMEOUT = Duration.ofSeconds(3);
+
     /** Cursor home, then erase the screen: a redraw in place. */
     private static final String CLEAR_SCREEN = "\033[H\033[2J";
 
@@ -67,41 +64,28 @@ public final class StatusCommand implements Callable<Integer> {
         AdminClient admin = certificate.client(pair);
         PrintWriter out = spec.commandLine().getOut();
         if (watch == null) {
-            out.print(render(status(pair, admin)));
+            out.print(render(look(pair, admin)));
             out.flush();
             return 0;
         }
         while (true) {
-            String text = render(status(pair, admin)); // asked before the screen is cleared: no blank screen meanwhile
+            String text = render(look(pair, admin)); // asked before the screen is cleared: no blank screen meanwhile
             out.print(CLEAR_SCREEN + text);
             out.flush();
             Thread.sleep(Math.round(watch * 1000));
         }
     }
 
-    private String render(PairStatus status) {
+    /** The pair as this command's holder sees it: the questions asked at once, each within a few seconds. */
+    private static PairView look(PairConfig pair, AdminClient admin) {
+        return PairView.look(pair, admin, null, QUESTION_TIMEOUT, Instant.now());
+    }
+
+    private String render(PairView view) {
+        PairStatus status = view.status();
         if (json) {
             return StatusJson.write(status) + System.lineSeparator();
         }
-        return verbose ? VerboseStatus.render(status) : StatusReport.render(status);
-    }
-
-    private static PairStatus status(PairConfig pair, AdminClient admin) {
-        Map<String, SiteStatus> sites = new LinkedHashMap<>();
-        for (String name : pair.siteNames()) {
-            sites.put(name, admin.status(name));
-        }
-        String quorum = quorum(pair, admin);
-        LinkSecurity security = LinkSecurityReport.of(pair, admin, Instant.now());
-        return new PairStatus(pair.pair(), quorum, security, sites);
-    }
-
-    /** How much failure the pair's ZooKeeper quorum can still take, asked of each member as this command's holder. */
-    private static String quorum(PairConfig pair, AdminClient admin) {
-        if (pair.coordination() == null) {
-            return "none configured: no site ever goes live by itself";
-        }
-        TlsFiles identity = admin.identity() == null ? null : admin.identity().files();
-        return Coordination.probe(pair, identity, Duration.ofSeconds(1)).describe();
+        return verbose ? VerboseStatus.render(status) : StatusReport.render(status, view.quorum());
     }
 }

@@ -10,6 +10,7 @@ import io.sitepair.replicator.status.Protection;
 import io.sitepair.replicator.status.ResyncStatus;
 import io.sitepair.replicator.status.SiteStatus;
 import io.sitepair.replicator.status.StartingStatus;
+import io.sitepair.tiebreaker.QuorumProbe;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,9 +24,14 @@ public final class StatusReport {
     private StatusReport() {}
 
     public static String render(PairStatus status) {
+        return render(status, null);
+    }
+
+    /** {@code status}, its problems including the quorum's as {@code quorum} found it (null: not probed). */
+    public static String render(PairStatus status, QuorumProbe.Report quorum) {
         StringBuilder out = new StringBuilder();
         line(out, "pair " + status.pair() + ", quorum: " + status.quorum());
-        for (Problem problem : StatusProblems.of(status)) {
+        for (Problem problem : StatusProblems.of(status, quorum)) {
             line(out, "problem: " + problem.what());
             if (problem.toDo() != null) {
                 line(out, "  what to do: " + problem.toDo());

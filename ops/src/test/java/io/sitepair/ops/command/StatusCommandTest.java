@@ -29,9 +29,12 @@ class StatusCommandTest {
         List<String> lines = status.out().lines().toList();
         assertEquals("pair lab, quorum: 0 of 3 ZooKeeper peers serving (down: a, b, witness): NO QUORUM, no site can"
                 + " go live", lines.getFirst());
-        assertTrue(lines.get(1).startsWith("problem: site a did not answer: "), status.out());
-        assertTrue(lines.get(3).startsWith("problem: site b did not answer: "), status.out());
-        assertEquals(List.of("a  unreachable", "b  unreachable"), lines.subList(5, 7));
+        assertTrue(lines.get(1).startsWith("problem: no ZooKeeper quorum: "), status.out());
+        assertEquals("  what to do: start the ZooKeeper peers that are down (a, b, witness): until a majority serves,"
+                + " no failover can be arbitrated", lines.get(2));
+        assertTrue(lines.get(3).startsWith("problem: site a did not answer: "), status.out());
+        assertTrue(lines.get(5).startsWith("problem: site b did not answer: "), status.out());
+        assertEquals(List.of("a  unreachable", "b  unreachable"), lines.subList(7, 9));
     }
 
     @Test

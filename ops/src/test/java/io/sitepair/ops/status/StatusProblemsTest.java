@@ -1,4 +1,4 @@
-package io.sitepair.ops.site;
+package io.sitepair.ops.status;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,7 +14,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class PairAlarmsTest {
+/** The problems both status and the dashboard show, from the sites' status and the quorum's probe. */
+class StatusProblemsTest {
     private static final LinkSecurity TLS = new LinkSecurity("TLS 1.3", null, Map.of(), List.of());
     private static final QuorumProbe.Report ALL_SERVE = new QuorumProbe.Report(List.of("a", "b", "witness"), List.of(), 3);
 
@@ -27,8 +28,7 @@ class PairAlarmsTest {
         Map<String, SiteStatus> sites = new LinkedHashMap<>();
         sites.put("a", a);
         sites.put("b", b);
-        return PairAlarms.of(new PairView(new PairStatus("lab", "", TLS, sites), quorum)).stream()
-                .map(PairAlarms.Alarm::kind).toList();
+        return StatusProblems.of(new PairStatus("lab", "", TLS, sites), quorum).stream().map(Problem::kind).toList();
     }
 
     @Test

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.sitepair.ops.site.PairAlarms;
+import io.sitepair.ops.status.StatusProblems;
 import io.sitepair.ops.site.PairView;
 import io.sitepair.replicator.status.SiteStatus;
 import io.sitepair.replicator.status.StatusJson;
@@ -44,7 +44,7 @@ final class PairPage {
         page.put("viewed_from", viewedFrom);
         page.put("status", tree(StatusJson.write(view.status())));
         page.put("quorum", JSON.convertValue(Quorum.of(view.quorum()), Object.class));
-        page.put("alarms", JSON.convertValue(PairAlarms.of(view), Object.class));
+        page.put("alarms", JSON.convertValue(StatusProblems.of(view.status(), view.quorum()), Object.class));
         page.put("failover", JSON.convertValue(lastFailover(view), Object.class));
         page.put("output_hold", JSON.convertValue(hold, Object.class));
         return page;
