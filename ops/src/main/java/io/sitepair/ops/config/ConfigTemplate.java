@@ -131,7 +131,7 @@ final class ConfigTemplate {
             line(y, 4, "channel", address(site.host(), site.channel()), "logging channel, TCP; heartbeats on UDP, same"
                     + " port");
             line(y, 4, "service", address(site.host(), site.service()), "client service, served only while primary");
-            line(y, 4, "admin", address(site.host(), site.admin()), "status endpoint, HTTP");
+            line(y, 4, "admin", address(site.host(), site.admin()), "admin API, /metrics, dashboard");
             line(y, 4, "data-dir", site.dataDir(), "this site's disks and state");
             line(y, 4, "engine", SiteConfig.COMPILED, "compiled or interpreter");
         }
