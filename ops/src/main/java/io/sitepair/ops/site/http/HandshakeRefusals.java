@@ -60,8 +60,8 @@ final class HandshakeRefusals implements BeanCreatedEventListener<NettyServerCus
                 return "it does not speak TLS (plain http:// to this https:// port?)";
             }
             if (cause instanceof ClosedChannelException) {
-                return "it closed the connection during the handshake (does it trust this pair's CA, and is this"
-                        + " the site it dialled?)";
+                return "it closed the connection before the handshake finished (a port check, or a client that"
+                        + " does not trust this site's certificate: another CA, or not the site it dialled)";
             }
             Throwable innermost = cause;
             while (innermost.getCause() != null && innermost.getCause() != innermost) {
