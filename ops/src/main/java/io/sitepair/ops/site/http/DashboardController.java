@@ -8,6 +8,7 @@ import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.views.thymeleaf.ThymeleafViewsRenderer;
+import io.sitepair.ops.metrics.Cached;
 import io.sitepair.ops.site.AdminClient;
 import io.sitepair.ops.site.PairView;
 import io.sitepair.replicator.tls.TlsFiles;
@@ -29,7 +30,7 @@ final class DashboardController {
     static final Duration REFRESH = Duration.ofSeconds(1);
     static final Duration QUESTION_TIMEOUT = Duration.ofMillis(800);
 
-    private final Refreshed<Map<String, Object>> page;
+    private final Cached<Map<String, Object>> page;
     private final ThymeleafViewsRenderer<Map<String, Object>> views;
 
     DashboardController(ServedSite served, PlaneIdentity plane, BeanProvider<MeterRegistry> metrics,
@@ -38,9 +39,9 @@ final class DashboardController {
         TlsFiles own = plane.identity() == null ? null : plane.identity().files();
         AdminClient admin = own == null ? AdminClient.of(served.pair())
                 : AdminClient.of(served.pair(), own.certificate(), own.key());
-        this.page = new Refreshed<>(REFRESH, System::nanoTime, () -> PairPage.of(served.name(),
+        this.page = new Cached<>(() -> PairPage.of(served.name(),
                 PairView.look(served.pair(), admin, served.site().status(), QUESTION_TIMEOUT, Instant.now()),
-                OutputHold.of(metrics.orElse(null))));
+                OutputHold.of(metrics.orElse(null))), REFRESH, System::nanoTime);
     }
 
     /** Rendered here, not by a view filter: a template that fails is then this request's 500, not a hung one. */

@@ -1,4 +1,4 @@
-package io.sitepair.ops.site.http;
+package io.sitepair.ops.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -7,12 +7,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-class RefreshedTest {
+class CachedTest {
     @Test
     void makesTheValueAtMostOncePerIntervalWhateverTheNumberOfCallers() {
         AtomicLong now = new AtomicLong(5_000_000_000L);
         AtomicInteger made = new AtomicInteger();
-        Refreshed<Integer> value = new Refreshed<>(Duration.ofSeconds(1), now::get, made::incrementAndGet);
+        Cached<Integer> value = new Cached<>(made::incrementAndGet, Duration.ofSeconds(1), now::get);
 
         for (int viewer = 0; viewer < 50; viewer++) {
             assertEquals(1, value.get());
