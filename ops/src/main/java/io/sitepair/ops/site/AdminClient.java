@@ -4,7 +4,7 @@ import io.sitepair.ops.config.Addresses;
 import io.sitepair.ops.config.ConfigException;
 import io.sitepair.ops.config.PairConfig;
 import io.sitepair.ops.config.TlsConfig;
-import io.sitepair.ops.site.http.Problem;
+import io.sitepair.ops.site.http.ProblemDocument;
 import io.sitepair.replicator.status.NoAnswer;
 import io.sitepair.replicator.status.SiteStatus;
 import io.sitepair.replicator.status.StatusJson;
@@ -123,7 +123,7 @@ public final class AdminClient {
             response.sslSession().ifPresent(session -> remember(site, session));
             if (response.statusCode() != 200) {
                 return new NoAnswer(site, uri + " answered HTTP " + response.statusCode() + ": "
-                        + Problem.detail(response.body()));
+                        + ProblemDocument.detail(response.body()));
             }
             return StatusJson.read(response.body());
         } catch (IllegalArgumentException e) {
@@ -169,6 +169,6 @@ public final class AdminClient {
         }
         HttpResponse<String> response = http(site).send(request.build(), HttpResponse.BodyHandlers.ofString());
         return new AdminAnswer(response.statusCode(), response.statusCode() == 200 ? response.body().trim()
-                : Problem.detail(response.body()));
+                : ProblemDocument.detail(response.body()));
     }
 }

@@ -43,7 +43,7 @@ final class AccessFilter {
         }
         LOG.warn("admin API: refused {} {} from {}: {}", request.getMethodName(), request.getPath(),
                 Addresses.hostPort(request.getRemoteAddress()), refusal);
-        return Problem.response(HttpStatus.FORBIDDEN, refusal);
+        return ProblemDocument.response(HttpStatus.FORBIDDEN, refusal);
     }
 
     /** Why this request may not do {@code wanted} ({@code what} names it), or null if it may. */

@@ -57,7 +57,7 @@ final class OperationsController {
             return HttpResponse.ok(operation.call() + "\n");
         } catch (Exception e) {
             Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-            return Problem.response(HttpStatus.CONFLICT, String.valueOf(cause.getMessage()));
+            return ProblemDocument.response(HttpStatus.CONFLICT, String.valueOf(cause.getMessage()));
         }
     }
 }

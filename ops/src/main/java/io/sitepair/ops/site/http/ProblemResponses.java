@@ -28,7 +28,7 @@ final class ProblemResponses implements ErrorResponseProcessor<String> {
                     ? context.getErrors().stream().map(Error::getMessage).collect(Collectors.joining("; "))
                     : request + ": " + status.getReason();
         };
-        return Problem.response(status, detail).headers(response.getHeaders().asMap().entrySet().stream()
+        return ProblemDocument.response(status, detail).headers(response.getHeaders().asMap().entrySet().stream()
                 .filter(h -> h.getKey().equalsIgnoreCase("Allow"))
                 .collect(Collectors.toMap(h -> h.getKey(), h -> String.join(",", h.getValue()))));
     }

@@ -13,11 +13,11 @@ import java.util.Map;
  * the HTTP status, a short title, and in {@code detail} what went wrong in words a person can act
  * on. Never a stack trace: a bug is logged with its trace on the site, not sent to the caller.
  */
-public final class Problem {
+public final class ProblemDocument {
     public static final String MEDIA_TYPE = "application/problem+json";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private Problem() {}
+    private ProblemDocument() {}
 
     public static MutableHttpResponse<String> response(HttpStatus status, String detail) {
         Map<String, Object> problem = new LinkedHashMap<>();
