@@ -131,11 +131,11 @@ public final class SiteMetrics implements MeterBinder {
 
     private void bindLog(MeterRegistry registry) {
         gauge(registry, "sitepair.log.logged.position", "the primary's last logged position",
-                s -> primary(s, p -> p.positions() == null ? Double.NaN : p.positions().logged()));
+                s -> positions(s, PrimaryStatus.Positions::logged));
         gauge(registry, "sitepair.log.sent.position", "the last position the primary sent to its backup",
-                s -> primary(s, p -> p.positions() == null ? Double.NaN : p.positions().sent()));
+                s -> positions(s, PrimaryStatus.Positions::sent));
         gauge(registry, "sitepair.log.acknowledged.position", "the last position the backup acknowledged holding",
-                s -> primary(s, p -> p.positions() == null ? Double.NaN : p.positions().acknowledged()));
+                s -> positions(s, PrimaryStatus.Positions::acknowledged));
         gauge(registry, "sitepair.log.received.position", "the last position this backup received",
                 s -> s instanceof BackupStatus b ? b.positions().received() : Double.NaN);
         gauge(registry, "sitepair.log.replayed.position", "the last position the backup replayed",
@@ -228,6 +228,11 @@ public final class SiteMetrics implements MeterBinder {
 
     private static double primary(SiteStatus s, ToDoubleFunction<PrimaryStatus> figure) {
         return s instanceof PrimaryStatus p ? figure.applyAsDouble(p) : Double.NaN;
+    }
+
+    /** A serving site's log position; NaN for any other, or one that could not answer from its event loop. */
+    private static double positions(SiteStatus s, ToDoubleFunction<PrimaryStatus.Positions> figure) {
+        return s instanceof PrimaryStatus p && p.positions() != null ? figure.applyAsDouble(p.positions()) : Double.NaN;
     }
 
     private static double logging(SiteStatus s, ToDoubleFunction<PrimaryStatus.Logging> figure) {
