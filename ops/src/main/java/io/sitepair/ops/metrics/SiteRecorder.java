@@ -20,6 +20,8 @@ import java.util.function.ToDoubleFunction;
  * are dropped.
  */
 public final class SiteRecorder implements SiteMeters {
+    /** The Output Rule's hold-time timer (Prometheus: {@code sitepair_output_hold_seconds}), which the dashboard reads too. */
+    public static final String OUTPUT_HOLD = "sitepair.output.hold";
     private static final Duration FASTEST = Duration.ofNanos(10_000);
     private static final Duration SLOWEST = Duration.ofSeconds(30);
 
@@ -104,7 +106,7 @@ public final class SiteRecorder implements SiteMeters {
 
     /** Registers this recorder's meters in {@code registry} with {@code tags}. */
     synchronized void bindTo(MeterRegistry registry, Tags tags) {
-        outputHolds = with(outputHolds, histogram("sitepair.output.hold", "how long an output was held before it"
+        outputHolds = with(outputHolds, histogram(OUTPUT_HOLD, "how long an output was held before it"
                 + " left: for the backup's acknowledgement (the Output Rule), its disk flush, the quorum", tags,
                 registry));
         fsyncs = with(fsyncs, histogram("sitepair.disk.fsync", "one fsync round of the site's disks", tags, registry));

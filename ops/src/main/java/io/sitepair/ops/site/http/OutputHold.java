@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.CountAtBucket;
 import io.micrometer.core.instrument.distribution.HistogramSnapshot;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import io.sitepair.ops.metrics.SiteRecorder;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -13,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * its histogram buckets, as the bucket bound that covers the percentile ({@code upperBound} true).
  */
 record OutputHold(double p50Ms, double p99Ms, long count, boolean upperBound) {
-    static final String TIMER = "sitepair.output.hold";
+    static final String TIMER = SiteRecorder.OUTPUT_HOLD;
 
     /** The figures, or null if the timer is not registered or has timed nothing yet. */
     static OutputHold of(MeterRegistry registry) {
