@@ -52,6 +52,8 @@ public final class InMemoryQuorum {
     private boolean hasQuorum = true;
     private Versioned<EpochRecord> record;
     private Versioned<Set<String>> marks;
+    private InMemoryTiebreaker drillHolder; // the handle holding the drill lock; null: free
+    private String drillHolderWords;
 
     /** A new site handle, connected at once if the quorum is up. */
     public InMemoryTiebreaker connect() {
@@ -142,6 +144,34 @@ public final class InMemoryQuorum {
     synchronized void disconnect(InMemoryTiebreaker handle) {
         handles.remove(handle);
         partitioned.remove(handle);
+        if (drillHolder == handle) {
+            drillHolder = null; // as an ephemeral node goes with its session
+        }
+    }
+
+    synchronized DrillLock lockDrill(InMemoryTiebreaker handle, String holder)
+            throws NoQuorumException, DrillLock.Taken {
+        checkReaches(handle, "taking the drill lock");
+        if (drillHolder != null) {
+            throw new DrillLock.Taken(drillHolderWords);
+        }
+        drillHolder = handle;
+        drillHolderWords = holder;
+        return new DrillLock() {
+            @Override
+            public String holder() {
+                return holder;
+            }
+
+            @Override
+            public void close() {
+                synchronized (InMemoryQuorum.this) {
+                    if (drillHolder == handle) {
+                        drillHolder = null;
+                    }
+                }
+            }
+        };
     }
 
     // The operations of the handles: each first checks that the handle reaches the quorum.

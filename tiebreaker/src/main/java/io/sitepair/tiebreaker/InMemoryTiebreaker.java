@@ -89,6 +89,11 @@ public final class InMemoryTiebreaker implements Tiebreaker {
     }
 
     @Override
+    public DrillLock lockDrill(String holder) throws NoQuorumException, DrillLock.Taken {
+        return quorum.lockDrill(this, holder);
+    }
+
+    @Override
     public void close() {
         closed = true;
         quorum.disconnect(this);

@@ -127,6 +127,14 @@ public interface Tiebreaker extends AutoCloseable {
      */
     void markInconsistent(String site, boolean inconsistent) throws NoQuorumException;
 
+    /**
+     * Takes the pair's drill lock for {@code holder} (words saying who: host, process, drill); it
+     * is released by {@link DrillLock#close} or when this handle's session ends.
+     *
+     * @throws DrillLock.Taken if another drill holds it
+     */
+    DrillLock lockDrill(String holder) throws NoQuorumException, DrillLock.Taken;
+
     /** Ends this handle's session; its listeners hear nothing more. */
     @Override
     void close();

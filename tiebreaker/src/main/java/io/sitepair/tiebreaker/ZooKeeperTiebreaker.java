@@ -128,6 +128,44 @@ final class ZooKeeperTiebreaker implements Tiebreaker {
         return client.blockUntilConnected((int) timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * An ephemeral node beside the pairs' records, not under the pair's own node: only the sites
+     * may create there, and the drill is run with an operator's certificate.
+     */
+    @Override
+    public DrillLock lockDrill(String holder) throws NoQuorumException, DrillLock.Taken {
+        String lock = "/sitepair/drills/" + pairPath.substring(pairPath.lastIndexOf('/') + 1);
+        try {
+            client.createContainers("/sitepair/drills");
+            client.create().withMode(CreateMode.EPHEMERAL).forPath(lock, holder.getBytes(StandardCharsets.UTF_8));
+        } catch (KeeperException.NodeExistsException taken) {
+            String other;
+            try {
+                other = new String(client.getData().forPath(lock), StandardCharsets.UTF_8);
+            } catch (Exception gone) {
+                other = "a drill that has just ended";
+            }
+            throw new DrillLock.Taken(other);
+        } catch (Exception e) {
+            throw translate("taking the drill lock " + lock, e);
+        }
+        return new DrillLock() {
+            @Override
+            public String holder() {
+                return holder;
+            }
+
+            @Override
+            public void close() {
+                try {
+                    client.delete().quietly().forPath(lock);
+                } catch (Exception ended) {
+                    // the session is gone, and the ephemeral node with it
+                }
+            }
+        };
+    }
+
     @Override
     public EpochRecord initialize(EpochRecord first) throws NoQuorumException {
         try {

@@ -75,6 +75,30 @@ abstract class TiebreakerContract {
     }
 
     @Test
+    void oneDrillHoldsTheLockUntilItReleasesItOrItsSessionEnds() throws Exception {
+        Tiebreaker first = connect();
+        Tiebreaker second = connect();
+        DrillLock lock = first.lockDrill("host1 pid 7: test drill since 10:00:00Z");
+        DrillLock.Taken taken = assertThrows(DrillLock.Taken.class, () -> second.lockDrill("host2 pid 9"));
+        assertTrue(taken.getMessage().contains("host1 pid 7: test drill"), taken.getMessage());
+        lock.close();
+        lock.close(); // twice: nothing more
+        second.lockDrill("host2 pid 9"); // released: free again
+        assertThrows(DrillLock.Taken.class, () -> first.lockDrill("host1 pid 8"));
+        second.close(); // a killed drill: its session ends
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () -> {
+            while (true) {
+                try {
+                    first.lockDrill("host1 pid 8").close();
+                    return;
+                } catch (DrillLock.Taken stillHeld) {
+                    Thread.sleep(50);
+                }
+            }
+        });
+    }
+
+    @Test
     void nothingIsReadFromAPairNeverInitialized() throws Exception {
         Tiebreaker a = connect();
         assertThrows(IllegalStateException.class, a::current);
