@@ -1,9 +1,8 @@
 package io.sitepair.ops.bench;
 
+import io.sitepair.ops.config.Executables;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import redis.clients.jedis.Jedis;
@@ -19,7 +18,7 @@ public final class RedisBenchmark {
     /** Fails with what to install if the tools are missing. */
     public static void require(String... tools) {
         for (String tool : tools) {
-            if (!onPath(tool)) {
+            if (Executables.onPath(tool) == null) {
                 throw new IllegalArgumentException(tool + " not found: install Debian's redis-tools and redis-server");
             }
         }
@@ -66,14 +65,5 @@ public final class RedisBenchmark {
         } catch (JedisException e) {
             return false;
         }
-    }
-
-    private static boolean onPath(String tool) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (Files.isExecutable(Path.of(dir, tool))) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -1,5 +1,6 @@
 package io.sitepair.ops.command;
 
+import io.sitepair.ops.config.CheckProgram;
 import io.sitepair.ops.config.ConfigReport;
 import io.sitepair.ops.config.PairConfigParser;
 import io.sitepair.ops.config.Reach;
@@ -21,8 +22,8 @@ import picocli.CommandLine.Spec;
         description = {"Check a site-pair configuration as a daemon would, and more, without starting anything:"
                 + " every error at once, one line each with file:line and key, then a summary line. Beyond what a"
                 + " daemon checks: every holder's certificate files (present, key owner-only and matching, issued"
-                + " by the pair's CA, naming that holder, not expired; a warning within 30 days of expiry), so run"
-                + " it where init ran; warnings for a secret file others can read and a witness on a site's"
+                + " by the pair's CA, naming that holder, not expired; a warning within 30 days of expiry) and the"
+                + " program of the drills' check command, so run it where init ran; warnings for a secret file others can read and a witness on a site's"
                 + " machine.",
                 "Exit codes: 0 valid (warnings allowed), 1 invalid."})
 final class ValidateCommand implements Callable<Integer> {
@@ -47,6 +48,7 @@ final class ValidateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         ConfigReport report = PairConfigParser.check(config.file());
+        CheckProgram.run(report);
         CertificateFilesCheck.run(report, clock.instant());
         if (reach) {
             Reach.check(report, reachTimeout);

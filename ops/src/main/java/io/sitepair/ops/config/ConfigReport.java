@@ -12,7 +12,7 @@ import java.util.Map;
 /**
  * What reading one configuration file found: every problem, each at its line and key path, in the order
  * found, so an operator fixes them all in one pass; and what later checks need to place their own problems
- * (the line of each key, every address, the certificate files), even when the file has errors and no
+ * (the line of each key, every address, the certificate files, the drills' check command), even when the file has errors and no
  * {@link PairConfig} can be made.
  */
 public final class ConfigReport {
@@ -41,6 +41,7 @@ public final class ConfigReport {
     private final List<Endpoint> endpoints = new ArrayList<>();
     private final Map<String, TlsFiles> certificates = new LinkedHashMap<>();
     private String pair;
+    private String drillCheck;
 
     public ConfigReport(Path file) {
         this.file = file;
@@ -108,6 +109,15 @@ public final class ConfigReport {
     /** The pair's name, or null if the file gives no valid one. */
     public String pair() {
         return pair;
+    }
+
+    void drillCheck(String command) {
+        drillCheck = command;
+    }
+
+    /** The drills' check command, for {@link CheckProgram}; null if the file gives none. */
+    String drillCheck() {
+        return drillCheck;
     }
 
     public List<Problem> problems() {

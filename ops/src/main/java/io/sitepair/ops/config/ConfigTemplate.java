@@ -13,7 +13,7 @@ import java.util.List;
 
 /**
  * A new pair's files as {@code sitepair init} writes them: a commented pair.yaml for a {@link Layout}, every
- * logging key spelt out with its default so the file documents itself, a fresh secret and, with TLS on, the
+ * logging key and drill objective spelt out with its default so the file documents itself, a fresh secret and, with TLS on, the
  * pair's CA and a certificate for each site, the witness and an operator. Never over an existing file: an
  * operator's configuration, the secret the other site shares and a CA's key are not to be lost.
  */
@@ -21,8 +21,8 @@ final class ConfigTemplate {
     /** Where the comments start, so they line up. */
     private static final int COMMENT_COLUMN = 29;
 
-    /** One site's addresses and data directory. */
-    record Site(String name, String host, int channel, int service, int admin, String dataDir) {}
+    /** One site's addresses, data directory and port for a test drill's clone (on the same host). */
+    record Site(String name, String host, int channel, int service, int admin, String dataDir, int testService) {}
 
     /** One embedded ZooKeeper peer: a site's or the witness's. */
     record Peer(String name, String host, int client, int quorum, int election) {}
@@ -149,6 +149,26 @@ final class ConfigTemplate {
             if (witness) {
                 line(y, 6, "data-dir", layout.witnessDataDir(), "the witness's ZooKeeper data");
             }
+        }
+        y.append('\n').append(drillsSection(layout.sites()));
+        return y.toString();
+    }
+
+    /** What `sitepair drill` is held to, with a test-service address for each site and a check to fill in. */
+    private static String drillsSection(List<Site> sites) {
+        StringBuilder y = new StringBuilder();
+        line(y, 0, "drills", "", "what `sitepair drill` is measured against, and where it reports");
+        line(y, 2, "rto", Units.formatDuration(DrillsConfig.DEFAULT_RTO), "recovery time objective");
+        line(y, 2, "rpo", "0", "recovery point objective: 0, the only one there is (the Output Rule)");
+        line(y, 2, "reports", sites.getFirst().dataDir() + "/" + DrillsConfig.REPORTS_UNDER_DATA_DIR,
+                "each drill's report.json and report.html, under here");
+        line(y, 2, "return-within", Units.formatDuration(DrillsConfig.DEFAULT_RETURN_WITHIN),
+                "a failover drill waits this long for the failed site to return");
+        y.append("  # An optional check of the recovered service (sh -c, in this file's directory; exit 0: healthy):\n");
+        line(y, 2, "# check", "redis-cli -h \"$SITEPAIR_DRILL_HOST\" -p \"$SITEPAIR_DRILL_PORT\" ping", null);
+        line(y, 2, "test-service", "", "a test drill's clone serves here, never on the service address");
+        for (Site site : sites) {
+            line(y, 4, site.name(), address(site.host(), site.testService()), null);
         }
         return y.toString();
     }

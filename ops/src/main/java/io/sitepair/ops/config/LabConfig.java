@@ -33,19 +33,20 @@ public final class LabConfig {
      */
     public static Path write(Path dir, boolean tls) throws IOException {
         // The channels (TCP and UDP) first, then each site's service and admin, then three ports for
-        // each ZooKeeper peer (TCP).
+        // each ZooKeeper peer, then each site's test service (TCP).
         int peers = SITES.size() + 1;
-        List<Integer> ports = LoopbackPorts.pick(SITES.size(), 2 * SITES.size() + 3 * peers);
+        List<Integer> ports = LoopbackPorts.pick(SITES.size(), 2 * SITES.size() + 3 * peers + SITES.size());
+        int zookeeper = 3 * SITES.size();
+        int testService = zookeeper + 3 * peers;
         List<ConfigTemplate.Site> sites = new ArrayList<>();
         List<ConfigTemplate.Peer> quorum = new ArrayList<>();
         for (int i = 0; i < SITES.size(); i++) {
             String name = SITES.get(i);
             sites.add(new ConfigTemplate.Site(name, LOOPBACK, ports.get(i), ports.get(SITES.size() + 2 * i),
-                    ports.get(SITES.size() + 2 * i + 1), name));
+                    ports.get(SITES.size() + 2 * i + 1), name, ports.get(testService + i)));
         }
         List<String> members = new ArrayList<>(SITES);
         members.add(CoordinationConfig.WITNESS);
-        int zookeeper = 3 * SITES.size();
         for (int i = 0; i < members.size(); i++) {
             quorum.add(new ConfigTemplate.Peer(members.get(i), LOOPBACK, ports.get(zookeeper + 3 * i),
                     ports.get(zookeeper + 3 * i + 1), ports.get(zookeeper + 3 * i + 2)));

@@ -23,10 +23,11 @@ import java.util.Objects;
  * @param coordination the ZooKeeper quorum arbitrating go-live; null: none, so no site ever goes live by itself
  * @param resync how a returning site is resynced: rate limit and manual start
  * @param tls the pair's certificates, or {@link TlsConfig#OFF}
+ * @param drills what drills are measured against and where they report; the defaults if the file says nothing
  */
 public record PairConfig(Path file, String pair, byte[] secret, String guest, List<Long> diskSizes,
         String initialPrimary, LoggingTuning logging, Map<String, SiteConfig> sites, CoordinationConfig coordination,
-        io.sitepair.replicator.resync.ResyncPolicy resync, TlsConfig tls) {
+        io.sitepair.replicator.resync.ResyncPolicy resync, TlsConfig tls, DrillsConfig drills) {
 
     public PairConfig {
         Objects.requireNonNull(file, "file");
@@ -35,6 +36,7 @@ public record PairConfig(Path file, String pair, byte[] secret, String guest, Li
         Objects.requireNonNull(logging, "logging");
         Objects.requireNonNull(resync, "resync");
         Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(drills, "drills");
         secret = secret.clone();
         diskSizes = List.copyOf(diskSizes);
         // Map.copyOf would lose the file order that siteNames() promises.
@@ -42,6 +44,14 @@ public record PairConfig(Path file, String pair, byte[] secret, String guest, Li
         if (sites.size() != 2 || !sites.containsKey(initialPrimary)) {
             throw new IllegalArgumentException("a pair has exactly two sites, one of them the initial primary");
         }
+    }
+
+    /** A pair made in code rather than read from a file: the default drills, as a file without a drills: section. */
+    public PairConfig(Path file, String pair, byte[] secret, String guest, List<Long> diskSizes, String initialPrimary,
+            LoggingTuning logging, Map<String, SiteConfig> sites, CoordinationConfig coordination,
+            io.sitepair.replicator.resync.ResyncPolicy resync, TlsConfig tls) {
+        this(file, pair, secret, guest, diskSizes, initialPrimary, logging, sites, coordination, resync, tls,
+                DrillsConfig.defaults(sites.values().iterator().next().dataDir()));
     }
 
     @Override
@@ -82,13 +92,13 @@ public record PairConfig(Path file, String pair, byte[] secret, String guest, Li
         return o instanceof PairConfig p && file.equals(p.file) && pair.equals(p.pair) && Arrays.equals(secret, p.secret)
                 && guest.equals(p.guest) && diskSizes.equals(p.diskSizes) && initialPrimary.equals(p.initialPrimary)
                 && logging.equals(p.logging) && sites.equals(p.sites) && Objects.equals(coordination, p.coordination)
-                && resync.equals(p.resync) && tls.equals(p.tls);
+                && resync.equals(p.resync) && tls.equals(p.tls) && drills.equals(p.drills);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(file, pair, Arrays.hashCode(secret), guest, diskSizes, initialPrimary, logging, sites,
-                coordination, resync, tls);
+                coordination, resync, tls, drills);
     }
 
     /** Never prints the secret: configs end up in logs. */
@@ -96,6 +106,6 @@ public record PairConfig(Path file, String pair, byte[] secret, String guest, Li
     public String toString() {
         return "PairConfig[file=" + file + ", pair=" + pair + ", secret=(" + secret.length + " bytes), guest=" + guest
                 + ", diskSizes=" + diskSizes + ", initialPrimary=" + initialPrimary + ", logging=" + logging
-                + ", sites=" + sites + ", coordination=" + coordination + ", resync=" + resync + ", tls=" + tls + "]";
+                + ", sites=" + sites + ", coordination=" + coordination + ", resync=" + resync + ", tls=" + tls + ", drills=" + drills + "]";
     }
 }

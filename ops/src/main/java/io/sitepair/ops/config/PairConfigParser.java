@@ -34,7 +34,7 @@ import org.yaml.snakeyaml.nodes.Tag;
 public final class PairConfigParser {
     static final List<String> TOP_KEYS =
             List.of("pair", "secret-file", "guest", "disks", "initial-primary", "logging", "sites", "coordination",
-                    "resync", "tls");
+                    "resync", "tls", "drills");
     static final List<String> RESYNC_KEYS = List.of("rate", "start");
     static final List<String> DISK_KEYS = List.of("size");
     static final List<String> LOGGING_KEYS = List.of("buffer", "lag-target", "heartbeat-interval", "suspect-after",
@@ -48,8 +48,23 @@ public final class PairConfigParser {
 
     /** Reads and checks {@code file}; a ConfigException names every error, one line each, with its line and key. */
     public static PairConfig load(Path file) {
+        return load(file, false);
+    }
+
+    /**
+     * Reads and checks {@code file} as {@link #load} does, and also what only the machine running a drill needs:
+     * that the drills' check command starts a program found here ({@link CheckProgram}).
+     */
+    public static PairConfig loadForDrills(Path file) {
+        return load(file, true);
+    }
+
+    private static PairConfig load(Path file, boolean drills) {
         ConfigReport report = new ConfigReport(file);
         PairConfig config = read(file, report);
+        if (drills) {
+            CheckProgram.run(report);
+        }
         report.throwIfInvalid();
         return config;
     }
@@ -95,6 +110,7 @@ public final class PairConfigParser {
                 ? CoordinationParser.parse(coordinationSection, siteNames, dir) : null;
         ResyncPolicy resync = resync(top.optionalSection("resync", RESYNC_KEYS));
         TlsConfig tls = TlsParser.parse(top, siteNames, coordinationSection.has("zookeeper"), dir);
+        DrillsConfig drills = DrillsParser.parse(top.optionalSection("drills", DrillsParser.KEYS), sites, siteNames, dir);
         PortClashes.check(report);
         if (sites != null && coordination != null && coordination.embedded()) {
             witnessApart(coordinationSection, sites, coordination);
@@ -103,7 +119,7 @@ public final class PairConfigParser {
             return null;
         }
         return new PairConfig(file.toAbsolutePath().normalize(), pair, secret, guest, disks, initialPrimary, logging, sites,
-                coordination, resync, tls);
+                coordination, resync, tls, drills);
     }
 
     /** The file's node tree, or null: I/O, encoding and YAML syntax errors are reported. */
@@ -270,7 +286,7 @@ public final class PairConfigParser {
         return rate == null || manual == null ? null : new ResyncPolicy(rate, manual);
     }
 
-    private static Duration positive(String v) {
+    static Duration positive(String v) {
         Duration d = Units.duration(v);
         if (d.isZero()) {
             throw new IllegalArgumentException(Scalars.quote(v) + " must be more than zero");

@@ -19,7 +19,9 @@ public final class ThreeMachineConfig {
     static final String DATA_ROOT = "/var/lib/sitepair/";
     private static final int CHANNEL = 7401;
     private static final int ADMIN = 7402;
-    /** Beside the channel and admin ports of one site, the next site on the same host. */
+    /** Where a test drill's clone serves, isolated from the service address. */
+    private static final int TEST_SERVICE = 7403;
+    /** Beside the channel, admin and test-service ports of one site, the next site on the same host. */
     private static final int SITE_STRIDE = 100;
     private static final int SERVICE = 6379;
     // ZooKeeper's own defaults.
@@ -53,7 +55,7 @@ public final class ThreeMachineConfig {
             String host = host("--site " + name, site.getValue());
             int k = next(onHost, host);
             siteLayout.add(new ConfigTemplate.Site(name, host, CHANNEL + SITE_STRIDE * k, SERVICE + k,
-                    ADMIN + SITE_STRIDE * k, DATA_ROOT + name));
+                    ADMIN + SITE_STRIDE * k, DATA_ROOT + name, TEST_SERVICE + SITE_STRIDE * k));
             peers.add(new ConfigTemplate.Peer(name, host, CLIENT + k, QUORUM + k, ELECTION + k));
         }
         String witness = host("--witness", witnessHost);
