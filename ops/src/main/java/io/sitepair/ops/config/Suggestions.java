@@ -17,9 +17,10 @@ final class Suggestions {
                 bestDistance = d;
             }
         }
-        // One typo in a short key, two in a longer one: "geust" finds guest, "foo" does not find "pair".
+        // One typo in a short key, two in a longer one: "geust" finds guest, "foo" does not find "pair". A word
+        // with every letter replaced is no typo: site "c" is not site "a" misspelt.
         int allowed = best == null ? -1 : best.length() <= 4 ? 1 : 2;
-        return bestDistance <= allowed ? best : null;
+        return bestDistance <= allowed && bestDistance < Math.max(word.length(), best.length()) ? best : null;
     }
 
     /** Edits (insert, delete, replace, swap two neighbours) that turn a into b: optimal string alignment. */
