@@ -73,8 +73,31 @@ class ValidateCommandTest {
             assertTrue(r.out().contains(at(file, "    channel: " + closed, "warning: sites.b.channel") + closed
                     + " is not reachable: connection refused"), r.out());
             assertFalse(r.out().contains("sites.a.admin"), "a listening address is reachable: " + r.out());
-            assertTrue(r.out().strip().endsWith(file + ": valid, 14 warnings"), r.out());
+            assertTrue(r.out().strip().endsWith(file + ": valid, 16 warnings"), r.out());
         }
+    }
+
+    @Test
+    void theDrillsSectionsMistakesAreReportedWithTheOthers() throws Exception {
+        Path file = LabConfig.write(dir);
+        PairConfig lab = PairConfigParser.load(file);
+        String bTestService = "127.0.0.1:" + lab.drills().testServiceOf("b").getPort();
+        String aService = "127.0.0.1:" + lab.site("a").service().getPort();
+        Files.writeString(file, Files.readString(file)
+                .replace("  rpo: 0 ", "  rpo: 5s ") // only zero
+                .replace("  # check: redis-cli", "  check: no-such-probe-program") // a program not installed here
+                .replace("    b: " + bTestService, "    b: " + aService)); // the test clone on the service address
+
+        CliTest.Result r = CliTest.sitepair("validate", "--config", file.toString());
+
+        assertEquals(1, r.exit(), r.out() + r.err());
+        assertEquals(List.of(
+                at(file, "  rpo:", "drills.rpo") + "\"5s\": sitepair's recovery point is zero, and only zero",
+                at(file, "  check:", "drills.check") + "\"no-such-probe-program\", the check's program, is not on PATH",
+                at(file, "    b: " + aService, "drills.test-service.b") + "the same address as sites.a.service (line "
+                        + lineOf(file, "    service: " + aService, 1) + ")",
+                file + ": 3 errors"), Arrays.stream(r.out().split("\n")).map(ValidateCommandTest::upToTheWhy).toList(),
+                r.out());
     }
 
     @Test
@@ -107,7 +130,8 @@ class ValidateCommandTest {
 
     /** An output line without its explanation after the first ':' or '(' past the key, so the list reads. */
     private static String upToTheWhy(String line) {
-        for (String cut : List.of(" (known here", ": a few late", " (port must", ": on one host", " (file:")) {
+        for (String cut : List.of(" (known here", ": a few late", " (port must", ": on one host", " (file:", ": the backup",
+                " (/")) {
             int at = line.indexOf(cut);
             if (at > 0) {
                 return line.substring(0, at);

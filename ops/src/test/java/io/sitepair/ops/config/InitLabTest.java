@@ -18,6 +18,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -77,14 +78,18 @@ class InitLabTest {
             assertTrue(r.out().contains("site " + name + ": channel 127.0.0.1:" + s.channel().getPort()), r.out());
         }
 
+        assertEquals(Duration.ofSeconds(5), c.drills().rto());
+        assertEquals(lab.resolve("a/drills").toAbsolutePath(), c.drills().reports());
+        assertEquals(c.siteNames(), List.copyOf(c.drills().testService().keySet()));
+
         List<InetSocketAddress> all = new ArrayList<>();
         for (SiteConfig s : c.sites().values()) {
-            all.addAll(List.of(s.channel(), s.service(), s.admin()));
+            all.addAll(List.of(s.channel(), s.service(), s.admin(), c.drills().testServiceOf(s.name())));
         }
         for (InetSocketAddress a : all) {
             assertEquals("127.0.0.1", a.getAddress().getHostAddress(), "loopback");
         }
-        assertEquals(6, new HashSet<>(all.stream().map(InetSocketAddress::getPort).toList()).size(), all.toString());
+        assertEquals(8, new HashSet<>(all.stream().map(InetSocketAddress::getPort).toList()).size(), all.toString());
         for (InetSocketAddress a : all) {
             try (ServerSocket tcp = new ServerSocket()) {
                 tcp.bind(a);
@@ -96,12 +101,15 @@ class InitLabTest {
     }
 
     @Test
-    void theFileSpellsOutEveryLoggingDefaultAndTheSecretIsPrivate() throws Exception {
+    void theFileSpellsOutEveryLoggingDefaultAndTheDrillObjectivesAndTheSecretIsPrivate() throws Exception {
         Path file = LabConfig.write(dir);
         String text = Files.readString(file);
         for (String key : PairConfigParser.LOGGING_KEYS) {
             assertTrue(text.matches("(?s).*\\n  " + key + ": \\S+ +# \\S.*"), key + " with a comment in:\n" + text);
         }
+        assertTrue(text.contains("\n  rto: 5s "), text);
+        assertTrue(text.contains("\n  rpo: 0 "), text);
+        assertTrue(text.contains("\n  # check: "), "a check to fill in:\n" + text);
         String secret = Files.readString(dir.resolve("pair.secret"));
         assertTrue(secret.matches("[0-9a-f]{64}\n"), secret);
         if (Files.getFileStore(dir).supportsFileAttributeView("posix")) {

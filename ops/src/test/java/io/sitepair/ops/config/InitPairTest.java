@@ -37,6 +37,10 @@ class InitPairTest {
         assertEquals("site-a.example.net:7401", Addresses.format(c.site("a").channel()));
         assertEquals("10.0.2.7:7402", Addresses.format(c.site("b").admin()));
         assertEquals(Path.of("/var/lib/sitepair/b"), c.site("b").dataDir());
+        assertEquals("site-a.example.net:7403", Addresses.format(c.drills().testServiceOf("a")));
+        assertEquals("10.0.2.7:7403", Addresses.format(c.drills().testServiceOf("b")));
+        assertEquals(Path.of("/var/lib/sitepair/a/drills"), c.drills().reports());
+        assertTrue(Files.readString(file).contains("\n  # check: "), "a check to fill in");
         assertEquals(new InetSocketAddress(InetAddress.ofLiteral("2001:db8::5"), 2181),
                 c.coordination().member("witness").client());
         // Each certificate names its holder's host, as a peer dialling it by that name checks.
@@ -55,10 +59,23 @@ class InitPairTest {
         assertEquals(0, r.exit(), r.err());
         ConfigReport report = PairConfigParser.check(dir.resolve("pair.yaml"));
         assertTrue(report.valid(), report.problems().toString());
+        assertEquals(List.of("h1:7403", "h2:7403"), PairConfigParser.load(dir.resolve("pair.yaml")).drills().testService()
+                .values().stream().map(Addresses::format).toList());
         // The witness shares site a's machine: allowed, and warned of.
         assertEquals(1, report.warnings(), report.problems().toString());
         assertTrue(report.problems().getFirst().message().contains("the witness is on site a's host"),
                 report.problems().toString());
+    }
+
+    @Test
+    void twoSitesOnOneHostGetTestServicePortsOfTheirOwn() throws Exception {
+        InitLabTest.Result r = InitLabTest.init("--pair", "one", "--site", "a=h1", "--site", "b=h1", "--witness", "h2",
+                "--dir", dir.toString());
+        assertEquals(0, r.exit(), r.err());
+        ConfigReport report = PairConfigParser.check(dir.resolve("pair.yaml"));
+        assertEquals(List.of(), report.problems());
+        assertEquals(List.of("h1:7403", "h1:7503"), PairConfigParser.load(dir.resolve("pair.yaml")).drills().testService()
+                .values().stream().map(Addresses::format).toList());
     }
 
     @Test

@@ -147,7 +147,32 @@ class PairConfigValidationTest {
                         "the same address as coordination.zookeeper.a.quorum-port (line 32)"),
                 new Case("a peer port used by a site", ConfigFiles.VALID + "coordination:\n" + ConfigFiles.EMBEDDED_QUORUM
                         .replace("election-port: 3890", "election-port: 7501"), 41,
-                        "coordination.zookeeper.witness.election-port", "the same address as sites.b.channel (line 24)"));
+                        "coordination.zookeeper.witness.election-port", "the same address as sites.b.channel (line 24)"),
+                // drills (appended after VALID's 27 lines)
+                new Case("an RPO above zero", ConfigFiles.VALID + "drills:\n  rpo: 5s\n", 29, "drills.rpo",
+                        "\"5s\": sitepair's recovery point is zero, and only zero: the backup holds every log entry before"
+                                + " the output it produced leaves the primary (the Output Rule)"),
+                new Case("an RPO that is not a duration", ConfigFiles.VALID + "drills:\n  rpo: none\n", 29,
+                        "drills.rpo", "a larger RPO is not a weaker promise sitepair can make"),
+                new Case("a zero RTO", ConfigFiles.VALID + "drills:\n  rto: 0s\n", 29, "drills.rto",
+                        "must be more than zero"),
+                new Case("a misspelt drills key", ConfigFiles.VALID + "drills:\n  rtp: 5s\n", 29, "drills.rtp",
+                        "unknown key (did you mean rto?) (known here: rto, rpo, check, reports, test-service,"
+                                + " return-within)"),
+                new Case("an empty check", ConfigFiles.VALID + "drills:\n  check: ''\n", 29, "drills.check",
+                        "an empty command"),
+                new Case("a test service for no site", ConfigFiles.VALID + "drills:\n  test-service:\n"
+                        + "    a: 127.0.0.1:16379\n    b: 127.0.0.1:16380\n    c: 127.0.0.1:16381\n", 32,
+                        "drills.test-service.c", "unknown key (known here: a, b)"),
+                new Case("a site without a test service", ConfigFiles.VALID + "drills:\n  test-service:\n"
+                        + "    a: 127.0.0.1:16379\n", 29, "drills.test-service.b", "required key is missing"),
+                new Case("a test service on a site's service address", ConfigFiles.VALID + "drills:\n  test-service:\n"
+                        + "    a: 127.0.0.1:16379\n    b: localhost:6379\n", 31, "drills.test-service.b",
+                        "the same address as sites.a.service (line 19)"),
+                new Case("a test service on a quorum port", ConfigFiles.VALID + "coordination:\n"
+                        + ConfigFiles.EMBEDDED_QUORUM + "drills:\n  test-service:\n    a: 127.0.0.1:2888\n"
+                        + "    b: 127.0.0.1:16380\n", 45, "drills.test-service.a",
+                        "the same address as coordination.zookeeper.a.quorum-port (line 32)"));
     }
 
     @Test
