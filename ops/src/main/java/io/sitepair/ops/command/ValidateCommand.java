@@ -23,8 +23,8 @@ import picocli.CommandLine.Spec;
                 + " every error at once, one line each with file:line and key, then a summary line. Beyond what a"
                 + " daemon checks: every holder's certificate files (present, key owner-only and matching, issued"
                 + " by the pair's CA, naming that holder, not expired; a warning within 30 days of expiry) and the"
-                + " program of the drills' check command, so run it where init ran; warnings for a secret file others can read and a witness on a site's"
-                + " machine.",
+                + " program of the drills' check command, so run it where init ran; warnings for a secret file"
+                + " others can read and a witness on a site's machine.",
                 "Exit codes: 0 valid (warnings allowed), 1 invalid."})
 final class ValidateCommand implements Callable<Integer> {
     @Mixin

@@ -9,7 +9,7 @@ import java.nio.file.Path;
  * holder's key is checked only where it is used. {@code sitepair validate} and the drill command check it.
  */
 public final class CheckProgram {
-    static final String KEY = "drills.check";
+    private static final String KEY = "drills.check";
 
     private CheckProgram() {}
 

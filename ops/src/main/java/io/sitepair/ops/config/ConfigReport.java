@@ -12,8 +12,8 @@ import java.util.Map;
 /**
  * What reading one configuration file found: every problem, each at its line and key path, in the order
  * found, so an operator fixes them all in one pass; and what later checks need to place their own problems
- * (the line of each key, every address, the certificate files, the drills' check command), even when the file has errors and no
- * {@link PairConfig} can be made.
+ * (the line of each key, every address, the certificate files, the drills' check command), even when the
+ * file has errors and no {@link PairConfig} can be made.
  */
 public final class ConfigReport {
     public enum Severity { ERROR, WARNING }

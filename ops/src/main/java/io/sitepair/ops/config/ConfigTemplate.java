@@ -13,8 +13,8 @@ import java.util.List;
 
 /**
  * A new pair's files as {@code sitepair init} writes them: a commented pair.yaml for a {@link Layout}, every
- * logging key and drill objective spelt out with its default so the file documents itself, a fresh secret and, with TLS on, the
- * pair's CA and a certificate for each site, the witness and an operator. Never over an existing file: an
+ * logging key and drill objective spelt out with its default so the file documents itself, a fresh secret
+ * and, with TLS on, the pair's CA and a certificate for each site, the witness and an operator. Never over an existing file: an
  * operator's configuration, the secret the other site shares and a CA's key are not to be lost.
  */
 final class ConfigTemplate {

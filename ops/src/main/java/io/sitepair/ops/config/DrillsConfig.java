@@ -36,7 +36,7 @@ public record DrillsConfig(Duration rto, String check, Path reports, Map<String,
         testService = Collections.unmodifiableMap(new LinkedHashMap<>(testService));
     }
 
-    /** What a file without a {@code drills} section reads as, for a pair whose first site keeps its data in {@code dataDir}. */
+    /** What a file without a {@code drills} section reads as, its first site keeping its data in {@code dataDir}. */
     static DrillsConfig defaults(Path dataDir) {
         return new DrillsConfig(DEFAULT_RTO, null, dataDir.resolve(REPORTS_UNDER_DATA_DIR), Map.of(),
                 DEFAULT_RETURN_WITHIN);

@@ -14,7 +14,7 @@ import java.util.Map;
  */
 final class DrillsParser {
     static final List<String> KEYS = List.of("rto", "rpo", "check", "reports", "test-service", "return-within");
-    static final String RPO_IS_ZERO = ": sitepair's recovery point is zero, and only zero: the backup holds every log"
+    private static final String RPO_IS_ZERO = ": sitepair's recovery point is zero, and only zero: the backup holds every log"
             + " entry before the output it produced leaves the primary (the Output Rule), so a failover loses nothing"
             + " that anyone outside saw; a larger RPO is not a weaker promise sitepair can make. Write rpo: 0, or"
             + " leave the key out";

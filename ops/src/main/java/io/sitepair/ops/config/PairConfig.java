@@ -106,6 +106,7 @@ public record PairConfig(Path file, String pair, byte[] secret, String guest, Li
     public String toString() {
         return "PairConfig[file=" + file + ", pair=" + pair + ", secret=(" + secret.length + " bytes), guest=" + guest
                 + ", diskSizes=" + diskSizes + ", initialPrimary=" + initialPrimary + ", logging=" + logging
-                + ", sites=" + sites + ", coordination=" + coordination + ", resync=" + resync + ", tls=" + tls + ", drills=" + drills + "]";
+                + ", sites=" + sites + ", coordination=" + coordination + ", resync=" + resync + ", tls=" + tls
+                + ", drills=" + drills + "]";
     }
 }

@@ -110,7 +110,8 @@ public final class PairConfigParser {
                 ? CoordinationParser.parse(coordinationSection, siteNames, dir) : null;
         ResyncPolicy resync = resync(top.optionalSection("resync", RESYNC_KEYS));
         TlsConfig tls = TlsParser.parse(top, siteNames, coordinationSection.has("zookeeper"), dir);
-        DrillsConfig drills = DrillsParser.parse(top.optionalSection("drills", DrillsParser.KEYS), sites, siteNames, dir);
+        DrillsConfig drills = DrillsParser.parse(top.optionalSection("drills", DrillsParser.KEYS), sites, siteNames,
+                dir);
         PortClashes.check(report);
         if (sites != null && coordination != null && coordination.embedded()) {
             witnessApart(coordinationSection, sites, coordination);
