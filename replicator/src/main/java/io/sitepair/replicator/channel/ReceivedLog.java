@@ -21,6 +21,7 @@ public final class ReceivedLog implements LogSource {
     private final Condition arrived = lock.newCondition();
     private final ArrayDeque<Held> entries = new ArrayDeque<>();
     private Runnable onDrained = () -> {};
+    private Runnable interjected; // run by the replay thread the next time it waits
     private long bytes;
     private long received;
     private long lastTaken;
@@ -108,6 +109,17 @@ public final class ReceivedLog implements LogSource {
         lock.lock();
         try {
             while (entries.isEmpty() && !ended) {
+                Runnable task = interjected;
+                if (task != null) {
+                    interjected = null;
+                    lock.unlock();
+                    try {
+                        task.run();
+                    } finally {
+                        lock.lock();
+                    }
+                    continue;
+                }
                 arrived.awaitUninterruptibly();
             }
             if (entries.isEmpty()) {
@@ -153,6 +165,21 @@ public final class ReceivedLog implements LogSource {
         lock.lock();
         try {
             return bytes;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Has the replay thread run {@code task} the next time it waits for an entry (at once if it
+     * waits now): work for the replay thread while the primary is quiet. A wait may be inside a
+     * replaying handler: the task checks where the VM is.
+     */
+    public void interject(Runnable task) {
+        lock.lock();
+        try {
+            interjected = task;
+            arrived.signalAll();
         } finally {
             lock.unlock();
         }

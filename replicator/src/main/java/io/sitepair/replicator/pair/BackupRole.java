@@ -7,6 +7,8 @@ import io.sitepair.replicator.channel.HeartbeatLink;
 import io.sitepair.replicator.channel.LogReceiver;
 import io.sitepair.replicator.channel.ReceivedLog;
 import io.sitepair.replicator.channel.Transport;
+import io.sitepair.replicator.drill.TestClone;
+import io.sitepair.replicator.drill.TestClones;
 import io.sitepair.replicator.pair.SiteState.Disk;
 import io.sitepair.replicator.pair.SiteState.Link;
 import io.sitepair.replicator.resync.BackupResync;
@@ -14,7 +16,9 @@ import io.sitepair.replicator.status.BackupStatus;
 import io.sitepair.replicator.vm.VmThread;
 import io.sitepair.tiebreaker.Tiebreaker;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -111,7 +115,7 @@ final class BackupRole {
         return site;
     }
 
-    public java.net.InetSocketAddress channelAddress() {
+    public InetSocketAddress channelAddress() {
         return receiver.address();
     }
 
@@ -159,6 +163,24 @@ final class BackupRole {
     /** A drill: this site's disks fail from now on; the next replayed or copied write fails the backup. */
     String injectDiskFault(String error) {
         return DiskFaultDrill.inject(settings.site(), disks, error);
+    }
+
+    /**
+     * A test drill's clone of what this backup has replayed, serving on {@code address} for {@code
+     * lease} unless renewed; only while it protects the primary (replaying what streams in).
+     */
+    TestClone.Started startTestClone(InetSocketAddress address, Duration lease) throws Exception {
+        SiteState state = role.state();
+        if (state.role() != Role.BACKUP || state.link() != Link.STREAMING || state.disk() != Disk.UP_TO_DATE
+                || end.ending()) {
+            throw new IllegalStateException("site '" + settings.site() + "' is " + state.label() + "; only a"
+                    + " protected backup, replaying what its primary streams, can take a test clone");
+        }
+        return driver.testClones().start(address, lease);
+    }
+
+    TestClones testClones() {
+        return driver.testClones();
     }
 
     /** Whether this backup stopped to rejoin: the primary went on in a later epoch without it. */

@@ -1,9 +1,12 @@
 package io.sitepair.replicator.pair;
 
+import io.sitepair.replicator.drill.TestClone;
 import io.sitepair.replicator.status.SiteStatus;
 import io.sitepair.tiebreaker.Tiebreaker;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
@@ -111,9 +114,34 @@ public final class PairSite implements Site {
     }
 
     @Override
+    public TestClone.Started startTestClone(InetSocketAddress address, Duration lease) throws Exception {
+        return replicating("take a test clone").startTestClone(address, lease);
+    }
+
+    @Override
+    public String renewTestClone() {
+        return replicating("serve a test clone").testClones().renew();
+    }
+
+    @Override
+    public String endTestClone() {
+        return replicating("serve a test clone").testClones().end();
+    }
+
+    @Override
     public boolean rejoins() {
         PrimaryRole live = serving;
         return live != null ? live.rejoins() : replicating.rejoins();
+    }
+
+    /** The replicating part, for an operation only a backup can do. */
+    private BackupRole replicating(String operation) {
+        BackupRole backup = replicating;
+        if (backup == null || serving != null) {
+            throw new IllegalStateException("site '" + name + "' is " + state.role().label()
+                    + "; only a protected backup can " + operation);
+        }
+        return backup;
     }
 
     /** The serving part, for an operation only a serving site can do. */

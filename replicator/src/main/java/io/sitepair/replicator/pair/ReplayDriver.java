@@ -5,6 +5,7 @@ import io.sitepair.disk.GroupFlusher;
 import io.sitepair.replicator.channel.LogReceiver;
 import io.sitepair.replicator.channel.ReceivedLog;
 import io.sitepair.replicator.channel.ShipLog;
+import io.sitepair.replicator.drill.TestClones;
 import io.sitepair.replicator.metrics.SiteMeters;
 import io.sitepair.replicator.service.ServedRun;
 import io.sitepair.replicator.vm.GuestFault;
@@ -40,6 +41,8 @@ final class ReplayDriver implements Runnable {
     private final Takeover takeover;
     private final GoLive goLive;
     private final ReplicaEnd end;
+    private final TestClones clones;
+    private volatile GuestVm replaying; // null until booted
     private volatile long replayed;
     private volatile long events;
     private volatile ReplicaCopy.Completed copied; // waiting for the replay thread to restore it
@@ -58,6 +61,25 @@ final class ReplayDriver implements Runnable {
         this.takeover = takeover;
         this.goLive = goLive;
         this.end = end;
+        this.clones = new TestClones(settings.site(), settings.module(), settings.vmOptions(), settings.disks(),
+                settings.dataDir(), settings.service(), received::received, this::wakeForClone);
+    }
+
+    /** The backup's test clones, taken between two events of this replay. */
+    TestClones testClones() {
+        return clones;
+    }
+
+    /** A replay thread waiting for the quiet primary's next entry looks at a clone request now. */
+    private void wakeForClone() {
+        GuestVm vm = replaying;
+        if (vm != null) {
+            received.interject(() -> {
+                if (vm.betweenEvents()) {
+                    clones.atEventBoundary(vm);
+                }
+            });
+        }
     }
 
     /** The last log position replayed; 0 before any. */
@@ -102,12 +124,21 @@ final class ReplayDriver implements Runnable {
                 // The log may end inside a handler; the VM then goes on recording for its own backup.
                 vm.recordAtEndOfLog(RealInputs.system(), handover, liveLog, settings.identity().loggedReads());
             }
-            Replayer.Result result = replayer.run(v -> {
-                replayed = v.position();
-                events = v.eventsDelivered();
-                return true;
-            });
+            replaying = vm;
+            Replayer.Result result;
+            try {
+                result = replayer.run(v -> {
+                    replayed = v.position();
+                    events = v.eventsDelivered();
+                    clones.atEventBoundary(v);
+                    return true;
+                });
+            } catch (Exception | Error e) {
+                clones.close("the backup's replay failed (" + e.getMessage() + ")");
+                throw e;
+            }
             replayed = result.lastPosition();
+            clones.close(whyReplayEnded(result));
             flusher.close();
             if (end.superseded()) {
                 end.rejoin(HexFormat.of().formatHex(vm.stateHash()));
@@ -139,10 +170,25 @@ final class ReplayDriver implements Runnable {
         } catch (Exception | Error e) {
             end.halted("replay failed: " + e, e);
         } finally {
+            clones.close("the backup's replay ended");
             if (!handedOver) {
                 end.afterReplay();
             }
         }
+    }
+
+    /** Why a replay that ended normally ended, for a test clone that ends with it. */
+    private String whyReplayEnded(Replayer.Result result) {
+        if (end.superseded()) {
+            return "the backup rejoins the pair";
+        }
+        if (result.switchover() && arbitration.enabled()) {
+            return "the backup goes live: the primary switches over to it";
+        }
+        if (takeover.primaryFailed() && !result.poweredOff()) {
+            return "the backup goes live: the primary failed";
+        }
+        return "the backup stops";
     }
 
     /**

@@ -1,6 +1,9 @@
 package io.sitepair.replicator.pair;
 
+import io.sitepair.replicator.drill.TestClone;
 import io.sitepair.replicator.status.SiteStatus;
+import java.net.InetSocketAddress;
+import java.time.Duration;
 
 /** One running site of a pair, primary or backup. */
 public interface Site {
@@ -49,6 +52,31 @@ public interface Site {
      */
     default String injectDiskFault(String error) throws Exception {
         throw new IllegalStateException("site is " + role().label() + "; it has no disks open");
+    }
+
+    /**
+     * A test drill: the backup clones what it has replayed (at a point between two events that
+     * holds everything acknowledged before this request: its VM state and copies of its disks) and
+     * serves the clone LIVE on {@code address}, isolated from the pair, while it goes on
+     * protecting the primary. The clone ends by {@link #endTestClone}, when {@code lease} runs out
+     * unrenewed, or when this backup stops or goes live. Returns once it serves; throws why not.
+     * Only a protected backup can.
+     */
+    default TestClone.Started startTestClone(InetSocketAddress address, Duration lease) throws Exception {
+        throw new IllegalStateException("site is " + role().label() + "; only a protected backup can take a test"
+                + " clone");
+    }
+
+    /** Extends the test clone's lease by its length from now; says so. Throws if none serves. */
+    default String renewTestClone() {
+        throw new IllegalStateException("site is " + role().label() + "; only a protected backup serves a test"
+                + " clone");
+    }
+
+    /** Ends the test clone and deletes its copies; says what was deleted. Throws if none serves. */
+    default String endTestClone() {
+        throw new IllegalStateException("site is " + role().label() + "; only a protected backup serves a test"
+                + " clone");
     }
 
     /**

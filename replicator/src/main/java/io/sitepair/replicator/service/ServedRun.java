@@ -19,6 +19,7 @@ import io.sitepair.replicator.vm.GuestVm;
 import io.sitepair.replicator.vm.OfflineRun;
 import io.sitepair.replicator.vm.OutputSink;
 import io.sitepair.replicator.vm.RealInputs;
+import io.sitepair.replicator.vm.Snapshot;
 import io.sitepair.replicator.vm.VmMode;
 import io.sitepair.replicator.vm.VmOptions;
 import io.sitepair.replicator.vm.VmThread;
@@ -123,6 +124,24 @@ public final class ServedRun {
         return run.serve(listen, () -> run.adopt(vm, handover, recording));
     }
 
+    /**
+     * Serves clients, LIVE and recording nothing, with a VM restored from {@code state} (as
+     * {@link io.sitepair.replicator.vm.Snapshot#captureState} took it at log position {@code position}
+     * after {@code events} events) over the disk images at {@code diskPaths}, which hold the disks of
+     * that moment: a backup's test clone. It knows no peer and no Output Rule; the guest sees the
+     * connections it knew close, as on going live. The run owns the images and closes them.
+     */
+    public static ServedRun restoreLive(GuestModule module, VmOptions options, List<Path> diskPaths, byte[] state,
+                                        long position, long events, InetSocketAddress listen) throws Exception {
+        ServedRun run = new ServedRun();
+        return run.serve(listen, () -> {
+            for (Path path : diskPaths) {
+                run.disks.add(DiskImage.open(path));
+            }
+            run.adopt(Snapshot.restoreState(module, options, run.disks, state, position, events), null, null);
+        });
+    }
+
     /** Buffers nothing: outputs before the hand-over are for connections whose clients are gone. */
     public static final class Handover implements OutputSink {
         private volatile OutputSink target;
@@ -203,7 +222,9 @@ public final class ServedRun {
                 recording.meters()::disksFlushed);
         outputs = new ClientOutputs(flusher, false, recording.meters());
         vm.flushDisksWith(this::flushAfterThisIteration);
-        if (vm.mode() == VmMode.REPLAY && recording.log() != null) {
+        if (vm.mode() == null) { // restored from a captured state: it has no mode yet
+            vm.startLive(RealInputs.system(), outputs);
+        } else if (vm.mode() == VmMode.REPLAY && recording.log() != null) {
             vm.recordNow(RealInputs.system(), outputs, recording.log(), recording.loggedReads());
         } else if (vm.mode() == VmMode.REPLAY) {
             vm.goLiveNow(RealInputs.system(), outputs);

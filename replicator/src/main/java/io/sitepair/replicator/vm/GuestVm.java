@@ -287,6 +287,14 @@ public final class GuestVm {
 
     // ---- observation ----
 
+    /**
+     * Whether no handler is running: the VM is between two events, where its state may be
+     * captured. A replaying handler waiting for its next log entry is inside one.
+     */
+    public boolean betweenEvents() {
+        return !host.inHandler();
+    }
+
     public Status status() {
         return haltCause == null ? Status.RUNNING : Status.HALTED;
     }

@@ -76,6 +76,10 @@ final class VmHost implements GuestAbi {
         inHandler = false;
     }
 
+    boolean inHandler() {
+        return inHandler;
+    }
+
     private void requireHandler(String call) {
         if (!inHandler) {
             throw new GuestFault("host call " + call + " outside an event handler (during _initialize?);"

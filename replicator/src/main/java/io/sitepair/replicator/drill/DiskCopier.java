@@ -1,0 +1,129 @@
+package io.sitepair.replicator.drill;
+
+import io.sitepair.disk.DiskImage;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Set;
+
+/**
+ * Copies a disk image for a test clone: a copy-on-write clone of the whole file where the file
+ * system shares extents ({@code FICLONE}: instant, and no space until either side writes), else
+ * a sparse copy of the blocks that hold something (where the source has data, and of that only
+ * the blocks that are not all zeros), leaving holes elsewhere.
+ *
+ * <p>The source is read through the page cache, as {@link DiskImage} writes it ({@code pwrite},
+ * unflushed writes included), so the copy holds every write completed before it began; a clone
+ * of a file with dirty pages is written back by the file system first. The caller keeps the
+ * source from being written during the copy.
+ */
+public final class DiskCopier {
+    private static final int CHUNK = 256 * DiskImage.BLOCK_SIZE;
+    /** What a file system that cannot clone answers ({@code ENOTTY}: no such ioctl; {@code EXDEV}: another file system). */
+    private static final Set<Integer> CANNOT_CLONE = Set.of(LinuxFiles.EOPNOTSUPP, LinuxFiles.EXDEV,
+            LinuxFiles.ENOTTY, LinuxFiles.EINVAL);
+
+    /** How a copy was made. */
+    public enum Method {
+        REFLINK("reflink"),
+        SPARSE_COPY("sparse copy");
+
+        private final String words;
+
+        Method(String words) {
+            this.words = words;
+        }
+
+        public String words() {
+            return words;
+        }
+    }
+
+    /**
+     * A copy made: its file, how, and the bytes it holds (a clone shares the whole file: its
+     * size; a sparse copy: the bytes it wrote).
+     */
+    public record Copied(Path target, Method method, long bytes) {}
+
+    private DiskCopier() {}
+
+    /** Copies {@code source} to {@code target}, which must not exist yet. */
+    public static Copied copy(Path source, Path target) throws IOException {
+        long size = Files.size(source);
+        try (RandomAccessFile created = new RandomAccessFile(Files.createFile(target).toFile(), "rw")) {
+            created.setLength(size);
+        }
+        try {
+            LinuxFiles.cloneWhole(source, target);
+            return new Copied(target, Method.REFLINK, size);
+        } catch (LinuxFiles.CallFailed e) {
+            if (!CANNOT_CLONE.contains(e.errno)) {
+                throw e;
+            }
+        }
+        return new Copied(target, Method.SPARSE_COPY, sparseCopy(source, target, size));
+    }
+
+    /** Writes the non-zero blocks of {@code source}'s data runs into the same places of {@code target}; returns the bytes written. */
+    private static long sparseCopy(Path source, Path target, long size) throws IOException {
+        long written = 0;
+        byte[] chunk = new byte[CHUNK];
+        try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
+             FileChannel out = FileChannel.open(target, StandardOpenOption.WRITE)) {
+            for (LinuxFiles.DataRun run : LinuxFiles.dataRuns(source, size)) {
+                long first = run.start() - run.start() % DiskImage.BLOCK_SIZE;
+                for (long at = first; at < run.end(); at += CHUNK) {
+                    int length = (int) Math.min(CHUNK, size - at);
+                    readFully(in, ByteBuffer.wrap(chunk, 0, length), at);
+                    written += writeNonZeroBlocks(out, chunk, length, at);
+                }
+            }
+        }
+        return written;
+    }
+
+    /** Writes each run of consecutive non-zero blocks of {@code chunk[0, length)} at {@code at}; returns the bytes written. */
+    private static long writeNonZeroBlocks(FileChannel out, byte[] chunk, int length, long at) throws IOException {
+        long written = 0;
+        int offset = 0;
+        while (offset < length) {
+            if (isZero(chunk, offset, length)) {
+                offset += DiskImage.BLOCK_SIZE;
+                continue;
+            }
+            int end = offset;
+            while (end < length && !isZero(chunk, end, length)) {
+                end += DiskImage.BLOCK_SIZE;
+            }
+            end = Math.min(end, length);
+            ByteBuffer run = ByteBuffer.wrap(chunk, offset, end - offset);
+            for (long position = at + offset; run.hasRemaining(); ) {
+                position += out.write(run, position);
+            }
+            written += end - offset;
+            offset = end;
+        }
+        return written;
+    }
+
+    /** Whether the block at {@code offset} (cut at {@code length}) is all zeros. */
+    private static boolean isZero(byte[] chunk, int offset, int length) {
+        int end = Math.min(offset + DiskImage.BLOCK_SIZE, length);
+        return end - offset == DiskImage.BLOCK_SIZE ? DiskImage.isZeroBlock(chunk, offset)
+                : java.util.Arrays.mismatch(chunk, offset, end, new byte[end - offset], 0, end - offset) < 0;
+    }
+
+    private static void readFully(FileChannel in, ByteBuffer into, long position) throws IOException {
+        while (into.hasRemaining()) {
+            int n = in.read(into, position);
+            if (n < 0) {
+                throw new IOException("the disk image ended early at byte " + position);
+            }
+            position += n;
+        }
+    }
+}
