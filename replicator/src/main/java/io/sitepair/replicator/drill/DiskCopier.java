@@ -77,7 +77,7 @@ public final class DiskCopier {
             for (LinuxFiles.DataRun run : LinuxFiles.dataRuns(source, size)) {
                 long first = run.start() - run.start() % DiskImage.BLOCK_SIZE;
                 for (long at = first; at < run.end(); at += CHUNK) {
-                    int length = (int) Math.min(CHUNK, size - at);
+                    int length = (int) Math.min(CHUNK, run.end() - at);
                     readFully(in, ByteBuffer.wrap(chunk, 0, length), at);
                     written += writeNonZeroBlocks(out, chunk, length, at);
                 }

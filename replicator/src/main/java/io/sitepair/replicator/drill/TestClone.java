@@ -8,8 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -33,7 +32,7 @@ public final class TestClone {
     private final ClonePoint point;
     private final String address;
     private final Instant since;
-    private final ScheduledExecutorService leaseTimer = Executors.newSingleThreadScheduledExecutor(
+    private final ScheduledThreadPoolExecutor leaseTimer = new ScheduledThreadPoolExecutor(1,
             Thread.ofPlatform().daemon().name("sitepair-test-clone-lease").factory());
     private volatile Duration lease;
     private volatile long leaseEndsNanos;
@@ -43,6 +42,7 @@ public final class TestClone {
         this.run = run;
         this.point = point;
         this.address = hostPort(run.address());
+        leaseTimer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.since = since;
         renew(lease);
         watchLease(expired);
@@ -82,9 +82,12 @@ public final class TestClone {
         }, Math.max(0, left), TimeUnit.NANOSECONDS);
     }
 
-    /** Stops the VM (its clients are dropped) and deletes the copies; returns what was deleted, in words. */
+    /**
+     * Stops the VM (its clients are dropped) and deletes the copies; returns what was deleted, in
+     * words. It may run on the lease's own thread: the timer is shut down without interrupting it.
+     */
     String end() {
-        leaseTimer.shutdownNow();
+        leaseTimer.shutdown();
         String stopped;
         try {
             run.stop();
