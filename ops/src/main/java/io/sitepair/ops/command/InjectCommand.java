@@ -3,7 +3,7 @@ package io.sitepair.ops.command;
 import io.sitepair.ops.site.AdminAnswer;
 import io.sitepair.ops.config.PairConfig;
 import io.sitepair.ops.site.AdminClient;
-import io.sitepair.ops.site.DiskFaults;
+import io.sitepair.ops.site.InjectableFault;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -12,12 +12,15 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code sitepair inject}: a disaster-recovery drill that makes one site's disk fail. */
+/** {@code sitepair inject}: a disaster-recovery drill that makes one site's disk fail, or its process crash. */
 @Command(name = "inject", mixinStandardHelpOptions = true,
-        description = {"Disaster-recovery drill: from now on every write to the site's disks fails, with an I/O"
-                + " error (disk-io-error) or as a full device would (disk-full). A backup whose disk fails halts and"
-                + " the primary goes on alone at once; a primary whose disk fails halts, and its backup takes over"
+        description = {"Disaster-recovery drill. Disk faults: from now on every write to the site's disks fails, with"
+                + " an I/O error (disk-io-error) or as a full device would (disk-full). A backup whose disk fails halts"
+                + " and the primary goes on alone at once; a primary whose disk fails halts, and its backup takes over"
                 + " after the failure timeout. Restart the site (sitepair up) to end the drill.",
+                "Process fault: crash halts the site's process at once, with no clean-up, as a power loss would (it"
+                        + " exits with status 137); a crashed primary's backup takes over after the failure timeout."
+                        + " Its supervisor (systemd) or the operator starts it again.",
                 "The request is made with the operator's certificate (or, with TLS off, signed with the pair's"
                         + " secret)."})
 public final class InjectCommand implements Callable<Integer> {
@@ -27,10 +30,11 @@ public final class InjectCommand implements Callable<Integer> {
     @Mixin
     ClientCertificateOption certificate;
 
-    @Option(names = "--site", required = true, paramLabel = "SITE", description = "The site whose disks fail.")
+    @Option(names = "--site", required = true, paramLabel = "SITE", description = "The site that suffers the fault.")
     String site;
 
-    @Option(names = "--fault", required = true, paramLabel = "FAULT", description = "disk-io-error or disk-full.")
+    @Option(names = "--fault", required = true, paramLabel = "FAULT",
+            description = "disk-io-error, disk-full or crash.")
     String fault;
 
     @Spec
@@ -41,7 +45,7 @@ public final class InjectCommand implements Callable<Integer> {
         PairConfig pair = config.load();
         pair.site(site); // an unknown site name fails here, naming the valid ones
         try {
-            DiskFaults.deviceError(fault);
+            InjectableFault.named(fault);
         } catch (IllegalArgumentException e) {
             return error("--fault: " + e.getMessage());
         }

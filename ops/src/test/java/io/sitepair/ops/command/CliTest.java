@@ -211,7 +211,7 @@ class CliTest {
         assertTrue(discard.err().contains("no site named \"c\""), discard.err());
         Result fault = sitepair("inject", "--config", p("lab/pair.yaml"), "--site", "b", "--fault", "melt");
         assertEquals(1, fault.exit(), fault.out());
-        assertTrue(fault.err().contains("unknown fault \"melt\" (faults: disk-io-error, disk-full)"), fault.err());
+        assertTrue(fault.err().contains("unknown fault \"melt\" (faults: disk-io-error, disk-full, crash)"), fault.err());
     }
 
     @Test

@@ -112,7 +112,12 @@ class AdminApiTlsTest {
             assertEquals(409, switchover.status(), switchover.text());
             assertTrue(switchover.text().contains("only a protected primary can switch over"), switchover.text());
         }
-        for (String operation : List.of("switchover", "verify", "repair", "resync?rate=1000", "inject?fault=disk-full")) {
+        AdminAnswer clone = AdminClient.of(pair).post("a", "drill/test-clone?address=127.0.0.1:0&lease=60",
+                Duration.ofSeconds(10));
+        assertEquals(409, clone.status(), clone.text());
+        assertEquals("site is starting; only a protected backup can take a test clone", clone.text());
+        for (String operation : List.of("switchover", "verify", "repair", "resync?rate=1000", "inject?fault=disk-full",
+                "drill/test-clone?address=127.0.0.1:0&lease=60", "drill/test-clone/end")) {
             AdminAnswer refused = as(TlsLab.MONITOR).post("a", operation, Duration.ofSeconds(10));
             assertEquals(403, refused.status(), operation + ": " + refused.text());
             assertTrue(refused.text().startsWith("monitor 'prometheus' of pair 'lab' may not "

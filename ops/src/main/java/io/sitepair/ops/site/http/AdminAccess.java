@@ -14,7 +14,7 @@ final class AdminAccess {
     enum Permission {
         /** {@code GET}: status, metrics, the dashboard. */
         READ,
-        /** Switchover, verify, repair, resync, inject. */
+        /** Switchover, verify, repair, resync, inject, a test drill's clone. */
         OPERATE
     }
 
@@ -49,7 +49,7 @@ final class AdminAccess {
     private static String describe(Permission permission) {
         return switch (permission) {
             case READ -> "read status and metrics";
-            case OPERATE -> "operate (switchover, verify, repair, resync, inject)";
+            case OPERATE -> "operate (switchover, verify, repair, resync, inject, drill)";
         };
     }
 }
