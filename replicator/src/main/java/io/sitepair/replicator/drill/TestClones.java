@@ -81,7 +81,7 @@ public final class TestClones {
      * for {@code lease} unless renewed; returns once it serves. Throws why it cannot.
      */
     public TestClone.Started start(InetSocketAddress address, Duration lease) throws Exception {
-        Request request = ask(address, lease);
+        Request request = ask(address, lease, System.nanoTime());
         try {
             ClonePoint point = await(request);
             LOG.info("site '{}': test clone taken at position {} ({} events): {}, {} bytes; replay held {} ms", site,
@@ -96,7 +96,7 @@ public final class TestClones {
         }
     }
 
-    private synchronized Request ask(InetSocketAddress address, Duration lease) throws IOException {
+    private synchronized Request ask(InetSocketAddress address, Duration lease, long atNanos) throws IOException {
         if (closed != null) {
             throw new IllegalStateException("site '" + site + "' takes no test clone: its replay has ended ("
                     + closed + ")");
@@ -122,7 +122,7 @@ public final class TestClones {
             LOG.warn("site '{}': removed {} copies an earlier test clone left in {} (its process ended without"
                     + " ending it)", site, leftOver, directory);
         }
-        Request request = new Request(received.getAsLong(), Instant.now(), System.nanoTime(), new CompletableFuture<>());
+        Request request = new Request(received.getAsLong(), Instant.now(), atNanos, new CompletableFuture<>());
         starting = request;
         pending.set(request);
         LOG.info("site '{}': test clone requested, to serve on {}: taken once replay reaches position {}", site,
@@ -159,15 +159,17 @@ public final class TestClones {
             throw new IllegalStateException("the test clone could not serve on " + TestClone.hostPort(address) + ": "
                     + e.getMessage(), e);
         }
-        TestClone clone;
+        TestClone clone = new TestClone(run, point, Instant.now(), lease, this::expired);
+        String endedMeanwhile;
         synchronized (this) {
-            if (closed != null) {
-                run.stop();
-                throw new IllegalStateException("site '" + site + "' ended its replay while the test clone booted ("
-                        + closed + "); " + point.deleteCopies());
+            endedMeanwhile = closed;
+            if (endedMeanwhile == null) {
+                serving = clone;
             }
-            clone = new TestClone(run, point, Instant.now(), lease, this::expired);
-            serving = clone;
+        }
+        if (endedMeanwhile != null) {
+            throw new IllegalStateException("site '" + site + "' ended its replay while the test clone booted ("
+                    + endedMeanwhile + "); " + clone.end());
         }
         watchForHalt(clone);
         double ready = millis(System.nanoTime() - request.atNanos());

@@ -157,6 +157,20 @@ class TestClonePairTest {
     }
 
     @Test
+    void aCloneEndsFirstWhenTheBackupStops() throws Exception {
+        InetSocketAddress cloneAddress = address(b.startTestClone(anyPort, Duration.ofSeconds(60)));
+        a.stop(); // a clean power-off: the backup stops with it
+        a.await();
+        b.await();
+        a = null;
+        assertFalse(Files.exists(dir.resolve("b").resolve(TestClones.DIRECTORY)), "the copies are gone");
+        assertThrows(ConnectException.class, () -> new Socket(cloneAddress.getAddress(), cloneAddress.getPort()));
+        IllegalStateException refused = assertThrows(IllegalStateException.class,
+                () -> b.startTestClone(anyPort, Duration.ofSeconds(60)));
+        assertTrue(refused.getMessage().contains("only a protected backup"), refused.getMessage());
+    }
+
+    @Test
     void onlyTheProtectedBackupTakesAClone() {
         IllegalStateException refused = assertThrows(IllegalStateException.class,
                 () -> a.startTestClone(anyPort, Duration.ofSeconds(60)));
