@@ -44,12 +44,14 @@ public final class DrillListCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    /** One listed drill; for a report that cannot be read, only its date (if its directory's name tells), path and why. */
-    record Listed(Instant date, String kind, String outcome, String rto, Double rtoMs, String report, String unreadable) {
+    /** One listed drill; for a report that cannot be read, its date if its directory's name tells, path and why. */
+    record Listed(Instant date, String kind, String outcome, String rto, Double rtoMs, String report,
+                  String unreadable) {
         static Listed of(DrillHistory.Entry entry) {
             DrillReport report = entry.report();
             if (report == null) {
-                return new Listed(entry.started(), null, null, null, null, entry.directory().toString(), entry.unreadable());
+                return new Listed(entry.started(), null, null, null, null, entry.directory().toString(),
+                        entry.unreadable());
             }
             Objective rto = report.objectives().stream().filter(o -> o.name().equals("RTO")).findFirst().orElse(null);
             return new Listed(report.started(), report.kind(), report.outcome().name(),

@@ -10,9 +10,12 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -43,8 +46,7 @@ public final class DrillReports {
         Path staging = null;
         try {
             staging = Files.createTempDirectory(reportsDir, "." + name + ".");
-            // A temporary directory is private to its owner; the report is as readable as its siblings.
-            Files.setPosixFilePermissions(staging, Files.getPosixFilePermissions(reportsDir));
+            Files.setPosixFilePermissions(staging, readableAsItsParent(reportsDir));
             Files.writeString(staging.resolve(JSON), ReportJson.write(report), StandardCharsets.UTF_8);
             Files.writeString(staging.resolve(HTML), ReportHtml.render(report), StandardCharsets.UTF_8);
             Path target = unused(reportsDir, name);
@@ -86,6 +88,15 @@ public final class DrillReports {
         } catch (IOException e) {
             throw cannotWrite(reportsDir, e);
         }
+    }
+
+    /** A temporary directory is private to its owner; a report is as readable as the directory holding it. */
+    private static Set<PosixFilePermission> readableAsItsParent(Path reportsDir) throws IOException {
+        Set<PosixFilePermission> permissions = EnumSet.of(PosixFilePermission.OWNER_READ,
+                PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE);
+        permissions.addAll(Files.getPosixFilePermissions(reportsDir));
+        permissions.removeAll(EnumSet.of(PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_WRITE));
+        return permissions;
     }
 
     /** {@code name}, or {@code name-2}, {@code name-3}... if a drill of that kind already started that second. */

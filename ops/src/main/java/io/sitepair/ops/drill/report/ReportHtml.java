@@ -165,7 +165,7 @@ final class ReportHtml {
                 .append(SampleChart.figure("Output Rule hold", "ms", report.samples(),
                         DrillReport.Sample::outputHoldMs, durationMs, report.timeline()))
                 .append("</div>\n<p class=\"muted\">Dashed lines mark the timeline's steps (red: a step that"
-                        + " failed). A gap in a line is a sample that could not be taken.</p>\n</section>\n");
+                        + " failed). Shaded: no sample could be taken, as while a site was down.</p>\n</section>\n");
     }
 
     private static void figures(StringBuilder page, DrillReport report) {
@@ -258,8 +258,7 @@ final class ReportHtml {
             svg .grid { stroke: #eef1f4; stroke-width: 1; }
             svg .axis { stroke: var(--ink); stroke-width: 1.5; }
             svg .tick { font-size: 11px; fill: var(--muted); text-anchor: middle; }
-            svg .axis-title, svg .unit { font-size: 11px; fill: var(--muted); text-anchor: middle; }
-            svg .unit { text-anchor: end; }
+            svg .axis-title { font-size: 11px; fill: var(--muted); text-anchor: middle; }
             svg.timeline { margin: 8px 0 12px; }
             .step .pole { stroke: #9aa8b5; stroke-width: 1.2; }
             .step .marker { fill: var(--accent); stroke: #fff; stroke-width: 2; }
@@ -282,6 +281,7 @@ final class ReportHtml {
             svg .dot { fill: var(--accent); }
             svg .step-mark { stroke: #9aa8b5; stroke-width: 1; stroke-dasharray: 3 3; }
             svg .step-mark.failed { stroke: var(--bad); }
+            svg .gap { fill: #eceff3; }
             svg .none { font-size: 13px; fill: var(--muted); text-anchor: middle; }
             pre.output { background: #f6f8fa; border: 1px solid var(--line); border-radius: 6px; padding: 10px 12px;
                          white-space: pre-wrap; overflow-wrap: anywhere; max-height: 480px; overflow: auto; }

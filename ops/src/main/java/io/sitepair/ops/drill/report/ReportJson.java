@@ -6,6 +6,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -30,6 +32,8 @@ final class ReportJson {
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .serializationInclusion(JsonInclude.Include.ALWAYS)
             .enable(SerializationFeature.INDENT_OUTPUT)
+            // Every field is written, null included: a missing one means a damaged file, named in the refusal.
+            .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
             .addModule(new SimpleModule("drill-report")
                     .addSerializer(double.class, new NanAsNull())
                     .addSerializer(Double.class, new NanAsNull())
@@ -70,11 +74,35 @@ final class ReportJson {
         }
         try {
             return MAPPER.treeToValue(tree, DrillReport.class);
+        } catch (JsonMappingException e) {
+            throw unreadable(file, "not a drill report" + where(e) + ": " + reason(e));
         } catch (JsonProcessingException e) {
-            String why = e.getCause() != null && e.getCause().getMessage() != null
-                    ? e.getCause().getMessage() : e.getOriginalMessage();
-            throw unreadable(file, "not a drill report: " + why);
+            throw unreadable(file, "not a drill report: " + e.getOriginalMessage());
         }
+    }
+
+    /** Where in the report the mapping failed, as {@code  (at objectives[2].verdict)}; empty at the top. */
+    private static String where(JsonMappingException e) {
+        StringBuilder at = new StringBuilder();
+        for (JsonMappingException.Reference step : e.getPath()) {
+            if (step.getFieldName() != null) {
+                at.append(at.isEmpty() ? "" : ".").append(step.getFieldName());
+            } else if (step.getIndex() >= 0) {
+                at.append('[').append(step.getIndex()).append(']');
+            }
+        }
+        return at.isEmpty() ? "" : " (at " + at + ")";
+    }
+
+    private static String reason(JsonMappingException e) {
+        if (e.getCause() instanceof NullPointerException npe) {
+            // the record's own checks name the component; a JDK collection's check does not
+            String name = npe.getMessage();
+            return "a required value is null" + (name != null && name.matches("\\w+") ? ": " + name : "");
+        }
+        String message = e.getOriginalMessage();
+        int hint = message.indexOf("; `"); // Jackson's own hint, such as the feature that refused it
+        return hint < 0 ? message : message.substring(0, hint);
     }
 
     private static IOException unreadable(Path file, String why) {

@@ -15,7 +15,7 @@ import java.util.function.ToDoubleFunction;
  */
 final class SampleChart {
     private static final double WIDTH = 340;
-    private static final double HEIGHT = 170;
+    private static final double HEIGHT = 160;
     private static final double LEFT = 52;
     private static final double RIGHT = 328;
     private static final double TOP = 12;
@@ -37,11 +37,13 @@ final class SampleChart {
         Plot plot = new Plot(xEnd, yEnd);
 
         StringBuilder out = new StringBuilder("<figure class=\"chart\">\n<figcaption><strong>").append(html(title))
-                .append("</strong> <span class=\"muted\">").append(html(Double.isNaN(peak) ? "not measured"
-                        : "peak " + Readable.number(peak) + " " + unit + ", mean " + Readable.number(mean) + " "
-                        + unit)).append("</span></figcaption>\n");
+                .append("</strong>, ").append(html(unit)).append("<div class=\"muted\">")
+                .append(html(Double.isNaN(peak) ? "not measured"
+                        : "peak " + Readable.number(peak) + " · mean " + Readable.number(mean)))
+                .append("</div></figcaption>\n");
         out.append(String.format(Locale.ROOT, "<svg viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"%s\">\n",
                 WIDTH, HEIGHT, html(title + " over the drill")));
+        appendGaps(out, plot, samples, figure);
         for (long i = 0, n = Math.round(yEnd / yTick); i <= n; i++) {
             double y = plot.y(i * yTick);
             out.append(String.format(Locale.ROOT, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\""
@@ -60,8 +62,6 @@ final class SampleChart {
         }
         out.append(String.format(Locale.ROOT, "<line class=\"axis\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\""
                 + " y2=\"%.1f\"/>\n", LEFT, BOTTOM, RIGHT, BOTTOM));
-        out.append(String.format(Locale.ROOT, "<text class=\"unit\" x=\"%.1f\" y=\"%.1f\">%s</text>\n",
-                LEFT - 6, HEIGHT - 4, html(unit)));
         appendLines(out, plot, samples, figure);
         if (Double.isNaN(peak)) {
             out.append(String.format(Locale.ROOT, "<text class=\"none\" x=\"%.1f\" y=\"%.1f\">not measured</text>\n",
@@ -70,8 +70,37 @@ final class SampleChart {
         return out.append("</svg>\n</figure>\n").toString();
     }
 
+    /** A shaded band over each run of unknown samples, from the last known one to the next. */
+    private static void appendGaps(StringBuilder out, Plot plot, List<Sample> samples,
+                                   ToDoubleFunction<Sample> figure) {
+        double gapFromMs = Double.NaN;
+        double lastKnownMs = Double.NaN;
+        for (Sample sample : samples) {
+            boolean known = Double.isFinite(figure.applyAsDouble(sample));
+            if (!known && Double.isNaN(gapFromMs)) {
+                gapFromMs = Double.isNaN(lastKnownMs) ? sample.atMs() : lastKnownMs;
+            } else if (known && !Double.isNaN(gapFromMs)) {
+                appendGap(out, plot, gapFromMs, sample.atMs());
+                gapFromMs = Double.NaN;
+            }
+            if (known) {
+                lastKnownMs = sample.atMs();
+            }
+        }
+        if (!Double.isNaN(gapFromMs)) {
+            appendGap(out, plot, gapFromMs, samples.getLast().atMs());
+        }
+    }
+
+    private static void appendGap(StringBuilder out, Plot plot, double fromMs, double toMs) {
+        out.append(String.format(Locale.ROOT, "<rect class=\"gap\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\""
+                + " height=\"%.1f\"><title>no sample from %s to %s</title></rect>\n", plot.x(fromMs), TOP,
+                plot.x(toMs) - plot.x(fromMs), BOTTOM - TOP, Readable.seconds(fromMs), Readable.seconds(toMs)));
+    }
+
     /** One polyline per run of known samples; dots when there are few enough to tell apart. */
-    private static void appendLines(StringBuilder out, Plot plot, List<Sample> samples, ToDoubleFunction<Sample> figure) {
+    private static void appendLines(StringBuilder out, Plot plot, List<Sample> samples,
+                                    ToDoubleFunction<Sample> figure) {
         StringBuilder run = new StringBuilder();
         StringBuilder dots = new StringBuilder();
         for (Sample sample : samples) {

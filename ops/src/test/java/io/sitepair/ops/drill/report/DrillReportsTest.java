@@ -10,6 +10,7 @@ import io.sitepair.ops.drill.DrillReport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -62,6 +63,16 @@ class DrillReportsTest {
     }
 
     @Test
+    void theReportIsAsReadableAsTheReportsDirectoryButWritableOnlyByItsOwner() throws IOException {
+        Path reports = Files.createDirectories(dir.resolve("shared"));
+        Files.setPosixFilePermissions(reports, PosixFilePermissions.fromString("rwxrwxrwx"));
+
+        Path written = DrillReports.write(DrillReportFixture.failover(), reports);
+
+        assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(written)));
+    }
+
+    @Test
     void aReportOfALaterSchemaIsRefusedNamingTheFile() throws IOException {
         Path written = DrillReports.write(DrillReportFixture.failover(), dir);
         Path json = written.resolve(DrillReports.JSON);
@@ -80,7 +91,12 @@ class DrillReportsTest {
                 {"{\"schema\": 1, \"kind\": ", "not JSON"},
                 {"[1, 2]", "not a JSON object"},
                 {"{\"kind\": \"test\"}", "no schema"},
-                {"{\"schema\": 1, \"kind\": \"test\"}", "not a drill report"},
+                {"{\"schema\": 1, \"kind\": \"test\"}",
+                        "(at started): Missing creator property 'started'"},
+                {ReportJson.write(DrillReportFixture.failover()).replace("\"kind\" : \"failover\"", "\"kind\" : null"),
+                        "not a drill report: a required value is null: kind"},
+                {ReportJson.write(DrillReportFixture.failover()).replace("\"verdict\" : \"MET\"", "\"verdict\" : 7"),
+                        "not a drill report (at objectives[0].verdict): "},
                 {ReportJson.write(DrillReportFixture.failover()).replace("2026-12-06T14:15:02.120Z", "yesterday"),
                         "ISO-8601"}}) {
             Files.writeString(json, bad[0]);

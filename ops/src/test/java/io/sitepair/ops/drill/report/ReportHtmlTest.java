@@ -84,7 +84,8 @@ class ReportHtmlTest {
             }
         }
         assertEquals(0, overlaps, svg);
-        assertTrue(labels.stream().mapToDouble(l -> l[1]).distinct().count() >= 4, "close steps take rows of their own");
+        assertTrue(labels.stream().mapToDouble(l -> l[1]).distinct().count() >= 4,
+                "close steps take rows of their own");
     }
 
     @Test
