@@ -51,10 +51,12 @@ public final class DrillReports {
             Files.writeString(staging.resolve(HTML), ReportHtml.render(report), StandardCharsets.UTF_8);
             Path target = unused(reportsDir, name);
             Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+            staging = null;
             return target;
         } catch (IOException e) {
-            deleteQuietly(staging);
             throw cannotWrite(reportsDir, e);
+        } finally {
+            deleteQuietly(staging);
         }
     }
 

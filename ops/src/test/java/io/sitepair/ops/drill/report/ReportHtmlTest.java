@@ -89,6 +89,19 @@ class ReportHtmlTest {
     }
 
     @Test
+    void aStepAtTheEndOfTheAxisWidensTheChartRatherThanLosingItsLabel() {
+        String svg = TimelineChart.svg(List.of(new Step("fault", 0, "", true),
+                new Step("re-protection not measured", 60_000, "site a did not return within 60 s", false)), 60_000);
+
+        Matcher viewBox = Pattern.compile("viewBox=\"0 0 ([0-9.]+) ").matcher(svg);
+        Matcher last = Pattern.compile("<text class=\"name\" x=\"([0-9.]+)\" [^>]*>re-protection not measured<")
+                .matcher(svg);
+        assertTrue(viewBox.find() && last.find(), svg);
+        double labelEnd = Double.parseDouble(last.group(1)) + "re-protection not measured".length() * 7;
+        assertTrue(Double.parseDouble(viewBox.group(1)) >= labelEnd, svg);
+    }
+
+    @Test
     void objectivesShowTheirVerdictInWordsAndColour() {
         String html = ReportHtml.render(DrillReportFixture.failover(DrillReportFixture.STARTED,
                 DrillReport.Outcome.FAILED, false));
