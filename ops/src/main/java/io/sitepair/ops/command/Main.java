@@ -27,7 +27,7 @@ import picocli.CommandLine.Command;
                 + " its log in lockstep at another.",
         subcommands = {GuestCommand.class, LogCommand.class, BenchCommand.class, PairDemo.class, InitCommand.class,
                 UpCommand.class, StatusCommand.class, EndpointCommand.class, WitnessCommand.class,
-                FailoverCommand.class, VerifyCommand.class, ResyncCommand.class, InjectCommand.class,
+                FailoverCommand.class, DrillCommand.class, VerifyCommand.class, ResyncCommand.class, InjectCommand.class,
                 WanProxyCommand.class, CertCommand.class, ValidateCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     /** The VM halted: guest fault or replay divergence; or a site of a pair halted (another site is live). */

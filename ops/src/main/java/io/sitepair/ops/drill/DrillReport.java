@@ -1,4 +1,4 @@
-package io.sitepair.ops.drill;
+package io.sitepair.ops.drill.report;
 
 import java.time.Instant;
 import java.util.List;

@@ -269,10 +269,24 @@ public final class LocalPair implements AutoCloseable {
         return pair.site(site).service();
     }
 
+    /**
+     * The running {@code sitepair up} of {@code site} for this pair, whoever started it (a failover
+     * drill with {@code --restart} starts one this lab does not hold).
+     */
+    public java.util.Optional<ProcessHandle> daemon(String site) {
+        List<String> wanted = List.of("up", "--config", config.toString(), "--site", site);
+        return ProcessHandle.allProcesses().filter(p -> p.info().arguments()
+                .map(args -> java.util.Collections.indexOfSubList(List.of(args), wanted) >= 0).orElse(false))
+                .findFirst();
+    }
+
     @Override
     public void close() {
         for (Process process : processes) {
             process.destroyForcibly();
+        }
+        for (String site : pair.siteNames()) {
+            daemon(site).ifPresent(ProcessHandle::destroyForcibly);
         }
         keepLogs();
         for (WanProxy proxy : proxies) {

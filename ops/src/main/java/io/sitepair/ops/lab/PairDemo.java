@@ -69,8 +69,9 @@ public final class PairDemo implements Callable<Integer> {
         out.println();
         out.println("summary:");
         summary.forEach(line -> out.println("  " + line));
-        out.println(failed ? "RESULT: FAIL" : "RESULT: PASS: every acknowledged write survived a kill -9 failover,"
-                + " the re-protection and a switchover; both sites ended in the same state");
+        out.println(failed ? "RESULT: FAIL" : "RESULT: PASS: a test drill and a failover drill met their objectives;"
+                + " every acknowledged write survived a kill -9 failover, the re-protection and a switchover; both"
+                + " sites ended in the same state");
         if (dir == null) {
             Scratch.deleteTree(work);
         } else {
@@ -114,7 +115,11 @@ public final class PairDemo implements Callable<Integer> {
                         ? " (the browser presents a client certificate of the pair: README, Dashboard)" : ""));
         links(lab);
 
-        step(2, WRITERS + " Redis clients write for " + seconds + " s; then site a is killed (kill -9) under the load");
+        step(2, "test drill: sitepair drill --config pair.yaml (b boots a clone of its replica on its isolated test"
+                + " service; production is not disturbed)");
+        drill(lab, "test drill", "--kind", "test");
+
+        step(3, WRITERS + " Redis clients write for " + seconds + " s; then site a is killed (kill -9) under the load");
         SiteStatus live;
         double unavailable;
         try (WriteLoad load = new WriteLoad(WRITERS, "phase1", sites, "a")) {
@@ -130,7 +135,7 @@ public final class PairDemo implements Callable<Integer> {
         }
         say("sitepair endpoint now prints " + lab.endpoint());
 
-        step(3, "site a returns (sitepair up --site a): it rejoins as b's backup and is re-protected under the load");
+        step(4, "site a returns (sitepair up --site a): it rejoins as b's backup and is re-protected under the load");
         try (WriteLoad load = new WriteLoad(WRITERS, "phase2", sites, "b")) {
             a = lab.start("a");
             PrimaryStatus reprotected = (PrimaryStatus) lab.await("b", 120, SiteStatus::pairProtected);
@@ -140,7 +145,7 @@ public final class PairDemo implements Callable<Integer> {
                     + reprotected.lastReprotection());
         }
 
-        step(4, "planned switchover back under the load: sitepair failover --config pair.yaml --to a");
+        step(5, "planned switchover back under the load: sitepair failover --config pair.yaml --to a");
         try (WriteLoad load = new WriteLoad(WRITERS, "phase3", sites, "b")) {
             pause(1);
             String switchover = failoverTo(lab, "a");
@@ -152,10 +157,17 @@ public final class PairDemo implements Callable<Integer> {
                     + lastLine(switchover) + ")");
         }
 
-        step(5, "clean power-off: SIGTERM to site a; its backup stops at exactly the same state");
+        step(6, "failover drill: sitepair drill --kind failover --restart --failback (site a's daemon halts as if"
+                + " its site lost power; b goes live; the drill restarts a, which is re-protected; then back to a)");
+        drill(lab, "failover drill", "--kind", "failover", "--restart", "--failback");
+
+        step(7, "clean power-off: SIGTERM to site a; its backup stops at exactly the same state");
         long missing = WriteLoad.missing(everything, sites.get("a"));
-        a.destroy();
-        boolean stopped = a.waitFor(60, TimeUnit.SECONDS) & b.waitFor(60, TimeUnit.SECONDS);
+        // The drill restarted site a's daemon: the lab holds only its process handle.
+        ProcessHandle siteA = lab.daemon("a").orElseThrow(() -> new IllegalStateException("site a is not running"));
+        siteA.destroy();
+        boolean stopped = siteA.onExit().completeOnTimeout(null, 60, TimeUnit.SECONDS).join() != null
+                & b.waitFor(60, TimeUnit.SECONDS);
         String stateA = lab.finalState("a");
         String stateB = lab.finalState("b");
         boolean equal = stopped && stateA.equals(stateB);
@@ -167,6 +179,22 @@ public final class PairDemo implements Callable<Integer> {
         if (!equal || missing != 0) {
             failed = true;
         }
+    }
+
+    /** Runs a drill as an operator would; its verdict line and its report's path go to the summary. */
+    private void drill(LocalPair lab, String what, String... options) throws IOException, InterruptedException {
+        LocalPair.Cli drill = lab.cli(Duration.ofMinutes(5), "drill", options);
+        List<String> lines = drill.out().lines().toList();
+        String verdict = lines.stream().filter(l -> l.startsWith("drill ")).findFirst().orElse("no verdict");
+        String report = lines.stream().filter(l -> l.startsWith("report: ")).findFirst().orElse("no report");
+        lines.stream().filter(l -> l.startsWith("[")).forEach(this::say);
+        say(verdict);
+        say(report);
+        if (drill.exit() != 0) {
+            fail(what, "exit " + drill.exit() + ": " + verdict + " " + drill.err().strip());
+            return;
+        }
+        summary.add(String.format("%-10s %s; %s", what.replace(" drill", ""), verdict, report));
     }
 
     /** Every write of {@code ledger} must be on {@code site}. */

@@ -24,6 +24,10 @@ public final class WriteLoad implements AutoCloseable {
     private final AtomicBoolean stop = new AtomicBoolean();
     private final List<Thread> threads = new ArrayList<>();
     private final String live;
+    private final AcknowledgementPauses pauses = new AcknowledgementPauses();
+    /** Per site, when a client's first write there (after writing elsewhere, or none) was acknowledged. */
+    private final Map<String, java.util.Queue<Long>> arrivals = new ConcurrentHashMap<>();
+    private final java.util.Deque<String> recent = new java.util.concurrent.ConcurrentLinkedDeque<>();
     private volatile boolean failed;
 
     /** {@code writers} clients writing keys {@code <prefix>:w<n>:<i>}, starting at site {@code live}. */
@@ -39,6 +43,7 @@ public final class WriteLoad implements AutoCloseable {
         List<String> order = new ArrayList<>(sites.keySet());
         int at = order.indexOf(live);
         int i = 0;
+        String lastAcknowledgedBy = null;
         while (!stop.get()) {
             String site = order.get(at);
             InetSocketAddress address = sites.get(site);
@@ -53,6 +58,12 @@ public final class WriteLoad implements AutoCloseable {
                     }
                     long now = System.nanoTime();
                     acknowledged.put(key, value);
+                    pauses.acknowledged(now);
+                    remember(key);
+                    if (!site.equals(lastAcknowledgedBy)) {
+                        arrivals.computeIfAbsent(site, s -> new java.util.concurrent.ConcurrentLinkedQueue<>()).add(now);
+                        lastAcknowledgedBy = site;
+                    }
                     lastAckNanos.merge(site, now, Math::max);
                     if (failed && !site.equals(live)) {
                         firstAckAfterFailure.merge(site, now, Math::min);
@@ -63,6 +74,43 @@ public final class WriteLoad implements AutoCloseable {
                 pause(20);
             }
         }
+    }
+
+    /** Keeps the last {@link #RECENT} acknowledged keys, newest last. */
+    private void remember(String key) {
+        recent.addLast(key);
+        if (recent.size() > RECENT) {
+            recent.pollFirst();
+        }
+    }
+
+    private static final int RECENT = 1000;
+
+    /** Up to {@code n} of the keys acknowledged last (n at most 1000), each acknowledged before this call. */
+    public List<String> lastAcknowledged(int n) {
+        List<String> keys = new ArrayList<>(recent);
+        return List.copyOf(keys.subList(Math.max(0, keys.size() - n), keys.size()));
+    }
+
+    /** The pauses its clients saw, measured window by window. */
+    public AcknowledgementPauses pauses() {
+        return pauses;
+    }
+
+    /** When {@code site} first acknowledged a client's write at or after {@code since} (System.nanoTime); null if not yet. */
+    public Long firstAcknowledgedBy(String site, long since) {
+        return arrivals.getOrDefault(site, new java.util.ArrayDeque<>()).stream().filter(t -> t - since >= 0)
+                .min(Long::compare).orElse(null);
+    }
+
+    /** Whether {@code site} has acknowledged a client's write at or after {@code since}. */
+    public boolean acknowledgedAfter(String site, long since) {
+        return firstAcknowledgedBy(site, since) != null;
+    }
+
+    /** The site the clients started writing to. */
+    public String live() {
+        return live;
     }
 
     /** The ledger: each acknowledged key and its value (live: it grows while the clients write). */
@@ -102,18 +150,25 @@ public final class WriteLoad implements AutoCloseable {
         }
     }
 
-    /** The writes of {@code ledger} that {@code site} does not hold. */
+    /** The writes of {@code ledger} that {@code site} does not hold; read back in batches, as MGETs. */
     public static long missing(Map<String, String> ledger, InetSocketAddress site) {
         long missing = 0;
+        List<String> keys = List.copyOf(ledger.keySet());
         try (Jedis client = new Jedis(site.getHostString(), site.getPort(), 5000)) {
-            for (var e : ledger.entrySet()) {
-                if (!e.getValue().equals(client.get(e.getKey()))) {
-                    missing++;
+            for (int from = 0; from < keys.size(); from += READ_BATCH) {
+                List<String> batch = keys.subList(from, Math.min(keys.size(), from + READ_BATCH));
+                List<String> values = client.mget(batch.toArray(String[]::new));
+                for (int i = 0; i < batch.size(); i++) {
+                    if (!ledger.get(batch.get(i)).equals(values.get(i))) {
+                        missing++;
+                    }
                 }
             }
         }
         return missing;
     }
+
+    private static final int READ_BATCH = 500;
 
     private static void pause(long ms) {
         try {

@@ -171,4 +171,12 @@ public final class AdminClient {
         return new AdminAnswer(response.statusCode(), response.statusCode() == 200 ? response.body().trim()
                 : ProblemDocument.detail(response.body()));
     }
+
+    /** {@code GET /<path>} of {@code site}'s admin endpoint, such as {@code metrics}: its text, or why not. */
+    public AdminAnswer get(String site, String path, Duration timeout) throws IOException, InterruptedException {
+        HttpResponse<String> response = http(site).send(HttpRequest.newBuilder(uri(pair, site, path)).timeout(timeout)
+                .GET().build(), HttpResponse.BodyHandlers.ofString());
+        return new AdminAnswer(response.statusCode(), response.statusCode() == 200 ? response.body()
+                : ProblemDocument.detail(response.body()));
+    }
 }

@@ -11,13 +11,13 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The systemd units the distribution ships pass {@code systemd-analyze verify}, as installed per the README. */
+/** The systemd units the distribution ships (site, witness, drill timer) pass {@code systemd-analyze verify}, as installed per the README. */
 class SystemdUnitsTest {
     private static final Path ANALYZE = Path.of("/usr/bin/systemd-analyze");
     private static final Path SYSTEM_UNITS = Path.of("/lib/systemd/system");
 
     @Test
-    void theSiteAndWitnessUnitsVerify(@TempDir Path root) throws Exception {
+    void theSiteWitnessAndDrillUnitsVerify(@TempDir Path root) throws Exception {
         assumeTrue(Files.isExecutable(ANALYZE) && Files.isDirectory(SYSTEM_UNITS), "systemd is not installed here");
         // A machine as the README installs it: the units, the launcher in /opt/sitepair, systemd's own targets.
         copyTree(SYSTEM_UNITS, root.resolve("usr/lib/systemd/system"));
@@ -26,7 +26,8 @@ class SystemdUnitsTest {
         Files.copy(Path.of("bin/sitepair"), launcher);
 
         Process verify = new ProcessBuilder(ANALYZE.toString(), "verify", "--man=no", "--root=" + root,
-                "sitepair-site@a.service", "sitepair-witness.service").redirectErrorStream(true).start();
+                "sitepair-site@a.service", "sitepair-witness.service", "sitepair-drill@test.service",
+                "sitepair-drill@test.timer").redirectErrorStream(true).start();
         String output = new String(verify.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         // verify exits 0 on some mistakes (an unknown key, a bad value) and only says so.
         assertEquals("", output);

@@ -1,6 +1,5 @@
 package io.sitepair.ops.drill.report;
 
-import io.sitepair.ops.drill.DrillReport;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;

@@ -8,7 +8,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
 /** The report's values as a person reads them: escaped for HTML, times in UTC, durations in ms or s. */
-final class Readable {
+public final class Readable {
     private static final DateTimeFormatter UTC =
             DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
 
@@ -40,7 +40,7 @@ final class Readable {
     }
 
     /** {@code 840 ms}, {@code 1.84 s}, {@code 2 min 05.3 s}; NaN is {@code not measured}. */
-    static String duration(double ms) {
+    public static String duration(double ms) {
         if (Double.isNaN(ms)) {
             return "not measured";
         }

@@ -2,13 +2,12 @@ package io.sitepair.ops.drill.report;
 
 import static io.sitepair.ops.drill.report.Readable.html;
 
-import io.sitepair.ops.drill.DrillReport;
-import io.sitepair.ops.drill.DrillReport.Check;
-import io.sitepair.ops.drill.DrillReport.Figure;
-import io.sitepair.ops.drill.DrillReport.Objective;
-import io.sitepair.ops.drill.DrillReport.SiteAtStart;
-import io.sitepair.ops.drill.DrillReport.Step;
-import io.sitepair.ops.drill.DrillReport.Workload;
+import io.sitepair.ops.drill.report.DrillReport.Check;
+import io.sitepair.ops.drill.report.DrillReport.Figure;
+import io.sitepair.ops.drill.report.DrillReport.Objective;
+import io.sitepair.ops.drill.report.DrillReport.SiteAtStart;
+import io.sitepair.ops.drill.report.DrillReport.Step;
+import io.sitepair.ops.drill.report.DrillReport.Workload;
 import java.time.Duration;
 import java.util.Locale;
 

@@ -17,7 +17,6 @@ import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
-import io.sitepair.ops.drill.DrillReport;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;

@@ -2,8 +2,8 @@ package io.sitepair.ops.drill.report;
 
 import static io.sitepair.ops.drill.report.Readable.html;
 
-import io.sitepair.ops.drill.DrillReport.Sample;
-import io.sitepair.ops.drill.DrillReport.Step;
+import io.sitepair.ops.drill.report.DrillReport.Sample;
+import io.sitepair.ops.drill.report.DrillReport.Step;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.ToDoubleFunction;

@@ -2,7 +2,7 @@ package io.sitepair.ops.drill.report;
 
 import static io.sitepair.ops.drill.report.Readable.html;
 
-import io.sitepair.ops.drill.DrillReport.Step;
+import io.sitepair.ops.drill.report.DrillReport.Step;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.sitepair.ops.status.FailoverTimeline;
 import io.sitepair.ops.status.StatusProblems;
 import io.sitepair.ops.site.PairView;
 import io.sitepair.replicator.status.SiteStatus;

@@ -7,15 +7,15 @@ import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 
 /** Debian's chromium, headless, driven through Debian's chromedriver (no browser download). */
-final class Chromium {
+public final class Chromium {
     private Chromium() {}
 
-    static WebDriver headless(Path profile) {
+    public static WebDriver headless(Path profile) {
         ChromeOptions options = new ChromeOptions();
         options.setBinary("/usr/bin/chromium");
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--window-size=1200,1400", "--user-data-dir=" + profile);
+                "--window-size=1280,1400", "--user-data-dir=" + profile);
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(Path.of("/usr/bin/chromedriver").toFile())
                 .usingAnyFreePort()

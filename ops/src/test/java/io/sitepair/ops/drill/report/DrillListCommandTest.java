@@ -4,8 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.sitepair.ops.drill.DrillReport;
-import io.sitepair.ops.drill.DrillReport.Outcome;
+import io.sitepair.ops.drill.report.DrillReport.Outcome;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -4,8 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sitepair.ops.drill.DrillReport;
-import io.sitepair.ops.drill.DrillReport.Step;
+import io.sitepair.ops.drill.report.DrillReport.Step;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

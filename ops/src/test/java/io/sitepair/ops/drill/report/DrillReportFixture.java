@@ -1,22 +1,21 @@
 package io.sitepair.ops.drill.report;
 
-import io.sitepair.ops.drill.DrillReport;
-import io.sitepair.ops.drill.DrillReport.Check;
-import io.sitepair.ops.drill.DrillReport.Figure;
-import io.sitepair.ops.drill.DrillReport.Objective;
-import io.sitepair.ops.drill.DrillReport.Outcome;
-import io.sitepair.ops.drill.DrillReport.Sample;
-import io.sitepair.ops.drill.DrillReport.SiteAtStart;
-import io.sitepair.ops.drill.DrillReport.Step;
-import io.sitepair.ops.drill.DrillReport.Verdict;
-import io.sitepair.ops.drill.DrillReport.Workload;
+import io.sitepair.ops.drill.report.DrillReport.Check;
+import io.sitepair.ops.drill.report.DrillReport.Figure;
+import io.sitepair.ops.drill.report.DrillReport.Objective;
+import io.sitepair.ops.drill.report.DrillReport.Outcome;
+import io.sitepair.ops.drill.report.DrillReport.Sample;
+import io.sitepair.ops.drill.report.DrillReport.SiteAtStart;
+import io.sitepair.ops.drill.report.DrillReport.Step;
+import io.sitepair.ops.drill.report.DrillReport.Verdict;
+import io.sitepair.ops.drill.report.DrillReport.Workload;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
 /** Drill reports as the drill command would write them, for the report's tests. */
-final class DrillReportFixture {
+public final class DrillReportFixture {
     static final Instant STARTED = Instant.parse("2026-12-06T14:15:02.120Z");
     static final double FAULT_MS = 5_000;
     static final double REPROTECTED_MS = 38_200;
@@ -24,7 +23,7 @@ final class DrillReportFixture {
     private DrillReportFixture() {}
 
     /** An unplanned failover that met its objectives, with a failback; steps close together around go-live. */
-    static DrillReport failover() {
+    public static DrillReport failover() {
         return failover(STARTED, Outcome.PASS, true);
     }
 

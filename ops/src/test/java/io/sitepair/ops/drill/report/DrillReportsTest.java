@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.sitepair.ops.drill.DrillReport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,9 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sitepair.ops.drill.DrillReport;
-import io.sitepair.ops.drill.DrillReport.Check;
-import io.sitepair.ops.drill.DrillReport.Step;
+import io.sitepair.ops.drill.report.DrillReport.Check;
+import io.sitepair.ops.drill.report.DrillReport.Step;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;

@@ -1,4 +1,4 @@
-package io.sitepair.ops.site.http;
+package io.sitepair.ops.status;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * arbitration 35 ms}, or {@code ... by a planned switchover: arbitration 35 ms}. A failover under
  * way, or words of another form, leave the phases null.
  */
-record FailoverTimeline(String text, Long epoch, Long position, boolean planned, Long detectionMs, Long replayMs,
+public record FailoverTimeline(String text, Long epoch, Long position, boolean planned, Long detectionMs, Long replayMs,
                         Long arbitrationMs) {
     private static final Pattern FAILED = Pattern.compile("live in epoch (\\d+) from position (\\d+): detection (\\d+)"
             + " ms \\(failure timeout\\), replay (\\d+) ms, arbitration (\\d+) ms");
@@ -19,7 +19,7 @@ record FailoverTimeline(String text, Long epoch, Long position, boolean planned,
             + " switchover: arbitration (\\d+) ms");
 
     /** Null if {@code text} is null (the site did not go live after its primary). */
-    static FailoverTimeline of(String text) {
+    public static FailoverTimeline of(String text) {
         if (text == null) {
             return null;
         }

@@ -1,4 +1,4 @@
-package io.sitepair.ops.site.http;
+package io.sitepair.ops.status;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
