@@ -192,6 +192,17 @@ function drawVerify(sites) {
   text($("verify-text"), lines.length ? lines.join("; ") : "none since the sites started");
 }
 
+function drawDrill(drill) {
+  if (!drill) {
+    return;
+  }
+  text($("drill-text"), drill.kind + " drill, " + drill.outcome + ", started " + drill.started.replace("T", " ")
+      .replace(/\.\d+Z$/, "Z") + (drill.rto ? "; RTO " + drill.rto : ""));
+  const link = $("drill-report");
+  link.hidden = false;
+  link.dataset.outcome = drill.outcome;
+}
+
 function draw(page) {
   const sites = page.status.sites;
   drawAlarms(page.alarms);
@@ -200,6 +211,7 @@ function draw(page) {
   drawLink(serving(sites), page.output_hold, Date.now());
   drawResync(sites);
   drawFailover(page.failover);
+  drawDrill(page.last_drill);
   drawVerify(sites);
   text($("links-text"), page.status.security.links);
 }

@@ -1,6 +1,5 @@
 package io.sitepair.ops.drill.report;
 
-import io.sitepair.ops.drill.DrillReport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,11 +11,11 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /** The drills recorded in a reports directory, oldest first; a report that cannot be read is listed with why. */
-final class DrillHistory {
+public final class DrillHistory {
     private DrillHistory() {}
 
     /** One report directory: its report, or (report null) why it cannot be read. */
-    record Entry(Path directory, DrillReport report, String unreadable) {
+    public record Entry(Path directory, DrillReport report, String unreadable) {
         /** When the drill started: from its report, else from its directory's name; null if neither says. */
         Instant started() {
             if (report != null) {
@@ -34,6 +33,35 @@ final class DrillHistory {
 
     /** The directory's reports; none if it does not exist yet. Hidden directories are reports being written. */
     static List<Entry> of(Path reportsDir) throws IOException {
+        List<Entry> entries = new ArrayList<>();
+        for (Path directory : directories(reportsDir)) {
+            entries.add(read(directory));
+        }
+        return entries;
+    }
+
+    /** The newest report that can be read; empty if there is none (or no directory yet). */
+    public static java.util.Optional<Entry> latest(Path reportsDir) throws IOException {
+        List<Path> directories = directories(reportsDir);
+        for (int i = directories.size() - 1; i >= 0; i--) {
+            Entry entry = read(directories.get(i));
+            if (entry.report() != null) {
+                return java.util.Optional.of(entry);
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    private static Entry read(Path directory) {
+        try {
+            return new Entry(directory, DrillReports.read(directory.resolve(DrillReports.JSON)), null);
+        } catch (IOException e) {
+            return new Entry(directory, null, e.getMessage());
+        }
+    }
+
+    /** The report directories, oldest first: their names begin with the drill's UTC start. */
+    private static List<Path> directories(Path reportsDir) throws IOException {
         if (Files.notExists(reportsDir)) {
             return List.of();
         }
@@ -47,14 +75,6 @@ final class DrillHistory {
             throw new IOException("drill reports directory " + reportsDir + " cannot be read: "
                     + DrillReports.why(e), e);
         }
-        List<Entry> entries = new ArrayList<>(directories.size());
-        for (Path directory : directories) {
-            try {
-                entries.add(new Entry(directory, DrillReports.read(directory.resolve(DrillReports.JSON)), null));
-            } catch (IOException e) {
-                entries.add(new Entry(directory, null, e.getMessage()));
-            }
-        }
-        return entries;
+        return directories;
     }
 }

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.sitepair.ops.drill.report.DrillReport;
+import io.sitepair.ops.drill.report.DrillHistory;
 import io.sitepair.ops.status.FailoverTimeline;
 import io.sitepair.ops.status.StatusProblems;
 import io.sitepair.ops.site.PairView;
@@ -39,8 +41,25 @@ final class PairPage {
         }
     }
 
-    /** The document of {@code view} as seen from site {@code viewedFrom}, {@code hold} null if not measured. */
-    static Map<String, Object> of(String viewedFrom, PairView view, OutputHold hold) {
+    /**
+     * The last drill whose report this site's machine holds ({@code drills.reports}): its kind,
+     * verdict, start, the RTO it measured (null if none) and where the dashboard serves its report.
+     */
+    record LastDrill(String kind, String outcome, String started, String rto, String report) {
+        static LastDrill of(DrillHistory.Entry entry) {
+            DrillReport report = entry.report();
+            String rto = report.objectives().stream().filter(o -> o.name().equals("RTO"))
+                    .map(DrillReport.Objective::measured).findFirst().orElse(null);
+            return new LastDrill(report.kind(), report.outcome().name(), report.started().toString(), rto,
+                    DashboardController.LATEST_DRILL);
+        }
+    }
+
+    /**
+     * The document of {@code view} as seen from site {@code viewedFrom}, {@code hold} null if not
+     * measured, {@code drill} null if no drill report is here.
+     */
+    static Map<String, Object> of(String viewedFrom, PairView view, OutputHold hold, LastDrill drill) {
         Map<String, Object> page = new LinkedHashMap<>();
         page.put("viewed_from", viewedFrom);
         page.put("status", tree(StatusJson.write(view.status())));
@@ -48,6 +67,7 @@ final class PairPage {
         page.put("alarms", JSON.convertValue(StatusProblems.of(view.status(), view.quorum()), Object.class));
         page.put("failover", JSON.convertValue(lastFailover(view), Object.class));
         page.put("output_hold", JSON.convertValue(hold, Object.class));
+        page.put("last_drill", JSON.convertValue(drill, Object.class));
         return page;
     }
 

@@ -1,8 +1,12 @@
 package io.sitepair.ops.site.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sitepair.ops.drill.report.Chromium;
+import io.sitepair.ops.drill.report.DrillReportFixture;
+import io.sitepair.ops.drill.report.DrillReports;
 import io.sitepair.ops.lab.LocalPair;
 import io.sitepair.ops.site.AdminClient;
 import java.nio.file.Files;
@@ -17,9 +21,6 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -35,8 +36,10 @@ class DashboardBrowserTest {
     @Test
     void showsTheBackupsLossWithinThreeSecondsWithoutAReload() throws Exception {
         try (LocalPair lab = new LocalPair(dir.resolve("lab"), false, yaml -> yaml)) {
+            // A drill's report on this machine: the dashboard links it.
+            DrillReports.write(DrillReportFixture.failover(), lab.pair().drills().reports());
             Map<String, Process> started = lab.startProtected();
-            WebDriver browser = chromium(dir.resolve("profile"));
+            WebDriver browser = Chromium.headless(dir.resolve("profile"));
             try {
                 browser.get(AdminClient.uri(lab.pair(), "a", "").toString());
                 By protectionOfA = By.cssSelector("[data-site='a'] [data-field='protection']");
@@ -46,6 +49,14 @@ class DashboardBrowserTest {
                 // The page updates itself: its clock says when it last heard from the site.
                 new WebDriverWait(browser, Duration.ofSeconds(5)).until(b ->
                         b.findElement(By.id("freshness")).getText().startsWith("updated "));
+                assertTrue(browser.findElement(By.id("drill-text")).getText().startsWith("failover drill, PASS"),
+                        browser.findElement(By.id("drill-text")).getText());
+                String dashboard = browser.getWindowHandle();
+                browser.findElement(By.id("drill-report")).click();
+                assertFalse(browser.findElements(By.cssSelector("g.step[data-step='first write']")).isEmpty(),
+                        "the last drill's report, with its timeline, is one click away");
+                browser.navigate().back();
+                browser.switchTo().window(dashboard);
 
                 started.get("b").destroyForcibly();
                 long killed = System.nanoTime();
@@ -65,18 +76,5 @@ class DashboardBrowserTest {
                 browser.quit();
             }
         }
-    }
-
-    private static WebDriver chromium(Path profile) {
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary("/usr/bin/chromium");
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--window-size=1280,1400", "--user-data-dir=" + profile);
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(Path.of("/usr/bin/chromedriver").toFile())
-                .usingAnyFreePort()
-                .build();
-        return new ChromeDriver(service, options);
     }
 }
