@@ -13,6 +13,21 @@ public interface DrillLock extends AutoCloseable {
     @Override
     void close();
 
+    /** A lock held by {@code holder}, which {@code release} gives back (once: releasing is idempotent by contract). */
+    static DrillLock held(String holder, Runnable release) {
+        return new DrillLock() {
+            @Override
+            public String holder() {
+                return holder;
+            }
+
+            @Override
+            public void close() {
+                release.run();
+            }
+        };
+    }
+
     /** The lock is held by another drill, named in the message. */
     final class Taken extends Exception {
         public Taken(String holder) {

@@ -157,21 +157,13 @@ public final class InMemoryQuorum {
         }
         drillHolder = handle;
         drillHolderWords = holder;
-        return new DrillLock() {
-            @Override
-            public String holder() {
-                return holder;
-            }
-
-            @Override
-            public void close() {
-                synchronized (InMemoryQuorum.this) {
-                    if (drillHolder == handle) {
-                        drillHolder = null;
-                    }
+        return DrillLock.held(holder, () -> {
+            synchronized (this) {
+                if (drillHolder == handle) {
+                    drillHolder = null;
                 }
             }
-        };
+        });
     }
 
     // The operations of the handles: each first checks that the handle reaches the quorum.

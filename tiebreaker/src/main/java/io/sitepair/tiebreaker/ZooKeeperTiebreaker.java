@@ -149,21 +149,18 @@ final class ZooKeeperTiebreaker implements Tiebreaker {
         } catch (Exception e) {
             throw translate("taking the drill lock " + lock, e);
         }
-        return new DrillLock() {
-            @Override
-            public String holder() {
-                return holder;
-            }
-
-            @Override
-            public void close() {
-                try {
-                    client.delete().quietly().forPath(lock);
-                } catch (Exception ended) {
-                    // the session is gone, and the ephemeral node with it
+        return DrillLock.held(holder, () -> {
+            try {
+                // Only this holder's node: after a session expiry the lock may be another drill's.
+                Stat stat = new Stat();
+                byte[] now = client.getData().storingStatIn(stat).forPath(lock);
+                if (new String(now, StandardCharsets.UTF_8).equals(holder)) {
+                    client.delete().withVersion(stat.getVersion()).forPath(lock);
                 }
+            } catch (Exception ended) {
+                // gone already, or the session is, and the ephemeral node with it
             }
-        };
+        });
     }
 
     @Override

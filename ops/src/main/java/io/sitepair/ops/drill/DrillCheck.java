@@ -1,9 +1,9 @@
 package io.sitepair.ops.drill;
 
-import io.sitepair.ops.drill.report.Readable;
-import io.sitepair.ops.drill.report.DrillReport;
 import io.sitepair.ops.config.Addresses;
+import io.sitepair.ops.drill.report.DrillReport;
 import io.sitepair.ops.drill.report.DrillReport.Verdict;
+import io.sitepair.ops.drill.report.Readable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;

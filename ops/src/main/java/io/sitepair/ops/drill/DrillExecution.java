@@ -1,12 +1,16 @@
 package io.sitepair.ops.drill;
 
-import io.sitepair.ops.drill.report.DrillReport;
+import io.sitepair.ops.config.Addresses;
 import io.sitepair.ops.config.PairConfig;
+import io.sitepair.ops.config.Units;
+import io.sitepair.ops.drill.report.DrillReport;
 import io.sitepair.ops.drill.report.DrillReport.Outcome;
 import io.sitepair.ops.drill.report.DrillReport.SiteAtStart;
 import io.sitepair.ops.drill.report.DrillReports;
+import io.sitepair.ops.drill.report.Readable;
 import io.sitepair.ops.site.AdminClient;
 import io.sitepair.ops.site.Coordination;
+import io.sitepair.ops.site.OperatorError;
 import io.sitepair.tiebreaker.DrillLock;
 import io.sitepair.tiebreaker.NoQuorumException;
 import io.sitepair.tiebreaker.Tiebreaker;
@@ -68,7 +72,7 @@ public final class DrillExecution {
         DrillRun run = new DrillRun(pair, admin, options, out, clock, System::nanoTime);
         Preflight found = Preflight.look(run, clock.instant());
         run.sites(found.view().status().sites().values().stream().map(s -> new SiteAtStart(s.site(),
-                s.role().label(), io.sitepair.ops.config.Addresses.format(pair.site(s.site()).admin()))).toList());
+                s.role().label(), Addresses.format(pair.site(s.site()).admin()))).toList());
         if (!found.refusals().isEmpty() && !options.force()) {
             found.refusals().forEach(why -> err.println("sitepair drill: refused: " + why));
             return refuse("the pair is not fit for a drill (--force to drill anyway; the report records it)");
@@ -87,7 +91,7 @@ public final class DrillExecution {
             return drill(run, found, reports, lock);
         } catch (DrillLock.Taken e) {
             return refuse(e.getMessage() + " (a killed drill's lock goes when its ZooKeeper session expires)");
-        } catch (NoQuorumException | io.sitepair.ops.site.OperatorError e) {
+        } catch (NoQuorumException | OperatorError e) {
             return refuse("cannot take the drill lock: " + e.getMessage());
         }
     }
@@ -95,7 +99,7 @@ public final class DrillExecution {
     private int drill(DrillRun run, Preflight found, Path reports, DrillLock lock) throws Exception {
         out.printf("sitepair drill --kind %s: pair %s, site %s serving, site %s protecting it; objectives RTO %s, RPO 0%n",
                 options.kind(), pair.pair(), found.primary(), found.backup(),
-                io.sitepair.ops.config.Units.formatDuration(pair.drills().rto()));
+                Units.formatDuration(pair.drills().rto()));
         if (options.force() && !found.refusals().isEmpty()) {
             found.refusals().forEach(why -> run.problem("forced although " + why));
         }
@@ -133,7 +137,22 @@ public final class DrillExecution {
         Runtime.getRuntime().removeShutdownHook(abort);
         run.undoAll();
         sampler.close();
+        if (options.kind() == DrillKind.test) {
+            protectedThroughout(run, sampler.unprotectedAtMs());
+        }
         return finish(run, run.outcome(), sampler, reports).exitCode();
+    }
+
+    /** A test drill must not disturb production: every sample of the pair found it protected. */
+    private static void protectedThroughout(DrillRun run, List<Double> unprotectedAtMs) {
+        if (unprotectedAtMs.isEmpty()) {
+            run.objective("protected throughout", "every sample", Double.NaN, "the pair was protected at every"
+                    + " sample", DrillReport.Verdict.MET);
+        } else {
+            run.objective("protected throughout", "every sample", unprotectedAtMs.getFirst(), "the pair was NOT"
+                    + " protected at " + unprotectedAtMs.size() + " samples, from " + Readable.duration(
+                    unprotectedAtMs.getFirst()) + " into the drill", DrillReport.Verdict.MISSED);
+        }
     }
 
     /** Writes the report and prints the summary line; returns the outcome. */

@@ -1,7 +1,7 @@
 package io.sitepair.ops.drill;
 
-import io.sitepair.ops.drill.report.DrillReport;
 import io.sitepair.ops.config.PairConfig;
+import io.sitepair.ops.drill.report.DrillReport;
 import io.sitepair.ops.lab.WriteLoad;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;

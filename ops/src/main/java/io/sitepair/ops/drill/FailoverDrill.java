@@ -1,12 +1,13 @@
 package io.sitepair.ops.drill;
 
-import io.sitepair.ops.drill.report.Readable;
 import io.sitepair.ops.drill.report.DrillReport;
 import io.sitepair.ops.drill.report.DrillReport.Verdict;
+import io.sitepair.ops.drill.report.Readable;
 import io.sitepair.ops.lab.SitepairProcess;
 import io.sitepair.ops.lab.WriteLoad;
 import io.sitepair.ops.site.AdminAnswer;
 import io.sitepair.ops.status.FailoverTimeline;
+import io.sitepair.replicator.status.NoAnswer;
 import io.sitepair.replicator.status.SiteStatus;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -91,7 +92,7 @@ final class FailoverDrill {
             run.step("fault", "site " + site + " was told to crash; its answer was cut off (" + e.getMessage() + ")");
         }
         if (PairWaits.until(run, site, Duration.ofSeconds(10),
-                s -> s instanceof io.sitepair.replicator.status.NoAnswer) == null) {
+                s -> s instanceof NoAnswer) == null) {
             run.failed("fault", "site " + site + " still answers 10 s after it was told to crash");
             return false;
         }

@@ -2,6 +2,7 @@ package io.sitepair.ops.drill;
 
 import io.sitepair.ops.site.PairView;
 import io.sitepair.replicator.pair.Role;
+import io.sitepair.replicator.status.NoAnswer;
 import io.sitepair.replicator.status.PrimaryStatus;
 import io.sitepair.replicator.status.SiteStatus;
 import io.sitepair.tiebreaker.QuorumProbe;
@@ -59,7 +60,7 @@ record Preflight(PairView view, String primary, String backup, long epoch, List<
     }
 
     private static String describe(SiteStatus status) {
-        return status instanceof io.sitepair.replicator.status.NoAnswer none ? "site " + status.site()
+        return status instanceof NoAnswer none ? "site " + status.site()
                 + " does not answer (" + none.error() + ")" : "site " + status.site() + " is " + status.role().label();
     }
 }

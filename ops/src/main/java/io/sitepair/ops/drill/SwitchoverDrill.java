@@ -2,6 +2,7 @@ package io.sitepair.ops.drill;
 
 import io.sitepair.ops.drill.report.DrillReport;
 import io.sitepair.ops.drill.report.DrillReport.Verdict;
+import io.sitepair.ops.lab.WriteLoad;
 import java.time.Duration;
 
 /**
@@ -49,7 +50,7 @@ final class SwitchoverDrill {
             return Double.NaN;
         }
         if (workload != null) {
-            io.sitepair.ops.lab.WriteLoad.await(() -> workload.load().acknowledgedAfter(to, requested), 60,
+            WriteLoad.await(() -> workload.load().acknowledgedAfter(to, requested), 60,
                     "a write acknowledged by site " + to);
             run.step("first write", "site " + to + " acknowledged a client's write");
         }

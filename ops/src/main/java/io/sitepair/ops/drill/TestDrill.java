@@ -1,9 +1,10 @@
 package io.sitepair.ops.drill;
 
-import io.sitepair.ops.drill.report.Readable;
-import io.sitepair.ops.drill.report.DrillReport;
 import io.sitepair.ops.config.Addresses;
+import io.sitepair.ops.config.Units;
+import io.sitepair.ops.drill.report.DrillReport;
 import io.sitepair.ops.drill.report.DrillReport.Verdict;
+import io.sitepair.ops.drill.report.Readable;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -53,7 +54,7 @@ final class TestDrill {
             TestClone.Started started = clone.started();
             run.stepAt("clone serving", run.msAt(requested) + started.timeToServeMs(), "at log position "
                     + started.position() + " (" + started.eventsDelivered() + " events), on " + started.address() + "; disks "
-                    + started.copyMethod() + ", " + io.sitepair.ops.config.Units.formatBytes(started.bytesCopied())
+                    + started.copyMethod() + ", " + Units.formatBytes(started.bytesCopied())
                     + "; replay held " + Readable.duration(started.replayPauseMs()), true);
             probe(run, testService, sample, ledger, marker);
             DrillCheck.run(run, testService, backup, pair.epoch());
