@@ -271,13 +271,23 @@ public final class LocalPair implements AutoCloseable {
 
     /**
      * The running {@code sitepair up} of {@code site} for this pair, whoever started it (a failover
-     * drill with {@code --restart} starts one this lab does not hold).
+     * drill with {@code --restart} starts one this lab does not hold). Read from /proc: the JDK's
+     * own view of a command line stops at 4096 bytes, and a JVM's class path is longer.
      */
     public java.util.Optional<ProcessHandle> daemon(String site) {
         List<String> wanted = List.of("up", "--config", config.toString(), "--site", site);
-        return ProcessHandle.allProcesses().filter(p -> p.info().arguments()
-                .map(args -> java.util.Collections.indexOfSubList(List.of(args), wanted) >= 0).orElse(false))
+        return ProcessHandle.allProcesses().filter(p -> java.util.Collections.indexOfSubList(arguments(p), wanted) >= 0)
                 .findFirst();
+    }
+
+    private static List<String> arguments(ProcessHandle process) {
+        try {
+            String cmdline = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "cmdline"),
+                    java.nio.charset.StandardCharsets.ISO_8859_1);
+            return List.of(cmdline.split("\0"));
+        } catch (IOException | java.io.UncheckedIOException gone) {
+            return List.of(); // ended meanwhile, or not ours to read
+        }
     }
 
     @Override

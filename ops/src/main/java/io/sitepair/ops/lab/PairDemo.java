@@ -194,7 +194,7 @@ public final class PairDemo implements Callable<Integer> {
             fail(what, "exit " + drill.exit() + ": " + verdict + " " + drill.err().strip());
             return;
         }
-        summary.add(String.format("%-10s %s; %s", what.replace(" drill", ""), verdict, report));
+        summary.add(String.format("%-10s %s; %s", "drill", verdict.substring("drill ".length()), report));
     }
 
     /** Every write of {@code ledger} must be on {@code site}. */
