@@ -26,6 +26,7 @@ public final class DiskImage implements Closeable {
     private final FileChannel channel;
     private final long blocks;
     private volatile String injectedFault; // null: writes go to the file
+    private volatile WriteWatcher watcher; // null: none
 
     private DiskImage(Path path, FileChannel channel, long blocks) {
         this.path = path;
@@ -111,12 +112,40 @@ public final class DiskImage implements Closeable {
         injectedFault = error;
     }
 
-    /** Writes {@code count} blocks from {@code from}, starting at {@code offset}. */
+    /**
+     * Told before blocks change, while they still hold their old content: what a copy-on-write
+     * snapshot needs to save them first (a test clone's disk copy made while replay goes on).
+     */
+    @FunctionalInterface
+    public interface WriteWatcher {
+        /**
+         * Blocks {@code [block, block+count)} are about to be written; runs on the writer's thread,
+         * which waits for it. It must not throw: a watcher's failure is its own, never the write's.
+         */
+        void beforeWrite(long block, int count);
+    }
+
+    /** From now on {@code watcher} is told before every write; null: none. A disk has one watcher at most. */
+    public synchronized void watchWrites(WriteWatcher watcher) {
+        if (watcher != null && this.watcher != null) {
+            throw new IllegalStateException(path + " is already watched");
+        }
+        this.watcher = watcher;
+    }
+
+    /**
+     * Writes {@code count} blocks from {@code from}, starting at {@code offset}. Every change of
+     * blocks goes through here ({@link #zero} too), so the {@link WriteWatcher} sees them all.
+     */
     public void write(long block, int count, byte[] from, int offset) {
         checkRange(block, count);
         String fault = injectedFault;
         if (fault != null) {
             throw new UncheckedIOException(path + ": writing block " + block, new IOException(fault + " (injected)"));
+        }
+        WriteWatcher watching = watcher;
+        if (watching != null) {
+            watching.beforeWrite(block, count);
         }
         ByteBuffer buffer = ByteBuffer.wrap(from, offset, count * BLOCK_SIZE);
         try {
