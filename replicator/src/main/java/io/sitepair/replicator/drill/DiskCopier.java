@@ -7,22 +7,21 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Set;
 
 /**
  * Copies a disk image for a test clone: a copy-on-write clone of the whole file where the file
  * system shares extents ({@code FICLONE}: instant, and no space until either side writes), else
- * a sparse copy of the blocks that hold something (where the source has data, and of that only
- * the blocks that are not all zeros), leaving holes elsewhere.
+ * a {@link BlockCopy}: a sparse copy of the blocks that hold something, made in the background
+ * while the disk goes on being written, leaving holes elsewhere.
  *
  * <p>The source is read through the page cache, as {@link DiskImage} writes it ({@code pwrite},
- * unflushed writes included), so the copy holds every write completed before it began; a clone
- * of a file with dirty pages is written back by the file system first. The caller keeps the
- * source from being written during the copy.
+ * unflushed writes included), so a copy holds every write completed before it began; a clone of
+ * a file with dirty pages is written back by the file system first. The caller keeps the disk
+ * from being written while the copy begins.
  */
 public final class DiskCopier {
-    private static final int CHUNK = 256 * DiskImage.BLOCK_SIZE;
+    static final int CHUNK_BLOCKS = 256;
     /** What a file system that cannot clone answers ({@code ENOTTY}: no such ioctl; {@code EXDEV}: another file system). */
     private static final Set<Integer> CANNOT_CLONE = Set.of(LinuxFiles.EOPNOTSUPP, LinuxFiles.EXDEV,
             LinuxFiles.ENOTTY, LinuxFiles.EINVAL);
@@ -47,47 +46,37 @@ public final class DiskCopier {
      * A copy made: its file, how, and the bytes it holds (a clone shares the whole file: its
      * size; a sparse copy: the bytes it wrote).
      */
-    public record Copied(Path target, Method method, long bytes) {}
+    public record Copied(Path target, Method method, long bytes) implements DiskCopy {
+        @Override
+        public Copied await() {
+            return this;
+        }
+
+        @Override
+        public void stop() {}
+    }
 
     private DiskCopier() {}
 
-    /** Copies {@code source} to {@code target}, which must not exist yet. */
-    public static Copied copy(Path source, Path target) throws IOException {
-        long size = Files.size(source);
+    /** Begins copying {@code disk} to {@code target}, which must not exist yet, in chunks of {@code chunkBlocks}. */
+    static DiskCopy start(DiskImage disk, Path target, int chunkBlocks) throws IOException {
+        long size = disk.blockCount() * DiskImage.BLOCK_SIZE;
         try (RandomAccessFile created = new RandomAccessFile(Files.createFile(target).toFile(), "rw")) {
             created.setLength(size);
         }
         try {
-            LinuxFiles.cloneWhole(source, target);
+            LinuxFiles.cloneWhole(disk.path(), target);
             return new Copied(target, Method.REFLINK, size);
         } catch (LinuxFiles.CallFailed e) {
             if (!CANNOT_CLONE.contains(e.errno)) {
                 throw e;
             }
         }
-        return new Copied(target, Method.SPARSE_COPY, sparseCopy(source, target, size));
-    }
-
-    /** Writes the non-zero blocks of {@code source}'s data runs into the same places of {@code target}; returns the bytes written. */
-    private static long sparseCopy(Path source, Path target, long size) throws IOException {
-        long written = 0;
-        byte[] chunk = new byte[CHUNK];
-        try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
-             FileChannel out = FileChannel.open(target, StandardOpenOption.WRITE)) {
-            for (LinuxFiles.DataRun run : LinuxFiles.dataRuns(source, size)) {
-                long first = run.start() - run.start() % DiskImage.BLOCK_SIZE;
-                for (long at = first; at < run.end(); at += CHUNK) {
-                    int length = (int) Math.min(CHUNK, run.end() - at);
-                    readFully(in, ByteBuffer.wrap(chunk, 0, length), at);
-                    written += writeNonZeroBlocks(out, chunk, length, at);
-                }
-            }
-        }
-        return written;
+        return BlockCopy.start(disk, target, chunkBlocks);
     }
 
     /** Writes each run of consecutive non-zero blocks of {@code chunk[0, length)} at {@code at}; returns the bytes written. */
-    private static long writeNonZeroBlocks(FileChannel out, byte[] chunk, int length, long at) throws IOException {
+    static long writeNonZeroBlocks(FileChannel out, byte[] chunk, int length, long at) throws IOException {
         long written = 0;
         int offset = 0;
         while (offset < length) {
@@ -117,7 +106,7 @@ public final class DiskCopier {
                 : java.util.Arrays.mismatch(chunk, offset, end, new byte[end - offset], 0, end - offset) < 0;
     }
 
-    private static void readFully(FileChannel in, ByteBuffer into, long position) throws IOException {
+    static void readFully(FileChannel in, ByteBuffer into, long position) throws IOException {
         while (into.hasRemaining()) {
             int n = in.read(into, position);
             if (n < 0) {

@@ -25,14 +25,16 @@ import org.slf4j.LoggerFactory;
  * <p>A clone is consistent and loses nothing acknowledged: on request, its target is the log
  * position the backup has received (every output a client was given was acknowledged by then),
  * and the replay thread takes it ({@link ClonePoint}) between two events once replay has reached
- * that position. The clone then boots off the replay thread, LIVE on its own address over the
+ * that position: the VM's state, and copies of the disks begun there, which go on being written in
+ * the background while replay goes on. Once they are complete, the clone boots off the replay thread, LIVE on its own address over the
  * copies ({@link ServedRun#restoreLive}), linked to nothing: no logging channel, heartbeat or
  * quorum, so its outputs reach only its own clients and its writes only the copies. Replay goes
  * on meanwhile, and the backup keeps acknowledging.
  *
  * <p>A clone ends when the drill ends it, when its lease runs out unrenewed (a drill that was
  * killed leaves nothing behind), when its VM halts, and first of all when the backup's replay
- * ends (it stops, halts, rejoins or goes live). Ending it deletes the copies.
+ * ends (it stops, halts, rejoins or goes live), even while its disks are being copied. Ending it
+ * stops the copies being written, then deletes them.
  */
 public final class TestClones {
     private static final Logger LOG = LoggerFactory.getLogger(TestClones.class);
@@ -47,29 +49,28 @@ public final class TestClones {
     private final String site;
     private final GuestModule module;
     private final VmOptions options;
-    private final List<Path> disks;
     private final Path directory;
     private final InetSocketAddress service;
     private final LongSupplier received;
     private final Runnable wakeReplay;
     private final AtomicReference<Request> pending = new AtomicReference<>();
     private Request starting; // guarded by this: asked for, not serving yet
+    private ClonePoint copying; // guarded by this: taken, its disks still being copied
+    private String copyEnded; // guarded by this: why the clone was ended while its disks were copied
     private TestClone serving; // guarded by this
     private String closed; // guarded by this: why replay ended; null while it runs
 
     /**
-     * For site {@code site}, whose VM runs {@code module} with {@code options} on {@code disks};
-     * the copies go into {@code dataDir}. {@code service} is the pair's service address, which no
+     * For site {@code site}, whose VM runs {@code module} with {@code options}; the copies go into {@code dataDir}. {@code service} is the pair's service address, which no
      * clone may take; {@code received} gives the position the backup has received; {@code
      * wakeReplay} makes a waiting replay thread look at the request (a quiet primary sends nothing
      * that would wake it).
      */
-    public TestClones(String site, GuestModule module, VmOptions options, List<Path> disks, Path dataDir,
+    public TestClones(String site, GuestModule module, VmOptions options, Path dataDir,
                       InetSocketAddress service, LongSupplier received, Runnable wakeReplay) {
         this.site = site;
         this.module = module;
         this.options = options.withConsole((mode, line) -> options.console().accept(mode, "(test clone) " + line));
-        this.disks = List.copyOf(disks);
         this.directory = dataDir.resolve(DIRECTORY);
         this.service = service;
         this.received = received;
@@ -84,8 +85,10 @@ public final class TestClones {
         Request request = ask(address, lease, System.nanoTime());
         try {
             ClonePoint point = await(request);
-            LOG.info("site '{}': test clone taken at position {} ({} events): {}, {} bytes; replay held {} ms", site,
-                    point.position(), point.events(), point.method(), point.bytes(), millis(point.pauseNanos()));
+            LOG.info("site '{}': test clone taken at position {} ({} events); replay held {} ms; copying the disks"
+                    + " ({})", site, point.position(), point.events(), millis(point.pauseNanos()), point.method());
+            awaitCopies(point);
+            LOG.info("site '{}': test clone's disks copied: {}, {} bytes", site, point.method(), point.bytes());
             return serve(request, point, address, lease);
         } finally {
             synchronized (this) {
@@ -146,6 +149,35 @@ public final class TestClones {
         }
     }
 
+    /**
+     * Waits for {@code point}'s copies, off the replay thread; deletes them and throws if they
+     * fail or the clone is ended meanwhile.
+     */
+    private void awaitCopies(ClonePoint point) throws Exception {
+        Exception failed = null;
+        try {
+            point.awaitCopies();
+        } catch (IOException | InterruptedException e) {
+            failed = e;
+        }
+        String ended;
+        synchronized (this) {
+            ended = closed != null ? closed : copyEnded;
+            copying = null;
+            copyEnded = null;
+        }
+        if (ended != null) {
+            throw new IllegalStateException("the test clone was ended while its disks were copied (" + ended + "); "
+                    + point.deleteCopies());
+        }
+        if (failed != null) {
+            LOG.warn("site '{}': test clone's disks could not be copied: {}; {}", site, failed.getMessage(),
+                    point.deleteCopies());
+            throw new IllegalStateException("the test clone's disks could not be copied: " + failed.getMessage()
+                    + "; the backup replays on, protected", failed);
+        }
+    }
+
     /** Boots the clone from {@code point}, off the replay thread; deletes the copies if it cannot. */
     private TestClone.Started serve(Request request, ClonePoint point, InetSocketAddress address, Duration lease)
             throws Exception {
@@ -200,7 +232,11 @@ public final class TestClones {
             return;
         }
         try {
-            request.taken().complete(ClonePoint.take(vm, disks, directory));
+            ClonePoint point = ClonePoint.take(vm, directory);
+            synchronized (this) {
+                copying = point;
+            }
+            request.taken().complete(point);
         } catch (Exception e) {
             LOG.warn("site '{}': test clone could not be taken at position {}: {}", site, vm.position(),
                     e.getMessage());
@@ -217,11 +253,21 @@ public final class TestClones {
                 + " s more unless renewed again";
     }
 
-    /** Ends the serving clone; says what was stopped and deleted. */
+    /** Ends the serving clone, or the one whose disks are being copied; says what was stopped and deleted. */
     public String end() {
-        TestClone clone;
+        TestClone clone = null;
+        ClonePoint point;
         synchronized (this) {
-            clone = requireServing();
+            point = serving == null ? copying : null;
+            if (point == null) {
+                clone = requireServing();
+            } else {
+                copyEnded = "ended by request";
+            }
+        }
+        if (point != null) {
+            point.stopCopies(); // the request that took it deletes the copies
+            return "test clone taken at position " + point.position() + " ended while its disks were copied";
         }
         return end(clone, "ended by request");
     }
@@ -229,12 +275,17 @@ public final class TestClones {
     /** Replay has ended ({@code why}): a clone serving or being asked for ends first, and no other is taken. */
     public void close(String why) {
         TestClone clone;
+        ClonePoint point;
         synchronized (this) {
             if (closed != null) {
                 return;
             }
             closed = why;
             clone = serving;
+            point = copying;
+        }
+        if (point != null) {
+            point.stopCopies(); // the disks are no longer watched once this returns; the request deletes the copies
         }
         Request request = pending.getAndSet(null);
         if (request != null) {

@@ -61,8 +61,8 @@ final class ReplayDriver implements Runnable {
         this.takeover = takeover;
         this.goLive = goLive;
         this.end = end;
-        this.clones = new TestClones(settings.site(), settings.module(), settings.vmOptions(), settings.disks(),
-                settings.dataDir(), settings.service(), received::received, this::wakeForClone);
+        this.clones = new TestClones(settings.site(), settings.module(), settings.vmOptions(), settings.dataDir(),
+                settings.service(), received::received, this::wakeForClone);
     }
 
     /** The backup's test clones, taken between two events of this replay. */

@@ -24,14 +24,14 @@ class DiskCopierTest {
     void theCopyHoldsTheSameBytesAndASparseCopyWritesOnlyNonZeroBlocks() throws Exception {
         Path source = dir.resolve("disk0.img");
         DiskImage.create(source, 4096L * BLOCK);
+        DiskCopier.Copied copy;
         try (DiskImage disk = DiskImage.open(source)) {
             disk.write(0, 1, filled(1, (byte) 1), 0);
             disk.write(100, 3, filled(3, (byte) 7), 0);
             disk.write(500, 1, new byte[BLOCK], 0); // zeros written: data to the file system, nothing to copy
             disk.write(4095, 1, filled(1, (byte) 9), 0); // the last block
+            copy = DiskCopier.start(disk, dir.resolve("copy.img"), DiskCopier.CHUNK_BLOCKS).await();
         }
-
-        DiskCopier.Copied copy = DiskCopier.copy(source, dir.resolve("copy.img"));
 
         assertArrayEquals(Files.readAllBytes(source), Files.readAllBytes(copy.target()));
         if (copy.method() == DiskCopier.Method.REFLINK) {
@@ -50,7 +50,9 @@ class DiskCopierTest {
         Path source = dir.resolve("disk0.img");
         DiskImage.create(source, 16L * BLOCK);
         Path target = Files.writeString(dir.resolve("copy.img"), "keep");
-        assertThrows(FileAlreadyExistsException.class, () -> DiskCopier.copy(source, target));
+        try (DiskImage disk = DiskImage.open(source)) {
+            assertThrows(FileAlreadyExistsException.class, () -> DiskCopier.start(disk, target, 1));
+        }
         assertEquals("keep", Files.readString(target));
     }
 
