@@ -176,7 +176,11 @@ public final class Snapshot {
         if (vm.status() != GuestVm.Status.RUNNING) {
             throw new IllegalStateException("cannot capture a halted VM");
         }
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(1 << 20);
+        // Sized for the whole memory at once: grown by doubling, a large guest's state is copied
+        // over and over, and holds twice its size, while the caller (a backup's replay) waits.
+        long memory = (long) vm.instance().memory().pages() * com.dylibso.chicory.runtime.Memory.PAGE_SIZE;
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 8,
+                memory + (1 << 20)));
         DataOutputStream out = new DataOutputStream(bytes);
         VmStateCodec.write(vm, out);
         out.flush();
