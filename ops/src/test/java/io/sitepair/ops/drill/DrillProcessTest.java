@@ -150,7 +150,8 @@ class DrillProcessTest {
         Map<String, String> ledger;
         try (WriteLoad production = new WriteLoad(2, "production", Map.of("a", lab.service("a")), "a")) {
             production.awaitAcknowledged(100, 30);
-            drill = drill(lab.config(), "--kind", "test");
+            drill = drill(configWith("check-ok.yaml", "rpo: 0", "rpo: 0\n  check: redis-cli -h \"$SITEPAIR_DRILL_HOST\""
+                    + " -p \"$SITEPAIR_DRILL_PORT\" ping"), "--kind", "test");
             int before = production.acknowledged().size();
             production.awaitAcknowledged(before + 100, 30); // the primary still serves
             ledger = Map.copyOf(production.acknowledged());
@@ -165,6 +166,9 @@ class DrillProcessTest {
         assertTrue(steps.containsAll(List.of("clone requested", "clone serving", "probe passed", "torn down",
                 "production untouched", "ledger checked")), steps.toString());
         assertTrue(figure(report, "outputs released during the drill") > 0, "the primary released nothing meanwhile");
+        assertEquals(0, report.check().exit(), report.check().toString());
+        assertEquals("PONG", report.check().output(), "the check ran against the clone");
+        assertTrue(steps.contains("check passed"), steps.toString());
         assertEquals(0, WriteLoad.missing(ledger, lab.service("a")), "a production write was lost");
         assertFalse(answers(testService), "the clone still serves on " + testService);
         Path copies = lab.pair().site("b").dataDir().resolve("drill-clone");
