@@ -61,10 +61,15 @@ public final class PairDemo implements Callable<Integer> {
         }
         out = spec.commandLine().getOut();
         Path work = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("sitepair-demo");
+        Path reports = null;
         try (LocalPair lab = new LocalPair(work, yaml -> yaml)) {
+            reports = lab.pair().drills().reports();
             run(lab);
         } catch (RuntimeException e) {
             fail("lab", e.getMessage());
+        }
+        if (dir == null && reports != null && Files.isDirectory(reports)) {
+            keepReports(reports);
         }
         out.println();
         out.println("summary:");
@@ -79,6 +84,18 @@ public final class PairDemo implements Callable<Integer> {
         }
         out.flush();
         return failed ? 1 : 0;
+    }
+
+    /**
+     * The drills' reports outlive the temporary lab: they move to a directory of their own, and
+     * the summary names them there.
+     */
+    private void keepReports(Path reports) throws IOException {
+        Path kept = Files.createTempDirectory("sitepair-demo-drills");
+        Files.move(reports, kept.resolve("drills"));
+        summary.replaceAll(line -> line.replace(reports.toString(), kept.resolve("drills").toString()));
+        summary.add(String.format("%-10s %s", "reports", "kept in " + kept.resolve("drills")
+                + " (open report.html in a browser)"));
     }
 
     /** What {@code sitepair status --json} says of the links, as an operator's script would read it: into the summary. */

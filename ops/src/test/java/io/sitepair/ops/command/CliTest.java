@@ -226,7 +226,7 @@ class CliTest {
     void theDemoLabFailsOverResyncsSwitchesBackAndEndsInTheSameStateOnBothSites() {
         Result demo = sitepair("demo", "--seconds", "1", "--dir", p("lab"));
         assertEquals(0, demo.exit(), demo.err() + demo.out());
-        for (String step : List.of("failover ", "resync ", "switchover ", "power-off ")) {
+        for (String step : List.of("drill ", "failover ", "resync ", "switchover ", "power-off ")) {
             assertTrue(Pattern.compile("(?m)^  " + step + " *\\S").matcher(demo.out()).find(), step + "\n" + demo.out());
         }
         assertTrue(demo.out().contains("none lost") && !demo.out().contains("LOST"), demo.out());
