@@ -1,5 +1,6 @@
 package io.sitepair.ops.chaos;
 
+import io.sitepair.ops.logging.ProcessLogging;
 import io.sitepair.tiebreaker.ZooKeeperClientTls;
 import io.sitepair.tiebreaker.ZooKeeperTls;
 import java.nio.charset.StandardCharsets;
@@ -7,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryForever;
@@ -19,10 +19,6 @@ import org.apache.zookeeper.data.Stat;
  * so that writes acknowledged by a site can be set against when it held the epoch.
  */
 final class LiveRecordWatcher implements AutoCloseable {
-    /** Held so that ZooKeeper's and Curator's reconnect chatter stays out of the campaign's output. */
-    private static final List<Logger> QUIET = List.of(Logger.getLogger("org.apache.zookeeper"),
-            Logger.getLogger("org.apache.curator"));
-
     private final CuratorFramework client;
     /** Null when the link to the quorum is plaintext. */
     private final ZooKeeperClientTls tls;
@@ -33,7 +29,8 @@ final class LiveRecordWatcher implements AutoCloseable {
 
     /** Reads the record at {@code connectString} as the holder of {@code identity} (null: in plaintext). */
     LiveRecordWatcher(String connectString, String pair, ZooKeeperTls identity) {
-        QUIET.forEach(l -> l.setLevel(Level.SEVERE));
+        // ZooKeeper's and Curator's reconnect chatter stays out of the campaign's output.
+        ProcessLogging.quorumLibrariesAt(Level.SEVERE);
         this.path = "/sitepair/pairs/" + pair + "/epoch";
         this.tls = identity == null ? null : ZooKeeperClientTls.open(identity);
         CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder().connectString(connectString)

@@ -8,6 +8,7 @@ import io.sitepair.ops.drill.report.DrillReport.Outcome;
 import io.sitepair.ops.drill.report.DrillReport.SiteAtStart;
 import io.sitepair.ops.drill.report.DrillReports;
 import io.sitepair.ops.drill.report.Readable;
+import io.sitepair.ops.logging.ProcessLogging;
 import io.sitepair.ops.site.AdminClient;
 import io.sitepair.ops.site.Coordination;
 import io.sitepair.ops.site.OperatorError;
@@ -25,7 +26,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * One drill from its request to its report: the refusals (reports directory not writable, pair not
@@ -36,13 +36,6 @@ import java.util.logging.Logger;
 public final class DrillExecution {
     /** The exit code of a drill refused before it began (bad input, or a pair not fit for a drill). */
     public static final int REFUSED = 2;
-    /**
-     * ZooKeeper and Curator, silenced while the drill holds its lock: a failover drill crashes a
-     * quorum member on purpose, and their reconnection errors would read as the drill's. Held
-     * here, as java.util.logging keeps loggers weakly and a collected one forgets its level.
-     */
-    private static final List<Logger> QUORUM_CLIENT = List.of(Logger.getLogger("org.apache.zookeeper"),
-            Logger.getLogger("org.apache.curator"));
 
     private final PairConfig pair;
     private final AdminClient admin;
@@ -84,7 +77,9 @@ public final class DrillExecution {
             return refuse("a test drill boots the clone on site " + found.backup() + "'s isolated test service, and "
                     + pair.file() + " names none: set drills.test-service." + found.backup() + " (docs/drills.md)");
         }
-        QUORUM_CLIENT.forEach(logger -> logger.setLevel(Level.OFF));
+        // A failover drill crashes a quorum member on purpose: the client's reconnection errors
+        // would read as the drill's.
+        ProcessLogging.quorumLibrariesAt(Level.OFF);
         try (Tiebreaker quorum = pair.coordination() == null ? null : Coordination.connect(pair,
                 new PrintStream(PrintStream.nullOutputStream()), Duration.ofSeconds(10));
              DrillLock lock = quorum == null ? null : quorum.lockDrill(holder())) {

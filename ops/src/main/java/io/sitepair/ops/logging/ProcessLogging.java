@@ -38,6 +38,15 @@ public final class ProcessLogging {
     private ProcessLogging() {}
 
     /**
+     * Shows ZooKeeper's and Curator's records from {@code level} up only: for a command that
+     * holds a quorum session through faults it causes on purpose (a drill, the fault campaign)
+     * and reports the quorum in its own words.
+     */
+    public static void quorumLibrariesAt(Level level) {
+        QUORUM_LIBRARIES.forEach(logger -> logger.setLevel(level));
+    }
+
+    /**
      * A one-shot command ({@code status}, {@code endpoint}, ...): it reports the quorum in its own
      * output, so only the libraries' errors are shown.
      */
