@@ -1,0 +1,45 @@
+package io.sitepair.replicator.nic;
+
+import java.net.Inet4Address;
+
+/**
+ * Who the guest is on the service network: one MAC and one IPv4 address, the same at both sites,
+ * so that a client's connection and ARP cache stay valid when the other site goes live.
+ *
+ * @param mac the 48-bit MAC address in the low bits
+ * @param address the service address the guest answers for
+ * @param prefixLength the service network's prefix length (1..32)
+ */
+public record NicIdentity(long mac, Inet4Address address, int prefixLength) {
+    public NicIdentity {
+        if ((mac >>> 48) != 0) {
+            throw new IllegalArgumentException("a MAC address has 48 bits: " + Long.toHexString(mac));
+        }
+        if (prefixLength < 1 || prefixLength > 32) {
+            throw new IllegalArgumentException("prefix length " + prefixLength + " is outside 1..32");
+        }
+    }
+
+    /** The address as the guest ABI passes it: big-endian bytes in an int. */
+    public int addressBits() {
+        byte[] b = address.getAddress();
+        return (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
+    }
+
+    /** {@code 02:00:5e:10:00:0a} form. */
+    public String macText() {
+        StringBuilder text = new StringBuilder(17);
+        for (int shift = 40; shift >= 0; shift -= 8) {
+            if (shift != 40) {
+                text.append(':');
+            }
+            text.append(String.format("%02x", (mac >>> shift) & 0xff));
+        }
+        return text.toString();
+    }
+
+    @Override
+    public String toString() {
+        return address.getHostAddress() + "/" + prefixLength + " (" + macText() + ")";
+    }
+}
