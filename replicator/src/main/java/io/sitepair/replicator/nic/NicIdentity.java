@@ -3,20 +3,25 @@ package io.sitepair.replicator.nic;
 import java.net.Inet4Address;
 
 /**
- * Who the guest is on the service network: one MAC and one IPv4 address, the same at both sites,
- * so that a client's connection and ARP cache stay valid when the other site goes live.
+ * Who the guest is on the service network: one MAC, one IPv4 address and the TCP port it serves,
+ * the same at both sites, so that a client's connection and ARP cache stay valid when the other
+ * site goes live.
  *
  * @param mac the 48-bit MAC address in the low bits
  * @param address the service address the guest answers for
  * @param prefixLength the service network's prefix length (1..32)
+ * @param port the TCP port the guest accepts connections on; other ports are refused (RST)
  */
-public record NicIdentity(long mac, Inet4Address address, int prefixLength) {
+public record NicIdentity(long mac, Inet4Address address, int prefixLength, int port) {
     public NicIdentity {
         if ((mac >>> 48) != 0) {
             throw new IllegalArgumentException("a MAC address has 48 bits: " + Long.toHexString(mac));
         }
         if (prefixLength < 1 || prefixLength > 32) {
             throw new IllegalArgumentException("prefix length " + prefixLength + " is outside 1..32");
+        }
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port " + port + " is outside 1..65535");
         }
     }
 
@@ -40,6 +45,6 @@ public record NicIdentity(long mac, Inet4Address address, int prefixLength) {
 
     @Override
     public String toString() {
-        return address.getHostAddress() + "/" + prefixLength + " (" + macText() + ")";
+        return address.getHostAddress() + "/" + prefixLength + " port " + port + " (" + macText() + ")";
     }
 }
