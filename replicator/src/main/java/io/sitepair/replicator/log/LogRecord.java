@@ -24,7 +24,7 @@ public sealed interface LogRecord {
     String describe();
 
     /** A record that is delivered to the guest as a handler call. */
-    sealed interface Event extends LogRecord permits Init, Opened, Data, Closed, TimerFired {}
+    sealed interface Event extends LogRecord permits Init, Opened, Data, Closed, TimerFired, Frame, NicUp {}
 
     /**
      * A record the primary appends between events for the backup itself, not for the guest: a
@@ -67,6 +67,31 @@ public sealed interface LogRecord {
         public int payloadSize() { return 8; }
         public void writePayload(ByteBuffer out) { out.putLong(timer); }
         public String describe() { return "event timer id=" + timer; }
+    }
+
+    /** One Ethernet frame from the service network, for the guest's own TCP/IP stack (network mode nic). */
+    record Frame(byte[] bytes) implements Event {
+        public int type() { return 0x06; }
+        public int payloadSize() { return bytes.length; }
+        public void writePayload(ByteBuffer out) { out.put(bytes); }
+        public String describe() { return "event frame len=" + bytes.length; }
+    }
+
+    /**
+     * The virtual NIC's link came up at the site that serves, with the guest's identity on the
+     * service network: on boot, and on each go-live, when the guest announces its address and
+     * prompts its connections' clients.
+     */
+    record NicUp(long mac, int address, int prefixLength, int port) implements Event {
+        public int type() { return 0x07; }
+        public int payloadSize() { return 8 + 4 + 1 + 2; }
+        public void writePayload(ByteBuffer out) {
+            out.putLong(mac).putInt(address).put((byte) prefixLength).putShort((short) port);
+        }
+        public String describe() {
+            return "event nic-up " + (address >>> 24) + "." + (address >>> 16 & 0xff) + "." + (address >>> 8 & 0xff)
+                    + "." + (address & 0xff) + "/" + prefixLength + " port " + port;
+        }
     }
 
     // ---- results of non-deterministic host calls ----
@@ -207,6 +232,8 @@ public sealed interface LogRecord {
             case 0x03 -> new Data(in.getInt(), rest(in));
             case 0x04 -> new Closed(in.getInt());
             case 0x05 -> new TimerFired(in.getLong());
+            case 0x06 -> new Frame(rest(in));
+            case 0x07 -> new NicUp(in.getLong(), in.getInt(), in.get() & 0xff, in.getShort() & 0xffff);
             case 0x10 -> new Clock(in.getLong());
             case 0x11 -> new Random(rest(in));
             case 0x12 -> new DiskRead(in.getInt(), in.getLong(), in.getInt(), in.getInt());

@@ -20,6 +20,7 @@ public interface GuestAbi {
     int E_RANGE = -3;
     int E_NOTIMER = -4;
     int E_INVAL = -5;
+    int E_NONIC = -6;
 
     // Exports.
     String EXPORT_ABI_VERSION = "sp_abi_version";
@@ -31,6 +32,16 @@ public interface GuestAbi {
     String ON_DATA = "sp_on_data";
     String ON_CLOSED = "sp_on_closed";
     String ON_TIMER = "sp_on_timer";
+    /** Network mode nic only: one Ethernet frame is in the receive buffer. */
+    String ON_FRAME = "sp_on_frame";
+    /** Network mode nic only: (mac, ipv4, prefix length, port); the link came up where the VM serves. */
+    String ON_NIC_UP = "sp_on_nic_up";
+
+    /** The connection id a NIC frame goes out on: outputs and their log entries name the NIC as connection 0. */
+    int NIC_CONN = 0;
+    /** Smallest and largest Ethernet frame a guest may send (a header, and what a 16-bit IP length allows). */
+    int MIN_FRAME = 14;
+    int MAX_FRAME = 65535;
 
     /** Largest single disk transfer, random fill or send, in bytes. */
     int MAX_TRANSFER = 1 << 20;
@@ -39,6 +50,9 @@ public interface GuestAbi {
     int send(int conn, int dataPtr, int length);
 
     int close(int conn);
+
+    /** Network mode nic: one Ethernet frame out, an output like any reply. */
+    int nic_send(int framePtr, int length);
 
     // ---- virtual disks ----
     int disk_count();

@@ -37,15 +37,17 @@ public final class GuestModule {
     private final List<HostImports.WasiImport> wasiImports;
     private final MemoryLimits declaredMemory;
     private final boolean reactorInitializer;
+    private final boolean nicCapable;
 
     private GuestModule(String name, byte[] bytes, byte[] hash, List<HostImports.WasiImport> wasiImports,
-                        MemoryLimits declaredMemory, boolean reactorInitializer) {
+                        MemoryLimits declaredMemory, boolean reactorInitializer, boolean nicCapable) {
         this.name = name;
         this.bytes = bytes;
         this.hash = hash;
         this.wasiImports = wasiImports;
         this.declaredMemory = declaredMemory;
         this.reactorInitializer = reactorInitializer;
+        this.nicCapable = nicCapable;
     }
 
     /**
@@ -100,7 +102,8 @@ public final class GuestModule {
             throw new GuestLoadException(name + ": declares no linear memory");
         }
         return new GuestModule(name, bytes, sha256(bytes), List.copyOf(wasi), memory,
-                exports.contains(GuestAbi.EXPORT_INITIALIZE));
+                exports.contains(GuestAbi.EXPORT_INITIALIZE),
+                exports.contains(GuestAbi.ON_FRAME) && exports.contains(GuestAbi.ON_NIC_UP));
     }
 
     /**
@@ -150,6 +153,11 @@ public final class GuestModule {
 
     List<HostImports.WasiImport> wasiImports() {
         return wasiImports;
+    }
+
+    /** True if the guest carries the SDK's TCP/IP stack, so it can run in network mode nic. */
+    public boolean nicCapable() {
+        return nicCapable;
     }
 
     /** True if the module exports {@code _initialize} (wasi-libc reactors do: it runs C constructors). */

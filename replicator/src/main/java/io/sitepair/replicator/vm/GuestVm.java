@@ -32,7 +32,7 @@ public final class GuestVm {
     private final GuestModule module;
     private final Instance instance;
     private final VmHost host;
-    private final ExportFunction onInit, onOpen, onData, onClosed, onTimer;
+    private final ExportFunction onInit, onOpen, onData, onClosed, onTimer, onFrame, onNicUp;
     private final int rxBuffer;
     private final int rxCapacity;
     private long eventsDelivered;
@@ -41,7 +41,11 @@ public final class GuestVm {
 
     private GuestVm(GuestModule module, VmOptions options, List<DiskImage> disks, boolean runInitialize) {
         this.module = module;
-        this.host = new VmHost(disks, options.console());
+        if (options.nic() && !module.nicCapable()) {
+            throw new GuestLoadException(module.name() + ": has no TCP/IP stack (exports no " + GuestAbi.ON_FRAME
+                    + "), so it cannot run in network mode nic: build it with the SDK's stack, or use network mode socket");
+        }
+        this.host = new VmHost(disks, options.console(), options.nic());
         host.stampWritesWith(options.writeStamps());
         WasmModule wasm = module.parse();
         Instance.Builder builder = Instance.builder(wasm)
@@ -63,6 +67,8 @@ public final class GuestVm {
         this.onData = instance.export(GuestAbi.ON_DATA);
         this.onClosed = instance.export(GuestAbi.ON_CLOSED);
         this.onTimer = instance.export(GuestAbi.ON_TIMER);
+        this.onFrame = options.nic() ? instance.export(GuestAbi.ON_FRAME) : null;
+        this.onNicUp = options.nic() ? instance.export(GuestAbi.ON_NIC_UP) : null;
         this.rxBuffer = (int) instance.export(GuestAbi.EXPORT_RX_BUFFER).apply()[0];
         this.rxCapacity = (int) instance.export(GuestAbi.EXPORT_RX_CAPACITY).apply()[0];
         long memoryBytes = (long) instance.memory().pages() * Memory.PAGE_SIZE;
@@ -226,6 +232,12 @@ public final class GuestVm {
                 state.cancelTimer(t.timer());
                 call(onTimer, GuestAbi.ON_TIMER, event, t.timer());
             }
+            case LogRecord.Frame f -> {
+                instance.memory().write(rxBuffer, f.bytes());
+                call(onFrame, GuestAbi.ON_FRAME, event, f.bytes().length);
+            }
+            case LogRecord.NicUp n -> call(onNicUp, GuestAbi.ON_NIC_UP, event, n.mac(), n.address() & 0xFFFF_FFFFL,
+                    n.prefixLength(), n.port());
         }
         eventsDelivered++;
     }
@@ -244,6 +256,10 @@ public final class GuestVm {
                             ? "data event of " + d.bytes().length + " bytes (allowed 1.." + rxCapacity + ")" : null;
             case LogRecord.Closed c -> state.isOpen(c.conn()) ? null : "close of connection " + c.conn() + ", which is not open";
             case LogRecord.TimerFired t -> state.isArmed(t.timer()) ? null : "timer " + t.timer() + " fired but is not armed";
+            case LogRecord.Frame f -> onFrame == null ? "a frame for a VM without a NIC (network mode socket)"
+                    : f.bytes().length == 0 || f.bytes().length > rxCapacity
+                            ? "frame of " + f.bytes().length + " bytes (allowed 1.." + rxCapacity + ")" : null;
+            case LogRecord.NicUp n -> onNicUp == null ? "nic-up for a VM without a NIC (network mode socket)" : null;
         };
     }
 

@@ -27,6 +27,7 @@ final class HostImports {
         f.add(fn("send", List.of(i32, i32, i32), List.of(i32),
                 a -> new long[] {abi.send((int) a[0], (int) a[1], (int) a[2])}));
         f.add(fn("close", List.of(i32), List.of(i32), a -> new long[] {abi.close((int) a[0])}));
+        f.add(fn("nic_send", List.of(i32, i32), List.of(i32), a -> new long[] {abi.nic_send((int) a[0], (int) a[1])}));
         f.add(fn("disk_count", List.of(), List.of(i32), a -> new long[] {abi.disk_count()}));
         f.add(fn("disk_blocks", List.of(i32), List.of(i64), a -> new long[] {abi.disk_blocks((int) a[0])}));
         f.add(fn("disk_read", List.of(i32, i64, i32, i32), List.of(i32),

@@ -28,9 +28,12 @@ final class VmHost implements GuestAbi {
     private ExecutionMode mode;
     private boolean inHandler;
 
-    VmHost(List<DiskImage> disks, BiConsumer<VmMode, String> console) {
+    private final boolean nic;
+
+    VmHost(List<DiskImage> disks, BiConsumer<VmMode, String> console, boolean nic) {
         this.disks = List.copyOf(disks);
         this.console = console;
+        this.nic = nic;
     }
 
     void attach(Memory memory) {
@@ -111,6 +114,19 @@ final class VmHost implements GuestAbi {
             return E_NOCONN;
         }
         mode.close(conn);
+        return OK;
+    }
+
+    @Override
+    public int nic_send(int framePtr, int length) {
+        requireHandler("nic_send");
+        if (!nic) {
+            return E_NONIC;
+        }
+        if (length < MIN_FRAME || length > MAX_FRAME) {
+            return E_INVAL;
+        }
+        mode.send(NIC_CONN, memory.readBytes(framePtr, length));
         return OK;
     }
 

@@ -11,11 +11,13 @@ import org.slf4j.LoggerFactory;
  * @param maxMemoryBytes  host cap on guest linear memory, on top of the module's own maximum
  * @param console         where the guest's diagnostic lines go, tagged with the mode that made them
  * @param writeStamps     told of every block the guest writes, before it lands (a site's block map)
+ * @param nic             network mode nic: the guest has a virtual NIC (frames in, {@code nic_send} out)
+ *                        and must carry the SDK's TCP/IP stack; both sites of a pair agree on it
  */
 public record VmOptions(Engine engine, long maxMemoryBytes, BiConsumer<VmMode, String> console,
-                        io.sitepair.disk.WriteTracker writeStamps) {
+                        io.sitepair.disk.WriteTracker writeStamps, boolean nic) {
     public VmOptions(Engine engine, long maxMemoryBytes, BiConsumer<VmMode, String> console) {
-        this(engine, maxMemoryBytes, console, io.sitepair.disk.WriteTracker.NONE);
+        this(engine, maxMemoryBytes, console, io.sitepair.disk.WriteTracker.NONE, false);
     }
 
     public static final long DEFAULT_MAX_MEMORY = 256L << 20;
@@ -34,14 +36,18 @@ public record VmOptions(Engine engine, long maxMemoryBytes, BiConsumer<VmMode, S
     }
 
     public VmOptions withEngine(Engine e) {
-        return new VmOptions(e, maxMemoryBytes, console, writeStamps);
+        return new VmOptions(e, maxMemoryBytes, console, writeStamps, nic);
     }
 
     public VmOptions withConsole(BiConsumer<VmMode, String> c) {
-        return new VmOptions(engine, maxMemoryBytes, c, writeStamps);
+        return new VmOptions(engine, maxMemoryBytes, c, writeStamps, nic);
     }
 
     public VmOptions withWriteStamps(io.sitepair.disk.WriteTracker stamps) {
-        return new VmOptions(engine, maxMemoryBytes, console, stamps);
+        return new VmOptions(engine, maxMemoryBytes, console, stamps, nic);
+    }
+
+    public VmOptions withNic(boolean n) {
+        return new VmOptions(engine, maxMemoryBytes, console, writeStamps, n);
     }
 }
