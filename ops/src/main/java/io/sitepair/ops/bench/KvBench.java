@@ -2,6 +2,7 @@ package io.sitepair.ops.bench;
 
 import io.sitepair.ops.config.Guests;
 import io.sitepair.ops.lab.Scratch;
+import io.sitepair.replicator.service.ClientNetwork;
 import io.sitepair.replicator.service.ServedRun;
 import io.sitepair.replicator.vm.VmOptions;
 import java.io.IOException;
@@ -58,7 +59,7 @@ final class KvBench implements Callable<Integer> {
             VmOptions options = VmOptions.defaults().withConsole((m, l) -> {})
                     .withEngine(interpreter ? VmOptions.Engine.INTERPRETED : VmOptions.Engine.COMPILED);
             guest = ServedRun.start(Guests.load("kv"), options, List.of(work.resolve("kv.img")), 256L << 20,
-                    new InetSocketAddress("127.0.0.1", 0), null);
+                    new ClientNetwork.Socket(new InetSocketAddress("127.0.0.1", 0)), null);
             List<Target> targets = List.of(
                     new Target("kv guest", guest.address().getPort()),
                     new Target("redis", startRedis(work, servers, false)),

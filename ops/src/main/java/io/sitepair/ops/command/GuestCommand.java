@@ -3,6 +3,7 @@ package io.sitepair.ops.command;
 import io.sitepair.ops.config.Addresses;
 import io.sitepair.ops.config.UnitConverters;
 import io.sitepair.ops.lab.Progress;
+import io.sitepair.replicator.service.ClientNetwork;
 import io.sitepair.replicator.service.ServedRun;
 import io.sitepair.replicator.vm.GuestModule;
 import io.sitepair.replicator.vm.OfflineRun;
@@ -119,7 +120,7 @@ final class GuestCommand {
         }
 
         private int serve(io.sitepair.replicator.vm.VmOptions options) throws Exception {
-            ServedRun run = ServedRun.start(guest.module(), options, guest.disks, diskSize, listen, record);
+            ServedRun run = ServedRun.start(guest.module(), options, guest.disks, diskSize, new ClientNetwork.Socket(listen), record);
             var out = spec.commandLine().getOut();
             InetSocketAddress at = run.address();
             out.printf("serving %s on %s:%d (%s, %s)%s; stop with Ctrl-C%n", guest.guest, at.getHostString(), at.getPort(),

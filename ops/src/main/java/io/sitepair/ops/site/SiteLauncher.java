@@ -7,6 +7,7 @@ import io.sitepair.ops.config.SiteConfig;
 import io.sitepair.replicator.channel.PairIdentity;
 import io.sitepair.replicator.metrics.SiteMeters;
 import io.sitepair.replicator.pair.SiteSettings;
+import io.sitepair.replicator.service.ClientNetwork;
 import io.sitepair.replicator.tls.TlsIdentity;
 import io.sitepair.replicator.vm.GuestModule;
 import io.sitepair.replicator.vm.OfflineRun;
@@ -93,7 +94,7 @@ final class SiteLauncher {
         LoggingTuning tuning = config.logging();
         return new SiteSettings(identity, epoch, module, options, disks, config.diskSizes().getFirst(),
                 site.channel(), site.peerChannel() != null ? site.peerChannel() : peer.channel(), peer.channel(),
-                site.service(), tuning.bufferBytes(), tuning.lagTarget(), tuning.heartbeatInterval(),
+                new ClientNetwork.Socket(site.service()), tuning.bufferBytes(), tuning.lagTarget(), tuning.heartbeatInterval(),
                 tuning.suspectAfter(), tuning.stateCheckInterval(),
                 config.coordination() == null ? null : config.coordination().goLiveHook(), site.dataDir(), epochStart,
                 epochPrimary, config.resync(), meters);

@@ -85,7 +85,7 @@ final class PrimaryRole implements PrimaryStatusReport.Serving, PlannedOperation
                 new ShipLog(RealInputs.WallClock.SYSTEM::nanos), records);
         site.run = ServedRun.startRecording(settings.module(),
                 settings.vmOptions().withWriteStamps(records.stamps(settings.meters())), settings.disks(),
-                settings.diskBytes(), settings.service(), new ServedRun.Recording(site.log,
+                settings.diskBytes(), settings.network(), new ServedRun.Recording(site.log,
                         settings.identity().loggedReads(), true, site::afterEvent, settings.meters()));
         site.connect("");
         return site;
@@ -101,7 +101,7 @@ final class PrimaryRole implements PrimaryStatusReport.Serving, PlannedOperation
                                 ServedRun.Handover handover, ShipLog log, SiteRecords records, String cause)
             throws Exception {
         PrimaryRole site = new PrimaryRole(settings, tiebreaker, role, finished, epoch, log, records);
-        site.run = ServedRun.goLive(vm, disks, settings.service(), handover,
+        site.run = ServedRun.goLive(vm, disks, settings.network(), handover,
                 new ServedRun.Recording(log, settings.identity().loggedReads(), false, site::afterEvent,
                         settings.meters()));
         site.connect(cause);

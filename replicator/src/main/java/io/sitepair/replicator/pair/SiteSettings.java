@@ -2,6 +2,7 @@ package io.sitepair.replicator.pair;
 
 import io.sitepair.replicator.channel.PairIdentity;
 import io.sitepair.replicator.metrics.SiteMeters;
+import io.sitepair.replicator.service.ClientNetwork;
 import io.sitepair.replicator.vm.GuestModule;
 import io.sitepair.replicator.vm.VmOptions;
 import java.net.InetSocketAddress;
@@ -15,6 +16,7 @@ import java.util.List;
  * @param channel      where this site listens for the logging channel (TCP) and heartbeats (UDP)
  * @param peerChannel  how this site reaches its peer's logging channel (a WAN emulator may sit between)
  * @param peerHeartbeat where the peer's heartbeats are sent (UDP)
+ * @param network      how the guest meets its clients when this site serves (a socket, or a virtual NIC)
  * @param bufferBytes  bound on the log held for the backup (primary) or waiting for replay (backup)
  * @param goLiveHook   shell command run once this site, as a backup, has gone live; null: none
  * @param dataDir      where the site keeps its lineage and block map (beside its disks)
@@ -25,13 +27,23 @@ import java.util.List;
  */
 public record SiteSettings(PairIdentity identity, long epoch, GuestModule module, VmOptions vmOptions,
                            List<Path> disks, long diskBytes, InetSocketAddress channel, InetSocketAddress peerChannel,
-                           InetSocketAddress peerHeartbeat, InetSocketAddress service, long bufferBytes,
+                           InetSocketAddress peerHeartbeat, ClientNetwork network, long bufferBytes,
                            Duration lagTarget, Duration heartbeatInterval, Duration suspectAfter,
                            Duration stateCheckInterval, String goLiveHook, Path dataDir, long epochStart,
                            String epochPrimary, io.sitepair.replicator.resync.ResyncPolicy resync,
                            SiteMeters meters) {
     public SiteSettings {
         disks = List.copyOf(disks);
+        // One place decides it: the VM has a NIC exactly when the site serves on one (replay included).
+        vmOptions = vmOptions.withNic(network instanceof ClientNetwork.Nic);
+    }
+
+    /** The address clients connect to. */
+    public InetSocketAddress service() {
+        return switch (network) {
+            case ClientNetwork.Socket socket -> socket.listen();
+            case ClientNetwork.Nic nic -> nic.service();
+        };
     }
 
     public String site() {
@@ -45,6 +57,6 @@ public record SiteSettings(PairIdentity identity, long epoch, GuestModule module
 
     /** The client service address as clients and the arbitration record give it: {@code host:port}. */
     public String serviceEndpoint() {
-        return service.getHostString() + ":" + service.getPort();
+        return service().getHostString() + ":" + service().getPort();
     }
 }

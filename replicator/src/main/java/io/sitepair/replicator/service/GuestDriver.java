@@ -8,6 +8,8 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.sitepair.replicator.log.LogRecord;
 import io.sitepair.replicator.vm.GuestVm;
 import io.sitepair.replicator.vm.HostState;
+import io.sitepair.replicator.nic.NicIdentity;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -36,6 +38,7 @@ final class GuestDriver {
     private boolean stopped;
     private boolean paused;
     private long busyNanos;
+    private long oversizedFrames;
 
     GuestDriver(GuestVm vm, EventLoop loop, ClientOutputs outputs, LongSupplier clock, Consumer<Throwable> onHalt,
                 Runnable afterEvent) {
@@ -108,6 +111,35 @@ final class GuestDriver {
             deliver(new LogRecord.Closed(conn));
         }
         outputs.forget(conn);
+    }
+
+    /**
+     * Frames from the virtual NIC, one event each. A frame the guest's receive buffer cannot hold
+     * (only a link with a larger MTU than the guest's buffer makes one) is dropped, as a NIC drops
+     * an oversized frame.
+     */
+    void frames(List<byte[]> frames) {
+        for (byte[] frame : frames) {
+            if (halted()) {
+                return;
+            }
+            if (frame.length <= vm.maxDataEvent()) {
+                deliver(new LogRecord.Frame(frame));
+            } else {
+                oversizedFrames++;
+            }
+        }
+    }
+
+    /** The virtual NIC is up where this VM serves: the guest announces itself and prompts its clients. */
+    void nicUp(NicIdentity nic) {
+        if (!halted()) {
+            deliver(new LogRecord.NicUp(nic.mac(), nic.addressBits(), nic.prefixLength(), nic.port()));
+        }
+    }
+
+    long oversizedFrames() {
+        return oversizedFrames;
     }
 
     /** Delivers every due timer, then sleeps until the next deadline. */

@@ -14,6 +14,7 @@ import io.sitepair.replicator.log.LogHeader;
 import io.sitepair.replicator.log.LogRecord;
 import io.sitepair.replicator.log.LogWriter;
 import io.sitepair.replicator.metrics.SiteMeters;
+import io.sitepair.replicator.nic.FrameLink;
 import io.sitepair.replicator.vm.GuestModule;
 import io.sitepair.replicator.vm.GuestVm;
 import io.sitepair.replicator.vm.OfflineRun;
@@ -73,6 +74,9 @@ public final class ServedRun {
     private Channel server;
     private ChannelGroup clients;
     private GuestDriver driver;
+    private ClientNetwork network;
+    private FrameLink link;
+    private NicService nicService;
     private boolean flushStartPending; // loop thread only
 
     private ServedRun() {
@@ -80,48 +84,49 @@ public final class ServedRun {
         this.loop = group.next();
     }
 
-    /** Boots the guest, binds {@code listen} and returns once clients can connect. */
+    /** Boots the guest, attaches it to {@code network} and returns once clients can connect. */
     public static ServedRun start(GuestModule module, VmOptions options, List<Path> diskPaths, long newDiskSize,
-                                  InetSocketAddress listen, Path recordTo) throws Exception {
-        return start(module, options, diskPaths, newDiskSize, listen, recordTo, null);
+                                  ClientNetwork network, Path recordTo) throws Exception {
+        return start(module, options, diskPaths, newDiskSize, network, recordTo, null);
     }
 
-    /** Boots the guest recording to {@code recording}, binds {@code listen} and returns once clients can connect. */
+    /** Boots the guest recording to {@code recording}, attaches it to {@code network} and returns once clients can connect. */
     public static ServedRun startRecording(GuestModule module, VmOptions options, List<Path> diskPaths,
-                                           long newDiskSize, InetSocketAddress listen, Recording recording)
+                                           long newDiskSize, ClientNetwork network, Recording recording)
             throws Exception {
-        return start(module, options, diskPaths, newDiskSize, listen, null, recording);
+        return start(module, options, diskPaths, newDiskSize, network, null, recording);
     }
 
     private static ServedRun start(GuestModule module, VmOptions options, List<Path> diskPaths, long newDiskSize,
-                                   InetSocketAddress listen, Path recordTo, Recording recording) throws Exception {
+                                   ClientNetwork network, Path recordTo, Recording recording) throws Exception {
         ServedRun run = new ServedRun();
-        return run.serve(listen, () -> run.boot(module, options, diskPaths, newDiskSize, recordTo, recording));
+        return run.serve(network, () -> run.boot(module, options, diskPaths, newDiskSize, recordTo, recording));
     }
 
     /**
      * Serves clients with a VM that replay has brought to the end of its log: a backup going live.
      * The run takes over the VM and its disks. A VM that replay left between events switches to
      * LIVE here; one that went live inside a handler (the log ended there) was given
-     * {@code handover} as its output sink, which now forwards to the clients. Connections the VM
-     * knew belonged to the old primary's clients: the guest sees each of them close.
+     * {@code handover} as its output sink, which now forwards to the clients. Connections the host
+     * terminated belonged to the old primary's clients: the guest sees each of them close. On a
+     * virtual NIC the guest's own connections carry on: it is told that its link came up here.
      */
-    public static ServedRun goLive(GuestVm vm, List<DiskImage> disks, InetSocketAddress listen, Handover handover)
+    public static ServedRun goLive(GuestVm vm, List<DiskImage> disks, ClientNetwork network, Handover handover)
             throws Exception {
-        return goLive(vm, disks, listen, handover, null);
+        return goLive(vm, disks, network, handover, null);
     }
 
     /**
-     * As {@link #goLive(GuestVm, List, InetSocketAddress, Handover)}, but the VM goes on
+     * As {@link #goLive(GuestVm, List, ClientNetwork, Handover)}, but the VM goes on
      * recording to {@code recording} (a VM that went live inside a handler was armed with
      * {@link GuestVm#recordAtEndOfLog} on the same log), so a returning site can protect it later.
      * Outputs do not wait for acknowledgements until {@link #resumeOutputRule}.
      */
-    public static ServedRun goLive(GuestVm vm, List<DiskImage> disks, InetSocketAddress listen, Handover handover,
+    public static ServedRun goLive(GuestVm vm, List<DiskImage> disks, ClientNetwork network, Handover handover,
                                    Recording recording) throws Exception {
         ServedRun run = new ServedRun();
         run.disks.addAll(disks);
-        return run.serve(listen, () -> run.adopt(vm, handover, recording));
+        return run.serve(network, () -> run.adopt(vm, handover, recording));
     }
 
     /**
@@ -129,12 +134,14 @@ public final class ServedRun {
      * {@link io.sitepair.replicator.vm.Snapshot#captureState} took it at log position {@code position}
      * after {@code events} events) over the disk images at {@code diskPaths}, which hold the disks of
      * that moment: a backup's test clone. It knows no peer and no Output Rule; the guest sees the
-     * connections it knew close, as on going live. The run owns the images and closes them.
+     * connections it knew close, as on going live. It always listens on a socket: a clone must not
+     * take the service's address, so a guest with a virtual NIC keeps its NIC's connections frozen
+     * and its frames go nowhere. The run owns the images and closes them.
      */
     public static ServedRun restoreLive(GuestModule module, VmOptions options, List<Path> diskPaths, byte[] state,
                                         long position, long events, InetSocketAddress listen) throws Exception {
         ServedRun run = new ServedRun();
-        return run.serve(listen, () -> {
+        return run.serve(new ClientNetwork.Socket(listen), () -> {
             for (Path path : diskPaths) {
                 run.disks.add(DiskImage.open(path));
             }
@@ -167,7 +174,7 @@ public final class ServedRun {
         void run() throws IOException;
     }
 
-    private ServedRun serve(InetSocketAddress listen, Boot boot) throws Exception {
+    private ServedRun serve(ClientNetwork network, Boot boot) throws Exception {
         try {
             loop.submit(() -> {
                 boot.run();
@@ -177,7 +184,11 @@ public final class ServedRun {
                     recording.afterEvent());
             loop.submit(driver::fireDueTimers).get(); // timers the guest armed at boot
             clients = new DefaultChannelGroup("sitepair-clients", loop);
-            server = ClientService.bind(listen, group, driver, clients);
+            switch (network) {
+                case ClientNetwork.Socket socket -> server = ClientService.bind(socket.listen(), group, driver, clients);
+                case ClientNetwork.Nic nic -> attachNic(nic);
+            }
+            this.network = network;
         } catch (ExecutionException e) {
             shutDown();
             throw e.getCause() instanceof Exception cause ? cause : e;
@@ -186,6 +197,20 @@ public final class ServedRun {
             throw e;
         }
         return this;
+    }
+
+    /**
+     * Opens the site's link, brings it up and tells the guest, which announces its address and
+     * prompts its clients; only then does the reader start, so the guest's first frames answer
+     * the world as it now is.
+     */
+    private void attachNic(ClientNetwork.Nic nic) throws Exception {
+        link = nic.opener().open(nic.settings());
+        loop.submit(() -> outputs.attachNic(link)).get();
+        link.up(true);
+        LOG.info("virtual NIC up: {} as {}", link.describe(), nic.settings().identity());
+        loop.submit(() -> driver.nicUp(nic.settings().identity())).get();
+        nicService = NicService.start(link, loop, driver);
     }
 
     private void boot(GuestModule module, VmOptions options, List<Path> diskPaths, long newDiskSize, Path recordTo,
@@ -292,6 +317,9 @@ public final class ServedRun {
     public void pauseDelivery(boolean paused) {
         if (paused != driver.paused()) {
             driver.paused(paused);
+            if (nicService != null) {
+                nicService.paused(paused);
+            }
             for (Channel client : clients) {
                 client.config().setAutoRead(!paused);
             }
@@ -323,8 +351,12 @@ public final class ServedRun {
         }
     }
 
+    /** Where clients reach the guest: the socket bound, or the virtual NIC's address and port. */
     public InetSocketAddress address() {
-        return (InetSocketAddress) server.localAddress();
+        return switch (network) {
+            case ClientNetwork.Nic nic -> nic.service();
+            case ClientNetwork.Socket socket -> (InetSocketAddress) server.localAddress();
+        };
     }
 
     public boolean usesEpoll() {
@@ -370,6 +402,9 @@ public final class ServedRun {
         if (server != null) {
             server.close().awaitUninterruptibly();
         }
+        if (nicService != null) {
+            nicService.paused(true); // no more frames in; the link closes after the loop's last sends
+        }
         if (clients != null) {
             // Closed explicitly and awaited: the loop's own shutdown does not reliably close them.
             clients.close().awaitUninterruptibly();
@@ -378,6 +413,11 @@ public final class ServedRun {
             flusher.close();
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        if (nicService != null) {
+            nicService.close();
+        } else if (link != null) {
+            link.close(); // opened, but serving never began
+        }
         try {
             if (logFile != null) {
                 logFile.close();

@@ -14,6 +14,7 @@ import io.sitepair.replicator.pair.PairSite;
 import io.sitepair.replicator.pair.Site;
 import io.sitepair.replicator.pair.SiteSettings;
 import io.sitepair.replicator.resync.ResyncPolicy;
+import io.sitepair.replicator.service.ClientNetwork;
 import io.sitepair.replicator.status.BackupStatus;
 import io.sitepair.replicator.vm.GuestModule;
 import io.sitepair.replicator.vm.OfflineRun;
@@ -188,7 +189,7 @@ class TestClonePairTest {
         PairIdentity identity = new PairIdentity("lab", "0123456789abcdef0123".getBytes(StandardCharsets.UTF_8), site,
                 peer, KV.hash(), OfflineRun.CPU_ARCH, List.of(DISK_BYTES / DiskImage.BLOCK_SIZE), false, null);
         return new SiteSettings(identity, 1, KV, VmOptions.defaults().withConsole((mode, line) -> {}), List.of(disk),
-                DISK_BYTES, channel, peerChannel, peerChannel, serviceAddress, 64L << 20, Duration.ofSeconds(1),
+                DISK_BYTES, channel, peerChannel, peerChannel, new ClientNetwork.Socket(serviceAddress), 64L << 20, Duration.ofSeconds(1),
                 Duration.ofMillis(100), Duration.ofSeconds(5), Duration.ofMillis(200), null, dataDir, 0, "a",
                 ResyncPolicy.DEFAULTS, SiteMeters.NONE);
     }

@@ -37,7 +37,7 @@ class KvClientTest {
 
     ServedRun serve(Path record) throws Exception {
         return ServedRun.start(KV, QUIET, List.of(dir.resolve("kv.img")), 16L << 20,
-                new InetSocketAddress("127.0.0.1", 0), record);
+                new ClientNetwork.Socket(new InetSocketAddress("127.0.0.1", 0)), record);
     }
 
     static Jedis client(ServedRun run) {

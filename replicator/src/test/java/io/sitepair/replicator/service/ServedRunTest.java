@@ -32,7 +32,7 @@ class ServedRunTest {
 
     ServedRun start(Path record) throws Exception {
         return ServedRun.start(FAULTY, QUIET, List.of(dir.resolve("d.img")), 1 << 20,
-                new InetSocketAddress("127.0.0.1", 0), record);
+                new ClientNetwork.Socket(new InetSocketAddress("127.0.0.1", 0)), record);
     }
 
     static String exchange(Socket socket, String request, int replyLength) throws Exception {
