@@ -29,10 +29,24 @@ public final class WriteLoad implements AutoCloseable {
     private final Map<String, java.util.Queue<Long>> arrivals = new ConcurrentHashMap<>();
     private final java.util.Deque<String> recent = new java.util.concurrent.ConcurrentLinkedDeque<>();
     private volatile boolean failed;
+    private final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+    private final int writers;
+    private final int replyTimeoutMillis;
 
     /** {@code writers} clients writing keys {@code <prefix>:w<n>:<i>}, starting at site {@code live}. */
     public WriteLoad(int writers, String prefix, Map<String, InetSocketAddress> sites, String live) {
+        this(writers, prefix, sites, live, 2000);
+    }
+
+    /**
+     * As above, each client giving up on a reply after {@code replyTimeoutMillis} and connecting
+     * again. Clients of a pair whose connections survive a failover wait longer than the failover.
+     */
+    public WriteLoad(int writers, String prefix, Map<String, InetSocketAddress> sites, String live,
+                     int replyTimeoutMillis) {
         this.live = live;
+        this.writers = writers;
+        this.replyTimeoutMillis = replyTimeoutMillis;
         for (int w = 0; w < writers; w++) {
             String keys = prefix + ":w" + w + ":";
             threads.add(Thread.ofPlatform().daemon().name("sitepair-writer-" + w).start(() -> write(keys, sites)));
@@ -47,7 +61,8 @@ public final class WriteLoad implements AutoCloseable {
         while (!stop.get()) {
             String site = order.get(at);
             InetSocketAddress address = sites.get(site);
-            try (Jedis client = new Jedis(address.getHostString(), address.getPort(), 2000)) {
+            try (Jedis client = new Jedis(address.getHostString(), address.getPort(), replyTimeoutMillis)) {
+                connections.incrementAndGet();
                 while (!stop.get()) {
                     String key = keys + i++;
                     String value = "v" + i;
@@ -74,6 +89,11 @@ public final class WriteLoad implements AutoCloseable {
                 pause(20);
             }
         }
+    }
+
+    /** How many times a client connected again after its first connection: 0 if no connection was lost. */
+    public int reconnections() {
+        return Math.max(0, connections.get() - writers);
     }
 
     /** Keeps the last {@link #RECENT} acknowledged keys, newest last. */
