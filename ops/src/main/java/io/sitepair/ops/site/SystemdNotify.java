@@ -6,9 +6,9 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
+import io.sitepair.replicator.linux.Libc;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
@@ -115,19 +115,19 @@ public final class SystemdNotify {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment address = socketAddress(arena, socket);
             MemorySegment state = arena.allocate(Libc.CALL_STATE);
-            int fd = (int) Libc.SOCKET.invokeExact(state, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+            int fd = (int) Calls.SOCKET.invokeExact(state, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
             if (fd < 0) {
-                throw new IllegalStateException("socket() failed, errno " + (int) Libc.ERRNO.get(state, 0L));
+                throw new IllegalStateException("socket() failed, errno " + Libc.errno(state));
             }
             try {
                 MemorySegment text = arena.allocateFrom(message, StandardCharsets.UTF_8);
                 long length = text.byteSize() - 1; // without the terminating NUL
-                long sent = (long) Libc.SENDTO.invokeExact(state, fd, text, length, MSG_NOSIGNAL, address, (int) address.byteSize());
+                long sent = (long) Calls.SENDTO.invokeExact(state, fd, text, length, MSG_NOSIGNAL, address, (int) address.byteSize());
                 if (sent < 0) {
-                    throw new IllegalStateException("sendto() failed, errno " + (int) Libc.ERRNO.get(state, 0L));
+                    throw new IllegalStateException("sendto() failed, errno " + Libc.errno(state));
                 }
             } finally {
-                int ignored = (int) Libc.CLOSE.invokeExact(fd);
+                int ignored = (int) Calls.CLOSE.invokeExact(fd);
             }
         } catch (Throwable e) {
             if (!failed) {
@@ -161,20 +161,11 @@ public final class SystemdNotify {
     }
 
     /** libc's socket calls, bound on first use: a daemon outside systemd never pays for the binding. */
-    private static final class Libc {
-        static final Linker LINKER = Linker.nativeLinker();
-        static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-        static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-        static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
-        static final MethodHandle SOCKET = bind("socket",
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
-        static final MethodHandle SENDTO = bind("sendto",
-                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
-        static final MethodHandle CLOSE = bind("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-
-        private static MethodHandle bind(String name, FunctionDescriptor descriptor, Linker.Option... options) {
-            return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(
-                    () -> new IllegalStateException("libc has no " + name)), descriptor, options);
-        }
+    private static final class Calls {
+        static final MethodHandle SOCKET = Libc.bind("socket",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), Libc.CAPTURE_ERRNO);
+        static final MethodHandle SENDTO = Libc.bind("sendto",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), Libc.CAPTURE_ERRNO);
+        static final MethodHandle CLOSE = Libc.bind("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     }
 }

@@ -4,15 +4,13 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import io.sitepair.replicator.linux.Libc;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
@@ -57,9 +55,9 @@ final class LinuxFiles {
             try {
                 int to = open(arena, state, target, O_WRONLY);
                 try {
-                    int result = (int) Libc.IOCTL.invokeExact(state, to, FICLONE, from);
+                    int result = (int) Calls.IOCTL.invokeExact(state, to, FICLONE, from);
                     if (result < 0) {
-                        throw new CallFailed("ioctl(FICLONE)", target, errno(state));
+                        throw new CallFailed("ioctl(FICLONE)", target, Libc.errno(state));
                     }
                 } finally {
                     close(to);
@@ -89,9 +87,9 @@ final class LinuxFiles {
             try {
                 long offset = 0;
                 while (offset < size) {
-                    long data = (long) Libc.LSEEK.invokeExact(state, fd, offset, SEEK_DATA);
+                    long data = (long) Calls.LSEEK.invokeExact(state, fd, offset, SEEK_DATA);
                     if (data < 0) {
-                        int errno = errno(state);
+                        int errno = Libc.errno(state);
                         if (errno == ENXIO) {
                             break; // only a hole after offset
                         }
@@ -100,9 +98,9 @@ final class LinuxFiles {
                         }
                         throw new CallFailed("lseek(SEEK_DATA)", file, errno);
                     }
-                    long hole = (long) Libc.LSEEK.invokeExact(state, fd, data, SEEK_HOLE);
+                    long hole = (long) Calls.LSEEK.invokeExact(state, fd, data, SEEK_HOLE);
                     if (hole < 0) {
-                        throw new CallFailed("lseek(SEEK_HOLE)", file, errno(state));
+                        throw new CallFailed("lseek(SEEK_HOLE)", file, Libc.errno(state));
                     }
                     runs.add(new DataRun(data, Math.min(hole, size)));
                     offset = hole;
@@ -120,38 +118,25 @@ final class LinuxFiles {
 
     private static int open(Arena arena, MemorySegment state, Path file, int flags) throws Throwable {
         MemorySegment name = arena.allocateFrom(file.toString(), StandardCharsets.UTF_8);
-        int fd = (int) Libc.OPEN.invokeExact(state, name, flags | O_CLOEXEC, 0);
+        int fd = (int) Calls.OPEN.invokeExact(state, name, flags | O_CLOEXEC, 0);
         if (fd < 0) {
-            throw new CallFailed("open", file, errno(state));
+            throw new CallFailed("open", file, Libc.errno(state));
         }
         return fd;
     }
 
     private static void close(int fd) throws Throwable {
-        int ignored = (int) Libc.CLOSE.invokeExact(fd);
-    }
-
-    private static int errno(MemorySegment state) {
-        return (int) Libc.ERRNO.get(state, 0L);
+        int ignored = (int) Calls.CLOSE.invokeExact(fd);
     }
 
     /** libc's calls, bound on first use. {@code open} and {@code ioctl} are variadic in their last argument. */
-    private static final class Libc {
-        static final Linker LINKER = Linker.nativeLinker();
-        static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-        static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-        static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
-        static final MethodHandle OPEN = bind("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
-                CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
-        static final MethodHandle IOCTL = bind("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT),
-                CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
-        static final MethodHandle LSEEK = bind("lseek", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT),
-                CAPTURE_ERRNO);
-        static final MethodHandle CLOSE = bind("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-
-        private static MethodHandle bind(String name, FunctionDescriptor descriptor, Linker.Option... options) {
-            return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(
-                    () -> new IllegalStateException("libc has no " + name)), descriptor, options);
-        }
+    private static final class Calls {
+        static final MethodHandle OPEN = Libc.bind("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
+                Libc.CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
+        static final MethodHandle IOCTL = Libc.bind("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT),
+                Libc.CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
+        static final MethodHandle LSEEK = Libc.bind("lseek", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT),
+                Libc.CAPTURE_ERRNO);
+        static final MethodHandle CLOSE = Libc.bind("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     }
 }
