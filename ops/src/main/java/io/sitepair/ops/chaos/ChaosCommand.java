@@ -1,5 +1,6 @@
 package io.sitepair.ops.chaos;
 
+import io.sitepair.ops.lab.HostNetwork;
 import io.sitepair.ops.lab.Scratch;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -84,7 +85,7 @@ public final class ChaosCommand implements Callable<Integer> {
         boolean passed;
         try {
             passed = run.execute();
-        } catch (NetworkLab.Busy busy) {
+        } catch (HostNetwork.Busy busy) {
             spec.commandLine().getErr().println("sitepair bench chaos: error: " + busy.getMessage());
             return 2;
         }

@@ -1,16 +1,12 @@
 package io.sitepair.ops.chaos;
 
+import static io.sitepair.ops.lab.HostNetwork.run;
+
+import io.sitepair.ops.lab.HostNetwork;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The campaign's network: one namespace per node (site a, site b, the witness) joined by a
@@ -27,51 +23,27 @@ final class NetworkLab implements AutoCloseable {
     static final Map<String, String> ADDRESSES = Map.of("a", "10.213.0.2", "b", "10.213.0.3", "witness", "10.213.0.4");
 
     /** Held for the campaign's life: the network's names are fixed, so one campaign per machine. */
-    private static final Path LOCK = Path.of(Files.isDirectory(Path.of("/run/lock")) ? "/run/lock"
-            : System.getProperty("java.io.tmpdir"), "sitepair-chaos.lock");
+    private final HostNetwork.Claim claim;
 
-    private final FileChannel lockFile;
-    private final FileLock lock;
-
-    private NetworkLab(FileChannel lockFile, FileLock lock) {
-        this.lockFile = lockFile;
-        this.lock = lock;
-    }
-
-    /** Another campaign holds the machine's network names. */
-    static final class Busy extends IOException {
-        Busy(String message) {
-            super(message);
-        }
+    private NetworkLab(HostNetwork.Claim claim) {
+        this.claim = claim;
     }
 
     /** Why the campaign cannot run here, or null: it needs root, {@code ip} and {@code iptables}. */
     static String missingPrerequisite() {
-        if (!"0".equals(quietOutput("id", "-u"))) {
+        if (!HostNetwork.root()) {
             return "the chaos campaign needs root (it creates network namespaces, a bridge and iptables rules)";
         }
-        for (List<String> probe : List.of(List.of("ip", "-V"), List.of("iptables", "--version"))) {
-            String tool = probe.getFirst();
-            if (quietOutput(probe.toArray(String[]::new)) == null) {
-                return "the chaos campaign needs `" + tool + "` (Debian: apt-get install iproute2 iptables)";
-            }
-        }
-        return null;
+        return HostNetwork.missingTool("the chaos campaign");
     }
 
     /**
      * Creates the namespaces and the bridge, first removing any left over from a crashed run;
-     * refuses ({@link Busy}) while another campaign runs on this machine.
+     * refuses ({@link HostNetwork.Busy}) while another campaign runs on this machine.
      */
     static NetworkLab create() throws IOException, InterruptedException {
-        FileChannel lockFile = FileChannel.open(LOCK, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock = lockFile.tryLock();
-        if (lock == null) {
-            lockFile.close();
-            throw new Busy("another chaos campaign is running on this machine (it holds " + LOCK + " and the "
-                    + PREFIX + "* namespaces); wait for it to end");
-        }
-        NetworkLab lab = new NetworkLab(lockFile, lock);
+        NetworkLab lab = new NetworkLab(HostNetwork.claim("chaos", "another chaos campaign is running on this machine"
+                + " (it holds " + HostNetwork.lockFile("chaos") + " and the " + PREFIX + "* namespaces); wait for it to end"));
         try {
             removeLeftovers();
         } catch (IOException | RuntimeException e) {
@@ -151,63 +123,16 @@ final class NetworkLab implements AutoCloseable {
         } catch (IOException | InterruptedException e) {
             System.err.println("sitepair bench chaos: removing the namespaces failed: " + e.getMessage());
         }
-        try {
-            lock.release();
-            lockFile.close();
-        } catch (IOException e) {
-            // the lock goes with the process anyway
-        }
+        claim.close();
     }
 
     /** Deletes every {@code sp-chaos-} namespace, the bridge and the veth pairs. */
     private static void removeLeftovers() throws IOException, InterruptedException {
-        String namespaces = output("ip", "netns", "list");
-        for (String line : namespaces.split("\n")) {
-            String name = line.split(" ")[0].trim();
-            if (name.startsWith(PREFIX)) {
-                run("ip", "netns", "del", name);
-            }
-        }
-        if (quietOutput("ip", "link", "show", BRIDGE) != null) {
-            run("ip", "link", "del", BRIDGE);
-        }
+        HostNetwork.deleteNamespaces(PREFIX);
         // A deleted namespace lives on while anything still refers to it (its sockets in TIME_WAIT
         // do, for a minute), and its veth pairs with it: delete their host ends, which takes the pairs.
-        for (String node : ADDRESSES.keySet()) {
-            String hostEnd = namespace(node) + "-h";
-            if (quietOutput("ip", "link", "show", hostEnd) != null) {
-                run("ip", "link", "del", hostEnd);
-            }
-        }
-    }
-
-    private static void run(String... command) throws IOException, InterruptedException {
-        output(command);
-    }
-
-    /** Runs a command to its end; a failure throws with what it printed. */
-    private static String output(String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IOException(String.join(" ", command) + " did not end within 30 s");
-        }
-        if (p.exitValue() != 0) {
-            throw new IOException(String.join(" ", command) + " failed (exit " + p.exitValue() + "): " + text.trim());
-        }
-        return text;
-    }
-
-    /** What the command printed if it ran and succeeded, else null. */
-    private static String quietOutput(String... command) {
-        try {
-            return output(command).trim();
-        } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        }
+        List<String> links = new ArrayList<>(List.of(BRIDGE));
+        ADDRESSES.keySet().forEach(node -> links.add(namespace(node) + "-h"));
+        HostNetwork.deleteLinks(links);
     }
 }
