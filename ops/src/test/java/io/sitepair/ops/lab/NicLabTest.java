@@ -90,6 +90,20 @@ class NicLabTest {
     }
 
     @Test
+    void totalLossKeepsTheHostsPacketsFromTheServiceAddress() throws Exception {
+        try (TapDevice a = tap("a"); NicLab.PacketLoss loss = lab.packetLoss(1)) {
+            a.up(true);
+            try (Socket client = new Socket()) {
+                client.connect(new InetSocketAddress(NicLab.SERVICE_ADDRESS, NicLab.SERVICE_PORT), 300);
+            } catch (IOException expected) {
+                // dropped in OUTPUT before the host even asks who has the address
+            }
+
+            assertNull(arpRequestFor(a, NicLab.SERVICE_ADDRESS, Duration.ofSeconds(1)), "nothing left the host");
+        }
+    }
+
+    @Test
     void closeRemovesEveryName() throws Exception {
         try (var loss = lab.packetLoss(0.5)) {
             lab.close();
