@@ -91,10 +91,24 @@ public final class TapDevice implements FrameLink {
             } catch (CallFailed e) {
                 throw cannotJoin(name, bridge, e.errno);
             }
+            quietIpv6(name);
             return new TapDevice(name, bridge, fd, TapCalls.eventFd());
         } catch (IOException | RuntimeException e) {
             TapCalls.close(fd); // the device goes with its descriptor
             throw e;
+        }
+    }
+
+    /**
+     * The host's own IPv6 chatter on the device (router solicitations, MLD reports) would reach the
+     * guest as frames to log and drop; the guest speaks IPv4 only. Without IPv6 in the kernel the
+     * file is absent, and there is no chatter to stop.
+     */
+    private static void quietIpv6(String name) {
+        try {
+            java.nio.file.Files.writeString(java.nio.file.Path.of("/proc/sys/net/ipv6/conf", name, "disable_ipv6"), "1");
+        } catch (IOException e) {
+            // no IPv6 here
         }
     }
 
