@@ -94,8 +94,8 @@ final class CoordinationParser {
     /** One embedded peer; its three ports listen on its client address's host. */
     private static QuorumMember member(YamlSection m, int id, String name) {
         InetSocketAddress client = m.required("client", Scalars::address);
-        Integer quorum = m.required("quorum-port", CoordinationParser::port);
-        Integer election = m.required("election-port", CoordinationParser::port);
+        Integer quorum = m.required("quorum-port", Scalars::port);
+        Integer election = m.required("election-port", Scalars::port);
         SitesParser.endpoint(m, "client", client, true);
         if (client == null || quorum == null || election == null) {
             return null;
@@ -135,18 +135,6 @@ final class CoordinationParser {
         Path key = tls.required("key", v -> dir.resolve(v).normalize());
         return ca == null || cert == null || key == null ? null
                 : new EnsembleTls.OwnCertificate(new TlsFiles(ca, cert, key));
-    }
-
-    private static int port(String v) {
-        try {
-            int port = Integer.parseInt(v);
-            if (port >= 1 && port <= 65535) {
-                return port;
-            }
-        } catch (NumberFormatException e) {
-            // below
-        }
-        throw new IllegalArgumentException(Scalars.quote(v) + " is not a port (1-65535)");
     }
 
     /** External members have no peer ports here: their own configuration holds those. */

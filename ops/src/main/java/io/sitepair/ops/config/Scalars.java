@@ -37,6 +37,19 @@ public final class Scalars {
         return new InetSocketAddress(host(host, value), p);
     }
 
+    /** A TCP or UDP port, 1-65535. */
+    static int port(String v) {
+        try {
+            int port = Integer.parseInt(v);
+            if (port >= 1 && port <= 65535) {
+                return port;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new IllegalArgumentException(quote(v) + " is not a port (1-65535)");
+    }
+
     /**
      * A host as an operator writes it: an IPv4 or IPv6 literal (without brackets) or a host name. Nothing is
      * looked up: the machine checking may not resolve the names the sites use.
