@@ -42,6 +42,7 @@ public final class ConfigReport {
     private final Map<String, TlsFiles> certificates = new LinkedHashMap<>();
     private String pair;
     private String drillCheck;
+    private NetworkConfig network;
 
     public ConfigReport(Path file) {
         this.file = file;
@@ -111,6 +112,15 @@ public final class ConfigReport {
         return pair;
     }
 
+    void network(NetworkConfig network) {
+        this.network = network;
+    }
+
+    /** The pair's network mode and, in mode nic, the guest's identity; null if the file gives no valid one. */
+    public NetworkConfig network() {
+        return network;
+    }
+
     void drillCheck(String command) {
         drillCheck = command;
     }
@@ -144,11 +154,15 @@ public final class ConfigReport {
         }
     }
 
-    /** {@code pair.yaml: valid}, {@code pair.yaml: valid, 1 warning} or {@code pair.yaml: 5 errors, 1 warning}. */
+    /**
+     * {@code pair.yaml: valid, network mode socket}, {@code pair.yaml: valid, 1 warning, network mode nic
+     * 10.20.0.10/24 port 6379 (02:73:70:00:00:0a)} or {@code pair.yaml: 5 errors, 1 warning}.
+     */
     public String summary() {
         long errors = errors();
         long warnings = warnings();
         String verdict = errors == 0 ? "valid" : errors + (errors == 1 ? " error" : " errors");
-        return file + ": " + verdict + (warnings == 0 ? "" : ", " + warnings + (warnings == 1 ? " warning" : " warnings"));
+        return file + ": " + verdict + (warnings == 0 ? "" : ", " + warnings + (warnings == 1 ? " warning" : " warnings"))
+                + (errors == 0 && network != null ? ", network mode " + network : "");
     }
 }

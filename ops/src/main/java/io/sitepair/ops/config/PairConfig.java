@@ -24,10 +24,12 @@ import java.util.Objects;
  * @param resync how a returning site is resynced: rate limit and manual start
  * @param tls the pair's certificates, or {@link TlsConfig#OFF}
  * @param drills what drills are measured against and where they report; the defaults if the file says nothing
+ * @param network how clients reach the guest: {@link NetworkConfig#SOCKET} if the file says nothing
  */
 public record PairConfig(Path file, String pair, byte[] secret, String guest, List<Long> diskSizes,
         String initialPrimary, LoggingTuning logging, Map<String, SiteConfig> sites, CoordinationConfig coordination,
-        io.sitepair.replicator.resync.ResyncPolicy resync, TlsConfig tls, DrillsConfig drills) {
+        io.sitepair.replicator.resync.ResyncPolicy resync, TlsConfig tls, DrillsConfig drills,
+        NetworkConfig network) {
 
     public PairConfig {
         Objects.requireNonNull(file, "file");
@@ -37,6 +39,7 @@ public record PairConfig(Path file, String pair, byte[] secret, String guest, Li
         Objects.requireNonNull(resync, "resync");
         Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(drills, "drills");
+        Objects.requireNonNull(network, "network");
         secret = secret.clone();
         diskSizes = List.copyOf(diskSizes);
         // Map.copyOf would lose the file order that siteNames() promises.
@@ -44,14 +47,23 @@ public record PairConfig(Path file, String pair, byte[] secret, String guest, Li
         if (sites.size() != 2 || !sites.containsKey(initialPrimary)) {
             throw new IllegalArgumentException("a pair has exactly two sites, one of them the initial primary");
         }
+        for (SiteConfig site : sites.values()) {
+            if (!Objects.equals(site.nic() == null ? null : site.nic().identity(), network.identity())) {
+                throw new IllegalArgumentException("site " + site.name() + "'s NIC does not match network mode "
+                        + network + ": " + site.nic());
+            }
+        }
     }
 
-    /** A pair made in code rather than read from a file: the default drills, as a file without a drills: section. */
+    /**
+     * A pair made in code rather than read from a file: the default drills and network mode socket, as a file
+     * without a drills: or network: section.
+     */
     public PairConfig(Path file, String pair, byte[] secret, String guest, List<Long> diskSizes, String initialPrimary,
             LoggingTuning logging, Map<String, SiteConfig> sites, CoordinationConfig coordination,
             io.sitepair.replicator.resync.ResyncPolicy resync, TlsConfig tls) {
         this(file, pair, secret, guest, diskSizes, initialPrimary, logging, sites, coordination, resync, tls,
-                DrillsConfig.defaults(sites.values().iterator().next().dataDir()));
+                DrillsConfig.defaults(sites.values().iterator().next().dataDir()), NetworkConfig.SOCKET);
     }
 
     @Override
@@ -92,13 +104,13 @@ public record PairConfig(Path file, String pair, byte[] secret, String guest, Li
         return o instanceof PairConfig p && file.equals(p.file) && pair.equals(p.pair) && Arrays.equals(secret, p.secret)
                 && guest.equals(p.guest) && diskSizes.equals(p.diskSizes) && initialPrimary.equals(p.initialPrimary)
                 && logging.equals(p.logging) && sites.equals(p.sites) && Objects.equals(coordination, p.coordination)
-                && resync.equals(p.resync) && tls.equals(p.tls) && drills.equals(p.drills);
+                && resync.equals(p.resync) && tls.equals(p.tls) && drills.equals(p.drills) && network.equals(p.network);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(file, pair, Arrays.hashCode(secret), guest, diskSizes, initialPrimary, logging, sites,
-                coordination, resync, tls, drills);
+                coordination, resync, tls, drills, network);
     }
 
     /** Never prints the secret: configs end up in logs. */
@@ -107,6 +119,6 @@ public record PairConfig(Path file, String pair, byte[] secret, String guest, Li
         return "PairConfig[file=" + file + ", pair=" + pair + ", secret=(" + secret.length + " bytes), guest=" + guest
                 + ", diskSizes=" + diskSizes + ", initialPrimary=" + initialPrimary + ", logging=" + logging
                 + ", sites=" + sites + ", coordination=" + coordination + ", resync=" + resync + ", tls=" + tls
-                + ", drills=" + drills + "]";
+                + ", drills=" + drills + ", network=" + network + "]";
     }
 }

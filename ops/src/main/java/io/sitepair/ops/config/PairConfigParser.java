@@ -1,6 +1,8 @@
 package io.sitepair.ops.config;
 
 import io.sitepair.guests.ShippedGuest;
+import io.sitepair.ops.config.NetworkConfig.Mode;
+import io.sitepair.replicator.nic.NicIdentity;
 import io.sitepair.replicator.resync.ResyncPolicy;
 import io.sitepair.replicator.tls.KeyFiles;
 import io.sitepair.replicator.tls.TlsException;
@@ -34,7 +36,7 @@ import org.yaml.snakeyaml.nodes.Tag;
 public final class PairConfigParser {
     static final List<String> TOP_KEYS =
             List.of("pair", "secret-file", "guest", "disks", "initial-primary", "logging", "sites", "coordination",
-                    "resync", "tls", "drills");
+                    "resync", "tls", "drills", "network");
     static final List<String> RESYNC_KEYS = List.of("rate", "start");
     static final List<String> DISK_KEYS = List.of("size");
     static final List<String> LOGGING_KEYS = List.of("buffer", "lag-target", "heartbeat-interval", "suspect-after",
@@ -94,8 +96,13 @@ public final class PairConfigParser {
         String guest = top.required("guest", v -> guest(dir, v));
         List<Long> disks = disks(top);
         LoggingTuning logging = logging(top.optionalSection("logging", LOGGING_KEYS));
+        YamlSection networkSection = top.optionalSection("network", NetworkParser.KEYS);
+        Mode mode = NetworkParser.mode(networkSection);
+        NicIdentity identity = NetworkParser.identity(networkSection, mode, pair);
+        NetworkConfig network = NetworkParser.config(mode, identity);
+        report.network(network);
         YamlSection sitesSection = top.section("sites", null);
-        Map<String, SiteConfig> sites = SitesParser.parse(sitesSection, dir);
+        Map<String, SiteConfig> sites = SitesParser.parse(sitesSection, dir, mode, identity);
         List<String> siteNames = List.copyOf(sitesSection.keys());
         // With the sites themselves refused, which site is meant is unknown: no second error about it.
         String initialPrimary = top.required("initial-primary", v -> {
@@ -120,7 +127,7 @@ public final class PairConfigParser {
             return null;
         }
         return new PairConfig(file.toAbsolutePath().normalize(), pair, secret, guest, disks, initialPrimary, logging, sites,
-                coordination, resync, tls, drills);
+                coordination, resync, tls, drills, network);
     }
 
     /** The file's node tree, or null: I/O, encoding and YAML syntax errors are reported. */

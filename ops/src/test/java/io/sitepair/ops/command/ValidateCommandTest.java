@@ -26,7 +26,7 @@ class ValidateCommandTest {
         Path file = LabConfig.write(dir);
         CliTest.Result r = CliTest.sitepair("validate", "--config", file.toString());
         assertEquals(0, r.exit(), r.out() + r.err());
-        assertEquals(file + ": valid\n", r.out());
+        assertEquals(file + ": valid, network mode socket\n", r.out());
     }
 
     @Test
@@ -73,7 +73,7 @@ class ValidateCommandTest {
             assertTrue(r.out().contains(at(file, "    channel: " + closed, "warning: sites.b.channel") + closed
                     + " is not reachable: connection refused"), r.out());
             assertFalse(r.out().contains("sites.a.admin"), "a listening address is reachable: " + r.out());
-            assertTrue(r.out().strip().endsWith(file + ": valid, 16 warnings"), r.out());
+            assertTrue(r.out().strip().endsWith(file + ": valid, 16 warnings, network mode socket"), r.out());
         }
     }
 

@@ -41,6 +41,34 @@ final class ConfigFiles {
                 data-dir: data/b
             """;
 
+    /** A valid configuration in network mode nic, with known line numbers: keep them in step. */
+    static final String NIC = """
+            tls: {mode: off}  # a test pair on loopback
+            pair: lab
+            secret-file: pair.secret
+            guest: kv
+            disks:
+              - size: 64M
+            initial-primary: b
+            network:
+              mode: nic
+              address: 10.20.0.10/24
+              port: 7379
+              mac: 02:00:5e:10:00:0a
+            sites:
+              a:
+                channel: 127.0.0.1:7401
+                admin: 127.0.0.1:7402
+                data-dir: data/a
+                nic: {bridge: br-svc, tap: sp-a}
+              b:
+                channel: 127.0.0.1:7501
+                admin: 127.0.0.1:7502
+                data-dir: data/b
+                nic:
+                  bridge: br-svc
+            """;
+
     /** A {@code coordination.zookeeper} section for VALID's sites (without the {@code coordination:} line). */
     static final String EMBEDDED_QUORUM = """
               zookeeper:
@@ -71,10 +99,19 @@ final class ConfigFiles {
 
     /** VALID with one exact piece of text replaced; the piece must occur exactly once. */
     static String with(String old, String replacement) {
-        assertEquals(VALID.indexOf(old), VALID.lastIndexOf(old), "ambiguous: " + old);
-        if (!VALID.contains(old)) {
-            throw new AssertionError("not in VALID: " + old);
+        return replaceOnce(VALID, old, replacement);
+    }
+
+    /** NIC with one exact piece of text replaced; the piece must occur exactly once. */
+    static String nicWith(String old, String replacement) {
+        return replaceOnce(NIC, old, replacement);
+    }
+
+    private static String replaceOnce(String yaml, String old, String replacement) {
+        assertEquals(yaml.indexOf(old), yaml.lastIndexOf(old), "ambiguous: " + old);
+        if (!yaml.contains(old)) {
+            throw new AssertionError("not in the file: " + old);
         }
-        return VALID.replace(old, replacement);
+        return yaml.replace(old, replacement);
     }
 }

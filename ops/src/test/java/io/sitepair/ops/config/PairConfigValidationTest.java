@@ -148,6 +148,75 @@ class PairConfigValidationTest {
                 new Case("a peer port used by a site", ConfigFiles.VALID + "coordination:\n" + ConfigFiles.EMBEDDED_QUORUM
                         .replace("election-port: 3890", "election-port: 7501"), 41,
                         "coordination.zookeeper.witness.election-port", "the same address as sites.b.channel (line 24)"),
+                // network mode nic (line numbers refer to ConfigFiles.NIC)
+                new Case("an unknown network mode", ConfigFiles.nicWith("mode: nic", "mode: nik"), 9, "network.mode",
+                        "\"nik\" is not a network mode (socket: each site serves clients at a service address of its"
+                                + " own; nic: the guest has a virtual NIC with one address at both sites)"),
+                new Case("an unknown network key", ConfigFiles.nicWith("  port: 7379", "  prot: 7379"), 11,
+                        "network.prot", "unknown key (did you mean port?)"),
+                new Case("nic mode without an address", ConfigFiles.nicWith("  address: 10.20.0.10/24\n", ""), 8,
+                        "network.address", "required key is missing"),
+                new Case("an address without a prefix", ConfigFiles.nicWith("10.20.0.10/24", "10.20.0.10"), 10,
+                        "network.address", "\"10.20.0.10\" needs the service network's prefix length (ADDRESS/PREFIX,"
+                                + " such as 10.20.0.10/24)"),
+                new Case("an address of three parts", ConfigFiles.nicWith("10.20.0.10/24", "10.20.0/24"), 10,
+                        "network.address", "\"10.20.0/24\" is not an IPv4 address and prefix length"),
+                new Case("an address part over 255", ConfigFiles.nicWith("10.20.0.10/24", "10.20.0.300/24"), 10,
+                        "network.address", "\"10.20.0.300/24\" is not an IPv4 address and prefix length"),
+                new Case("an IPv6 address", ConfigFiles.nicWith("10.20.0.10/24", "\"fd00::10/64\""), 10,
+                        "network.address", "the guest's network stack speaks IPv4 only"),
+                new Case("a prefix over 32", ConfigFiles.nicWith("10.20.0.10/24", "10.20.0.10/33"), 10,
+                        "network.address", "\"10.20.0.10/33\": the prefix length must be 1-32"),
+                new Case("a network's own address", ConfigFiles.nicWith("10.20.0.10/24", "10.20.0.0/24"), 10,
+                        "network.address", "\"10.20.0.0/24\" is the network's own address, not a host's in it"),
+                new Case("a network's broadcast address", ConfigFiles.nicWith("10.20.0.10/24", "10.20.1.255/23"), 10,
+                        "network.address", "\"10.20.1.255/23\" is the network's broadcast address"),
+                new Case("a loopback address", ConfigFiles.nicWith("10.20.0.10/24", "127.0.0.10/8"), 10,
+                        "network.address", "is not an address a host can have"),
+                new Case("a port out of range", ConfigFiles.nicWith("port: 7379", "port: 70000"), 11, "network.port",
+                        "\"70000\" is not a port (1-65535)"),
+                new Case("a MAC that is not one", ConfigFiles.nicWith("02:00:5e:10:00:0a", "02:00:5e:10:00"), 12,
+                        "network.mac", "\"02:00:5e:10:00\" is not a MAC address (six hex bytes separated by ':'"),
+                new Case("a multicast MAC", ConfigFiles.nicWith("02:00:5e:10:00:0a", "01:00:5e:10:00:0a"), 12,
+                        "network.mac", "\"01:00:5e:10:00:0a\" is a multicast MAC (the first byte is odd); the guest's"
+                                + " NIC needs a unicast MAC"),
+                new Case("the broadcast MAC", ConfigFiles.nicWith("02:00:5e:10:00:0a", "FF:FF:FF:FF:FF:FF"), 12,
+                        "network.mac", "\"FF:FF:FF:FF:FF:FF\" is the broadcast address; the guest's NIC needs a"
+                                + " unicast MAC"),
+                new Case("a site without its nic", ConfigFiles.nicWith("    nic:\n      bridge: br-svc\n", ""), 19,
+                        "sites.b.nic", "required key is missing"),
+                new Case("a nic without its bridge", ConfigFiles.nicWith("{bridge: br-svc, tap: sp-a}", "{tap: sp-a}"),
+                        18, "sites.a.nic.bridge", "required key is missing"),
+                new Case("a TAP name over 15 characters", ConfigFiles.nicWith("tap: sp-a}", "tap: sp-a-0123456789ab}"),
+                        18, "sites.a.nic.tap", "\"sp-a-0123456789ab\" is 17 characters; an interface name has at most"
+                                + " 15 (Linux's limit)"),
+                new Case("a default TAP name over 15 characters", ConfigFiles.nicWith("  b:", "  backup-in-paris:")
+                        .replace("initial-primary: b", "initial-primary: backup-in-paris"), 23,
+                        "sites.backup-in-paris.nic.tap", "the default TAP name \"sp-backup-in-paris\" is longer than 15"
+                                + " characters (Linux's limit on an interface name); give one"),
+                new Case("a bridge name with a slash", ConfigFiles.nicWith("      bridge: br-svc", "      bridge: br/svc"),
+                        24, "sites.b.nic.bridge", "\"br/svc\" is not an interface name (no '/', ':' or whitespace"),
+                new Case("a bridge name with a blank", ConfigFiles.nicWith("      bridge: br-svc", "      bridge: br svc"),
+                        24, "sites.b.nic.bridge", "\"br svc\" is not an interface name"),
+                new Case("a TAP named as its bridge", ConfigFiles.nicWith("tap: sp-a}", "tap: br-svc}"), 18,
+                        "sites.a.nic.tap", "\"br-svc\" is the bridge's name; the TAP needs one of its own"),
+                new Case("two sites on one host with one TAP name", ConfigFiles.nicWith("      bridge: br-svc\n",
+                        "      bridge: br-svc\n      tap: sp-a\n"), 25, "sites.b.nic.tap", "the same TAP name as"
+                                + " sites.a.nic.tap (line 18, \"sp-a\") while both sites are on host 127.0.0.1 (their"
+                                + " channels): on one host each site needs a TAP of its own"),
+                new Case("a service address of its own in nic mode", ConfigFiles.nicWith("    admin: 127.0.0.1:7402",
+                        "    service: 127.0.0.1:6379\n    admin: 127.0.0.1:7402"), 16, "sites.a.service",
+                        "\"127.0.0.1:6379\" is not the guest's address: in network mode nic the guest itself owns the"
+                                + " service address, network.address and network.port (10.20.0.10:7379) at both"
+                                + " sites; leave service out"),
+                // network mode socket (appended after VALID's 27 lines)
+                new Case("a site's nic in socket mode", ConfigFiles.with("    engine: interpreter",
+                        "    engine: interpreter\n    nic: {bridge: br-svc}"), 23, "sites.a.nic",
+                        "applies only to network mode nic, and this pair's network mode is socket"),
+                new Case("a guest address in socket mode", ConfigFiles.VALID + "network:\n  address: 10.20.0.10/24\n",
+                        29, "network.address", "applies only to network mode nic, and this pair's network mode is socket"),
+                new Case("a MAC in explicit socket mode", ConfigFiles.VALID + "network:\n  mode: socket\n"
+                        + "  mac: 02:00:5e:10:00:0a\n", 30, "network.mac", "applies only to network mode nic"),
                 // drills (appended after VALID's 27 lines)
                 new Case("an RPO above zero", ConfigFiles.VALID + "drills:\n  rpo: 5s\n", 29, "drills.rpo",
                         "\"5s\": sitepair's recovery point is zero, and only zero: the backup holds every log entry before"
