@@ -2,6 +2,7 @@ package io.sitepair.ops.config;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -9,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -21,8 +23,20 @@ final class ConfigTemplate {
     /** Where the comments start, so they line up. */
     private static final int COMMENT_COLUMN = 29;
 
-    /** One site's addresses, data directory and port for a test drill's clone (on the same host). */
-    record Site(String name, String host, int channel, int service, int admin, String dataDir, int testService) {}
+    /**
+     * One site's addresses, data directory and port for a test drill's clone (on the same host).
+     *
+     * @param service the client service's port, in network mode socket
+     * @param nic where the site's TAP goes, in network mode nic; null in mode socket
+     */
+    record Site(String name, String host, int channel, int service, int admin, String dataDir, int testService,
+            SiteNic nic) {}
+
+    /** In network mode nic, the bridge a site's TAP joins, and the TAP's name. */
+    record SiteNic(String bridge, String tap) {}
+
+    /** Network mode nic: the guest's address with the service network's prefix length, and the port it serves. */
+    record NicNetwork(String address, int port) {}
 
     /** One embedded ZooKeeper peer: a site's or the witness's. */
     record Peer(String name, String host, int client, int quorum, int election) {}
@@ -33,8 +47,11 @@ final class ConfigTemplate {
      * @param header the comment at the top: what wrote the file and for what
      * @param sites the two sites, the initial primary first
      * @param peers the quorum: a site's peer each, then the witness's
+     * @param nic the guest's identity in network mode nic, each site then giving its {@link SiteNic}; null: mode
+     *        socket, and the file shows mode nic commented out
      */
-    record Layout(String pair, String header, List<Site> sites, List<Peer> peers, String witnessDataDir) {}
+    record Layout(String pair, String header, List<Site> sites, List<Peer> peers, String witnessDataDir,
+            NicNetwork nic) {}
 
     private ConfigTemplate() {}
 
@@ -111,6 +128,7 @@ final class ConfigTemplate {
         line(y, 0, "disks", "", "the guest's disks; the same sizes on both sites");
         line(y, 2, "- size", "64M", "disk 0");
         line(y, 0, "initial-primary", layout.sites().getFirst().name(), "the site that starts as primary");
+        y.append('\n').append(layout.nic() == null ? nicExample() : networkSection(layout.pair(), layout.nic()));
         y.append('\n');
         line(y, 0, "logging", "", "all optional; these are the defaults");
         line(y, 2, "buffer", Units.formatBytes(d.bufferBytes()), "bound on unsent + unacknowledged log bytes (primary)"
@@ -130,7 +148,12 @@ final class ConfigTemplate {
             line(y, 2, site.name(), "", null);
             line(y, 4, "channel", address(site.host(), site.channel()), "logging channel, TCP; heartbeats on UDP, same"
                     + " port");
-            line(y, 4, "service", address(site.host(), site.service()), "client service, served only while primary");
+            if (site.nic() == null) {
+                line(y, 4, "service", address(site.host(), site.service()), "client service, served only while primary");
+            } else {
+                line(y, 4, "nic", "{bridge: " + site.nic().bridge() + ", tap: " + site.nic().tap() + "}",
+                        "this site's TAP for the guest's NIC, on that bridge");
+            }
             line(y, 4, "admin", address(site.host(), site.admin()), "admin API, /metrics, dashboard");
             line(y, 4, "data-dir", site.dataDir(), "this site's disks and state");
             line(y, 4, "engine", SiteConfig.COMPILED, "compiled or interpreter");
@@ -151,6 +174,34 @@ final class ConfigTemplate {
             }
         }
         y.append('\n').append(drillsSection(layout.sites()));
+        return y.toString();
+    }
+
+    /** Network mode nic, with the guest's MAC commented out at its default, which it documents. */
+    private static String networkSection(String pair, NicNetwork nic) {
+        byte[] mac = ByteBuffer.allocate(Long.BYTES).putLong(NetworkParser.defaultMac(pair)).array();
+        StringBuilder y = new StringBuilder();
+        line(y, 0, "network", "", "how clients reach the guest (docs/config.md#network)");
+        line(y, 2, "mode", "nic", "a virtual NIC: one address and MAC at both sites; clients keep their"
+                + " connections across a failover");
+        line(y, 2, "address", nic.address(), "the guest's address and the service network's prefix length");
+        line(y, 2, "port", String.valueOf(nic.port()), "the TCP port the guest serves");
+        line(y, 2, "# mac", HexFormat.ofDelimiter(":").formatHex(mac, 2, Long.BYTES), "the default, derived from the"
+                + " pair's name");
+        return y.toString();
+    }
+
+    /** Network mode socket, with mode nic commented out: its address and bridges are the network's to give. */
+    private static String nicExample() {
+        StringBuilder y = new StringBuilder();
+        line(y, 0, "# network", "", "optional; the default, mode socket: each site serves at its own service address");
+        line(y, 0, "#   mode", "nic", "the guest's own NIC: one address and MAC at both sites, so clients keep"
+                + " their connections across a failover");
+        line(y, 0, "#   address", "10.20.0.10/24", "the guest's address and the prefix of the service network, which"
+                + " both sites reach");
+        line(y, 0, "#   port", String.valueOf(NetworkParser.DEFAULT_PORT), "the TCP port the guest serves");
+        y.append("# and in each site, in place of service: nic: {bridge: br-svc, tap: sp-a}; needs root at each site"
+                + " (docs/config.md#network)\n");
         return y.toString();
     }
 

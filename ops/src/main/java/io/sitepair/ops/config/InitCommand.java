@@ -2,11 +2,13 @@ package io.sitepair.ops.config;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import io.sitepair.tiebreaker.QuorumMember;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.BooleanSupplier;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -14,13 +16,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code sitepair init --lab DIR}: a ready-to-run pair on this machine; {@code sitepair init --pair NAME --site
- * a=HOST --site b=HOST --witness HOST}: a pair on three machines. The last line is the config's path.
+ * {@code sitepair init --lab DIR [--nic]}: a ready-to-run pair on this machine, in network mode socket or nic;
+ * {@code sitepair init --pair NAME --site a=HOST --site b=HOST --witness HOST}: a pair on three machines. The
+ * last line is the config's path.
  */
 @Command(name = "init", mixinStandardHelpOptions = true,
         description = "Write a site-pair configuration, a new secret and the pair's certificates (a new CA, a"
                 + " certificate for each site, the witness and an operator, naming their hosts). --lab: a pair named"
-                + " 'lab' with both sites on this machine (loopback, free ports) and their data directories. --pair:"
+                + " 'lab' with both sites on this machine (loopback, free ports) and their data directories; with --nic,"
+                + " in network mode nic on the nic lab's service network. --pair:"
                 + " two sites and a witness on machines of their own, on the default ports. Never overwrites a file."
                 + " Says which file goes to which machine, and prints the configuration file's path as the last line.")
 public final class InitCommand implements Callable<Integer> {
@@ -69,19 +73,33 @@ public final class InitCommand implements Callable<Integer> {
                     + " encrypted (a lab on loopback, or to measure what TLS costs). Default: ${DEFAULT-VALUE}.")
     Tls tls;
 
+    @Option(names = "--nic",
+            description = "With --lab: network mode nic, the guest's own virtual NIC at 10.77.0.10/24 port 6379 on the"
+                    + " nic lab's service network (each site's TAP on bridge splab-a or splab-b), so clients keep"
+                    + " their connections across a failover. Running it needs root.")
+    boolean nic;
+
+    /** Whether this process runs as root: a site in network mode nic needs it to open its TAP. */
+    BooleanSupplier root = InitCommand::runsAsRoot;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PairConfig config;
         if (kind.lab != null) {
             // Reading the new file back checks it and gives the values to report.
-            config = PairConfigParser.load(LabConfig.write(kind.lab, tls == Tls.on));
+            config = PairConfigParser.load(LabConfig.write(kind.lab, tls == Tls.on, nic));
             out.printf("wrote pair '%s': guest %s, %d disk(s), both sites on this machine%n", config.pair(),
                     config.guest(), config.diskSizes().size());
         } else {
             if (tls == Tls.off) {
                 throw new IllegalArgumentException("--tls off is for --lab only: the links of a pair on three"
                         + " machines cross networks, and are encrypted");
+            }
+            if (nic) {
+                throw new IllegalArgumentException("--nic is for --lab only: on three machines the service network's"
+                        + " address and each site's bridge are the network's to give; fill in the network section"
+                        + " pair.yaml shows commented out (docs/config.md#network)");
             }
             Machines m = kind.machines;
             config = PairConfigParser.load(ThreeMachineConfig.write(m.dir, m.pair, m.sites, m.witness));
@@ -92,9 +110,16 @@ public final class InitCommand implements Callable<Integer> {
                 config.secret().length);
         for (String name : config.siteNames()) {
             SiteConfig s = config.site(name);
-            out.printf("  site %s: channel %s, service %s, admin %s, data %s%s%n", name, Addresses.format(s.channel()),
-                    Addresses.format(s.service()), Addresses.format(s.admin()), s.dataDir(),
+            out.printf("  site %s: channel %s, service %s%s, admin %s, data %s%s%n", name, Addresses.format(s.channel()),
+                    Addresses.format(s.service()), s.nic() == null ? ""
+                            : " (the guest's NIC: tap " + s.nic().tap() + " on bridge " + s.nic().bridge() + ")",
+                    Addresses.format(s.admin()), s.dataDir(),
                     name.equals(config.initialPrimary()) ? " (initial primary)" : "");
+        }
+        out.printf("  network mode %s%n", config.network());
+        if (config.network().nic() && !root.getAsBoolean()) {
+            out.println("  note: running this pair needs root (CAP_NET_ADMIN): each site opens its TAP device and"
+                    + " attaches it to its bridge; without root, write a lab in network mode socket (no --nic)");
         }
         QuorumMember witness = config.coordination().member(CoordinationConfig.WITNESS);
         out.printf("  witness: ZooKeeper peer %s, data %s%n", Addresses.format(witness.client()),
@@ -107,6 +132,15 @@ public final class InitCommand implements Callable<Integer> {
         out.println(config.file());
         out.flush();
         return 0;
+    }
+
+    private static boolean runsAsRoot() {
+        try {
+            // /proc/self belongs to the process's effective user.
+            return Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
     }
 
     /** The certificates written, and which files each machine of a real deployment needs. */

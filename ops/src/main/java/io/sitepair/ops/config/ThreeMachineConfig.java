@@ -55,7 +55,7 @@ public final class ThreeMachineConfig {
             String host = host("--site " + name, site.getValue());
             int k = next(onHost, host);
             siteLayout.add(new ConfigTemplate.Site(name, host, CHANNEL + SITE_STRIDE * k, SERVICE + k,
-                    ADMIN + SITE_STRIDE * k, DATA_ROOT + name, TEST_SERVICE + SITE_STRIDE * k));
+                    ADMIN + SITE_STRIDE * k, DATA_ROOT + name, TEST_SERVICE + SITE_STRIDE * k, null));
             peers.add(new ConfigTemplate.Peer(name, host, CLIENT + k, QUORUM + k, ELECTION + k));
         }
         String witness = host("--witness", witnessHost);
@@ -64,7 +64,7 @@ public final class ThreeMachineConfig {
         ConfigTemplate.Layout layout = new ConfigTemplate.Layout(pair, """
                 # sitepair site-pair configuration, written by `sitepair init --pair`: two sites and a witness,
                 # each on a machine of its own. The same file goes to all three machines.
-                """, siteLayout, peers, DATA_ROOT + CoordinationConfig.WITNESS);
+                """, siteLayout, peers, DATA_ROOT + CoordinationConfig.WITNESS, null);
         return ConfigTemplate.write(dir, layout, true);
     }
 

@@ -30,6 +30,14 @@ class ValidateCommandTest {
     }
 
     @Test
+    void aNicLabIsValidAndTheSummaryNamesItsNetworkMode() throws Exception {
+        Path file = LabConfig.write(dir, false, true);
+        CliTest.Result r = CliTest.sitepair("validate", "--config", file.toString());
+        assertEquals(0, r.exit(), r.out() + r.err());
+        assertEquals(file + ": valid, network mode nic 10.77.0.10/24 port 6379 (02:73:70:a5:11:46)\n", r.out());
+    }
+
+    @Test
     void fiveMistakesAreAllReportedWithTheirLinesAndExitOne() throws Exception {
         Path file = LabConfig.write(dir);
         PairConfig lab = PairConfigParser.load(file);

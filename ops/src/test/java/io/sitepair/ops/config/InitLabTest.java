@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sitepair.replicator.nic.NicIdentity;
+import io.sitepair.replicator.nic.NicSettings;
 import io.sitepair.replicator.tls.PairAuthority;
 import io.sitepair.replicator.tls.PairPrincipal;
 import io.sitepair.replicator.tls.TlsFiles;
@@ -13,6 +15,8 @@ import io.sitepair.replicator.tls.TlsIdentity;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.DatagramSocket;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -41,7 +45,11 @@ class InitLabTest {
 
     /** Runs the command as the CLI does: an IllegalArgumentException is one error line and exit code 1. */
     static Result init(String... args) {
-        CommandLine cli = new CommandLine(new InitCommand());
+        return init(new InitCommand(), args);
+    }
+
+    static Result init(InitCommand command, String... args) {
+        CommandLine cli = new CommandLine(command);
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cli.setOut(new PrintWriter(out));
@@ -52,6 +60,12 @@ class InitLabTest {
         });
         int exit = cli.execute(args);
         return new Result(exit, out.toString(), err.toString());
+    }
+
+    private static InitCommand asRoot(boolean root) {
+        InitCommand command = new InitCommand();
+        command.root = () -> root;
+        return command;
     }
 
     @Test
@@ -191,6 +205,32 @@ class InitLabTest {
         assertTrue(Files.readString(dir.resolve("pair.yaml")).contains("\ntls: {mode: off} "), "in words");
         assertFalse(Files.exists(dir.resolve("tls")));
         assertTrue(r.out().contains("tls: off"), r.out());
+    }
+
+    @Test
+    void nicWritesALabInNetworkModeNicOnTheNicLabsBridgesThatLoads() throws Exception {
+        Result r = init(asRoot(true), "--lab", dir.toString(), "--nic", "--tls", "off");
+        assertEquals(0, r.exit(), r.err());
+        PairConfig c = PairConfigParser.load(Path.of(r.lastLine()));
+
+        NicIdentity guest = new NicIdentity(NetworkParser.defaultMac("lab"),
+                (Inet4Address) InetAddress.ofLiteral("10.77.0.10"), 24, 6379);
+        assertEquals(new NetworkConfig(NetworkConfig.Mode.NIC, guest), c.network());
+        assertEquals(new NicSettings("splab-a-tap", "splab-a", guest), c.site("a").nic());
+        assertEquals(new NicSettings("splab-b-tap", "splab-b", guest), c.site("b").nic());
+        assertEquals(new InetSocketAddress("10.77.0.10", 6379), c.site("b").service());
+        assertTrue(r.out().contains("  network mode nic 10.77.0.10/24 port 6379 (02:73:70:a5:11:46)\n"), r.out());
+        assertTrue(r.out().contains("  site b: channel 127.0.0.1:" + c.site("b").channel().getPort() + ", service"
+                + " 10.77.0.10:6379 (the guest's NIC: tap splab-b-tap on bridge splab-b), admin"), r.out());
+        assertFalse(r.out().contains("needs root"), "run as root, no note: " + r.out());
+    }
+
+    @Test
+    void nicWithoutRootStillWritesTheLabAndSaysRunningItNeedsRoot() throws Exception {
+        Result r = init(asRoot(false), "--lab", dir.toString(), "--nic", "--tls", "off");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(PairConfigParser.load(Path.of(r.lastLine())).network().nic());
+        assertTrue(r.out().contains("note: running this pair needs root (CAP_NET_ADMIN)"), r.out());
     }
 
     @Test

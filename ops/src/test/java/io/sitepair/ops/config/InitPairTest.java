@@ -112,6 +112,32 @@ class InitPairTest {
         assertFalse(Files.exists(dir.resolve("pair.yaml")));
     }
 
+    @Test
+    void nicIsForALabOnly() {
+        InitLabTest.Result r = InitLabTest.init("--pair", "shop", "--site", "a=h1", "--site", "b=h2", "--witness", "h3",
+                "--dir", dir.toString(), "--nic");
+        assertEquals(1, r.exit(), r.out());
+        assertTrue(r.err().contains("error: --nic is for --lab only"), r.err());
+        assertFalse(Files.exists(dir.resolve("pair.yaml")));
+    }
+
+    @Test
+    void theFileShowsNetworkModeNicCommentedOutAndUncommentedItLoads() throws Exception {
+        InitLabTest.Result r = InitLabTest.init("--pair", "shop", "--site", "a=h1", "--site", "b=h2", "--witness", "h3",
+                "--dir", dir.toString());
+        assertEquals(0, r.exit(), r.err());
+        Path file = dir.resolve("pair.yaml");
+        String text = Files.readString(file);
+        assertEquals(NetworkConfig.SOCKET, PairConfigParser.load(file).network());
+        assertTrue(text.contains("\n#   mode: nic "), text);
+
+        Files.writeString(file, text.replaceAll("(?m)^# ?(network:|  (mode|address|port):)", "$1")
+                .replaceAll("(?m)^    service: .*$", "    nic: {bridge: br-svc}"));
+        PairConfig nic = PairConfigParser.load(file);
+        assertEquals("nic 10.20.0.10/24 port 6379 (02:73:70:8d:90:01)", nic.network().toString());
+        assertEquals("sp-b", nic.site("b").nic().tap());
+    }
+
     private static List<String> sans(PairConfig c, String holder) throws Exception {
         return TlsIdentity.load(c.pair(), c.tls().files(holder)).certificate().getSubjectAlternativeNames().stream()
                 .map(n -> String.valueOf(n.get(1))).toList();
