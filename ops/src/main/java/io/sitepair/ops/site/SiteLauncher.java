@@ -6,6 +6,7 @@ import io.sitepair.ops.config.PairConfig;
 import io.sitepair.ops.config.SiteConfig;
 import io.sitepair.replicator.channel.PairIdentity;
 import io.sitepair.replicator.metrics.SiteMeters;
+import io.sitepair.replicator.nic.TapDevice;
 import io.sitepair.replicator.pair.SiteSettings;
 import io.sitepair.replicator.service.ClientNetwork;
 import io.sitepair.replicator.tls.TlsIdentity;
@@ -64,6 +65,24 @@ final class SiteLauncher {
     }
 
     /**
+     * How the site's guest meets its clients. In network mode nic the site's TAP is opened once here
+     * and closed again, so that a site that could not serve (no CAP_NET_ADMIN, no such bridge) says
+     * so when it starts rather than when its peer fails and it must go live.
+     */
+    private static ClientNetwork clientNetwork(SiteConfig site) {
+        if (site.nic() == null) {
+            return new ClientNetwork.Socket(site.service());
+        }
+        try (TapDevice tap = TapDevice.open(site.nic())) {
+            LOG.info("site '{}': network mode nic: {} can be opened; it comes up when this site serves, as {}",
+                    site.name(), tap.describe(), site.nic().identity());
+        } catch (IOException e) {
+            throw new OperatorError("site '" + site.name() + "' (sites." + site.name() + ".nic): " + e.getMessage());
+        }
+        return new ClientNetwork.Nic(site.nic(), TapDevice::open);
+    }
+
+    /**
      * The settings for one site, whose TLS identity is {@code tls} (null: the pair's TLS is off);
      * {@code epoch} is the pair's current epoch (from ZooKeeper, or the epoch file), begun at log
      * position {@code epochStart} with {@code epochPrimary} live; the site records its metrics' events in
@@ -94,7 +113,7 @@ final class SiteLauncher {
         LoggingTuning tuning = config.logging();
         return new SiteSettings(identity, epoch, module, options, disks, config.diskSizes().getFirst(),
                 site.channel(), site.peerChannel() != null ? site.peerChannel() : peer.channel(), peer.channel(),
-                new ClientNetwork.Socket(site.service()), tuning.bufferBytes(), tuning.lagTarget(), tuning.heartbeatInterval(),
+                clientNetwork(site), tuning.bufferBytes(), tuning.lagTarget(), tuning.heartbeatInterval(),
                 tuning.suspectAfter(), tuning.stateCheckInterval(),
                 config.coordination() == null ? null : config.coordination().goLiveHook(), site.dataDir(), epochStart,
                 epochPrimary, config.resync(), meters);
