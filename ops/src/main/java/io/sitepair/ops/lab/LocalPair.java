@@ -42,8 +42,20 @@ public final class LocalPair implements AutoCloseable {
 
     /** With {@code tls} false, the pair's links run without TLS ({@code init --lab --tls off}). */
     public LocalPair(Path dir, boolean tls, UnaryOperator<String> edit) throws IOException {
+        this(dir, tls, false, edit);
+    }
+
+    /**
+     * A pair in network mode nic ({@code init --lab --nic}): the guest owns its TCP connections on
+     * the service network of a {@link NicLab}, which the caller creates first.
+     */
+    public static LocalPair nic(Path dir, UnaryOperator<String> edit) throws IOException {
+        return new LocalPair(dir, true, true, edit);
+    }
+
+    private LocalPair(Path dir, boolean tls, boolean nic, UnaryOperator<String> edit) throws IOException {
         this.dir = dir;
-        this.config = LabConfig.write(dir, tls);
+        this.config = LabConfig.write(dir, tls, nic);
         Files.writeString(config, edit.apply(Files.readString(config)));
         this.pair = PairConfigParser.load(config);
         this.admin = AdminClient.of(pair);
