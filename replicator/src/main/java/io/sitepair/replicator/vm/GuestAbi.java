@@ -37,6 +37,10 @@ public interface GuestAbi {
     /** Network mode nic only: (mac, ipv4, prefix length, port); the link came up where the VM serves. */
     String ON_NIC_UP = "sp_on_nic_up";
 
+    /** Network mode nic: the address of the stack's uint64 counters, and how many there are. */
+    String EXPORT_NET_STATS = "sp_net_stats";
+    String EXPORT_NET_STATS_COUNT = "sp_net_stats_count";
+
     /** The connection id a NIC frame goes out on: outputs and their log entries name the NIC as connection 0. */
     int NIC_CONN = 0;
     /** Smallest and largest Ethernet frame a guest may send (a header, and what a 16-bit IP length allows). */

@@ -345,6 +345,30 @@ public final class GuestVm {
         return instance;
     }
 
+    /**
+     * The guest stack's counters (network mode nic), in the order of {@code enum sp_net_stat} in
+     * sitepair.h (see {@link io.sitepair.replicator.nic.NicCounter}); empty without a NIC. Read
+     * between events: the array the guest's {@code sp_net_stats} export points at.
+     */
+    public long[] nicCounters() {
+        VmThread.requireCurrent();
+        if (onFrame == null) {
+            return new long[0];
+        }
+        int address = (int) instance.export(GuestAbi.EXPORT_NET_STATS).apply()[0];
+        int count = (int) instance.export(GuestAbi.EXPORT_NET_STATS_COUNT).apply()[0];
+        long memoryBytes = (long) instance.memory().pages() * Memory.PAGE_SIZE;
+        if (address < 0 || count < 0 || (long) address + 8L * count > memoryBytes) {
+            throw new GuestFault(module.name() + ": " + GuestAbi.EXPORT_NET_STATS + " points at " + count
+                    + " counters at " + address + ", outside its " + memoryBytes + " bytes of memory");
+        }
+        long[] counters = new long[count];
+        for (int i = 0; i < count; i++) {
+            counters[i] = instance.memory().readLong(address + 8 * i);
+        }
+        return counters;
+    }
+
     void restoreCounters(long events) {
         this.eventsDelivered = events;
     }
