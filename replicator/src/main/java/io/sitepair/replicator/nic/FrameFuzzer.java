@@ -15,8 +15,9 @@ import java.util.SplittableRandom;
  * outside the window of the client's live connection. Each frame carries the drop reason a
  * correct stack must count it under, where exactly one applies.
  *
- * <p>Mutations that keep a valid checksum are moved to another source port, so they can never be
- * taken for the client's live connection, except the out-of-window ones, which must not disturb it.
+ * <p>Mutations are moved to another source port, so they can never be taken for the client's
+ * live connection (several flipped bits can cancel out in the checksum), except truncations and
+ * the out-of-window ones, which must not disturb it.
  */
 public final class FrameFuzzer {
     /** The {@link NicCounter} a frame must be dropped under, or {@code null} where the stack may do several things. */
@@ -69,7 +70,7 @@ public final class FrameFuzzer {
             case 12 -> impossibleFlags();
             case 13 -> outOfWindow();
             case 14 -> corruptedFieldsValidChecksum();
-            default -> new Fuzzed(flipBits(material(), 1 + random.nextInt(8)), null);
+            default -> new Fuzzed(flipBits(rehomed().encode(), 1 + random.nextInt(8)), null);
         };
         if (fuzzed.expected() != null) {
             expected.merge(fuzzed.expected(), 1L, Long::sum);
