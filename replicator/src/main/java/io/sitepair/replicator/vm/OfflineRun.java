@@ -55,7 +55,11 @@ public final class OfflineRun {
                  GroupFlusher flusher = groupFlusher()) {
                 GuestVm vm = GuestVm.create(module, options, disks.images());
                 vm.flushDisksWith(flusher::request);
-                CountingSink sink = new CountingSink();
+                SyntheticDriver driver = options.nic()
+                        ? SyntheticDriver.nic(vm, workload.seed(), RealInputs.WallClock.SYSTEM::nanos)
+                        : new SyntheticDriver(vm, workload.seed(), RealInputs.WallClock.SYSTEM::nanos);
+                CountingSink counts = new CountingSink();
+                OutputSink sink = driver.observing(counts);
                 LogWriter log = null;
                 try {
                     if (workload.recordTo() == null) {
@@ -68,10 +72,9 @@ public final class OfflineRun {
                     }
                     SnapshotTaker taker = new SnapshotTaker(snapshot);
                     long start = System.nanoTime();
-                    new SyntheticDriver(vm, workload.seed(), RealInputs.WallClock.SYSTEM::nanos)
-                            .run(workload.events(), taker);
+                    driver.run(workload.events(), taker);
                     long elapsed = System.nanoTime() - start;
-                    return new Outcome(vm.eventsDelivered(), vm.position(), vm.stateHash(), sink.outputs, sink.bytes,
+                    return new Outcome(vm.eventsDelivered(), vm.position(), vm.stateHash(), counts.outputs, counts.bytes,
                             elapsed, taker.taken, null);
                 } finally {
                     if (log != null) {
