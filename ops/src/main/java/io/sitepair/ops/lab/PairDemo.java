@@ -1,5 +1,6 @@
 package io.sitepair.ops.lab;
 
+import io.sitepair.ops.config.Addresses;
 import io.sitepair.ops.site.AdminClient;
 import io.sitepair.replicator.status.LinkSecurity;
 import io.sitepair.replicator.status.PrimaryStatus;
@@ -49,6 +50,20 @@ public final class PairDemo implements Callable<Integer> {
             + " of site (default ${DEFAULT-VALUE}).")
     int seconds;
 
+    /** Network mode: nic when this machine can run it (root), else socket; either may be asked for. */
+    @CommandLine.ArgGroup(exclusive = true)
+    NetworkChoice network;
+
+    static final class NetworkChoice {
+        @Option(names = "--nic", description = "Network mode nic: the guest owns its TCP connections on a virtual NIC,"
+                + " so clients keep them across the failover (needs root; the default when run as root).")
+        boolean nic;
+
+        @Option(names = "--socket", description = "Network mode socket: the host terminates TCP, so a failover closes"
+                + " the clients' connections (the default when not run as root).")
+        boolean socket;
+    }
+
     private PrintWriter out;
     private final List<String> summary = new ArrayList<>();
     private final Map<String, String> everything = new HashMap<>();
@@ -60,12 +75,23 @@ public final class PairDemo implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--seconds must be at least 1");
         }
         out = spec.commandLine().getOut();
+        String missing = NicLab.missingPrerequisite();
+        boolean nic = network != null ? network.nic : missing == null;
+        if (nic && missing != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--nic: " + missing
+                    + " (--socket runs the demo in network mode socket)");
+        }
+        if (!nic && network == null) {
+            out.println("network mode socket: clients reconnect after a failover. For network mode nic, where they"
+                    + " keep their connections: " + missing);
+        }
         Path work = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("sitepair-demo");
         Path reports = null;
-        try (LocalPair lab = new LocalPair(work, yaml -> yaml)) {
+        try (NicLab serviceNetwork = nic ? NicLab.create() : null;
+             LocalPair lab = nic ? LocalPair.nic(work, yaml -> yaml) : new LocalPair(work, yaml -> yaml)) {
             reports = lab.pair().drills().reports();
-            run(lab);
-        } catch (RuntimeException e) {
+            run(lab, nic);
+        } catch (RuntimeException | HostNetwork.Busy e) {
             fail("lab", e.getMessage());
         }
         if (dir == null && reports != null && Files.isDirectory(reports)) {
@@ -118,10 +144,11 @@ public final class PairDemo implements Callable<Integer> {
         summary.add(String.format("%-10s %s", "links", String.join("; ", lines).substring("links: ".length())));
     }
 
-    private void run(LocalPair lab) throws Exception {
+    private void run(LocalPair lab, boolean nic) throws Exception {
         Map<String, InetSocketAddress> sites = Map.of("a", lab.service("a"), "b", lab.service("b"));
-        step(1, "sitepair init --lab " + lab.dir() + "; start the witness, site b and site a (separate JVMs, each"
-                + " with its ZooKeeper peer)");
+        step(1, "sitepair init --lab " + (nic ? "--nic " : "") + lab.dir() + "; start the witness, site b and site a"
+                + " (separate JVMs, each with its ZooKeeper peer)" + (nic ? "; the guest owns its TCP connections on a"
+                + " virtual NIC at " + Addresses.hostPort(lab.service("a")) + ", one address for both sites" : ""));
         lab.startWitness();
         Process b = lab.start("b");
         Process a = lab.start("a");
@@ -136,21 +163,11 @@ public final class PairDemo implements Callable<Integer> {
                 + " service; production is not disturbed)");
         drill(lab, "test drill", "--kind", "test");
 
-        step(3, WRITERS + " Redis clients write for " + seconds + " s; then site a is killed (kill -9) under the load");
-        SiteStatus live;
-        double unavailable;
-        try (WriteLoad load = new WriteLoad(WRITERS, "phase1", sites, "a")) {
-            pause(seconds);
-            load.markFailure();
-            a.destroyForcibly();
-            a.waitFor();
-            WriteLoad.await(() -> load.acknowledgedBy("b"), 60, "a write acknowledged by b");
-            live = lab.await("b", 20, s -> s.failover() != null && s.failover().startsWith("live in epoch"));
-            unavailable = load.unavailableMillis("b");
-            check("failover", load.acknowledged(), sites.get("b"), String.format(
-                    "b %s; clients saw %.0f ms without service", live.failover(), unavailable));
+        if (nic) {
+            survivingConnections(lab, a, sites);
+        } else {
+            failover(lab, a, sites);
         }
-        say("sitepair endpoint now prints " + lab.endpoint());
 
         step(4, "site a returns (sitepair up --site a): it rejoins as b's backup and is re-protected under the load");
         try (WriteLoad load = new WriteLoad(WRITERS, "phase2", sites, "b")) {
@@ -196,6 +213,61 @@ public final class PairDemo implements Callable<Integer> {
         if (!equal || missing != 0) {
             failed = true;
         }
+    }
+
+    /** Step 3 in network mode socket: clients lose their connections and follow the endpoint to b. */
+    private void failover(LocalPair lab, Process a, Map<String, InetSocketAddress> sites) throws Exception {
+        step(3, WRITERS + " Redis clients write for " + seconds + " s; then site a is killed (kill -9) under the load");
+        try (WriteLoad load = new WriteLoad(WRITERS, "phase1", sites, "a")) {
+            pause(seconds);
+            load.markFailure();
+            a.destroyForcibly();
+            a.waitFor();
+            WriteLoad.await(() -> load.acknowledgedBy("b"), 60, "a write acknowledged by b");
+            SiteStatus live = lab.await("b", 20, s -> s.failover() != null && s.failover().startsWith("live in epoch"));
+            double unavailable = load.unavailableMillis("b");
+            check("failover", load.acknowledged(), sites.get("b"), String.format(
+                    "b %s; clients saw %.0f ms without service", live.failover(), unavailable));
+        }
+        say("sitepair endpoint now prints " + lab.endpoint());
+    }
+
+    /**
+     * Step 3 in network mode nic: the same kill -9, but the clients' connections carry on at b,
+     * which took over the guest's address and its TCP state; one connection counts with INCR to
+     * show that each increment was applied exactly once, with no client retry.
+     */
+    private void survivingConnections(LocalPair lab, Process a, Map<String, InetSocketAddress> sites)
+            throws Exception {
+        InetSocketAddress service = sites.get("a");
+        step(3, WRITERS + " Redis clients write for " + seconds + " s, and one more connection counts with INCR; then"
+                + " site a is killed (kill -9) under the load, and nobody reconnects");
+        try (CountingConnection counter = CountingConnection.open(service, "sitepair:demo:count");
+             WriteLoad load = new WriteLoad(WRITERS, "phase1", sites, "a", 60_000)) {
+            pause(seconds);
+            load.pauses().open();
+            long counted = counter.count();
+            a.destroyForcibly();
+            a.waitFor();
+            SiteStatus live = lab.await("b", 30, s -> s.failover() != null && s.failover().startsWith("live in epoch"));
+            WriteLoad.await(() -> counter.count() > counted + 50 || counter.problem() != null, 60,
+                    "the counting connection to go on at b");
+            pause(1);
+            double pause = load.pauses().close(System.nanoTime());
+            check("failover", load.acknowledged(), service, String.format("b %s; clients paused %.0f ms at most",
+                    live.failover(), pause));
+            String kept = counter.problem() != null ? "FAILED: " + counter.problem()
+                    : load.reconnections() != 0 ? "FAILED: " + load.reconnections() + " reconnections"
+                    : String.format("all %d connections kept (0 reconnections); one connection counted 1..%d with INCR,"
+                            + " no gap and no repeat, from client port %d throughout; its longest wait %.0f ms",
+                            WRITERS + 1, counter.count(), counter.localPort(), counter.longestWaitMillis());
+            say(kept);
+            summary.add(String.format("%-10s %s", "connections", kept));
+            if (kept.startsWith("FAILED")) {
+                failed = true;
+            }
+        }
+        say("sitepair endpoint prints " + lab.endpoint() + ", the same address: b answers for it now");
     }
 
     /** Runs a drill as an operator would; its verdict line and its report's path go to the summary. */
