@@ -231,5 +231,9 @@ class CliTest {
         }
         assertTrue(demo.out().contains("none lost") && !demo.out().contains("LOST"), demo.out());
         assertTrue(demo.out().contains("RESULT: PASS"), demo.out());
+        if (io.sitepair.ops.lab.NicLab.missingPrerequisite() == null) { // as root the demo runs in network mode nic
+            assertTrue(Pattern.compile("(?m)^  connections all 5 connections kept \\(0 reconnections\\); one connection"
+                    + " counted 1\\.\\.\\d+ with INCR, no gap and no repeat").matcher(demo.out()).find(), demo.out());
+        }
     }
 }
