@@ -65,7 +65,7 @@ class KvNicFuzzTest {
                     });
             client.connect(System.nanoTime());
             assertEquals("+PONG\r\n", roundTrip(Resp.command("PING"), "+PONG\r\n".length()));
-            long[] before = counters();
+            long[] before = settledCounters();
             long clientFramesBefore = clientFrames;
             long start = System.nanoTime();
             for (long i = 0; i < FRAMES; i++) {
@@ -134,6 +134,26 @@ class KvNicFuzzTest {
             }
         }
         client.tick(System.nanoTime());
+    }
+
+    /**
+     * The counters once the client's last frames (its acknowledgement of a reply) have reached
+     * the guest: until then they would be counted as delivered without having been put on the wire
+     * in the measured span.
+     */
+    long[] settledCounters() throws Exception {
+        long[] now = counters();
+        while (true) {
+            while (link.pending() > 0) {
+                Thread.sleep(5);
+            }
+            Thread.sleep(50); // the reader may hold a frame it took from the wire
+            long[] later = counters();
+            if (java.util.Arrays.equals(now, later)) {
+                return later;
+            }
+            now = later;
+        }
     }
 
     long[] counters() throws Exception {
