@@ -39,6 +39,8 @@ final class GuestDriver {
     private boolean paused;
     private long busyNanos;
     private long oversizedFrames;
+    /** Frames that arrived while paused; at most what the NIC's reader had in flight. */
+    private final java.util.ArrayDeque<byte[]> heldFrames = new java.util.ArrayDeque<>();
 
     GuestDriver(GuestVm vm, EventLoop loop, ClientOutputs outputs, LongSupplier clock, Consumer<Throwable> onHalt,
                 Runnable afterEvent) {
@@ -59,6 +61,9 @@ final class GuestDriver {
         boolean resumed = this.paused && !paused;
         this.paused = paused;
         if (resumed) {
+            List<byte[]> waiting = List.copyOf(heldFrames);
+            heldFrames.clear();
+            frames(waiting);
             fireDueTimers();
         }
     }
@@ -117,11 +122,20 @@ final class GuestDriver {
      * Frames from the virtual NIC, one event each. A frame the guest's receive buffer cannot hold
      * (only a link with a larger MTU than the guest's buffer makes one) is dropped, as a NIC drops
      * an oversized frame.
+     *
+     * <p>Frames the reader handed over before a pause wait until delivery resumes: a switchover's
+     * marker must be the last event, and a frame delivered after it would produce replies that
+     * leave (the backup holds their entries) from a VM whose successor never saw them. If the run
+     * stops instead, they are dropped, unacknowledged, and the client sends them again.
      */
     void frames(List<byte[]> frames) {
         for (byte[] frame : frames) {
             if (halted()) {
                 return;
+            }
+            if (paused) {
+                heldFrames.add(frame);
+                continue;
             }
             if (frame.length <= vm.maxDataEvent()) {
                 deliver(new LogRecord.Frame(frame));
@@ -191,6 +205,7 @@ final class GuestDriver {
      */
     void stop() {
         stopped = true;
+        heldFrames.clear();
         if (timerWake != null) {
             timerWake.cancel(false);
         }
