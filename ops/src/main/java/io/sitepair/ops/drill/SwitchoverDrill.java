@@ -2,7 +2,6 @@ package io.sitepair.ops.drill;
 
 import io.sitepair.ops.drill.report.DrillReport;
 import io.sitepair.ops.drill.report.DrillReport.Verdict;
-import io.sitepair.ops.lab.WriteLoad;
 import java.time.Duration;
 
 /**
@@ -50,8 +49,7 @@ final class SwitchoverDrill {
             return Double.NaN;
         }
         if (workload != null) {
-            WriteLoad.await(() -> workload.load().acknowledgedAfter(to, requested), 60,
-                    "a write acknowledged by site " + to);
+            workload.awaitWriteServedBy(to, requested);
             run.step("first write", "site " + to + " acknowledged a client's write");
         }
         if (!PairWaits.reprotected(run, "protected", to, PROTECTED_WITHIN)) {

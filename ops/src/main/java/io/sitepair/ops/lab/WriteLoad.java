@@ -123,6 +123,11 @@ public final class WriteLoad implements AutoCloseable {
                 .min(Long::compare).orElse(null);
     }
 
+    /** Whether a client's write was acknowledged, by whichever site, at or after {@code since} (System.nanoTime). */
+    public boolean acknowledgedSince(long since) {
+        return lastAckNanos.values().stream().anyMatch(t -> t - since >= 0);
+    }
+
     /** Whether {@code site} has acknowledged a client's write at or after {@code since}. */
     public boolean acknowledgedAfter(String site, long since) {
         return firstAcknowledgedBy(site, since) != null;
