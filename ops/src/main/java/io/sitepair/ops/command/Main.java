@@ -26,7 +26,7 @@ import picocli.CommandLine.Command;
         description = "Long-distance fault tolerance for WebAssembly VMs: a primary at one site, a backup replaying"
                 + " its log in lockstep at another.",
         subcommands = {GuestCommand.class, LogCommand.class, BenchCommand.class, PairDemo.class, InitCommand.class,
-                UpCommand.class, StatusCommand.class, EndpointCommand.class, WitnessCommand.class,
+                NicLabCommand.class, UpCommand.class, StatusCommand.class, EndpointCommand.class, WitnessCommand.class,
                 FailoverCommand.class, DrillCommand.class, VerifyCommand.class, ResyncCommand.class, InjectCommand.class,
                 WanProxyCommand.class, CertCommand.class, ValidateCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
@@ -42,9 +42,17 @@ public final class Main {
     }
 
     static CommandLine commandLine() {
-        CommandLine cli = new CommandLine(new Main());
+        CommandLine cli = new CommandLine(new Main(), Main::create);
         cli.setExecutionExceptionHandler(Main::reportFailure);
         return cli;
+    }
+
+    /** Makes the commands: {@code init}, in the configuration's layer, is given the lab's network from here. */
+    private static <K> K create(Class<K> type) throws Exception {
+        if (type == InitCommand.class) {
+            return type.cast(new InitCommand(NicLabCommand::bringUp));
+        }
+        return CommandLine.defaultFactory().create(type);
     }
 
     /** Errors an operator can act on are one clear line; only an unforeseen exception (a bug) adds its stack trace. */

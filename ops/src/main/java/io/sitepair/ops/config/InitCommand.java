@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
         description = "Write a site-pair configuration, a new secret and the pair's certificates (a new CA, a"
                 + " certificate for each site, the witness and an operator, naming their hosts). --lab: a pair named"
                 + " 'lab' with both sites on this machine (loopback, free ports) and their data directories; with --nic,"
-                + " in network mode nic on the nic lab's service network. --pair:"
+                + " in network mode nic on the nic lab's service network, which it builds when run as root (until"
+                + " `sitepair nic-lab down`). --pair:"
                 + " two sites and a witness on machines of their own, on the default ports. Never overwrites a file."
                 + " Says which file goes to which machine, and prints the configuration file's path as the last line.")
 public final class InitCommand implements Callable<Integer> {
@@ -76,11 +77,19 @@ public final class InitCommand implements Callable<Integer> {
     @Option(names = "--nic",
             description = "With --lab: network mode nic, the guest's own virtual NIC at 10.77.0.10/24 port 6379 on the"
                     + " nic lab's service network (each site's TAP on bridge splab-a or splab-b), so clients keep"
-                    + " their connections across a failover. Running it needs root.")
+                    + " their connections across a failover. Running it needs root; as root, init also builds the nic"
+                    + " lab's network (bridges, a namespace, veths) unless it is up: see `sitepair nic-lab`.")
     boolean nic;
 
     /** Whether this process runs as root: a site in network mode nic needs it to open its TAP. */
     BooleanSupplier root = InitCommand::runsAsRoot;
+
+    /** Brings up the nic lab's network, which {@code --nic} run as root does. */
+    private final LabNetwork labNetwork;
+
+    public InitCommand(LabNetwork labNetwork) {
+        this.labNetwork = labNetwork;
+    }
 
     @Override
     public Integer call() throws IOException {
@@ -119,7 +128,10 @@ public final class InitCommand implements Callable<Integer> {
         out.printf("  network mode %s%n", config.network());
         if (config.network().nic() && !root.getAsBoolean()) {
             out.println("  note: running this pair needs root (CAP_NET_ADMIN): each site opens its TAP device and"
-                    + " attaches it to its bridge; without root, write a lab in network mode socket (no --nic)");
+                    + " attaches it to its bridge, and the nic lab's network (`sitepair nic-lab up`) needs root"
+                    + " to build; without root, write a lab in network mode socket (no --nic)");
+        } else if (config.network().nic()) {
+            upLabNetwork(out);
         }
         QuorumMember witness = config.coordination().member(CoordinationConfig.WITNESS);
         out.printf("  witness: ZooKeeper peer %s, data %s%n", Addresses.format(witness.client()),
@@ -132,6 +144,19 @@ public final class InitCommand implements Callable<Integer> {
         out.println(config.file());
         out.flush();
         return 0;
+    }
+
+    /** The file is written whatever happens here: a network that cannot be built now can be later. */
+    private void upLabNetwork(PrintWriter out) {
+        try {
+            labNetwork.up().forEach(line -> out.println("  " + line));
+        } catch (IOException e) {
+            out.println("  note: the nic lab's network was not built: " + e.getMessage() + "; build it later with"
+                    + " `sitepair nic-lab up`");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            out.println("  note: interrupted while building the nic lab's network; build it with `sitepair nic-lab up`");
+        }
     }
 
     private static boolean runsAsRoot() {

@@ -4,6 +4,8 @@ import static io.sitepair.ops.lab.HostNetwork.run;
 
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,6 +28,11 @@ import java.util.List;
  * the network around them. Processes in the root namespace (tests, redis-benchmark) reach the
  * guest through splab-c; a tool run with {@code ip netns exec splab-clients} does from a host of
  * its own. The names are fixed, so one nic lab runs per machine: a lock file guards them.
+ *
+ * <p>Two flavours share the names. A test or demo {@link #create creates} the network for the life
+ * of its process, holding the lock throughout. For a pair run by hand, {@link #bringUp} builds it
+ * to outlive the command (until {@link #takeDown} or a reboot), holding the lock only while it
+ * builds; a mark on the clients' bridge tells that network from a crashed run's leftovers.
  */
 public final class NicLab implements AutoCloseable {
     public static final String CLIENTS_BRIDGE = "splab-c";
@@ -41,6 +48,10 @@ public final class NicLab implements AutoCloseable {
     private static final String RULE_MARK = "sitepair-nic-lab";
     private static final List<String> SITES = List.of("a", "b");
     private static final String NAMESPACE_END = CLIENTS_BRIDGE + "-ns";
+    private static final String BUSY = "another nic lab is running on this machine (it holds "
+            + HostNetwork.lockFile(LAB) + " and the splab-* interfaces); stop it first";
+    /** The lasting network's mark: the clients' bridge's alias. */
+    private static final String LASTING_MARK = "sitepair nic lab, up until sitepair nic-lab down";
 
     private final HostNetwork.Claim claim;
     private final List<PacketLoss> losses = new ArrayList<>();
@@ -79,33 +90,102 @@ public final class NicLab implements AutoCloseable {
     }
 
     /**
-     * Builds the network, first removing whatever a crashed run left; refuses
-     * ({@link HostNetwork.Busy}) while another nic lab runs on this machine.
+     * Builds the network for the life of this lab, first removing whatever a crashed run left;
+     * refuses ({@link HostNetwork.Busy}) while another nic lab runs on this machine, or the
+     * lasting network is up (a pair run by hand may be using it).
      */
     public static NicLab create() throws IOException, InterruptedException {
-        NicLab lab = new NicLab(HostNetwork.claim(LAB, "another nic lab is running on this machine (it holds "
-                + HostNetwork.lockFile(LAB) + " and the splab-* interfaces); stop it first"));
+        HostNetwork.Claim claim = HostNetwork.claim(LAB, BUSY);
+        if (lasting()) {
+            claim.close();
+            throw new HostNetwork.Busy("the nic lab's network is up for a pair run by hand (`sitepair init --lab"
+                    + " --nic` or `sitepair nic-lab up` built it); remove it first: sitepair nic-lab down");
+        }
+        NicLab lab = new NicLab(claim);
         try {
             removeLeftovers();
-            addBridge(CLIENTS_BRIDGE);
-            run("ip", "addr", "add", HOST_ADDRESS + "/" + PREFIX_LENGTH, "dev", CLIENTS_BRIDGE);
-            for (String site : SITES) {
-                addBridge(siteBridge(site));
-                run("ip", "link", "add", siteEnd(site), "type", "veth", "peer", "name", clientsEnd(site));
-                run("ip", "link", "set", siteEnd(site), "master", siteBridge(site), "up");
-                run("ip", "link", "set", clientsEnd(site), "master", CLIENTS_BRIDGE, "up");
-            }
-            run("ip", "netns", "add", CLIENTS_NAMESPACE);
-            run("ip", "link", "add", NAMESPACE_END, "type", "veth", "peer", "name", "eth0", "netns", CLIENTS_NAMESPACE);
-            run("ip", "link", "set", NAMESPACE_END, "master", CLIENTS_BRIDGE, "up");
-            run("ip", "-n", CLIENTS_NAMESPACE, "addr", "add", CLIENTS_ADDRESS + "/" + PREFIX_LENGTH, "dev", "eth0");
-            run("ip", "-n", CLIENTS_NAMESPACE, "link", "set", "eth0", "up");
-            run("ip", "-n", CLIENTS_NAMESPACE, "link", "set", "lo", "up");
+            build();
         } catch (IOException | InterruptedException | RuntimeException e) {
             lab.close();
             throw e;
         }
         return lab;
+    }
+
+    /**
+     * Builds the network to outlive this process, unless it is up already: one that is stays as
+     * it is, since a running pair may use it. Whether it built it; refuses ({@link HostNetwork.Busy})
+     * while a test's or demo's nic lab runs.
+     */
+    public static boolean bringUp() throws IOException, InterruptedException {
+        try (HostNetwork.Claim claim = HostNetwork.claim(LAB, BUSY)) {
+            if (lasting()) {
+                return false;
+            }
+            removeLeftovers();
+            try {
+                build();
+                run("ip", "link", "set", "dev", CLIENTS_BRIDGE, "alias", LASTING_MARK);
+            } catch (IOException | InterruptedException | RuntimeException e) {
+                removeLeftovers();
+                throw e;
+            }
+            return true;
+        }
+    }
+
+    /** The sites' TAPs that exist now: each belongs to a running site of a nic lab pair. */
+    public static List<String> tapsInUse() {
+        return SITES.stream().map(NicLab::siteTap).filter(tap -> HostNetwork.quietOutput("ip", "link", "show", tap)
+                != null).toList();
+    }
+
+    /**
+     * Removes the network {@link #bringUp} built, or what a crashed run left; whether there was
+     * anything. Refuses ({@link InUse}) while a site's TAP exists, unless {@code force}: removing
+     * it then leaves that site's TAP on no bridge, its clients cut off.
+     */
+    public static boolean takeDown(boolean force) throws IOException, InterruptedException {
+        try (HostNetwork.Claim claim = HostNetwork.claim(LAB, BUSY)) {
+            List<String> taps = tapsInUse();
+            if (!taps.isEmpty() && !force) {
+                throw new InUse(taps);
+            }
+            boolean present = links().stream().anyMatch(l -> HostNetwork.quietOutput("ip", "link", "show", l) != null);
+            removeLeftovers();
+            return present;
+        }
+    }
+
+    /** A site of the lab still serves on the network: its TAP is there. */
+    public static final class InUse extends IOException {
+        InUse(List<String> taps) {
+            super("a site of the nic lab still runs on its network (TAP " + String.join(", ", taps) + "); stop the"
+                    + " pair's sites first, or remove it anyway with --force (their clients are cut off)");
+        }
+    }
+
+    /** Whether the lasting network is up: its mark is on the clients' bridge. */
+    private static boolean lasting() throws IOException {
+        Path alias = Path.of("/sys/class/net", CLIENTS_BRIDGE, "ifalias");
+        return Files.exists(alias) && Files.readString(alias).strip().equals(LASTING_MARK);
+    }
+
+    private static void build() throws IOException, InterruptedException {
+        addBridge(CLIENTS_BRIDGE);
+        run("ip", "addr", "add", HOST_ADDRESS + "/" + PREFIX_LENGTH, "dev", CLIENTS_BRIDGE);
+        for (String site : SITES) {
+            addBridge(siteBridge(site));
+            run("ip", "link", "add", siteEnd(site), "type", "veth", "peer", "name", clientsEnd(site));
+            run("ip", "link", "set", siteEnd(site), "master", siteBridge(site), "up");
+            run("ip", "link", "set", clientsEnd(site), "master", CLIENTS_BRIDGE, "up");
+        }
+        run("ip", "netns", "add", CLIENTS_NAMESPACE);
+        run("ip", "link", "add", NAMESPACE_END, "type", "veth", "peer", "name", "eth0", "netns", CLIENTS_NAMESPACE);
+        run("ip", "link", "set", NAMESPACE_END, "master", CLIENTS_BRIDGE, "up");
+        run("ip", "-n", CLIENTS_NAMESPACE, "addr", "add", CLIENTS_ADDRESS + "/" + PREFIX_LENGTH, "dev", "eth0");
+        run("ip", "-n", CLIENTS_NAMESPACE, "link", "set", "eth0", "up");
+        run("ip", "-n", CLIENTS_NAMESPACE, "link", "set", "lo", "up");
     }
 
     /**

@@ -12,6 +12,7 @@ import io.sitepair.replicator.tls.PairAuthority;
 import io.sitepair.replicator.tls.PairPrincipal;
 import io.sitepair.replicator.tls.TlsFiles;
 import io.sitepair.replicator.tls.TlsIdentity;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.DatagramSocket;
@@ -45,7 +46,7 @@ class InitLabTest {
 
     /** Runs the command as the CLI does: an IllegalArgumentException is one error line and exit code 1. */
     static Result init(String... args) {
-        return init(new InitCommand(), args);
+        return init(new InitCommand(NO_NETWORK), args);
     }
 
     static Result init(InitCommand command, String... args) {
@@ -62,8 +63,17 @@ class InitLabTest {
         return new Result(exit, out.toString(), err.toString());
     }
 
+    /** Stands for the nic lab's network, which a config test does not build. */
+    private static final LabNetwork NO_NETWORK = () -> {
+        throw new AssertionError("only init --lab --nic run as root brings up the nic lab's network");
+    };
+
     private static InitCommand asRoot(boolean root) {
-        InitCommand command = new InitCommand();
+        return asRoot(root, () -> List.of("nic lab network: created"));
+    }
+
+    private static InitCommand asRoot(boolean root, LabNetwork network) {
+        InitCommand command = new InitCommand(network);
         command.root = () -> root;
         return command;
     }
@@ -223,11 +233,24 @@ class InitLabTest {
         assertTrue(r.out().contains("  site b: channel 127.0.0.1:" + c.site("b").channel().getPort() + ", service"
                 + " 10.77.0.10:6379 (the guest's NIC: tap splab-b-tap on bridge splab-b), admin"), r.out());
         assertFalse(r.out().contains("needs root"), "run as root, no note: " + r.out());
+        assertTrue(r.out().contains("\n  nic lab network: created\n"), "as root it brings up the network: " + r.out());
+    }
+
+    @Test
+    void nicAsRootWritesTheLabEvenIfTheNetworkCannotBeBuiltAndSaysHowToBuildItLater() throws Exception {
+        Result r = init(asRoot(true, () -> {
+            throw new IOException("another nic lab is running on this machine");
+        }), "--lab", dir.toString(), "--nic", "--tls", "off");
+
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(PairConfigParser.load(Path.of(r.lastLine())).network().nic());
+        assertTrue(r.out().contains("  note: the nic lab's network was not built: another nic lab is running on this"
+                + " machine; build it later with `sitepair nic-lab up`\n"), r.out());
     }
 
     @Test
     void nicWithoutRootStillWritesTheLabAndSaysRunningItNeedsRoot() throws Exception {
-        Result r = init(asRoot(false), "--lab", dir.toString(), "--nic", "--tls", "off");
+        Result r = init(asRoot(false, NO_NETWORK), "--lab", dir.toString(), "--nic", "--tls", "off");
         assertEquals(0, r.exit(), r.err());
         assertTrue(PairConfigParser.load(Path.of(r.lastLine())).network().nic());
         assertTrue(r.out().contains("note: running this pair needs root (CAP_NET_ADMIN)"), r.out());
