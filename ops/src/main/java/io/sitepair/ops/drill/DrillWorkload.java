@@ -76,12 +76,15 @@ final class DrillWorkload implements AutoCloseable {
      */
     DrillReport.Workload finish(String live, double unavailableMs) {
         close();
-        long lost = WriteLoad.missing(load.acknowledged(), services.get(live));
+        Map<String, String> missing = WriteLoad.missingWrites(load.acknowledged(), services.get(live));
+        long lost = missing.size();
         long acknowledged = load.acknowledged().size();
         if (lost == 0) {
             run.step("ledger checked", "all " + acknowledged + " acknowledged writes are on site " + live);
         } else {
-            run.failed("ledger checked", lost + " of " + acknowledged + " acknowledged writes are NOT on site " + live);
+            run.failed("ledger checked", lost + " of " + acknowledged + " acknowledged writes are NOT on site " + live
+                    + ", such as " + missing.entrySet().stream().limit(3).map(e -> e.getKey() + " = "
+                    + load.acknowledged().get(e.getKey()) + " (the site holds " + e.getValue() + ")").toList());
         }
         run.objective("RPO", "0", lost, lost + " acknowledged writes lost of " + acknowledged,
                 lost == 0 ? DrillReport.Verdict.MET : DrillReport.Verdict.MISSED);

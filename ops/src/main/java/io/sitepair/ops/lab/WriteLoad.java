@@ -175,9 +175,14 @@ public final class WriteLoad implements AutoCloseable {
         }
     }
 
-    /** The writes of {@code ledger} that {@code site} does not hold; read back in batches, as MGETs. */
+    /** How many writes of {@code ledger} {@code site} does not hold; read back in batches, as MGETs. */
     public static long missing(Map<String, String> ledger, InetSocketAddress site) {
-        long missing = 0;
+        return missingWrites(ledger, site).size();
+    }
+
+    /** The writes of {@code ledger} that {@code site} does not hold: each key and the value it holds (null: none). */
+    public static Map<String, String> missingWrites(Map<String, String> ledger, InetSocketAddress site) {
+        Map<String, String> missing = new java.util.TreeMap<>();
         List<String> keys = List.copyOf(ledger.keySet());
         try (Jedis client = new Jedis(site.getHostString(), site.getPort(), 5000)) {
             for (int from = 0; from < keys.size(); from += READ_BATCH) {
@@ -185,7 +190,7 @@ public final class WriteLoad implements AutoCloseable {
                 List<String> values = client.mget(batch.toArray(String[]::new));
                 for (int i = 0; i < batch.size(); i++) {
                     if (!ledger.get(batch.get(i)).equals(values.get(i))) {
-                        missing++;
+                        missing.put(batch.get(i), values.get(i));
                     }
                 }
             }
