@@ -4,6 +4,7 @@ import io.sitepair.replicator.pair.Role;
 import io.sitepair.replicator.status.BackupStatus;
 import io.sitepair.replicator.status.DiskStatus;
 import io.sitepair.replicator.status.LinkSecurity;
+import io.sitepair.replicator.status.NicStatus;
 import io.sitepair.replicator.status.PairStatus;
 import io.sitepair.replicator.status.PrimaryStatus;
 import io.sitepair.replicator.status.Protection;
@@ -37,8 +38,14 @@ final class StatusFixtures {
 
     /** Site a serving in epoch 1: 1234 logged, b replayed through 1230. */
     static PrimaryStatus primary(Role role, Protection protection, String fenced, ResyncStatus resync) {
-        return new PrimaryStatus("a", role, "initial primary of pair 'lab'", 1L, "127.0.0.1:7000", protection, null,
-                null, resync, null, new PrimaryStatus.Positions(1234, 1234, 1232, 1230), 3L, 0L,
+        return primary(role, protection, fenced, resync, null);
+    }
+
+    /** As {@link #primary(Role, Protection, String, ResyncStatus)}, in network mode nic if {@code nic} is not null. */
+    static PrimaryStatus primary(Role role, Protection protection, String fenced, ResyncStatus resync,
+                                 NicStatus nic) {
+        return new PrimaryStatus("a", role, "initial primary of pair 'lab'", 1L, "127.0.0.1:7000", nic, protection,
+                null, null, resync, null, new PrimaryStatus.Positions(1234, 1234, 1232, 1230), 3L, 0L,
                 new PrimaryStatus.Logging(64.1, 3.96, 39_100_000, 16_200_000, 2.41, 4096, 64 << 20, 0, 9000), 3,
                 new TreeMap<>(Map.of(1L, 500L)), "connected", fenced, null, PrimaryStatus.Delivery.RUNNING,
                 new PrimaryStatus.Peer("b", "streaming", "", 12, false), 5000L,

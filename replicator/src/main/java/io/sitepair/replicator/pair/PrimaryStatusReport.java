@@ -133,7 +133,7 @@ final class PrimaryStatusReport {
         var backup = new PrimaryStatus.Peer(parts.peerSite(), shipper.state().name().toLowerCase(Locale.ROOT),
                 shipper.lastProblem(), parts.peer().msSinceHeartbeat(), parts.peer().suspected());
         return new PrimaryStatus(settings.site(), role.role(), role.reason(), epoch, settings.serviceEndpoint(),
-                protection(), lastCopy == null ? null : lastReprotection(),
+                NicReport.of(run), protection(), lastCopy == null ? null : lastReprotection(),
                 lastCopy == null ? null : lastCopy.figures(), shipper.resyncStatus(), parts.verifier().progress(),
                 new PrimaryStatus.Positions(log.lastPosition(), shipper.sentThrough(), parts.acks().acknowledged(),
                         serving.replayed()),

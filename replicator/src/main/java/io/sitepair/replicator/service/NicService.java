@@ -50,6 +50,11 @@ final class NicService implements AutoCloseable {
         this.paused = paused;
     }
 
+    /** Whether the reader still reads: false once the link failed (or the service closed). */
+    boolean reading() {
+        return reader.isAlive();
+    }
+
     private void read() {
         try {
             while (running) {

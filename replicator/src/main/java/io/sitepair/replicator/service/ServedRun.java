@@ -15,6 +15,8 @@ import io.sitepair.replicator.log.LogRecord;
 import io.sitepair.replicator.log.LogWriter;
 import io.sitepair.replicator.metrics.SiteMeters;
 import io.sitepair.replicator.nic.FrameLink;
+import io.sitepair.replicator.nic.NicSettings;
+import io.sitepair.replicator.nic.TapDevice;
 import io.sitepair.replicator.vm.GuestModule;
 import io.sitepair.replicator.vm.GuestVm;
 import io.sitepair.replicator.vm.OfflineRun;
@@ -349,6 +351,33 @@ public final class ServedRun {
                 flusher.start();
             });
         }
+    }
+
+    // ---- network mode nic, for the site's status; on the loop thread ----
+
+    /** The virtual NIC's settings; null in network mode socket (or before the run serves). */
+    public NicSettings nicSettings() {
+        return network instanceof ClientNetwork.Nic nic ? nic.settings() : null;
+    }
+
+    /** Whether the virtual NIC's frames are read: false in socket mode, or once reading the link failed. */
+    public boolean nicReading() {
+        return nicService != null && nicService.reading();
+    }
+
+    /** What the NIC's TAP device passed and dropped; null in socket mode or on a link that is not a TAP device. */
+    public TapDevice.Counters tapCounters() {
+        return link instanceof TapDevice tap ? tap.counters() : null;
+    }
+
+    /** Frames from the link dropped as larger than the guest's receive buffer. */
+    public long oversizedFrames() {
+        return driver.oversizedFrames();
+    }
+
+    /** Frames the guest sent that could not leave: no link, or sending failed. */
+    public long unsentFrames() {
+        return outputs.droppedFrames;
     }
 
     /** Where clients reach the guest: the socket bound, or the virtual NIC's address and port. */

@@ -8,6 +8,7 @@ import java.util.Map;
  * A serving site's status (primary or live alone, or one that stopped serving). When the site
  * cannot answer from its event loop (it is stopping), only the first five fields are set.
  *
+ * @param nic                   the virtual NIC in network mode nic; null in network mode socket
  * @param lastReprotection      the last re-protection in a line; null if none
  * @param lastResync            the last re-protection's figures; null if none
  * @param resync                the resync of the returning site under way; null if none
@@ -18,7 +19,7 @@ import java.util.Map;
  * @param arbitration           the epoch claim under way; null if none
  * @param failover              how this site went live after its primary failed; null if it did not
  */
-public record PrimaryStatus(String site, Role role, String reason, Long epoch, String service,
+public record PrimaryStatus(String site, Role role, String reason, Long epoch, String service, NicStatus nic,
                             Protection protection, String lastReprotection, ResyncSummary lastResync,
                             ResyncStatus resync, String verify, Positions positions, Long lagMs,
                             Long slowdownPercent, Logging logging, Integer heldOutputs,
@@ -29,14 +30,14 @@ public record PrimaryStatus(String site, Role role, String reason, Long epoch, S
     /** What a site that cannot answer from its event loop says. */
     public static PrimaryStatus header(String site, Role role, String reason, long epoch, String service) {
         return new PrimaryStatus(site, role, reason, epoch, service, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** This status of a site that went live after its primary failed, saying how. */
     public PrimaryStatus withFailover(String how) {
-        return new PrimaryStatus(site, role, reason, epoch, service, protection, lastReprotection, lastResync, resync,
-                verify, positions, lagMs, slowdownPercent, logging, heldOutputs, releasedOutputsByEpoch, quorum,
-                fenced, arbitration, delivery, peer, events, disks, how);
+        return new PrimaryStatus(site, role, reason, epoch, service, nic, protection, lastReprotection, lastResync,
+                resync, verify, positions, lagMs, slowdownPercent, logging, heldOutputs, releasedOutputsByEpoch,
+                quorum, fenced, arbitration, delivery, peer, events, disks, how);
     }
 
     @Override

@@ -51,7 +51,7 @@ class StatusJsonTest {
                 "epoch 2 position 24", "both served", List.of(new ResyncPlanStatus.Disk(0, 3, 12288,
                         ordered("b", 2L, "a", 1L))), 3, 12288);
         var resync = new ResyncStatus(ResyncStatus.Phase.COPYING, plan, 1, 4096L, 0L, 4100L, 8192L, 0, 0L, 1L, 0.5);
-        return new PrimaryStatus("b", Role.PRIMARY, "re-protected by site 'a' from position 24", 2L, "127.0.0.1:37367",
+        return new PrimaryStatus("b", Role.PRIMARY, "re-protected by site 'a' from position 24", 2L, "127.0.0.1:37367", null,
                 Protection.reprotecting("site 'a': full copy: 1.0 of 4.0 MiB (25%)"),
                 "at 01:48:41, full (no shared history): took 0.04 s",
                 new ResyncSummary("full (no shared history)", 25, 1024, 0, 1020, 16384, 16187, 262373, 39, 16.49),
@@ -80,6 +80,28 @@ class StatusJsonTest {
         assertEquals(Protection.State.REPROTECTING, p.protection().state());
         assertEquals("a", p.resync().plan().direction().target());
         assertEquals(1, p.resync().plan().disks().getFirst().writtenOn("a"));
+    }
+
+    @Test
+    void aNicModeStatusWritesItsNicBesideTheServiceAndReadsBackEqual() {
+        NicStatus nic = new NicStatus("splab-a-tap", "splab-a", "10.77.0.10/24", 6379, "02:00:5e:10:00:0a", true,
+                new NicStatus.TapCounters(120, 9000, 110, 8000, 1, 2), new NicStatus.HostDropped(3, 4),
+                new NicStatus.Guest(119, 110, 5, 7, 8, 2, 1, 6, 0, 9, 4096,
+                        ordered("malformed", 10L, "not_for_us", 11L)));
+        PrimaryStatus status = new PrimaryStatus("a", Role.PRIMARY, "r", 1L, "10.77.0.10:6379", nic,
+                Protection.PROTECTED, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                null, null, null, null, null);
+        String json = StatusJson.write(status);
+        assertEquals("{\"site\":\"a\",\"role\":\"primary\",\"reason\":\"r\",\"epoch\":1,"
+                + "\"service\":\"10.77.0.10:6379\",\"nic\":{\"tap\":\"splab-a-tap\",\"bridge\":\"splab-a\","
+                + "\"address\":\"10.77.0.10/24\",\"port\":6379,\"mac\":\"02:00:5e:10:00:0a\",\"link_up\":true,"
+                + "\"tap_counters\":{\"frames_in\":120,\"bytes_in\":9000,\"frames_out\":110,\"bytes_out\":8000,"
+                + "\"dropped_in\":1,\"dropped_out\":2},\"host_dropped\":{\"oversized\":3,\"unsent\":4},"
+                + "\"guest\":{\"frames_in\":119,\"frames_out\":110,\"connections_open\":5,"
+                + "\"connections_accepted\":7,\"retransmits\":8,\"fast_retransmits\":2,\"timeouts\":1,"
+                + "\"resets_sent\":6,\"resets_received\":0,\"refused_limit\":9,\"buffer_bytes\":4096,"
+                + "\"dropped\":{\"malformed\":10,\"not_for_us\":11}}},\"protection\":\"protected\"}", json);
+        assertEquals(status, StatusJson.read(json));
     }
 
     @Test
