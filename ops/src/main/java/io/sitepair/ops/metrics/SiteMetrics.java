@@ -12,6 +12,7 @@ import io.sitepair.ops.site.Coordination;
 import io.sitepair.replicator.pair.Role;
 import io.sitepair.replicator.status.BackupStatus;
 import io.sitepair.replicator.status.DiskStatus;
+import io.sitepair.replicator.status.NicStatus;
 import io.sitepair.replicator.status.PrimaryStatus;
 import io.sitepair.replicator.status.ResyncStatus;
 import io.sitepair.replicator.status.SiteStatus;
@@ -21,6 +22,7 @@ import io.sitepair.tiebreaker.QuorumProbe;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.function.LongSupplier;
@@ -89,6 +91,7 @@ public final class SiteMetrics implements MeterBinder {
         bindLog(registry);
         bindResync(registry);
         bindQuorum(registry);
+        bindNic(registry);
         certificates.keySet().forEach(label -> Gauge.builder("sitepair.certificate.expiry.timestamp.seconds", this,
                         m -> m.expiries.get().getOrDefault(label, Double.NaN))
                 .description("when the certificate expires (Unix time); NaN if it cannot be read")
@@ -222,6 +225,65 @@ public final class SiteMetrics implements MeterBinder {
         }
     }
 
+    /** Network mode nic: the serving site's virtual NIC. NaN (gauges) or 0 (counters) on any other site. */
+    private void bindNic(MeterRegistry registry) {
+        gauge(registry, "sitepair.nic.link.up", "a serving site in network mode nic: 1 while its NIC's link is up"
+                + " and read, else 0", s -> nic(s) == null ? Double.NaN : nic(s).linkUp() ? 1 : 0);
+        for (String direction : List.of("in", "out")) {
+            boolean in = direction.equals("in");
+            counter(registry, Tags.of("direction", direction), "sitepair.nic.frames", "frames the NIC's TAP device"
+                    + " passed", s -> tap(s, t -> in ? t.framesIn() : t.framesOut()));
+            counter(registry, Tags.of("direction", direction), "sitepair.nic.bytes", "bytes the NIC's TAP device"
+                    + " passed", s -> tap(s, t -> in ? t.bytesIn() : t.bytesOut()));
+        }
+        String dropped = "sitepair.nic.dropped.frames";
+        String droppedMeaning = "frames dropped, by where (tap, host, guest) and why";
+        counter(registry, drop("tap", "in"), dropped, droppedMeaning, s -> tap(s, NicStatus.TapCounters::droppedIn));
+        counter(registry, drop("tap", "out"), dropped, droppedMeaning, s -> tap(s, NicStatus.TapCounters::droppedOut));
+        counter(registry, drop("host", "oversized"), dropped, droppedMeaning,
+                s -> nic(s) == null ? 0 : nic(s).hostDropped().oversized());
+        counter(registry, drop("host", "unsent"), dropped, droppedMeaning,
+                s -> nic(s) == null ? 0 : nic(s).hostDropped().unsent());
+        for (String reason : NicStatus.Guest.DROP_REASONS) {
+            counter(registry, drop("guest", reason), dropped, droppedMeaning,
+                    s -> guest(s, g -> g.dropped().getOrDefault(reason, 0L)));
+        }
+        gauge(registry, "sitepair.nic.connections", "the guest stack's open connections, half-open included",
+                s -> nic(s) == null || nic(s).guest() == null ? Double.NaN : nic(s).guest().connectionsOpen());
+        gauge(registry, "sitepair.nic.buffer.bytes", "the guest stack's send buffers and out-of-order segments",
+                s -> nic(s) == null || nic(s).guest() == null ? Double.NaN : nic(s).guest().bufferBytes());
+        counter(registry, "sitepair.nic.connections.accepted", "connections the guest's stack accepted",
+                s -> guest(s, NicStatus.Guest::connectionsAccepted));
+        counter(registry, "sitepair.nic.refused.connections", "connections the guest's stack refused at its limits",
+                s -> guest(s, NicStatus.Guest::refusedLimit));
+        counter(registry, "sitepair.nic.retransmits", "TCP segments the guest's stack sent again",
+                s -> guest(s, NicStatus.Guest::retransmits));
+        counter(registry, "sitepair.nic.fast.retransmits", "of those, fast retransmits",
+                s -> guest(s, NicStatus.Guest::fastRetransmits));
+        counter(registry, "sitepair.nic.connection.timeouts", "connections the guest's stack gave up retransmitting",
+                s -> guest(s, NicStatus.Guest::timeouts));
+        counter(registry, "sitepair.nic.resets.sent", "TCP resets the guest's stack sent",
+                s -> guest(s, NicStatus.Guest::resetsSent));
+        counter(registry, "sitepair.nic.resets.received", "TCP resets that closed a connection of the guest's stack",
+                s -> guest(s, NicStatus.Guest::resetsReceived));
+    }
+
+    private static Tags drop(String where, String reason) {
+        return Tags.of("where", where, "reason", reason);
+    }
+
+    private static NicStatus nic(SiteStatus s) {
+        return s instanceof PrimaryStatus p ? p.nic() : null;
+    }
+
+    private static double tap(SiteStatus s, ToDoubleFunction<NicStatus.TapCounters> figure) {
+        return nic(s) == null || nic(s).tapCounters() == null ? 0 : figure.applyAsDouble(nic(s).tapCounters());
+    }
+
+    private static double guest(SiteStatus s, ToDoubleFunction<NicStatus.Guest> figure) {
+        return nic(s) == null || nic(s).guest() == null ? 0 : figure.applyAsDouble(nic(s).guest());
+    }
+
     private static boolean copying(PrimaryStatus p) {
         return p.resync() != null && p.resync().phase() == ResyncStatus.Phase.COPYING && p.resync().plan() != null;
     }
@@ -280,7 +342,12 @@ public final class SiteMetrics implements MeterBinder {
 
     /** A counter of the current status's figure, which starts again from 0 when the site takes a new role. */
     private void counter(MeterRegistry registry, String name, String description, ToDoubleFunction<SiteStatus> value) {
+        counter(registry, Tags.empty(), name, description, value);
+    }
+
+    private void counter(MeterRegistry registry, Tags more, String name, String description,
+                         ToDoubleFunction<SiteStatus> value) {
         FunctionCounter.builder(name, this, m -> value.applyAsDouble(m.status.get())).description(description)
-                .tags(tags).register(registry);
+                .tags(tags.and(more)).register(registry);
     }
 }

@@ -20,15 +20,19 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
  * The files in ops/monitoring: the alert rules pass promtool's check, and every sitepair metric
- * the rules and the Grafana dashboard name is one a site exports.
+ * the rules and the Grafana dashboard name is one a site exports; docs/monitoring.md lists them all.
  */
 class MonitoringFilesTest {
     private static final Path MONITORING = Path.of("monitoring");
     private static final Pattern METRIC = Pattern.compile("\\bsitepair_[a-z0-9_]+");
+    private static final Path DOCS = Path.of("..", "docs", "monitoring.md");
+    /** A row of one of its tables: the metric's name first, in backquotes. */
+    private static final Pattern DOCUMENTED = Pattern.compile("\\| `(sitepair_[a-z0-9_]+)");
 
     @Test
     void theAlertRulesPassPromtoolsCheck() throws Exception {
@@ -58,6 +62,22 @@ class MonitoringFilesTest {
             named.removeAll(exported);
             assertEquals(Set.of(), named, file + " names metrics no site exports; exported: " + exported);
         }
+    }
+
+    @Test
+    void docsMonitoringListsEveryMetricASiteExportsAndNoOther() throws IOException {
+        Set<String> documented = new TreeSet<>();
+        for (String line : Files.readAllLines(DOCS)) {
+            Matcher row = DOCUMENTED.matcher(line);
+            if (row.lookingAt()) {
+                documented.add(row.group(1));
+            }
+        }
+        Set<String> exported = exportedNames();
+        Set<String> histograms = exported.stream().filter(n -> exported.contains(n + "_bucket"))
+                .collect(Collectors.toSet());
+        exported.removeIf(n -> histograms.stream().anyMatch(h -> n.startsWith(h + "_")));
+        assertEquals(exported, documented, DOCS + " lists the metrics a site exports (a histogram by its own name)");
     }
 
     /**

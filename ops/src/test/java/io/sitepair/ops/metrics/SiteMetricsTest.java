@@ -7,6 +7,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sitepair.replicator.metrics.SiteMeters;
 import io.sitepair.replicator.pair.Role;
+import io.sitepair.replicator.status.NicStatus;
 import io.sitepair.replicator.status.PrimaryStatus;
 import io.sitepair.replicator.status.SiteStatus;
 import io.sitepair.replicator.status.StartingStatus;
@@ -65,6 +66,50 @@ class SiteMetricsTest {
         assertEquals(0, scraped.value("sitepair_last_verify_differing_blocks"));
         assertEquals(1, scraped.value("sitepair_output_hold_seconds_count"));
         assertEquals(0.002, scraped.value("sitepair_output_hold_seconds_sum"), 1e-9);
+    }
+
+    @Test
+    void aServingSiteInNetworkModeNicExportsItsNicsFiguresAndOneInSocketModeNone() {
+        status.set(PrimaryStatus.header("a", Role.PRIMARY, "serving", 4, "127.0.0.1:6379"));
+        Exposition socket = scrape();
+        assertTrue(Double.isNaN(socket.value("sitepair_nic_link_up")));
+        assertTrue(Double.isNaN(socket.value("sitepair_nic_connections")));
+        assertEquals(0, socket.value("sitepair_nic_frames_total", "direction", "in"));
+        assertEquals(0, socket.value("sitepair_nic_dropped_frames_total", "where", "guest", "reason", "checksum"));
+
+        NicStatus nic = new NicStatus("splab-a-tap", "splab-a", "10.77.0.10/24", 6379, "02:00:5e:10:00:0a", true,
+                new NicStatus.TapCounters(120, 9000, 110, 8000, 1, 2), new NicStatus.HostDropped(3, 4),
+                new NicStatus.Guest(119, 110, 5, 7, 8, 2, 1, 6, 12, 9, 4096,
+                        Map.of("malformed", 10L, "checksum", 13L, "not_for_us", 11L, "fragment", 14L,
+                                "unsupported", 15L)));
+        status.set(new PrimaryStatus("a", Role.PRIMARY, "serving", 4L, "10.77.0.10:6379", nic, null, null, null, null,
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null, null));
+        now[0] += SiteMetrics.SNAPSHOT.toNanos();
+        Exposition scraped = scrape();
+        assertEquals(1, scraped.value("sitepair_nic_link_up"));
+        assertEquals(120, scraped.value("sitepair_nic_frames_total", "direction", "in"));
+        assertEquals(110, scraped.value("sitepair_nic_frames_total", "direction", "out"));
+        assertEquals(9000, scraped.value("sitepair_nic_bytes_total", "direction", "in"));
+        assertEquals(8000, scraped.value("sitepair_nic_bytes_total", "direction", "out"));
+        assertEquals(1, scraped.value("sitepair_nic_dropped_frames_total", "where", "tap", "reason", "in"));
+        assertEquals(2, scraped.value("sitepair_nic_dropped_frames_total", "where", "tap", "reason", "out"));
+        assertEquals(3, scraped.value("sitepair_nic_dropped_frames_total", "where", "host", "reason", "oversized"));
+        assertEquals(4, scraped.value("sitepair_nic_dropped_frames_total", "where", "host", "reason", "unsent"));
+        assertEquals(10, scraped.value("sitepair_nic_dropped_frames_total", "where", "guest", "reason", "malformed"));
+        assertEquals(13, scraped.value("sitepair_nic_dropped_frames_total", "where", "guest", "reason", "checksum"));
+        assertEquals(11, scraped.value("sitepair_nic_dropped_frames_total", "where", "guest", "reason", "not_for_us"));
+        assertEquals(14, scraped.value("sitepair_nic_dropped_frames_total", "where", "guest", "reason", "fragment"));
+        assertEquals(15, scraped.value("sitepair_nic_dropped_frames_total", "where", "guest", "reason",
+                "unsupported"));
+        assertEquals(5, scraped.value("sitepair_nic_connections"));
+        assertEquals(4096, scraped.value("sitepair_nic_buffer_bytes"));
+        assertEquals(7, scraped.value("sitepair_nic_connections_accepted_total"));
+        assertEquals(9, scraped.value("sitepair_nic_refused_connections_total"));
+        assertEquals(8, scraped.value("sitepair_nic_retransmits_total"));
+        assertEquals(2, scraped.value("sitepair_nic_fast_retransmits_total"));
+        assertEquals(1, scraped.value("sitepair_nic_connection_timeouts_total"));
+        assertEquals(6, scraped.value("sitepair_nic_resets_sent_total"));
+        assertEquals(12, scraped.value("sitepair_nic_resets_received_total"));
     }
 
     private Exposition scrape() {

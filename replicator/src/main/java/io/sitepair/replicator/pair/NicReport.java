@@ -8,16 +8,11 @@ import io.sitepair.replicator.service.ServedRun;
 import io.sitepair.replicator.status.NicStatus;
 import io.sitepair.replicator.vm.GuestVm;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /** The virtual NIC's part of a serving site's status. */
 final class NicReport {
-    /** The stack's reasons to drop a frame, each named in the status by the counter's name less {@code DROPPED_}. */
-    private static final List<NicCounter> DROPS = List.of(NicCounter.DROPPED_MALFORMED, NicCounter.DROPPED_CHECKSUM,
-            NicCounter.DROPPED_NOT_FOR_US, NicCounter.DROPPED_FRAGMENT, NicCounter.DROPPED_UNSUPPORTED);
-
     private NicReport() {}
 
     /**
@@ -42,8 +37,8 @@ final class NicReport {
 
     private static NicStatus.Guest guest(long[] counters) {
         Map<String, Long> dropped = new LinkedHashMap<>();
-        for (NicCounter reason : DROPS) {
-            dropped.put(reason.name().substring("DROPPED_".length()).toLowerCase(Locale.ROOT), reason.in(counters));
+        for (String reason : NicStatus.Guest.DROP_REASONS) { // each the counter DROPPED_<REASON>
+            dropped.put(reason, NicCounter.valueOf("DROPPED_" + reason.toUpperCase(Locale.ROOT)).in(counters));
         }
         return new NicStatus.Guest(NicCounter.FRAMES_IN.in(counters), NicCounter.FRAMES_OUT.in(counters),
                 NicCounter.CONNS_OPEN.in(counters), NicCounter.CONNS_ACCEPTED_TOTAL.in(counters),

@@ -1,5 +1,6 @@
 package io.sitepair.replicator.status;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -40,10 +41,13 @@ public record NicStatus(String tap, String bridge, String address, int port, Str
      * @param timeouts            connections given up after too many retransmits
      * @param refusedLimit        connections refused (RST) for the connection or memory limit
      * @param bufferBytes         send buffers plus out-of-order segments held
-     * @param dropped             frames the stack dropped, by reason ({@code malformed}, {@code checksum},
-     *                            {@code not_for_us}, {@code fragment}, {@code unsupported}); each frame counts once
+     * @param dropped             frames the stack dropped, by reason ({@link #DROP_REASONS}); each frame counts once
      */
     public record Guest(long framesIn, long framesOut, long connectionsOpen, long connectionsAccepted,
                         long retransmits, long fastRetransmits, long timeouts, long resetsSent, long resetsReceived,
-                        long refusedLimit, long bufferBytes, Map<String, Long> dropped) {}
+                        long refusedLimit, long bufferBytes, Map<String, Long> dropped) {
+        /** The stack's reasons to drop a frame, the keys of {@code dropped}. */
+        public static final List<String> DROP_REASONS = List.of("malformed", "checksum", "not_for_us", "fragment",
+                "unsupported");
+    }
 }
