@@ -5,7 +5,7 @@ package io.sitepair.ops.status;
  * first and the dashboard shows as an alarm.
  *
  * @param kind a stable name for scripts and pages: unreachable, halted, divergence, disk-fault,
- *             unprotected, fenced, split-brain, awaiting-approval, resync-stalled, clients-paused,
+ *             unprotected, fenced, nic-down, split-brain, awaiting-approval, resync-stalled, clients-paused,
  *             quorum-lost, quorum-at-risk, security
  * @param toDo what the operator can do about it; null when {@code what} already says (a security warning)
  */

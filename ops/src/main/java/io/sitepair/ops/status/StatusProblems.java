@@ -17,9 +17,10 @@ import java.util.Locale;
 
 /**
  * What in a pair's status needs an operator, alarms first, each with what to do: a quorum lost or
- * one failure from lost, a site that did not answer or halted, a serving site unprotected or
- * fenced, a resync waiting for an operator or not moving, a full log buffer, and the security
- * warnings. The one list both {@code sitepair status} and the dashboard show.
+ * one failure from lost, a site that did not answer or halted, a serving site unprotected,
+ * fenced or cut off from its clients (its virtual NIC down), a resync waiting for an operator or
+ * not moving, a full log buffer, and the security warnings. The one list both
+ * {@code sitepair status} and the dashboard show.
  */
 public final class StatusProblems {
     /** A copy that has moved no block for this long is stalled (as long as {@code sitepair resync} waits). */
@@ -68,6 +69,12 @@ public final class StatusProblems {
             Cause cause = Cause.of(protection.detail()); // the backup's failure, as the serving site saw it
             problems.add(Problem.alarm(cause == Cause.OTHER ? "unprotected" : cause.kind, "site " + name
                     + " serves UNPROTECTED: " + protection.detail(), unprotectedToDo(name, peer, cause)));
+        }
+        if (site.role().serves() && site.nic() != null && !site.nic().linkUp()) {
+            problems.add(Problem.alarm("nic-down", "site " + name + "'s virtual NIC (tap " + site.nic().tap() + " on "
+                    + site.nic().bridge() + ") no longer receives frames: clients cannot reach the guest",
+                    "site " + name + "'s log says why reading the TAP device failed; `sitepair failover --to " + peer
+                            + "` moves the service, with its clients' connections, to site " + peer));
         }
         if (site.fenced() != null) {
             problems.add(Problem.alarm("fenced", "site " + name + " holds every output (fenced): " + site.fenced(),

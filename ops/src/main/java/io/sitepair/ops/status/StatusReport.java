@@ -3,6 +3,7 @@ package io.sitepair.ops.status;
 import io.sitepair.replicator.pair.Role;
 import io.sitepair.replicator.status.BackupStatus;
 import io.sitepair.replicator.status.LinkSecurity;
+import io.sitepair.replicator.status.NicStatus;
 import io.sitepair.replicator.status.NoAnswer;
 import io.sitepair.replicator.status.PairStatus;
 import io.sitepair.replicator.status.PrimaryStatus;
@@ -18,7 +19,8 @@ import java.util.Map;
 /**
  * {@code sitepair status} for people, in the manner of {@code drbdadm status}: the pair and its
  * quorum on one line, then the problems with what to do, one line per site (role, epoch, disk,
- * protection), the logging channel (lag, bandwidth, held outputs) and the links' security.
+ * protection), the logging channel (lag, bandwidth, held outputs), the virtual NIC in network mode
+ * nic, and the links' security.
  */
 public final class StatusReport {
     private StatusReport() {}
@@ -44,6 +46,11 @@ public final class StatusReport {
         if (link != null) {
             line(out, link);
         }
+        status.sites().forEach((name, site) -> {
+            if (site instanceof PrimaryStatus p && p.nic() != null) {
+                line(out, nic(name, p.nic()));
+            }
+        });
         line(out, security(status));
         return out.toString();
     }
@@ -136,6 +143,42 @@ public final class StatusReport {
             }
         }
         return null;
+    }
+
+    /**
+     * {@code nic a: tap T on B as 10.77.0.10/24 port 6379 (MAC), link up; 5 connections open (...); frames ...;
+     * dropped ...}: the serving site's virtual NIC, its clients' connections and what it lost where.
+     */
+    private static String nic(String site, NicStatus nic) {
+        StringBuilder line = new StringBuilder("nic " + site + ": tap " + nic.tap() + " on " + nic.bridge() + " as "
+                + nic.address() + " port " + nic.port() + " (" + nic.mac() + "), link "
+                + (nic.linkUp() ? "up" : "DOWN"));
+        NicStatus.Guest guest = nic.guest();
+        if (guest != null) {
+            line.append("; ").append(guest.connectionsOpen()).append(" connections open (")
+                    .append(guest.connectionsAccepted()).append(" accepted, ").append(guest.refusedLimit())
+                    .append(" refused at the limit), ").append(guest.retransmits()).append(" retransmits (")
+                    .append(guest.fastRetransmits()).append(" fast), ").append(guest.resetsSent())
+                    .append(" resets sent");
+        }
+        NicStatus.TapCounters tap = nic.tapCounters();
+        if (tap != null) {
+            line.append("; frames ").append(tap.framesIn()).append(" in, ").append(tap.framesOut()).append(" out");
+        }
+        line.append("; dropped ").append(tap == null ? "" : tap.droppedIn() + tap.droppedOut() + " at the tap, ")
+                .append(nic.hostDropped().oversized() + nic.hostDropped().unsent()).append(" by the host");
+        if (guest != null) {
+            List<String> reasons = new ArrayList<>();
+            guest.dropped().forEach((reason, frames) -> {
+                if (frames > 0) {
+                    reasons.add(reason + " " + frames);
+                }
+            });
+            long dropped = guest.dropped().values().stream().mapToLong(Long::longValue).sum();
+            line.append(", ").append(dropped).append(" by the guest")
+                    .append(reasons.isEmpty() ? "" : " (" + String.join(", ", reasons) + ")");
+        }
+        return line.toString();
     }
 
     /** The links' protection and each site's certificate, in the pair's order of sites. */

@@ -52,6 +52,17 @@ final class StatusFixtures {
                 new DiskStatus("1 epochs; in epoch 1 since position 0 (primary a)", 100, 2, 1, null), null);
     }
 
+    /** Site a's virtual NIC in the lab, with 3 connections open and some frames dropped at each place. */
+    static NicStatus nic(boolean linkUp) {
+        Map<String, Long> dropped = new LinkedHashMap<>();
+        NicStatus.Guest.DROP_REASONS.forEach(reason -> dropped.put(reason, 0L));
+        dropped.put("checksum", 2L);
+        dropped.put("not_for_us", 5L);
+        return new NicStatus("splab-a-tap", "splab-a", "10.77.0.10/24", 6379, "02:00:5e:10:00:0a", linkUp,
+                new NicStatus.TapCounters(1200, 90_000, 1100, 80_000, 1, 0), new NicStatus.HostDropped(0, 1),
+                new NicStatus.Guest(1199, 1100, 3, 7, 12, 4, 0, 2, 0, 1, 4096, dropped));
+    }
+
     static PrimaryStatus protectedPrimary() {
         return primary(Role.PRIMARY, Protection.PROTECTED, null, null);
     }

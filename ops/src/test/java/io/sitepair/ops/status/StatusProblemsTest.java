@@ -3,9 +3,11 @@ package io.sitepair.ops.status;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sitepair.replicator.pair.Role;
 import io.sitepair.replicator.status.LinkSecurity;
 import io.sitepair.replicator.status.NoAnswer;
 import io.sitepair.replicator.status.PairStatus;
+import io.sitepair.replicator.status.Protection;
 import io.sitepair.replicator.status.SiteStatus;
 import io.sitepair.replicator.status.StatusJson;
 import io.sitepair.tiebreaker.QuorumProbe;
@@ -53,6 +55,21 @@ class StatusProblemsTest {
                 + " position 5: random(8))"), gone).contains("divergence"));
         assertTrue(kinds(ALL_SERVE, serving("unprotected (the backup stopped at log position 5: disk 0: Input/output"
                 + " error (injected))"), gone).contains("disk-fault"));
+    }
+
+    @Test
+    void aServingSiteWhoseNicNoLongerReceivesIsCutOffFromItsClients() {
+        SiteStatus backup = StatusFixtures.streamingBackup();
+        assertEquals(List.of(), kinds(ALL_SERVE, StatusFixtures.primary(Role.PRIMARY, Protection.PROTECTED, null, null,
+                StatusFixtures.nic(true)), backup));
+        Map<String, SiteStatus> sites = new LinkedHashMap<>();
+        sites.put("a", StatusFixtures.primary(Role.PRIMARY, Protection.PROTECTED, null, null, StatusFixtures.nic(false)));
+        sites.put("b", backup);
+        Problem down = StatusProblems.of(new PairStatus("lab", "", TLS, sites), ALL_SERVE).getFirst();
+        assertEquals("nic-down", down.kind());
+        assertEquals("site a's virtual NIC (tap splab-a-tap on splab-a) no longer receives frames: clients cannot"
+                + " reach the guest", down.what());
+        assertTrue(down.toDo().contains("`sitepair failover --to b`"), down.toDo());
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.sitepair.ops.status;
 import static io.sitepair.ops.status.StatusFixtures.QUORUM;
 import static io.sitepair.ops.status.StatusFixtures.TLS;
 import static io.sitepair.ops.status.StatusFixtures.backup;
+import static io.sitepair.ops.status.StatusFixtures.nic;
 import static io.sitepair.ops.status.StatusFixtures.pair;
 import static io.sitepair.ops.status.StatusFixtures.primary;
 import static io.sitepair.ops.status.StatusFixtures.protectedPrimary;
@@ -34,6 +35,18 @@ class StatusReportTest {
                 security: TLS 1.3 with the pair's certificates; TLS 1.3 to the ZooKeeper quorum; certificate of a:\
                  serial 1f, expires 2029-03-10 (824 days); certificate of b: serial 2e, expires 2029-03-10 (824 days)
                 """, StatusReport.render(pair(protectedPrimary(), streamingBackup())));
+    }
+
+    @Test
+    void inNetworkModeNicTheServingSitesNicHasALineAfterTheLink() {
+        List<String> lines = StatusReport.render(pair(primary(Role.PRIMARY, Protection.PROTECTED, null, null,
+                nic(true)), streamingBackup())).lines().toList();
+        assertTrue(lines.get(3).startsWith("link a -> b: streaming"), lines.toString());
+        assertEquals("nic a: tap splab-a-tap on splab-a as 10.77.0.10/24 port 6379 (02:00:5e:10:00:0a), link up;"
+                + " 3 connections open (7 accepted, 1 refused at the limit), 12 retransmits (4 fast), 2 resets sent;"
+                + " frames 1200 in, 1100 out; dropped 1 at the tap, 1 by the host, 7 by the guest (checksum 2,"
+                + " not_for_us 5)", lines.get(4));
+        assertTrue(lines.get(5).startsWith("security: "), lines.toString());
     }
 
     @Test
