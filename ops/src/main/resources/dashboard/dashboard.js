@@ -37,6 +37,15 @@ function serving(sites) {
   return all.find((s) => s.service) || all.find((s) => s.role) || {};
 }
 
+/** Where clients reach the site; in network mode nic, its virtual NIC too (as the page's first paint has it). */
+function clients(s) {
+  if (!s.service) return "–";
+  const nic = s.nic;
+  if (!nic) return s.service;
+  return s.service + " on tap " + nic.tap + ", link " + (nic.link_up ? "up" : "DOWN")
+      + (nic.guest ? ", " + nic.guest.connections_open + " connections" : "");
+}
+
 function drawSites(sites) {
   for (const [name, s] of Object.entries(sites)) {
     const card = document.querySelector(`[data-site="${name}"]`);
@@ -47,7 +56,7 @@ function drawSites(sites) {
     text(field("protection"), s.protection || "–");
     field("protection").dataset.state = state(s.protection);
     text(field("reason"), s.reason || s.error || "–");
-    text(field("service"), s.service || "–");
+    text(field("service"), clients(s));
     card.dataset.role = s.role || "unreachable";
   }
 }
