@@ -1,0 +1,128 @@
+/*
+ * Time: the event's clock reading, the RTO (RFC 6298), and the SDK's one
+ * host timer (NET_TIMER). Each connection keeps its own deadlines; the host
+ * timer is armed at the earliest of them, lazily: a deadline that is no
+ * longer wanted is just cleared, and a firing with nothing due re-arms.
+ */
+#include "net.h"
+
+#define CLOCK_GRANULARITY NET_MS
+
+static int64_t now_cache; /* 0: not read in this event */
+static int64_t armed_at;  /* deadline the host timer is armed at, 0 if none */
+
+int64_t net_now(void) {
+    if (now_cache == 0) now_cache = sp_clock_now();
+    return now_cache;
+}
+
+void net_clock_forget(void) { now_cache = 0; }
+
+void timer_schedule(int64_t *deadline, int64_t at) {
+    *deadline = at;
+    if (armed_at == 0 || at < armed_at) {
+        sp_host_timer_set(NET_TIMER, at);
+        armed_at = at;
+    }
+}
+
+int64_t tcp_rto_now(const struct tcp_conn *c) {
+    int64_t rto = c->rto;
+    for (int i = 0; i < c->backoff && rto < NET_RTO_MAX; i++) rto *= 2;
+    return rto < NET_RTO_MAX ? rto : NET_RTO_MAX;
+}
+
+void tcp_arm_rexmit(struct tcp_conn *c) { timer_schedule(&c->rexmit_at, net_now() + tcp_rto_now(c)); }
+
+void tcp_rtt_sample(struct tcp_conn *c, int64_t rtt) {
+    if (rtt <= 0) rtt = 1;
+    if (c->srtt == 0) {
+        c->srtt = rtt;
+        c->rttvar = rtt / 2;
+    } else {
+        int64_t err = c->srtt > rtt ? c->srtt - rtt : rtt - c->srtt;
+        c->rttvar = (3 * c->rttvar + err) / 4;
+        c->srtt = (7 * c->srtt + rtt) / 8;
+    }
+    int64_t var = 4 * c->rttvar > CLOCK_GRANULARITY ? 4 * c->rttvar : CLOCK_GRANULARITY;
+    int64_t rto = c->srtt + var;
+    c->rto = rto < NET_RTO_MIN ? NET_RTO_MIN : rto > NET_RTO_MAX ? NET_RTO_MAX : rto;
+}
+
+static void rexmit_timeout(struct tcp_conn *c) {
+    if (c->state == TCP_SYN_RECEIVED) {
+        if (c->backoff >= NET_SYN_RETRIES) {
+            NET_COUNT(TCP_HALF_OPEN_DROPPED);
+            conn_drop(c, false);
+            return;
+        }
+        c->backoff++;
+        c->rtt_timing = false;
+        tcp_send_syn_ack(c);
+        NET_COUNT(TCP_RETRANSMITS);
+        tcp_arm_rexmit(c);
+        return;
+    }
+    if (c->snd_una == c->snd_max) {
+        if (!c->persist) return;
+        /* Zero-window probe: one byte beyond the window; its ACK carries the window. */
+        c->persist = false;
+        if (c->backoff < NET_MAX_RETRIES) c->backoff++;
+        tcp_send_probe(c);
+        tcp_arm_rexmit(c);
+        return;
+    }
+    if (c->backoff >= NET_MAX_RETRIES) {
+        sp_log("net: connection %d timed out after %d retransmits", (int)c->id, c->backoff);
+        NET_COUNT(TCP_TIMEOUTS);
+        tcp_send_rst(c);
+        conn_drop(c, true);
+        return;
+    }
+    /* RFC 5681 3.1: one segment, then slow start back up to half the old flight. */
+    c->ssthresh = max_u32((c->snd_max - c->snd_una) / 2, 2u * c->mss);
+    c->cwnd = c->mss;
+    c->in_recovery = false;
+    c->dupacks = 0;
+    c->rtt_timing = false;
+    c->backoff++;
+    c->snd_nxt = c->snd_una;
+    tcp_output(c);
+    tcp_arm_rexmit(c);
+}
+
+static void earliest(int64_t *min, int64_t at) {
+    if (at && (*min == 0 || at < *min)) *min = at;
+}
+
+void tcp_timer_fired(void) {
+    armed_at = 0;
+    int64_t now = net_now();
+    struct tcp_conn *next;
+    for (struct tcp_conn *c = tcp_all; c; c = next) {
+        next = c->all_next; /* handling c may drop c, never another connection */
+        if (c->expire_at && c->expire_at <= now) {
+            conn_drop(c, false);
+            continue;
+        }
+        if (c->delack_at && c->delack_at <= now) {
+            c->delack_at = 0;
+            c->ack_now = true;
+            conn_mark_dirty(c);
+        }
+        if (c->rexmit_at && c->rexmit_at <= now) {
+            c->rexmit_at = 0;
+            rexmit_timeout(c);
+        }
+    }
+    int64_t min = 0;
+    for (struct tcp_conn *c = tcp_all; c; c = c->all_next) {
+        earliest(&min, c->expire_at);
+        earliest(&min, c->delack_at);
+        earliest(&min, c->rexmit_at);
+    }
+    if (min && (armed_at == 0 || min < armed_at)) {
+        sp_host_timer_set(NET_TIMER, min);
+        armed_at = min;
+    }
+}
