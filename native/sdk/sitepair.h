@@ -157,6 +157,7 @@ enum sp_net_stat {
     SP_NET_TCP_ABORTS,           /* connections reset because a send buffer could not grow */
     SP_NET_TCP_DATA_AFTER_CLOSE, /* data that arrived after the guest closed (answered by RST) */
     SP_NET_NIC_SEND_ERRORS,      /* frames the host's nic_send refused */
+    SP_NET_TCP_RTO_EXPIRED,      /* retransmission timeouts (each resends from the oldest unacked byte) */
     SP_NET_STAT_COUNT
 };
 

@@ -144,8 +144,18 @@ static void ack_new(struct tcp_conn *c, uint32_t ack) {
     if (c->fin_acked) our_fin_acked(c);
 }
 
+/* Three, or fewer when fewer segments are out and nothing new could make more (RFC 5827). */
+static uint32_t dup_threshold(const struct tcp_conn *c) {
+    uint32_t out = (c->snd_max - c->snd_una + c->mss - 1) / c->mss;
+    bool more_to_send = seq_lt(c->snd_max, conn_fin_seq(c));
+    return out < 4 && out >= 2 && !more_to_send ? out - 1 : 3;
+}
+
 static void dup_ack(struct tcp_conn *c) {
-    if (++c->dupacks == 3 && !c->in_recovery) { /* fast retransmit (RFC 5681 3.2) */
+    if (c->dupacks < UINT8_MAX) c->dupacks++;
+    if (!c->in_recovery && c->dupacks < dup_threshold(c)) {
+        conn_mark_dirty(c); /* limited transmit (RFC 3042): new data keeps the dup ACKs coming */
+    } else if (!c->in_recovery && c->dupacks == dup_threshold(c)) { /* fast retransmit (RFC 5681 3.2) */
         c->ssthresh = max_u32((c->snd_max - c->snd_una) / 2, 2u * c->mss);
         c->recover = c->snd_max;
         c->in_recovery = true;
@@ -153,7 +163,7 @@ static void dup_ack(struct tcp_conn *c) {
         tcp_retransmit_first(c);
         NET_COUNT(TCP_FAST_RETRANSMITS);
         c->cwnd = c->ssthresh + 3u * c->mss;
-    } else if (c->dupacks > 3 && c->in_recovery) {
+    } else if (c->in_recovery) {
         c->cwnd += c->mss; /* each dup ACK is a segment that left the network */
         conn_mark_dirty(c);
     }
@@ -170,7 +180,9 @@ static bool ack_input(struct tcp_conn *c, const struct seg *s) {
     uint32_t wnd = s->wnd << c->snd_wscale;
     bool window_update = seq_lt(c->snd_wl1, s->seq) || (c->snd_wl1 == s->seq && seq_leq(c->snd_wl2, s->ack));
     if (s->ack == c->snd_una) {
-        if (seg_seq_len(s) == 0 && wnd == c->snd_wnd && c->snd_una != c->snd_max) dup_ack(c);
+        /* RFC 5681 also asks for an unchanged window, but a Linux receiver's window moves while
+         * it holds out-of-order data: with that rule most losses would wait for the RTO. */
+        if (seg_seq_len(s) == 0 && c->snd_una != c->snd_max) dup_ack(c);
     } else if (seq_lt(c->snd_una, s->ack)) {
         ack_new(c, s->ack);
         if (c->state == TCP_CLOSED) return false;

@@ -149,7 +149,9 @@ static bool sends_data(enum tcp_state s) {
 void tcp_output(struct tcp_conn *c) {
     bool sent = false;
     if (sends_data(c->state) && !c->fin_acked) {
-        uint32_t wnd = min_u32(c->snd_wnd, c->cwnd);
+        /* Limited transmit (RFC 3042): a segment beyond cwnd for each of the first two dup ACKs. */
+        uint32_t extra = c->in_recovery ? 0 : min_u32(c->dupacks, 2) * c->mss;
+        uint32_t wnd = min_u32(c->snd_wnd, c->cwnd + extra);
         for (;;) {
             uint32_t flight = c->snd_nxt - c->snd_una;
             uint32_t unsent = data_after(c, c->snd_nxt);

@@ -79,6 +79,7 @@ static void rexmit_timeout(struct tcp_conn *c) {
         conn_drop(c, true);
         return;
     }
+    NET_COUNT(TCP_RTO_EXPIRED);
     /* RFC 5681 3.1: one segment, then slow start back up to half the old flight. */
     c->ssthresh = max_u32((c->snd_max - c->snd_una) / 2, 2u * c->mss);
     c->cwnd = c->mss;

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Drives the native nic harness (make -C native nic-harness) with real Linux
+# clients: redis-cli, redis-benchmark, a 10 MB value written and read back,
+# then the same with 1% and 5% random loss (iptables statistic, both ways).
+# Needs root and redis-tools. Creates namespaces spn-stk-srv (bridge, TAP,
+# harness) and spn-stk-cli (the client), removes them on exit.
+#
+#   sudo native/test/nic-smoke.sh [-n REQUESTS]
+set -euo pipefail
+
+P=spn-stk
+SRV=$P-srv
+CLI=$P-cli
+ADDR=10.77.0.10
+PORT=6379
+REQUESTS=100000
+BIG_BYTES=10000000
+[[ ${1:-} == -n ]] && REQUESTS=$2
+HARNESS=${HARNESS:-$(cd "$(dirname "$0")/.." && pwd)/target/nic-harness}
+
+[[ $EUID -eq 0 ]] || { echo "nic-smoke: needs root (network namespaces, TAP)" >&2; exit 2; }
+[[ -x $HARNESS ]] || { echo "nic-smoke: $HARNESS missing: run 'make -C native nic-harness'" >&2; exit 2; }
+command -v redis-cli >/dev/null && command -v redis-benchmark >/dev/null \
+    || { echo "nic-smoke: redis-cli and redis-benchmark missing: apt-get install -y redis-tools" >&2; exit 2; }
+
+work=$(mktemp -d)
+harness_pid=
+cleanup() {
+    [[ -n $harness_pid ]] && kill "$harness_pid" 2>/dev/null && wait "$harness_pid" 2>/dev/null
+    ip netns del $SRV 2>/dev/null || true
+    ip netns del $CLI 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+ip netns add $SRV
+ip netns add $CLI
+ip -n $SRV link add $P-br type bridge
+ip link add $P-vs netns $SRV type veth peer name $P-vc netns $CLI
+ip -n $SRV link set $P-vs master $P-br
+ip -n $SRV tuntap add dev $P-tap mode tap
+ip -n $SRV link set $P-tap master $P-br
+for l in lo $P-br $P-vs $P-tap; do ip -n $SRV link set $l up; done
+ip -n $CLI addr add 10.77.0.2/24 dev $P-vc
+ip -n $CLI link set lo up
+ip -n $CLI link set $P-vc up
+
+ip netns exec $SRV "$HARNESS" $P-tap $ADDR/24 $PORT "$work/disk" 2>"$work/harness.log" &
+harness_pid=$!
+
+cli() { ip netns exec $CLI "$@"; }
+fail() { echo "nic-smoke: FAIL: $*" >&2; echo "--- harness log:" >&2; tail -20 "$work/harness.log" >&2; exit 1; }
+
+for _ in $(seq 50); do
+    [[ $(cli redis-cli -h $ADDR -p $PORT PING 2>/dev/null) == PONG ]] && break
+    sleep 0.1
+done
+[[ $(cli redis-cli -h $ADDR -p $PORT PING) == PONG ]] || fail "no PONG"
+if command -v ping >/dev/null; then
+    cli ping -c 3 -i 0.2 -q $ADDR >/dev/null || fail "no ICMP echo replies"
+else
+    echo "nic-smoke: ping missing (iputils-ping): ICMP echo not checked"
+fi
+[[ $(cli redis-cli -h $ADDR -p $PORT SET greeting hello) == OK ]] || fail "SET"
+[[ $(cli redis-cli -h $ADDR -p $PORT GET greeting) == hello ]] || fail "GET"
+echo "nic-smoke: PING, ICMP echo, SET, GET: ok"
+
+head -c $BIG_BYTES /dev/urandom >"$work/big"
+want=$(sha256sum <"$work/big" | cut -d' ' -f1)
+
+big_value() { # label
+    local t0 t1
+    t0=$(date +%s.%N)
+    [[ $(cli redis-cli -h $ADDR -p $PORT -x SET big <"$work/big") == OK ]] || fail "$1: SET of $BIG_BYTES bytes"
+    t1=$(date +%s.%N)
+    cli redis-cli -h $ADDR -p $PORT GET big >"$work/got" || fail "$1: GET of $BIG_BYTES bytes"
+    local t2 got
+    t2=$(date +%s.%N)
+    got=$(head -c $BIG_BYTES "$work/got" | sha256sum | cut -d' ' -f1)
+    [[ $got == "$want" ]] || fail "$1: the value read back differs"
+    echo "nic-smoke: $1: 10 MB SET $(echo "$t1 - $t0" | bc) s, GET $(echo "$t2 - $t1" | bc) s, checksum ok"
+}
+
+bench() { # label requests [extra args]
+    local label=$1 n=$2
+    shift 2
+    local out
+    out=$(cli redis-benchmark -h $ADDR -p $PORT -c 50 -n "$n" -t set,get -q "$@" 2>&1 | tr '\r' '\n' | grep 'requests per second' | sed 's/ *$//')
+    [[ $(wc -l <<<"$out") -eq 2 ]] || fail "$label: redis-benchmark: $out"
+    echo "nic-smoke: $label:" $out
+}
+
+bench "-c 50" $REQUESTS
+bench "-c 50 -P 32" $REQUESTS -P 32
+big_value "no loss"
+
+for loss in 0.01 0.05; do
+    for chain in INPUT OUTPUT; do
+        cli iptables -A $chain -m statistic --mode random --probability $loss -j DROP
+    done
+    bench "loss $loss, -c 50" $((REQUESTS / 5))
+    bench "loss $loss, -c 50 -P 32" $((REQUESTS / 5)) -P 32
+    big_value "loss $loss"
+    cli iptables -F INPUT
+    cli iptables -F OUTPUT
+done
+
+kill -INT "$harness_pid"
+wait "$harness_pid" || true
+harness_pid=
+echo "nic-smoke: counters: $(tail -1 "$work/harness.log")"
+echo "nic-smoke: PASS"
