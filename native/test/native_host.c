@@ -14,6 +14,16 @@
 int32_t (*native_nic_out)(const void *frame, uint32_t len);
 int64_t (*native_clock)(void) = native_realtime_ns;
 
+static const char *const stat_names[] = {
+    "frames_in", "frames_out", "dropped_malformed", "dropped_checksum", "dropped_not_for_us",
+    "dropped_fragment", "dropped_unsupported", "arp_replies", "icmp_echo_replies", "tcp_segments_in",
+    "tcp_segments_out", "tcp_retransmits", "tcp_fast_retransmits", "tcp_resets_sent", "tcp_refused_limit",
+    "tcp_out_of_window", "conns_open", "conns_accepted_total", "buffer_bytes", "tcp_resets_received",
+    "tcp_timeouts", "tcp_half_open_dropped", "tcp_ooo_queued", "tcp_ooo_dropped", "tcp_aborts",
+    "tcp_data_after_close", "nic_send_errors", "tcp_rto_expired",
+};
+_Static_assert(sizeof stat_names / sizeof *stat_names == SP_NET_STAT_COUNT, "a name per counter");
+
 static struct { uint64_t id; int64_t deadline; } timers[MAX_TIMERS];
 static int ntimers;
 static int disk_fd = -1;
@@ -142,4 +152,11 @@ void native_fire_due_timers(int64_t now) {
             i++;
         }
     }
+}
+
+void native_print_stats(void) {
+    uint64_t *stats = sp_export_net_stats();
+    for (uint32_t i = 0; i < sp_export_net_stats_count(); i++)
+        fprintf(stderr, "%s=%llu%s", stat_names[i], (unsigned long long)stats[i],
+                i + 1 < sp_export_net_stats_count() ? " " : "\n");
 }

@@ -21,5 +21,7 @@ int64_t native_next_deadline(void);
 /* Delivers every timer due at now (each one an event). */
 void native_fire_due_timers(int64_t now);
 int64_t native_realtime_ns(void);
+/* The stack's counters, name=value, on one line of stderr. */
+void native_print_stats(void);
 
 #endif

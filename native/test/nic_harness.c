@@ -27,16 +27,6 @@
 #define DISK_BYTES (2ULL << 30)
 #define FRAMES_PER_WAKEUP 256
 
-static const char *const stat_names[] = {
-    "frames_in", "frames_out", "dropped_malformed", "dropped_checksum", "dropped_not_for_us",
-    "dropped_fragment", "dropped_unsupported", "arp_replies", "icmp_echo_replies", "tcp_segments_in",
-    "tcp_segments_out", "tcp_retransmits", "tcp_fast_retransmits", "tcp_resets_sent", "tcp_refused_limit",
-    "tcp_out_of_window", "conns_open", "conns_accepted_total", "buffer_bytes", "tcp_resets_received",
-    "tcp_timeouts", "tcp_half_open_dropped", "tcp_ooo_queued", "tcp_ooo_dropped", "tcp_aborts",
-    "tcp_data_after_close", "nic_send_errors", "tcp_rto_expired",
-};
-_Static_assert(sizeof stat_names / sizeof *stat_names == SP_NET_STAT_COUNT, "a name per counter");
-
 static int tap_fd = -1;
 static volatile sig_atomic_t stop;
 
@@ -62,13 +52,6 @@ static int tap_open(const char *name) {
         exit(2);
     }
     return fd;
-}
-
-static void print_stats(void) {
-    uint64_t *stats = sp_export_net_stats();
-    for (uint32_t i = 0; i < sp_export_net_stats_count(); i++)
-        fprintf(stderr, "%s=%llu%s", stat_names[i], (unsigned long long)stats[i],
-                i + 1 < sp_export_net_stats_count() ? " " : "\n");
 }
 
 static void on_signal(int sig) { stop = sig; }
@@ -123,6 +106,6 @@ int main(int argc, char **argv) {
         }
         native_fire_due_timers(native_realtime_ns());
     }
-    print_stats();
+    native_print_stats();
     return 0;
 }
