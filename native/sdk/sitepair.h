@@ -158,6 +158,7 @@ enum sp_net_stat {
     SP_NET_TCP_DATA_AFTER_CLOSE, /* data that arrived after the guest closed (answered by RST) */
     SP_NET_NIC_SEND_ERRORS,      /* frames the host's nic_send refused */
     SP_NET_TCP_RTO_EXPIRED,      /* retransmission timeouts (each resends from the oldest unacked byte) */
+    SP_NET_TCP_LOSS_PROBES,      /* tail loss probes: the last segment resent when ACKs stopped */
     SP_NET_STAT_COUNT
 };
 

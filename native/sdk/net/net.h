@@ -8,6 +8,7 @@
  *   tcp_conn.c    connections: lookup, ids, limits, the guest's calls
  *   tcp_input.c   the segment arrival state machine (RFC 9293 3.10.7)
  *   tcp_output.c  segments out: data within the windows, ACK policy, RST
+ *   tcp_sack.c    selective acknowledgements, both directions
  *   tcp_timer.c   the one SDK host timer, RTO (RFC 6298), persist, expiry
  *   net.c         entry points: frames, going live, counters
  *
@@ -41,11 +42,15 @@
 #define NET_RCV_WSCALE 4           /* NET_RCV_WINDOW >> 4 fits the 16-bit field */
 #define NET_OOO_MAX_SEGS 128       /* out-of-order segments held per connection */
 #define NET_MSS 1460               /* Ethernet MTU 1500 - IPv4 20 - TCP 20 */
+#define NET_SACK_BLOCKS 8          /* ranges the peer holds beyond snd_una, remembered */
+#define NET_SACK_BLOCKS_SENT 4     /* blocks on our ACKs: 36 option bytes, without timestamps */
 #define NET_MS 1000000LL           /* nanoseconds */
 #define NET_RTO_INITIAL (1000 * NET_MS)
 #define NET_RTO_MIN (200 * NET_MS)  /* as Linux: RFC 6298's 1 s minimum is too slow on a LAN */
 #define NET_RTO_MAX (60000 * NET_MS)
 #define NET_DELACK (40 * NET_MS)
+#define NET_DELACK_MAX (200 * NET_MS) /* the longest a Linux receiver holds an ACK */
+#define NET_TLP_MIN (10 * NET_MS)
 #define NET_MSL (5000 * NET_MS)     /* TIME-WAIT lasts 2 MSL */
 #define NET_FIN_WAIT_2_TIMEOUT (60000 * NET_MS)
 #define NET_SYN_RETRIES 3           /* SYN-ACK retransmits before a half-open connection expires */
@@ -151,6 +156,8 @@ struct tcp_conn {
     bool rtt_timing;   /* timing the segment that starts at rtt_seq (Karn: never a retransmit) */
     bool persist;      /* the retransmission deadline is a zero-window probe */
     bool fin_acked;    /* our FIN was acknowledged: nothing more to send but ACKs */
+    bool tlp_armed;    /* the retransmission deadline is a tail loss probe's */
+    bool sack_ok;      /* both sides sent SACK-permitted */
     uint8_t peer_mac[6];
     uint8_t snd_wscale;
     uint8_t backoff;
@@ -161,6 +168,10 @@ struct tcp_conn {
     /* send sequence space: snd_una <= snd_nxt <= snd_max */
     uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, snd_wl1, snd_wl2;
     uint32_t cwnd, ssthresh, recover, rtt_seq;
+    uint32_t rexmit_hi;   /* in recovery: holes below it were resent already */
+    uint32_t rexmit_mark; /* snd_max when snd_una's segment was last resent */
+    uint8_t nsacked;
+    struct { uint32_t start, end; } sacked[NET_SACK_BLOCKS]; /* sorted, disjoint, in (snd_una, snd_max] */
     /* receive sequence space */
     uint32_t irs, rcv_nxt, ooo_count;
     struct ooo_seg *ooo;
@@ -206,7 +217,11 @@ void tcp_send_syn_ack(struct tcp_conn *c);
 void tcp_send_ack(struct tcp_conn *c);
 /* Resends one segment at snd_una (fast retransmit, go-live). */
 void tcp_retransmit_first(struct tcp_conn *c);
+/* In SACK recovery: resends up to budget segments of the holes below the highest SACKed byte. */
+void tcp_retransmit_holes(struct tcp_conn *c, uint32_t budget);
 void tcp_send_rst(struct tcp_conn *c);
+/* Resends the last segment sent, so the receiver answers with an ACK at once. */
+void tcp_send_loss_probe(struct tcp_conn *c);
 /* One byte beyond a zero window, so the peer's ACK tells when it opens. */
 void tcp_send_probe(struct tcp_conn *c);
 /* Congestion avoidance on a new ACK outside recovery (RFC 5681). */
@@ -214,6 +229,19 @@ void tcp_cwnd_grow(struct tcp_conn *c, uint32_t acked);
 /* RST answering a segment that has no connection (RFC 9293 3.10.7.1). */
 void tcp_reset_reply(const uint8_t mac[6], uint32_t ip, uint16_t their_port, uint16_t our_port,
                      bool had_ack, uint32_t seg_ack, uint32_t seg_end);
+
+/* ---- tcp_sack.c ---- */
+/* Takes count blocks (8 bytes each) of a SACK option into the scoreboard. */
+void sack_record(struct tcp_conn *c, const uint8_t *blocks, uint32_t count);
+/* Forgets ranges at or below snd_una. */
+void sack_advance(struct tcp_conn *c);
+/* The first sequence number at or after seq the peer does not hold, and in *room how many
+ * bytes from there are not SACKed (UINT32_MAX: up to the end). */
+uint32_t sack_skip(const struct tcp_conn *c, uint32_t seq, uint32_t *room);
+/* The end of the highest SACKed range (snd_una if none). */
+uint32_t sack_highest(const struct tcp_conn *c);
+/* Writes the SACK option describing the out-of-order queue; returns its length (0: none). */
+uint32_t sack_option(const struct tcp_conn *c, uint8_t *opt);
 
 /* ---- tcp_timer.c ---- */
 #define NET_TIMER SP_SDK_TIMER_BIT

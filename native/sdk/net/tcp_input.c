@@ -25,6 +25,9 @@ struct seg {
     uint8_t flags;
     uint16_t mss;  /* 0: no option */
     int wscale;    /* -1: no option */
+    bool sack_permitted;
+    const uint8_t *sack; /* SACK blocks (8 bytes each), in the rx buffer */
+    uint32_t sack_count;
     uint8_t *data; /* payload, in the rx buffer */
     uint32_t len;
     uint8_t mac[6];
@@ -42,6 +45,11 @@ static bool parse_options(const uint8_t *p, uint32_t len, struct seg *s) {
         if (len - i < 2 || p[i + 1] < 2 || p[i + 1] > len - i) return false;
         if (kind == 2 && p[i + 1] == 4) s->mss = rd16(p + i + 2);
         if (kind == 3 && p[i + 1] == 3) s->wscale = p[i + 2];
+        if (kind == 4 && p[i + 1] == 2) s->sack_permitted = true;
+        if (kind == 5 && p[i + 1] % 8 == 2) {
+            s->sack = p + i + 2;
+            s->sack_count = p[i + 1] / 8u;
+        }
         i += p[i + 1];
     }
     return true;
@@ -84,6 +92,7 @@ static void listen_input(const struct seg *s) {
         c->ws_ok = true;
         c->snd_wscale = (uint8_t)(s->wscale > WSCALE_MAX ? WSCALE_MAX : s->wscale);
     }
+    c->sack_ok = s->sack_permitted;
     tcp_send_syn_ack(c);
     tcp_arm_rexmit(c);
 }
@@ -119,6 +128,7 @@ static void ack_new(struct tcp_conn *c, uint32_t ack) {
     sndbuf_release(&c->sb, conn_stream_off(c, ack));
     c->snd_una = ack;
     if (seq_lt(c->snd_nxt, ack)) c->snd_nxt = ack;
+    sack_advance(c);
     if (c->rtt_timing && seq_lt(c->rtt_seq, ack)) {
         c->rtt_timing = false;
         tcp_rtt_sample(c, net_now() - c->rtt_start);
@@ -130,9 +140,11 @@ static void ack_new(struct tcp_conn *c, uint32_t ack) {
         if (seq_leq(c->recover, ack)) { /* full ACK: leave recovery (RFC 6582) */
             c->in_recovery = false;
             c->cwnd = c->ssthresh;
-        } else { /* partial ACK: the next hole is lost too */
-            tcp_retransmit_first(c);
-            NET_COUNT(TCP_FAST_RETRANSMITS);
+        } else { /* partial ACK: the next hole is lost too (with SACK, sack_recovery knows better) */
+            if (c->nsacked == 0) {
+                tcp_retransmit_first(c);
+                NET_COUNT(TCP_FAST_RETRANSMITS);
+            }
             c->cwnd = (c->cwnd > acked ? c->cwnd - acked : 0) + c->mss;
         }
     } else {
@@ -151,22 +163,45 @@ static uint32_t dup_threshold(const struct tcp_conn *c) {
     return out < 4 && out >= 2 && !more_to_send ? out - 1 : 3;
 }
 
+static void enter_recovery(struct tcp_conn *c) { /* fast retransmit (RFC 5681 3.2) */
+    c->ssthresh = max_u32((c->snd_max - c->snd_una) / 2, 2u * c->mss);
+    c->recover = c->snd_max;
+    c->in_recovery = true;
+    c->rtt_timing = false;
+    c->rexmit_hi = c->snd_una;
+    tcp_retransmit_first(c);
+    NET_COUNT(TCP_FAST_RETRANSMITS);
+    c->cwnd = c->ssthresh + 3u * c->mss;
+}
+
 static void dup_ack(struct tcp_conn *c) {
     if (c->dupacks < UINT8_MAX) c->dupacks++;
     if (!c->in_recovery && c->dupacks < dup_threshold(c)) {
         conn_mark_dirty(c); /* limited transmit (RFC 3042): new data keeps the dup ACKs coming */
-    } else if (!c->in_recovery && c->dupacks == dup_threshold(c)) { /* fast retransmit (RFC 5681 3.2) */
-        c->ssthresh = max_u32((c->snd_max - c->snd_una) / 2, 2u * c->mss);
-        c->recover = c->snd_max;
-        c->in_recovery = true;
-        c->rtt_timing = false;
-        tcp_retransmit_first(c);
-        NET_COUNT(TCP_FAST_RETRANSMITS);
-        c->cwnd = c->ssthresh + 3u * c->mss;
+    } else if (!c->in_recovery && c->dupacks == dup_threshold(c)) {
+        enter_recovery(c);
     } else if (c->in_recovery) {
         c->cwnd += c->mss; /* each dup ACK is a segment that left the network */
         conn_mark_dirty(c);
     }
+}
+
+/* With SACK, the scoreboard says more than the count of dup ACKs (RFC 6675): a hole at snd_una
+ * with three segments' worth held above it is lost, even when the dup ACKs that told of them
+ * came during the last recovery; and when data sent after the hole was last resent arrives, the
+ * resent copy was lost too. In recovery, the other holes go out as ACKs come in. */
+static void sack_recovery(struct tcp_conn *c) {
+    if (c->nsacked == 0) return;
+    uint32_t highest = sack_highest(c), three = 3u * c->mss;
+    if (!c->in_recovery) {
+        if (seq_lt(c->snd_una + three, highest)) enter_recovery(c);
+        return;
+    }
+    if (seq_lt(c->rexmit_mark + three, highest)) {
+        tcp_retransmit_first(c);
+        NET_COUNT(TCP_FAST_RETRANSMITS);
+    }
+    tcp_retransmit_holes(c, 1);
 }
 
 /* Returns false when the segment must go no further. */
@@ -177,6 +212,7 @@ static bool ack_input(struct tcp_conn *c, const struct seg *s) {
         conn_mark_dirty(c);
         return false;
     }
+    if (c->sack_ok && s->sack_count) sack_record(c, s->sack, s->sack_count);
     uint32_t wnd = s->wnd << c->snd_wscale;
     bool window_update = seq_lt(c->snd_wl1, s->seq) || (c->snd_wl1 == s->seq && seq_leq(c->snd_wl2, s->ack));
     if (s->ack == c->snd_una) {
@@ -187,6 +223,7 @@ static bool ack_input(struct tcp_conn *c, const struct seg *s) {
         ack_new(c, s->ack);
         if (c->state == TCP_CLOSED) return false;
     }
+    if (c->sack_ok) sack_recovery(c);
     if (window_update) {
         if (wnd != c->snd_wnd) {
             c->persist = false;

@@ -56,28 +56,43 @@ static uint16_t advertised_window(const struct tcp_conn *c, uint8_t flags) {
     return (uint16_t)min_u32(NET_RCV_WINDOW, 0xffff); /* a SYN's window is never scaled (RFC 7323) */
 }
 
+static uint32_t syn_options(const struct tcp_conn *c, uint8_t *o) {
+    uint32_t n = 0;
+    o[n++] = 2; /* MSS */
+    o[n++] = 4;
+    wr16(o + n, NET_MSS);
+    n += 2;
+    if (c->sack_ok) {
+        o[n++] = 1; /* NOP NOP SACK-permitted */
+        o[n++] = 1;
+        o[n++] = 4;
+        o[n++] = 2;
+    }
+    if (c->ws_ok) {
+        o[n++] = 1; /* NOP, window scale */
+        o[n++] = 3;
+        o[n++] = 3;
+        o[n++] = NET_RCV_WSCALE;
+    }
+    return n;
+}
+
+/* Payload that fits a segment next to the options our ACKs carry now. */
+static uint32_t payload_max(const struct tcp_conn *c) {
+    uint8_t scratch[40];
+    return c->mss - sack_option(c, scratch);
+}
+
 /* A segment of c at seq carrying len bytes of its send buffer (and the ACK, which it pays). */
 static void conn_segment(struct tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t len) {
-    uint8_t options[8];
+    uint8_t options[40];
     struct segment s = {
         .mac = c->peer_mac, .ip = c->peer_ip, .sport = c->local_port, .dport = c->peer_port,
         .seq = seq, .ack = c->rcv_nxt, .flags = (uint8_t)(flags | TH_ACK),
         .window = advertised_window(c, flags), .options = options,
         .payload = &c->sb, .off = len ? conn_stream_off(c, seq) : 0, .len = len,
     };
-    if (flags & TH_SYN) {
-        options[0] = 2; /* MSS */
-        options[1] = 4;
-        wr16(options + 2, NET_MSS);
-        s.options_len = 4;
-        if (c->ws_ok) {
-            options[4] = 1; /* NOP, then window scale */
-            options[5] = 3;
-            options[6] = 3;
-            options[7] = NET_RCV_WSCALE;
-            s.options_len = 8;
-        }
-    }
+    s.options_len = flags & TH_SYN ? syn_options(c, options) : flags & TH_RST ? 0 : sack_option(c, options);
     if (len) s.flags |= TH_PSH;
     segment_transmit(&s);
     c->ack_now = false;
@@ -125,12 +140,41 @@ static void fin_sent(struct tcp_conn *c) {
 
 void tcp_retransmit_first(struct tcp_conn *c) {
     if (c->fin_acked) return;
-    uint32_t len = min_u32(min_u32(data_after(c, c->snd_una), c->mss), c->snd_max - c->snd_una);
+    uint32_t len = min_u32(min_u32(data_after(c, c->snd_una), payload_max(c)), c->snd_max - c->snd_una);
     bool fin = fin_due_at(c, c->snd_una + len) && seq_lt(c->snd_una + len, c->snd_max);
     if (len == 0 && !fin) return;
     if (c->rtt_timing && seq_leq(c->snd_una, c->rtt_seq) && seq_lt(c->rtt_seq, c->snd_una + len + fin))
         c->rtt_timing = false; /* Karn: no sample from a retransmitted segment */
     conn_segment(c, c->snd_una, fin ? TH_FIN : 0, len);
+    NET_COUNT(TCP_RETRANSMITS);
+    if (seq_lt(c->rexmit_hi, c->snd_una + len)) c->rexmit_hi = c->snd_una + len;
+    c->rexmit_mark = c->snd_max;
+}
+
+void tcp_retransmit_holes(struct tcp_conn *c, uint32_t budget) {
+    uint32_t highest = sack_highest(c), max = payload_max(c);
+    uint32_t seq = seq_lt(c->rexmit_hi, c->snd_una) ? c->snd_una : c->rexmit_hi;
+    while (budget > 0) {
+        uint32_t room;
+        seq = sack_skip(c, seq, &room);
+        if (!seq_lt(seq, highest)) break;
+        uint32_t len = min_u32(min_u32(room, max), min_u32(highest - seq, data_after(c, seq)));
+        if (len == 0) break;
+        conn_segment(c, seq, 0, len);
+        NET_COUNT(TCP_RETRANSMITS);
+        seq += len;
+        budget--;
+    }
+    c->rexmit_hi = seq;
+}
+
+void tcp_send_loss_probe(struct tcp_conn *c) {
+    uint32_t flight = c->snd_max - c->snd_una;
+    bool fin = c->fin_queued && seq_lt(conn_fin_seq(c), c->snd_max);
+    uint32_t len = min_u32(flight - fin, payload_max(c));
+    if (len == 0 && !fin) return;
+    c->rtt_timing = false; /* Karn: it may be the timed segment */
+    conn_segment(c, c->snd_max - len - fin, fin ? TH_FIN : 0, len);
     NET_COUNT(TCP_RETRANSMITS);
 }
 
@@ -151,15 +195,17 @@ void tcp_output(struct tcp_conn *c) {
     if (sends_data(c->state) && !c->fin_acked) {
         /* Limited transmit (RFC 3042): a segment beyond cwnd for each of the first two dup ACKs. */
         uint32_t extra = c->in_recovery ? 0 : min_u32(c->dupacks, 2) * c->mss;
-        uint32_t wnd = min_u32(c->snd_wnd, c->cwnd + extra);
+        uint32_t wnd = min_u32(c->snd_wnd, c->cwnd + extra), max = payload_max(c);
         for (;;) {
+            uint32_t sack_room = UINT32_MAX;
+            if (seq_lt(c->snd_nxt, c->snd_max)) c->snd_nxt = sack_skip(c, c->snd_nxt, &sack_room);
             uint32_t flight = c->snd_nxt - c->snd_una;
             uint32_t unsent = data_after(c, c->snd_nxt);
             uint32_t room = wnd > flight ? wnd - flight : 0;
-            uint32_t len = min_u32(min_u32(unsent, room), c->mss);
+            uint32_t len = min_u32(min_u32(unsent, room), min_u32(max, sack_room));
             /* Sender silly-window avoidance (RFC 9293 3.8.6.2.1): no small segment the window forced
              * while others are in flight, whose ACKs will open it further. */
-            if (len < unsent && len < c->mss && flight > 0) break;
+            if (len < unsent && len < max && len < sack_room && flight > 0) break;
             bool fin = fin_due_at(c, c->snd_nxt + len);
             if (len == 0 && !fin) break;
             bool resend = seq_lt(c->snd_nxt, c->snd_max);

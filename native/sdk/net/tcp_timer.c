@@ -32,7 +32,22 @@ int64_t tcp_rto_now(const struct tcp_conn *c) {
     return rto < NET_RTO_MAX ? rto : NET_RTO_MAX;
 }
 
-void tcp_arm_rexmit(struct tcp_conn *c) { timer_schedule(&c->rexmit_at, net_now() + tcp_rto_now(c)); }
+/* A tail loss probe (RFC 8985 7) comes first: after about two round trips without an ACK, the
+ * last segment goes again, and the receiver answers a duplicate at once. Without it, a tail
+ * loss, or a receiver holding its delayed ACK, costs a whole RTO. */
+void tcp_arm_rexmit(struct tcp_conn *c) {
+    int64_t rto = tcp_rto_now(c), at = rto;
+    c->tlp_armed = false;
+    if (c->srtt && c->backoff == 0 && !c->in_recovery && c->state == TCP_ESTABLISHED) {
+        int64_t pto = 2 * c->srtt > NET_TLP_MIN ? 2 * c->srtt : NET_TLP_MIN;
+        if (c->snd_max - c->snd_una <= c->mss) pto += NET_DELACK_MAX; /* a lone segment's ACK may be delayed */
+        if (pto < rto) {
+            at = pto;
+            c->tlp_armed = true;
+        }
+    }
+    timer_schedule(&c->rexmit_at, net_now() + at);
+}
 
 void tcp_rtt_sample(struct tcp_conn *c, int64_t rtt) {
     if (rtt <= 0) rtt = 1;
@@ -72,6 +87,13 @@ static void rexmit_timeout(struct tcp_conn *c) {
         tcp_arm_rexmit(c);
         return;
     }
+    if (c->tlp_armed) {
+        NET_COUNT(TCP_LOSS_PROBES);
+        tcp_send_loss_probe(c);
+        c->tlp_armed = false;
+        timer_schedule(&c->rexmit_at, net_now() + tcp_rto_now(c));
+        return;
+    }
     if (c->backoff >= NET_MAX_RETRIES) {
         sp_log("net: connection %d timed out after %d retransmits", (int)c->id, c->backoff);
         NET_COUNT(TCP_TIMEOUTS);
@@ -86,8 +108,10 @@ static void rexmit_timeout(struct tcp_conn *c) {
     c->in_recovery = false;
     c->dupacks = 0;
     c->rtt_timing = false;
+    if (c->backoff > 0) c->nsacked = 0; /* a second timeout in a row: the peer may have reneged */
     c->backoff++;
     c->snd_nxt = c->snd_una;
+    c->rexmit_hi = c->snd_una;
     tcp_output(c);
     tcp_arm_rexmit(c);
 }
