@@ -7,7 +7,8 @@
  *
  *   nic-harness TAP ADDRESS/PREFIX PORT [DISK_FILE]
  *
- * The MAC is 02:73:70:00:00:01. SIGINT/SIGTERM print the stack's counters and exit.
+ * The MAC is 02:73:70:00:00:01. SIGUSR1 delivers sp_on_nic_up again, as a backup
+ * going live does. SIGINT/SIGTERM print the stack's counters and exit.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -28,7 +29,7 @@
 #define FRAMES_PER_WAKEUP 256
 
 static int tap_fd = -1;
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, go_live;
 
 static int32_t tap_write(const void *frame, uint32_t len) {
     if (write(tap_fd, frame, len) != (ssize_t)len) {
@@ -55,6 +56,7 @@ static int tap_open(const char *name) {
 }
 
 static void on_signal(int sig) { stop = sig; }
+static void on_go_live(int sig) { go_live = sig; }
 
 int main(int argc, char **argv) {
     if (argc < 4 || argc > 5) {
@@ -77,6 +79,7 @@ int main(int argc, char **argv) {
     }
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
+    signal(SIGUSR1, on_go_live);
     tap_fd = tap_open(argv[1]);
     native_nic_out = tap_write;
     native_disk_open(argc == 5 ? argv[4] : NULL, DISK_BYTES);
@@ -105,6 +108,10 @@ int main(int argc, char **argv) {
             sp_export_on_frame((uint32_t)n);
         }
         native_fire_due_timers(native_realtime_ns());
+        if (go_live) {
+            go_live = 0;
+            sp_export_on_nic_up(GUEST_MAC, ntohl(ip.s_addr), prefix, (uint32_t)port);
+        }
     }
     native_print_stats();
     return 0;

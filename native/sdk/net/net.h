@@ -40,7 +40,7 @@
 #endif
 #define NET_RCV_WINDOW (512u << 10) /* data is delivered at once: only reordering needs room */
 #define NET_RCV_WSCALE 4           /* NET_RCV_WINDOW >> 4 fits the 16-bit field */
-#define NET_OOO_MAX_SEGS 128       /* out-of-order segments held per connection */
+#define NET_OOO_MAX_SEGS 1024      /* out-of-order segments per connection: a window of 536-byte ones */
 #define NET_MSS 1460               /* Ethernet MTU 1500 - IPv4 20 - TCP 20 */
 #define NET_SACK_BLOCKS 8          /* ranges the peer holds beyond snd_una, remembered */
 #define NET_SACK_BLOCKS_SENT 4     /* blocks on our ACKs: 36 option bytes, without timestamps */
