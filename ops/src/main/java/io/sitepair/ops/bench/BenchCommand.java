@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code sitepair bench vm}: events per second LIVE, RECORD and REPLAY, side by side in one run. */
 @Command(name = "bench", description = "Benchmarks that print their figures.", subcommands = {BenchCommand.Vm.class,
-        KvBench.class, PairBench.class, FailoverBench.class, ResyncBench.class, DrillBench.class, ChaosCommand.class})
+        KvBench.class, PairBench.class, NicBench.class, FailoverBench.class, ResyncBench.class, DrillBench.class, ChaosCommand.class})
 public final class BenchCommand {
 
     @Command(name = "vm", mixinStandardHelpOptions = true,
