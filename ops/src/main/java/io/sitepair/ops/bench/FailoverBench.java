@@ -136,7 +136,6 @@ public final class FailoverBench implements Callable<Integer> {
                     Map<String, String> ledger = new HashMap<>();
                     Seen failover = nic ? nicFailover(lab, processes, live, other, "c" + cycle, ledger, problems)
                             : socketFailover(lab, processes, live, other, "c" + cycle, ledger, problems);
-                    everything.putAll(ledger);
                     SiteStatus status = lab.await(other, 10, s -> s.failover() != null
                             && s.failover().startsWith("live in epoch"));
                     Matcher split = SPLIT.matcher(status.failover());
