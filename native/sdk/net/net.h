@@ -55,6 +55,7 @@
 #define NET_FIN_WAIT_2_TIMEOUT (60000 * NET_MS)
 #define NET_SYN_RETRIES 3           /* SYN-ACK retransmits before a half-open connection expires */
 #define NET_MAX_RETRIES 12          /* retransmits of one segment before the connection is given up */
+#define NET_BACKOFF_REVERTS 6       /* RFC 6069 prompts per connection on going live: undoes up to 12.8 s of back-off */
 
 /* ---- Counters (order: enum sp_net_stat in sitepair.h). ---- */
 extern uint64_t net_stats[SP_NET_STAT_COUNT];
@@ -108,6 +109,8 @@ void arp_announce(void);
 void ipv4_input(uint8_t *frame, uint32_t len);
 /* Writes a 20-byte IPv4 header from us to dst carrying payload_len bytes. */
 void ipv4_header(uint8_t *ip, uint32_t dst, uint8_t proto, uint32_t payload_len);
+void icmp_host_unreachable(const uint8_t dst_mac[6], uint32_t peer, uint16_t peer_port, uint16_t port,
+                           uint32_t seq);
 uint32_t ipv4_pseudo_sum(uint32_t src, uint32_t dst, uint8_t proto, uint32_t len);
 
 /* ---- buffer.c ---- */

@@ -149,8 +149,12 @@ void tcp_go_live(void) {
             continue;
         }
         if (c->state == TCP_TIME_WAIT) continue;
-        /* Three duplicate ACKs: the client fast-retransmits what we never acknowledged. */
+        /* Three duplicate ACKs: the client fast-retransmits what we never acknowledged, if it
+         * has more than one segment in flight; a lone request (the common case) waits for the
+         * client's retransmission timer, whose back-off the failover grew: undo it (RFC 6069). */
         for (int i = 0; i < 3; i++) tcp_send_ack(c);
+        for (int i = 0; i < NET_BACKOFF_REVERTS; i++)
+            icmp_host_unreachable(c->peer_mac, c->peer_ip, c->peer_port, c->local_port, c->rcv_nxt);
         if (c->snd_una != c->snd_max) { /* resend the flight now, at the first RTO */
             c->backoff = 0;
             c->rtt_timing = false;

@@ -327,6 +327,11 @@ public final class TcpClient {
         return segmentsIgnored;
     }
 
+    /** The oldest sequence number the server has not acknowledged. */
+    public int oldestUnacknowledged() {
+        return sndUna;
+    }
+
     public int port() {
         return port;
     }

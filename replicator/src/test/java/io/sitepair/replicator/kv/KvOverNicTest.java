@@ -9,14 +9,17 @@ import io.sitepair.replicator.nic.EthernetFrame;
 import io.sitepair.replicator.nic.Frames;
 import io.sitepair.replicator.nic.GuestWire;
 import io.sitepair.replicator.nic.IcmpEcho;
+import io.sitepair.replicator.nic.InternetChecksum;
 import io.sitepair.replicator.nic.Ipv4Packet;
 import io.sitepair.replicator.nic.NicCounter;
 import io.sitepair.replicator.nic.NicGuest;
 import io.sitepair.replicator.nic.TcpClient;
 import io.sitepair.replicator.nic.TcpFrame;
 import io.sitepair.replicator.vm.GuestVm;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -154,11 +157,30 @@ class KvOverNicTest {
         wire.write(client, command("GET", "k"));
         wire.dropToGuest(frame -> false);
         long duplicateAcks = client.duplicateAcksReceived();
+        wire.takeUnclaimed();
+        int lost = client.oldestUnacknowledged(); // where the lost request starts
         kv.nicUp();
         wire.settle();
         assertEquals(duplicateAcks + 3, client.duplicateAcksReceived(), "three duplicate ACKs");
+        List<byte[]> prompts = wire.takeUnclaimed().stream().filter(KvOverNicTest::hostUnreachable).toList();
+        assertEquals(6, prompts.size(), "host unreachables that undo a client's back-off (RFC 6069)");
+        for (byte[] prompt : prompts) { // each quotes the client's oldest unacknowledged segment
+            ByteBuffer quoted = ByteBuffer.wrap(prompt).slice(14 + 20 + 8, 28);
+            assertEquals(GuestWire.CLIENT.address(), quoted.getInt(12), "the quoted source: the client");
+            assertEquals(client.port(), quoted.getShort(20) & 0xffff, "the quoted source port");
+            assertEquals(lost, quoted.getInt(24), "the quoted sequence number");
+        }
         assertEquals(1, client.retransmits(), "the client fast-retransmitted");
         assertEquals("$1\r\nv\r\n", new String(client.takeReceived(), StandardCharsets.ISO_8859_1));
+    }
+
+    /** An ICMP destination unreachable, code host unreachable, in a well-formed IPv4 frame. */
+    static boolean hostUnreachable(byte[] frame) {
+        if (frame.length < 14 + 20 + 8 + 28 || frame[12] != 0x08 || frame[13] != 0 || frame[14 + 9] != 1) {
+            return false;
+        }
+        byte[] icmp = Arrays.copyOfRange(frame, 14 + 20, frame.length);
+        return icmp[0] == 3 && icmp[1] == 1 && InternetChecksum.of(icmp, 0, icmp.length) == 0;
     }
 
     @Test
