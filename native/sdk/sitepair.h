@@ -159,6 +159,8 @@ enum sp_net_stat {
     SP_NET_NIC_SEND_ERRORS,      /* frames the host's nic_send refused */
     SP_NET_TCP_RTO_EXPIRED,      /* retransmission timeouts (each resends from the oldest unacked byte) */
     SP_NET_TCP_LOSS_PROBES,      /* tail loss probes: the last segment resent when ACKs stopped */
+    SP_NET_TCP_KEEPALIVE_PROBES, /* keepalive probes sent to peers silent for the idle time */
+    SP_NET_TCP_KEEPALIVE_TIMEOUTS, /* connections reset after their keepalive probes went unanswered */
     SP_NET_STAT_COUNT
 };
 

@@ -20,7 +20,8 @@ static const char *const stat_names[] = {
     "tcp_segments_out", "tcp_retransmits", "tcp_fast_retransmits", "tcp_resets_sent", "tcp_refused_limit",
     "tcp_out_of_window", "conns_open", "conns_accepted_total", "buffer_bytes", "tcp_resets_received",
     "tcp_timeouts", "tcp_half_open_dropped", "tcp_ooo_queued", "tcp_ooo_dropped", "tcp_aborts",
-    "tcp_data_after_close", "nic_send_errors", "tcp_rto_expired", "tcp_loss_probes",
+    "tcp_data_after_close", "nic_send_errors", "tcp_rto_expired", "tcp_loss_probes", "tcp_keepalive_probes",
+    "tcp_keepalive_timeouts",
 };
 _Static_assert(sizeof stat_names / sizeof *stat_names == SP_NET_STAT_COUNT, "a name per counter");
 

@@ -9,7 +9,7 @@
  *   tcp_input.c   the segment arrival state machine (RFC 9293 3.10.7)
  *   tcp_output.c  segments out: data within the windows, ACK policy, RST
  *   tcp_sack.c    selective acknowledgements, both directions
- *   tcp_timer.c   the one SDK host timer, RTO (RFC 6298), persist, expiry
+ *   tcp_timer.c   the one SDK host timer, RTO (RFC 6298), persist, keepalive, expiry
  *   net.c         entry points: frames, going live, counters
  *
  * A server only: connections are accepted on one port (nic.port). All state
@@ -38,10 +38,21 @@
 #ifndef SP_NET_SNDBUF_MAX
 #define SP_NET_SNDBUF_MAX (64u << 20) /* one connection's unacknowledged + unsent bytes */
 #endif
+/* Keepalive, in the spirit of Redis's tcp-keepalive 300: a vanished client frees its slot. */
+#ifndef SP_NET_KEEPALIVE_IDLE_SECONDS
+#define SP_NET_KEEPALIVE_IDLE_SECONDS 300 /* silence from the peer before the first probe; 0: no keepalive */
+#endif
+#ifndef SP_NET_KEEPALIVE_INTERVAL_SECONDS
+#define SP_NET_KEEPALIVE_INTERVAL_SECONDS 60 /* between unanswered probes */
+#endif
+#ifndef SP_NET_KEEPALIVE_PROBES
+#define SP_NET_KEEPALIVE_PROBES 5 /* unanswered probes before the connection is reset */
+#endif
 #define NET_RCV_WINDOW (512u << 10) /* data is delivered at once: only reordering needs room */
 #define NET_RCV_WSCALE 4           /* NET_RCV_WINDOW >> 4 fits the 16-bit field */
 #define NET_OOO_MAX_SEGS 1024      /* out-of-order segments per connection: a window of 536-byte ones */
 #define NET_MSS 1460               /* Ethernet MTU 1500 - IPv4 20 - TCP 20 */
+#define NET_INITIAL_WINDOW 10      /* segments (RFC 6928); also the restart window after idle */
 #define NET_SACK_BLOCKS 8          /* ranges the peer holds beyond snd_una, remembered */
 #define NET_SACK_BLOCKS_SENT 4     /* blocks on our ACKs: 36 option bytes, without timestamps */
 #define NET_MS 1000000LL           /* nanoseconds */
@@ -166,6 +177,7 @@ struct tcp_conn {
     uint8_t backoff;
     uint8_t dupacks;
     uint8_t segs_unacked; /* full-sized segments received since our last ACK */
+    uint8_t keepalive_probes; /* sent since the peer was last heard */
     uint16_t peer_port, local_port, mss;
     uint32_t peer_ip;
     /* send sequence space: snd_una <= snd_nxt <= snd_max */
@@ -181,8 +193,9 @@ struct tcp_conn {
     struct sndbuf sb;
     /* RFC 6298 state, ns */
     int64_t srtt, rttvar, rto, rtt_start;
+    int64_t data_sent_at; /* when a segment last carried data, 0 if none did */
     /* deadlines on the clock_now scale, 0 if none */
-    int64_t rexmit_at, delack_at, expire_at;
+    int64_t rexmit_at, delack_at, expire_at, keepalive_at;
     struct tcp_conn *all_prev, *all_next, *next_by_tuple, *next_by_id, *next_dirty, *next_grave;
 };
 
@@ -227,6 +240,8 @@ void tcp_send_rst(struct tcp_conn *c);
 void tcp_send_loss_probe(struct tcp_conn *c);
 /* One byte beyond a zero window, so the peer's ACK tells when it opens. */
 void tcp_send_probe(struct tcp_conn *c);
+/* An old sequence number and no data, which a live peer answers with an ACK. */
+void tcp_send_keepalive(struct tcp_conn *c);
 /* Congestion avoidance on a new ACK outside recovery (RFC 5681). */
 void tcp_cwnd_grow(struct tcp_conn *c, uint32_t acked);
 /* RST answering a segment that has no connection (RFC 9293 3.10.7.1). */
@@ -257,5 +272,7 @@ void tcp_timer_fired(void);
 void tcp_rtt_sample(struct tcp_conn *c, int64_t rtt);
 int64_t tcp_rto_now(const struct tcp_conn *c); /* rto with back-off applied */
 void tcp_arm_rexmit(struct tcp_conn *c);
+/* The peer was heard (an acceptable ACK): its idle time starts again. */
+void tcp_keepalive_heard(struct tcp_conn *c);
 
 #endif

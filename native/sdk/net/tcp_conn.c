@@ -85,7 +85,7 @@ void conn_established(struct tcp_conn *c) {
     c->next_by_id = *head;
     *head = c;
     c->guest_open = true;
-    c->cwnd = 10 * (uint32_t)c->mss; /* RFC 6928 */
+    c->cwnd = NET_INITIAL_WINDOW * (uint32_t)c->mss;
     c->ssthresh = UINT32_MAX / 2;
     c->backoff = 0;
     NET_COUNT(CONNS_ACCEPTED_TOTAL);

@@ -360,6 +360,7 @@ static void conn_input(struct tcp_conn *c, struct seg *s) {
     } else if (!ack_input(c, s)) {
         return;
     }
+    tcp_keepalive_heard(c);
     /* Trim to the window: bytes before rcv_nxt were had already, bytes past the edge come again. */
     if (seq_lt(s->seq, c->rcv_nxt)) {
         uint32_t skip = min_u32(c->rcv_nxt - s->seq, s->len);

@@ -95,6 +95,7 @@ static void conn_segment(struct tcp_conn *c, uint32_t seq, uint8_t flags, uint32
     s.options_len = flags & TH_SYN ? syn_options(c, options) : flags & TH_RST ? 0 : sack_option(c, options);
     if (len) s.flags |= TH_PSH;
     segment_transmit(&s);
+    if (len) c->data_sent_at = net_now();
     c->ack_now = false;
     c->segs_unacked = 0;
     c->delack_at = 0;
@@ -185,14 +186,25 @@ void tcp_send_probe(struct tcp_conn *c) {
     if (seq_lt(c->snd_max, c->snd_nxt)) c->snd_max = c->snd_nxt;
 }
 
+void tcp_send_keepalive(struct tcp_conn *c) { conn_segment(c, c->snd_una - 1, 0, 0); }
+
 static bool sends_data(enum tcp_state s) {
     return s == TCP_ESTABLISHED || s == TCP_CLOSE_WAIT || s == TCP_FIN_WAIT_1 || s == TCP_CLOSING ||
            s == TCP_LAST_ACK;
 }
 
+/* Restart after idle (RFC 5681 4.1): the ACK clock stopped, so a connection that sent nothing
+ * for an RTO starts a new burst from at most the initial window, not from a cwnd that the
+ * network may no longer have room for. */
+static void restart_after_idle(struct tcp_conn *c) {
+    if (c->snd_una != c->snd_max || data_after(c, c->snd_nxt) == 0 || c->data_sent_at == 0) return;
+    if (net_now() - c->data_sent_at > c->rto) c->cwnd = min_u32(c->cwnd, NET_INITIAL_WINDOW * (uint32_t)c->mss);
+}
+
 void tcp_output(struct tcp_conn *c) {
     bool sent = false;
     if (sends_data(c->state) && !c->fin_acked) {
+        restart_after_idle(c);
         /* Limited transmit (RFC 3042): a segment beyond cwnd for each of the first two dup ACKs. */
         uint32_t extra = c->in_recovery ? 0 : min_u32(c->dupacks, 2) * c->mss;
         uint32_t wnd = min_u32(c->snd_wnd, c->cwnd + extra), max = payload_max(c);

@@ -1,12 +1,14 @@
 /*
- * Time: the event's clock reading, the RTO (RFC 6298), and the SDK's one
- * host timer (NET_TIMER). Each connection keeps its own deadlines; the host
+ * Time: the event's clock reading, the RTO (RFC 6298), keepalive, and the
+ * SDK's one host timer (NET_TIMER). Each connection keeps its own deadlines; the host
  * timer is armed at the earliest of them, lazily: a deadline that is no
  * longer wanted is just cleared, and a firing with nothing due re-arms.
  */
 #include "net.h"
 
 #define CLOCK_GRANULARITY NET_MS
+#define KEEPALIVE_IDLE ((int64_t)SP_NET_KEEPALIVE_IDLE_SECONDS * 1000 * NET_MS)
+#define KEEPALIVE_INTERVAL ((int64_t)SP_NET_KEEPALIVE_INTERVAL_SECONDS * 1000 * NET_MS)
 
 static int64_t now_cache; /* 0: not read in this event */
 static int64_t armed_at;  /* deadline the host timer is armed at, 0 if none */
@@ -116,6 +118,35 @@ static void rexmit_timeout(struct tcp_conn *c) {
     tcp_arm_rexmit(c);
 }
 
+/* Keepalive (RFC 9293 3.8.4): a peer silent for the idle time is sent probes that a live TCP
+ * answers, and is reset when the last one goes unanswered. Only while nothing is in flight or
+ * queued: otherwise retransmissions or window probes already ask, and the RTO gives up on a
+ * dead peer. The deadline moves on every segment heard; the host timer follows lazily. */
+void tcp_keepalive_heard(struct tcp_conn *c) {
+    if (SP_NET_KEEPALIVE_IDLE_SECONDS == 0 || c->state != TCP_ESTABLISHED) return;
+    c->keepalive_probes = 0;
+    timer_schedule(&c->keepalive_at, net_now() + KEEPALIVE_IDLE);
+}
+
+static void keepalive_timeout(struct tcp_conn *c) {
+    if (c->state != TCP_ESTABLISHED) return;
+    if (c->snd_una != c->snd_max || c->sb.end != c->sb.base) {
+        timer_schedule(&c->keepalive_at, net_now() + KEEPALIVE_IDLE);
+        return;
+    }
+    if (c->keepalive_probes >= SP_NET_KEEPALIVE_PROBES) {
+        sp_log("net: connection %d reset: %d keepalive probes unanswered", (int)c->id, c->keepalive_probes);
+        NET_COUNT(TCP_KEEPALIVE_TIMEOUTS);
+        tcp_send_rst(c);
+        conn_drop(c, true);
+        return;
+    }
+    c->keepalive_probes++;
+    NET_COUNT(TCP_KEEPALIVE_PROBES);
+    tcp_send_keepalive(c);
+    timer_schedule(&c->keepalive_at, net_now() + KEEPALIVE_INTERVAL);
+}
+
 static void earliest(int64_t *min, int64_t at) {
     if (at && (*min == 0 || at < *min)) *min = at;
 }
@@ -138,6 +169,11 @@ void tcp_timer_fired(void) {
         if (c->rexmit_at && c->rexmit_at <= now) {
             c->rexmit_at = 0;
             rexmit_timeout(c);
+            if (c->state == TCP_CLOSED) continue;
+        }
+        if (c->keepalive_at && c->keepalive_at <= now) {
+            c->keepalive_at = 0;
+            keepalive_timeout(c);
         }
     }
     int64_t min = 0;
@@ -145,6 +181,7 @@ void tcp_timer_fired(void) {
         earliest(&min, c->expire_at);
         earliest(&min, c->delack_at);
         earliest(&min, c->rexmit_at);
+        earliest(&min, c->keepalive_at);
     }
     if (min && (armed_at == 0 || min < armed_at)) {
         sp_host_timer_set(NET_TIMER, min);
