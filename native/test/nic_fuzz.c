@@ -4,38 +4,55 @@
  * flags and options, sequence numbers anywhere, SYN floods. Meanwhile one
  * well-behaved client on its own address keeps a connection open and checks
  * that every PING gets its PONG. The clock advances with the frames, so
- * timers fire; at the end the noise's peers reset their connections, the
- * clock jumps ahead until every other one has expired, and all buffer memory
- * must be back.
+ * timers fire; at the end the clock jumps ahead an hour, in which every
+ * connection must expire (idle ones by keepalive), and all buffer memory
+ * must be back. Before the noise, a keepalive check on a clock that moves
+ * by whole seconds: a silent client is probed and reset on time, one that
+ * answers the probes keeps its connection; and after an idle RTO a reply
+ * starts again from the initial window.
  *
  *   nic-fuzz [ITERATIONS [SEED]]
  *
  * Every frame the stack sends must carry valid IPv4 and TCP/ICMP checksums.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "native_host.h"
+#include "net/net.h" /* the keepalive settings */
 
 #define OUR_MAC 0x027370000001ULL
 #define OUR_IP 0x0a4d000au /* 10.77.0.10 */
 #define PORT 6379
 #define CLIENT_IP 0x0a4d0002u
 #define CLIENT_PORT 40000
+#define SECOND 1000000000LL
 
 static uint64_t rng_state;
 static int64_t fake_now = 1700000000LL * 1000000000;
 static uint8_t frame[65536];
 static uint64_t frames_out;
 
-/* The client's view of its connection, learned from the stack's frames. */
-static struct {
-    int state; /* 0 closed, 1 SYN sent, 2 established, 3 gone (sent FIN, hears nothing more) */
+/* A client's view of its connection, learned from the stack's frames. */
+struct client {
+    uint16_t port;
+    bool answers_probes; /* owes an ACK for each keepalive probe */
+    bool may_be_reset;
+    bool bulk; /* takes any reply bytes and counts the segments, instead of expecting PONGs */
+    int state; /* 0 closed, 1 SYN sent, 2 established, 3 gone (hears nothing more), 4 reset */
+    bool owes_ack;
     uint32_t snd_nxt, rcv_nxt;
-    uint64_t pings, pongs;
+    uint64_t pings, pongs, probes, segments;
+    int64_t first_probe_at, reset_at;
     char reply[64];
     size_t reply_len;
-} client;
+};
+static struct client pinger = {.port = CLIENT_PORT};
+static struct client answering = {.port = CLIENT_PORT + 1, .answers_probes = true};
+static struct client silent = {.port = CLIENT_PORT + 2, .may_be_reset = true};
+static struct client bulk = {.port = CLIENT_PORT + 3, .bulk = true};
+static struct client *const clients[] = {&pinger, &answering, &silent, &bulk};
 
 /* What the stack last told each noise peer (10.77.0.20-27, ports 50000-50007), so that
  * noise can also be in the window and acknowledge real data. */
@@ -78,7 +95,7 @@ static void fail(const char *what) {
     exit(1);
 }
 
-static void client_sees(const uint8_t *tcp, uint32_t len);
+static void client_sees(struct client *cl, const uint8_t *tcp, uint32_t len);
 
 static int32_t capture(const void *data, uint32_t len) {
     const uint8_t *f = data;
@@ -93,7 +110,8 @@ static int32_t capture(const void *data, uint32_t len) {
     if (ip[9] == 6) {
         if (checksum(pseudo(src, dst, total - ihl), ip + ihl, total - ihl) != 0) fail("a TCP checksum");
         const uint8_t *t = ip + ihl;
-        if (dst == CLIENT_IP && rd16b(t + 2) == CLIENT_PORT) client_sees(t, total - ihl);
+        for (size_t i = 0; i < sizeof clients / sizeof *clients; i++)
+            if (dst == CLIENT_IP && rd16b(t + 2) == clients[i]->port) client_sees(clients[i], t, total - ihl);
         int peer = noise_peer(dst, rd16b(t + 2));
         if (peer >= 0 && (t[13] & 0x10)) { /* a RST without ACK says nothing about the connection */
             uint32_t seglen = total - ihl - (t[12] >> 4) * 4u + !!(t[13] & 0x02) + !!(t[13] & 0x01);
@@ -143,43 +161,64 @@ static void deliver(uint32_t len) {
     sp_export_on_frame(len);
 }
 
-static void client_sees(const uint8_t *t, uint32_t len) {
+static void client_sees(struct client *cl, const uint8_t *t, uint32_t len) {
     uint8_t flags = t[13];
-    if (client.state == 3) return;
+    if (cl->state >= 3) return;
     uint32_t doff = (t[12] >> 4) * 4u, seq = rd32b(t + 4);
-    if (flags & 0x04) fail("the client's connection was reset");
-    if (client.state == 1 && (flags & 0x12) == 0x12) {
-        client.rcv_nxt = seq + 1;
-        client.state = 2;
+    if (flags & 0x04) {
+        if (!cl->may_be_reset) fail("the client's connection was reset");
+        cl->state = 4;
+        cl->reset_at = fake_now;
         return;
     }
-    if (client.state != 2 || len <= doff || seq != client.rcv_nxt) return;
+    if (cl->state == 1 && (flags & 0x12) == 0x12) {
+        cl->rcv_nxt = seq + 1;
+        cl->state = 2;
+        return;
+    }
+    if (cl->state == 2 && len == doff && seq == cl->rcv_nxt - 1) { /* a keepalive probe */
+        if (rd32b(t + 8) != cl->snd_nxt) fail("a keepalive probe acknowledges what the client never sent");
+        if (cl->probes++ == 0) cl->first_probe_at = fake_now;
+        cl->owes_ack = cl->answers_probes;
+        return;
+    }
+    if (cl->state != 2 || len <= doff || seq != cl->rcv_nxt) return;
     uint32_t n = len - doff;
-    if (client.reply_len + n > sizeof client.reply) fail("the client got more than it asked for");
-    memcpy(client.reply + client.reply_len, t + doff, n);
-    client.reply_len += n;
-    client.rcv_nxt += n;
-    if (client.reply_len >= 7) {
-        if (memcmp(client.reply, "+PONG\r\n", 7) != 0) fail("the client's PING got another reply");
-        client.pongs++;
-        memmove(client.reply, client.reply + 7, client.reply_len - 7);
-        client.reply_len -= 7;
+    cl->rcv_nxt += n;
+    if (cl->bulk) {
+        cl->segments++;
+        return;
+    }
+    if (cl->reply_len + n > sizeof cl->reply) fail("the client got more than it asked for");
+    memcpy(cl->reply + cl->reply_len, t + doff, n);
+    cl->reply_len += n;
+    if (cl->reply_len >= 7) {
+        if (memcmp(cl->reply, "+PONG\r\n", 7) != 0) fail("the client's PING got another reply");
+        cl->pongs++;
+        memmove(cl->reply, cl->reply + 7, cl->reply_len - 7);
+        cl->reply_len -= 7;
     }
 }
 
-static void client_step(void) {
+/* Connects (SYN), then sends a PING per call; the first completes the handshake. */
+static void client_step(struct client *cl) {
     static const uint8_t mss[4] = {2, 4, 5, 0xb4};
-    if (client.state == 0) {
-        client.snd_nxt = (uint32_t)rnd();
-        client.state = 1;
-        deliver(tcp_frame(CLIENT_IP, CLIENT_PORT, client.snd_nxt++, 0, 0x02, 65535, mss, 4, 0));
-    } else if (client.state == 2) {
-        if (client.pings > client.pongs) fail("a PING went unanswered");
+    if (cl->state == 0) {
+        cl->snd_nxt = (uint32_t)rnd();
+        cl->state = 1;
+        deliver(tcp_frame(CLIENT_IP, cl->port, cl->snd_nxt++, 0, 0x02, 65535, mss, 4, 0));
+    } else if (cl->state == 2) {
+        if (cl->pings > cl->pongs) fail("a PING went unanswered");
         memcpy(frame + 54, "PING\r\n", 6);
-        deliver(tcp_frame(CLIENT_IP, CLIENT_PORT, client.snd_nxt, client.rcv_nxt, 0x18, 65535, NULL, 0, 6));
-        client.snd_nxt += 6;
-        client.pings++;
+        deliver(tcp_frame(CLIENT_IP, cl->port, cl->snd_nxt, cl->rcv_nxt, 0x18, 65535, NULL, 0, 6));
+        cl->snd_nxt += 6;
+        cl->pings++;
     }
+}
+
+/* A pure segment (ACK, FIN or RST) from the client at its next sequence number. */
+static void client_send(struct client *cl, uint8_t flags) {
+    deliver(tcp_frame(CLIENT_IP, cl->port, cl->snd_nxt, cl->rcv_nxt, flags, 65535, NULL, 0, 0));
 }
 
 /* One frame of noise, from addresses other than the client's. */
@@ -231,6 +270,88 @@ static void advance(int64_t ns) {
     native_fire_due_timers(fake_now);
 }
 
+static void client_write(struct client *cl, const char *data, uint32_t len) {
+    for (uint32_t off = 0, n; off < len; off += n) {
+        n = len - off < 1460 ? len - off : 1460;
+        memcpy(frame + 54, data + off, n);
+        deliver(tcp_frame(CLIENT_IP, cl->port, cl->snd_nxt, cl->rcv_nxt, 0x18, 65535, NULL, 0, n));
+        cl->snd_nxt += n;
+    }
+}
+
+/* Acknowledges a segment's worth at a time (so slow start grows), until the stack sends no more. */
+static void client_ack_all(struct client *cl) {
+    for (uint32_t acked = cl->rcv_nxt - 1; acked != cl->rcv_nxt;) {
+        acked = cl->rcv_nxt - acked > 1460 ? acked + 1460 : cl->rcv_nxt;
+        deliver(tcp_frame(CLIENT_IP, cl->port, cl->snd_nxt, acked, 0x10, 65535, NULL, 0, 0));
+    }
+}
+
+/* Segments of a GET's 20-segment reply that the stack sends before it hears an ACK. */
+static uint64_t reply_burst(void) {
+    uint64_t before = bulk.segments;
+    client_write(&bulk, "GET big\r\n", 9);
+    uint64_t burst = bulk.segments - before;
+    client_ack_all(&bulk);
+    return burst;
+}
+
+/* RFC 5681 4.1: a burst right after the last reply goes with the cwnd slow start grew; after
+ * more than an RTO idle, from the initial window again. */
+static void restart_check(void) {
+    static char set[29200 + 64];
+    int head = snprintf(set, sizeof set, "*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$29000\r\n");
+    memset(set + head, 'v', 29000);
+    memcpy(set + head + 29000, "\r\n", 2);
+    client_step(&bulk);
+    client_write(&bulk, set, (uint32_t)head + 29002); /* its first segment completes the handshake */
+    client_ack_all(&bulk);
+    uint64_t first = reply_burst(), warm = reply_burst();
+    advance(2 * SECOND);
+    uint64_t after_idle = reply_burst();
+    if (first != NET_INITIAL_WINDOW || warm <= NET_INITIAL_WINDOW || after_idle != NET_INITIAL_WINDOW)
+        fail("restart after idle: a reply's first burst is not the initial window");
+    client_send(&bulk, 0x04);
+    bulk.state = 3;
+    fprintf(stderr, "nic-fuzz: bursts of %llu, %llu and after idle %llu segments\n", (unsigned long long)first,
+            (unsigned long long)warm, (unsigned long long)after_idle);
+}
+
+/* Two clients exchange a PING and go quiet; one answers keepalive probes, the other never does.
+ * The silent one is probed from the idle time on and reset one interval after its last probe;
+ * the other keeps its connection. Whole seconds, so the deadlines are met exactly. */
+static void keepalive_check(void) {
+    const int64_t idle = SP_NET_KEEPALIVE_IDLE_SECONDS * SECOND, interval = SP_NET_KEEPALIVE_INTERVAL_SECONDS * SECOND;
+    uint64_t *stats = sp_export_net_stats();
+    for (int step = 0; step < 2; step++) { /* SYN, then a PING that completes the handshake */
+        client_step(&answering);
+        client_step(&silent);
+    }
+    if (answering.pongs != 1 || silent.pongs != 1) fail("keepalive: the clients' PINGs were not answered");
+    client_send(&answering, 0x10); /* the PONGs acknowledged: nothing in flight */
+    client_send(&silent, 0x10);
+    int64_t quiet_since = fake_now;
+    while (fake_now < quiet_since + idle + (SP_NET_KEEPALIVE_PROBES + 1) * interval) {
+        advance(SECOND);
+        if (answering.owes_ack) client_send(&answering, 0x10);
+        answering.owes_ack = false;
+    }
+    if (silent.probes != SP_NET_KEEPALIVE_PROBES || silent.first_probe_at != quiet_since + idle)
+        fail("keepalive: the silent client was not probed from the idle time on");
+    if (silent.state != 4 || silent.reset_at != quiet_since + idle + SP_NET_KEEPALIVE_PROBES * interval)
+        fail("keepalive: the silent client was not reset after its last probe's interval");
+    if (answering.state != 2 || answering.probes < 2) fail("keepalive: the answering client lost its connection");
+    if (stats[SP_NET_TCP_KEEPALIVE_PROBES] != silent.probes + answering.probes ||
+        stats[SP_NET_TCP_KEEPALIVE_TIMEOUTS] != 1 || stats[SP_NET_CONNS_OPEN] != 1)
+        fail("keepalive: the counters disagree with what the clients saw");
+    client_step(&answering);
+    if (answering.pongs != 2) fail("keepalive: the answering client's connection no longer serves");
+    client_send(&answering, 0x04);
+    answering.state = 3;
+    fprintf(stderr, "nic-fuzz: keepalive: the silent client was reset after %llu probes, the other answered %llu\n",
+            (unsigned long long)silent.probes, (unsigned long long)answering.probes);
+}
+
 int main(int argc, char **argv) {
     uint64_t iterations = argc > 1 ? strtoull(argv[1], NULL, 10) : 1000000;
     rng_state = argc > 2 ? strtoull(argv[2], NULL, 10) : 0x5eed;
@@ -240,24 +361,22 @@ int main(int argc, char **argv) {
     native_disk_open(NULL, 64u << 20);
     sp_export_on_init();
     sp_export_on_nic_up(OUR_MAC, OUR_IP, 24, PORT);
+    keepalive_check();
+    restart_check();
     for (uint64_t i = 0; i < iterations; i++) {
         noise();
-        if (i % 1000 == 0) client_step();
+        if (i % 1000 == 0) client_step(&pinger);
         advance((int64_t)(rnd() % 200000)); /* up to 0.2 ms per frame */
     }
     uint64_t *stats = sp_export_net_stats();
-    if (client.pongs + 1 < client.pings || client.pongs == 0) fail("the client's PINGs were not answered");
+    if (pinger.pongs + 1 < pinger.pings || pinger.pongs == 0) fail("the client's PINGs were not answered");
     fprintf(stderr, "nic-fuzz: %llu frames in, %llu out; the client got %llu/%llu PONGs; %llu connections open\n",
             (unsigned long long)stats[SP_NET_FRAMES_IN], (unsigned long long)frames_out,
-            (unsigned long long)client.pongs, (unsigned long long)client.pings,
+            (unsigned long long)pinger.pongs, (unsigned long long)pinger.pings,
             (unsigned long long)stats[SP_NET_CONNS_OPEN]);
-    deliver(tcp_frame(CLIENT_IP, CLIENT_PORT, client.snd_nxt, client.rcv_nxt, 0x11, 65535, NULL, 0, 0));
-    client.state = 3;
-    advance(1000000000LL); /* delayed ACKs out: the peers know the exact sequence numbers */
-    for (int p = 0; p < NOISE_PEERS; p++) /* idle connections live on (no keepalive): reset them */
-        deliver(tcp_frame(0x0a4d0014u + (uint32_t)p / 8, (uint16_t)(50000 + p % 8), peers[p].expects, 0, 0x04,
-                          0, NULL, 0, 0));
-    for (int i = 0; i < 3600; i++) advance(1000000000LL); /* an hour: everything the noise opened expires */
+    client_send(&pinger, 0x11);
+    pinger.state = 3;
+    for (int i = 0; i < 3600; i++) advance(SECOND); /* an hour: idle connections end by keepalive */
     if (stats[SP_NET_CONNS_OPEN] != 0 || stats[SP_NET_BUFFER_BYTES] != 0)
         fail("connections or buffer memory left after every timer expired");
     native_print_stats();
