@@ -3,15 +3,18 @@
 # clients: redis-cli, redis-benchmark, a 10 MB value written and read back,
 # then the same with 1% and 5% random loss. Needs root and redis-tools.
 #
-# Namespaces (removed on exit): spn-stk-cli holds the clients; spn-stk-srv
-# routes between them and the harness's TAP, and drops packets there
-# (iptables statistic in FORWARD, both directions): a drop in the client's own
-# OUTPUT chain is reported to its TCP stack, which is not what a lossy wire does.
+# Namespaces (removed on exit; NIC_SMOKE_PREFIX, default spn-stk, names them
+# and their links, so that runs side by side do not collide): spn-stk-cli
+# holds the clients; spn-stk-srv routes between them and the harness's TAP,
+# and drops packets there (iptables statistic in FORWARD, both directions): a
+# drop in the client's own OUTPUT chain is reported to its TCP stack, which is
+# not what a lossy wire does.
 #
-#   sudo native/test/nic-smoke.sh [-n REQUESTS]
+#   sudo [NIC_SMOKE_PREFIX=spn-xyz] native/test/nic-smoke.sh [-n REQUESTS]
 set -euo pipefail
 
-P=spn-stk
+P=${NIC_SMOKE_PREFIX:-spn-stk}
+(( ${#P} <= 11 )) || { echo "nic-smoke: NIC_SMOKE_PREFIX '$P' is longer than 11 characters (interface names)" >&2; exit 2; }
 SRV=$P-srv
 CLI=$P-cli
 ADDR=10.77.1.10
