@@ -266,14 +266,30 @@ public final class LogShipper extends ChannelEnd {
         liveness = new ChannelLiveness(timing.failureTimeout().toNanos(), System.nanoTime());
         long every = Math.max(10_000_000L, timing.keepalive().toNanos() / 2);
         livenessCheck = loop.scheduleAtFixedRate(() -> {
-            // While copying, the primary always has data in flight, and the kernel's user timeout
-            // covers a black hole; the backup may legitimately pause to flush what it was sent.
-            String down = channel == null || state != State.STREAMING ? null : liveness.verdict(System.nanoTime());
-            if (down != null) {
-                problem(down + " (TCP has not closed it); dropping the connection and dialling again");
-                channel.close();
+            if (downVerdict() != null) {
+                // Confirmed after the loop's next read (a scheduled task runs after the next I/O pass):
+                // this check may follow a long task of the loop, the guest paused for re-protection's
+                // VM-state capture, with the backup's messages of that time still unread.
+                loop.schedule(this::dropIfDown, 0, TimeUnit.NANOSECONDS);
             }
         }, every, every, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Why the connection counts as down, or null. While copying, the primary always has data in
+     * flight, and the kernel's user timeout covers a black hole; the backup may legitimately pause
+     * to flush what it was sent.
+     */
+    private String downVerdict() {
+        return channel == null || state != State.STREAMING ? null : liveness.verdict(System.nanoTime());
+    }
+
+    private void dropIfDown() {
+        String down = downVerdict();
+        if (down != null) {
+            problem(down + " (TCP has not closed it); dropping the connection and dialling again");
+            channel.close();
+        }
     }
 
     private void stopWatchingLiveness() {

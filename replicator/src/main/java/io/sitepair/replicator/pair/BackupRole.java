@@ -80,7 +80,7 @@ final class BackupRole {
         VerifyTally verifyTally = new VerifyTally(receiver::reportVerify);
         this.heartbeat = new HeartbeatLink(settings.identity(), settings.epoch(), settings.peerHeartbeat());
         this.peer = new PeerWatch(settings.identity().peer(), settings.suspectAfter(), heartbeat::nanosSinceHeard,
-                receiver::nanosSinceTraffic);
+                receiver::nanosSinceTraffic, PeerWatch.afterNextRead(network.next()));
         this.takeover = new Takeover(arbitration, settings.identity().peer(), settings.suspectAfter(), new AsBackup());
         this.end = new ReplicaEnd(settings.site(), role, disks, records, finished, received, receiver, heartbeat, network);
         this.goLive = new GoLive(settings, tiebreaker, role, finished, wentLive, disks, records, takeover, end);

@@ -1,6 +1,9 @@
 package io.sitepair.replicator.pair;
 
+import io.netty.util.concurrent.EventExecutor;
 import java.time.Duration;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -9,6 +12,11 @@ import org.slf4j.LoggerFactory;
  * Suspects the peer has failed when both its heartbeats and its channel traffic have been silent
  * for longer than the configured time (the failure timeout). It only reports; the site acts on
  * it, and only through the tiebreaker.
+ *
+ * <p>A silence is confirmed after the site's loop next reads its sockets: a check can run straight
+ * after a long task of that loop (the guest paused for a re-protection's VM-state capture, a verify's
+ * checksums), when what the peer sent meanwhile is still unread, and this site's own deafness must
+ * not count as the peer's silence. The confirmation comes one loop pass later, not a timeout later.
  */
 final class PeerWatch {
     private static final Logger LOG = LoggerFactory.getLogger(PeerWatch.class);
@@ -17,21 +25,54 @@ final class PeerWatch {
     private final long suspectAfterNanos;
     private final LongSupplier sinceHeartbeat;
     private final LongSupplier sinceTraffic;
+    private final Executor afterNextRead;
     private volatile boolean suspected;
     private boolean announced; // the suspicion was logged
+    private boolean confirming; // a silence awaits its confirmation
 
-    PeerWatch(String peer, Duration suspectAfter, LongSupplier nanosSinceHeartbeat, LongSupplier nanosSinceTraffic) {
+    /** {@code afterNextRead} runs a task on the site's loop once the loop has next read its sockets. */
+    PeerWatch(String peer, Duration suspectAfter, LongSupplier nanosSinceHeartbeat, LongSupplier nanosSinceTraffic,
+              Executor afterNextRead) {
         this.peer = peer;
         this.suspectAfterNanos = suspectAfter.toNanos();
         this.sinceHeartbeat = nanosSinceHeartbeat;
         this.sinceTraffic = nanosSinceTraffic;
+        this.afterNextRead = afterNextRead;
     }
 
-    /** Re-evaluates; logs a line when the verdict changes. */
+    /**
+     * Runs tasks on {@code loop} after its next read of its sockets: scheduled, not executed, since
+     * Netty moves the scheduled tasks that are due to its queue once per pass, after that pass's I/O.
+     */
+    static Executor afterNextRead(EventExecutor loop) {
+        return task -> loop.schedule(task, 0, TimeUnit.NANOSECONDS);
+    }
+
+    /** Re-evaluates; logs a line when the verdict changes. A new suspicion waits for its confirmation. */
     void check() {
+        if (!suspected && silent(sinceHeartbeat.getAsLong(), sinceTraffic.getAsLong())) {
+            if (!confirming) {
+                confirming = true;
+                afterNextRead.execute(this::confirm);
+            }
+            return;
+        }
+        judge();
+    }
+
+    private void confirm() {
+        confirming = false;
+        judge();
+    }
+
+    private boolean silent(long heartbeat, long traffic) {
+        return (heartbeat < 0 || heartbeat > suspectAfterNanos) && traffic > suspectAfterNanos;
+    }
+
+    private void judge() {
         long heartbeat = sinceHeartbeat.getAsLong();
         long traffic = sinceTraffic.getAsLong();
-        boolean silent = (heartbeat < 0 || heartbeat > suspectAfterNanos) && traffic > suspectAfterNanos;
+        boolean silent = silent(heartbeat, traffic);
         if (silent != suspected) {
             suspected = silent;
             // A peer never heard (a site just gone live, a peer not up yet) has not failed: the

@@ -123,7 +123,7 @@ final class PrimaryRole implements PrimaryStatusReport.Serving, PlannedOperation
         HeartbeatLink heartbeat = new HeartbeatLink(settings.identity(), epoch, settings.peerHeartbeat());
         heartbeat.start(run.loop(), settings.channel(), settings.heartbeatInterval());
         PeerWatch peer = new PeerWatch(settings.identity().peer(), settings.suspectAfter(), heartbeat::nanosSinceHeard,
-                shipper::nanosSinceTraffic);
+                shipper::nanosSinceTraffic, PeerWatch.afterNextRead(run.loop()));
         LogFlow flow = new LogFlow(run, log, shipper, lag, settings.bufferBytes(), () -> role.role() == Role.PRIMARY,
                 this::deliveryHeld);
         parts = new ServingParts(settings, role, arbitration, run, log, records, acks, lag, shipper, heartbeat, peer,

@@ -185,7 +185,7 @@ final class SimSite {
         switchoverMarker = 0;
         watch = new PeerWatch(peerName, SUSPECT_AFTER,
                 () -> lastHeartbeatNanos < 0 ? -1 : clock.nanos() - lastHeartbeatNanos,
-                () -> clock.nanos() - lastTrafficNanos);
+                () -> clock.nanos() - lastTrafficNanos, Runnable::run); // a simulated loop reads before it ticks
         int run = incarnation;
         network.listen(name, message -> onLoop(run, () -> receive((SimMessage) message)));
         every(run, TICK_MS, this::tick);
