@@ -44,7 +44,11 @@ public final class TapDevice implements FrameLink {
     private final MemorySegment receiveBuffer = memory.allocate(RECEIVE_BUFFER);
     private final MemorySegment receiveState = memory.allocate(Libc.CALL_STATE);
     private final MemorySegment pollEntries = memory.allocate(2 * TapCalls.POLLFD_SIZE);
+    /** Each frame sent is copied here: no native allocation per frame on the guest's event loop. */
+    private final MemorySegment sendBuffer = memory.allocate(RECEIVE_BUFFER);
+    private final MemorySegment sendState = memory.allocate(Libc.CALL_STATE);
     private final Object receiving = new Object();
+    private final Object sending = new Object();
     /** Calls that use the descriptors hold the read lock; {@link #close} takes the write lock to free them. */
     private final ReentrantReadWriteLock inUse = new ReentrantReadWriteLock();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -216,19 +220,23 @@ public final class TapDevice implements FrameLink {
             droppedOut.incrementAndGet();
             return;
         }
-        try (Arena call = Arena.ofConfined()) {
-            if (closed.get()) {
+        try {
+            if (closed.get() || frame.length > sendBuffer.byteSize()) {
                 droppedOut.incrementAndGet();
                 return;
             }
-            MemorySegment state = call.allocate(Libc.CALL_STATE);
-            long written = TapCalls.write(state, fd, call.allocateFrom(JAVA_BYTE, frame));
+            long written;
+            int errno;
+            synchronized (sending) { // one send buffer
+                MemorySegment.copy(frame, 0, sendBuffer, JAVA_BYTE, 0, frame.length);
+                written = TapCalls.write(sendState, fd, sendBuffer.asSlice(0, frame.length));
+                errno = written < 0 ? Libc.errno(sendState) : 0;
+            }
             if (written >= 0) {
                 framesOut.incrementAndGet();
                 bytesOut.addAndGet(written);
                 return;
             }
-            int errno = Libc.errno(state);
             switch (errno) {
                 // full, out of buffers, a frame it refuses (too short), or the link went down meanwhile
                 case TapCalls.EAGAIN, TapCalls.ENOBUFS, TapCalls.EINVAL, TapCalls.EIO -> droppedOut.incrementAndGet();
