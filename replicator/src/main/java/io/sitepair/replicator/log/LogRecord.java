@@ -1,5 +1,6 @@
 package io.sitepair.replicator.log;
 
+import io.sitepair.replicator.nic.NicIdentity;
 import java.nio.ByteBuffer;
 import java.util.HexFormat;
 
@@ -89,8 +90,8 @@ public sealed interface LogRecord {
             out.putLong(mac).putInt(address).put((byte) prefixLength).putShort((short) port);
         }
         public String describe() {
-            return "event nic-up " + (address >>> 24) + "." + (address >>> 16 & 0xff) + "." + (address >>> 8 & 0xff)
-                    + "." + (address & 0xff) + "/" + prefixLength + " port " + port;
+            return "event nic-up " + NicIdentity.addressText(address) + "/" + prefixLength
+                    + " port " + port;
         }
     }
 

@@ -31,6 +31,16 @@ public record NicIdentity(long mac, Inet4Address address, int prefixLength, int 
         return (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
     }
 
+    /** An address as the guest ABI passes it (big-endian bytes in an int), dotted: {@code 10.20.0.10}. */
+    public static String addressText(int bits) {
+        return (bits >>> 24) + "." + (bits >>> 16 & 0xff) + "." + (bits >>> 8 & 0xff) + "." + (bits & 0xff);
+    }
+
+    /** The address with its prefix length: {@code 10.20.0.10/24}. */
+    public String cidr() {
+        return address.getHostAddress() + "/" + prefixLength;
+    }
+
     /** {@code 02:00:5e:10:00:0a} form. */
     public String macText() {
         StringBuilder text = new StringBuilder(17);
@@ -45,6 +55,6 @@ public record NicIdentity(long mac, Inet4Address address, int prefixLength, int 
 
     @Override
     public String toString() {
-        return address.getHostAddress() + "/" + prefixLength + " port " + port + " (" + macText() + ")";
+        return cidr() + " port " + port + " (" + macText() + ")";
     }
 }

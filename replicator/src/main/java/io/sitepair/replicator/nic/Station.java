@@ -20,7 +20,6 @@ public record Station(long mac, int address) {
 
     @Override
     public String toString() {
-        return (address >>> 24) + "." + (address >>> 16 & 0xff) + "." + (address >>> 8 & 0xff) + "." + (address & 0xff)
-                + " (" + Long.toHexString(mac) + ")";
+        return NicIdentity.addressText(address) + " (" + Long.toHexString(mac) + ")";
     }
 }

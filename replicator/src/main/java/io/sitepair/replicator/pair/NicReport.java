@@ -27,7 +27,7 @@ final class NicReport {
         NicIdentity identity = settings.identity();
         TapDevice.Counters tap = run.tapCounters();
         return new NicStatus(settings.tap(), settings.bridge(),
-                identity.address().getHostAddress() + "/" + identity.prefixLength(), identity.port(),
+                identity.cidr(), identity.port(),
                 identity.macText(), run.nicReading(),
                 tap == null ? null : new NicStatus.TapCounters(tap.framesIn(), tap.bytesIn(), tap.framesOut(),
                         tap.bytesOut(), tap.droppedIn(), tap.droppedOut()),
