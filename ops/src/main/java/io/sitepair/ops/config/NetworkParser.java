@@ -3,6 +3,7 @@ package io.sitepair.ops.config;
 import io.sitepair.ops.config.NetworkConfig.Mode;
 import io.sitepair.replicator.nic.NicIdentity;
 import io.sitepair.replicator.nic.NicSettings;
+import io.sitepair.replicator.nic.Station;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
@@ -27,7 +28,6 @@ final class NetworkParser {
     static final String DEFAULT_TAP_PREFIX = "sp-";
     /** First byte 02 (locally administered, unicast), then "sp": a default MAC says whose it is. */
     private static final long DEFAULT_MAC_PREFIX = 0x02_73_70L << 24;
-    private static final long BROADCAST_MAC = 0xffff_ffff_ffffL;
     private static final Pattern MAC = Pattern.compile("\\p{XDigit}{2}(:\\p{XDigit}{2}){5}");
     /** Four decimal parts: InetAddress would also take 10.20.0 (as 10.20.0.0), a likely typo. */
     private static final Pattern DOTTED_QUAD = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
@@ -193,7 +193,7 @@ final class NetworkParser {
         long mac = HexFormat.fromHexDigitsToLong(v.replace(":", ""));
         String unicast = "; the guest's NIC needs a unicast MAC (the first byte even), such as a locally administered"
                 + " 02:xx:xx:xx:xx:xx, or leave the key out for one derived from the pair's name";
-        if (mac == BROADCAST_MAC) {
+        if (mac == Station.BROADCAST) {
             throw new IllegalArgumentException(Scalars.quote(v) + " is the broadcast address" + unicast);
         }
         if ((mac >>> 40 & 1) != 0) {
