@@ -249,9 +249,9 @@ public final class SiteMetrics implements MeterBinder {
                     s -> guest(s, g -> g.dropped().getOrDefault(reason, 0L)));
         }
         gauge(registry, "sitepair.nic.connections", "the guest stack's open connections, half-open included",
-                s -> nic(s) == null || nic(s).guest() == null ? Double.NaN : nic(s).guest().connectionsOpen());
+                s -> guest(s, NicStatus.Guest::connectionsOpen, Double.NaN));
         gauge(registry, "sitepair.nic.buffer.bytes", "the guest stack's send buffers and out-of-order segments",
-                s -> nic(s) == null || nic(s).guest() == null ? Double.NaN : nic(s).guest().bufferBytes());
+                s -> guest(s, NicStatus.Guest::bufferBytes, Double.NaN));
         counter(registry, "sitepair.nic.connections.accepted", "connections the guest's stack accepted",
                 s -> guest(s, NicStatus.Guest::connectionsAccepted));
         counter(registry, "sitepair.nic.refused.connections", "connections the guest's stack refused at its limits",
@@ -280,8 +280,14 @@ public final class SiteMetrics implements MeterBinder {
         return nic(s) == null || nic(s).tapCounters() == null ? 0 : figure.applyAsDouble(nic(s).tapCounters());
     }
 
+    /** A counter of the guest's stack: 0 where there is none. */
     private static double guest(SiteStatus s, ToDoubleFunction<NicStatus.Guest> figure) {
-        return nic(s) == null || nic(s).guest() == null ? 0 : figure.applyAsDouble(nic(s).guest());
+        return guest(s, figure, 0);
+    }
+
+    /** A figure of the guest's stack, {@code absent} where there is none (no NIC, or a halted guest). */
+    private static double guest(SiteStatus s, ToDoubleFunction<NicStatus.Guest> figure, double absent) {
+        return nic(s) == null || nic(s).guest() == null ? absent : figure.applyAsDouble(nic(s).guest());
     }
 
     private static boolean copying(PrimaryStatus p) {
