@@ -51,7 +51,7 @@ public final class CountingConnection implements AutoCloseable {
             while (!stop) {
                 out.write(request);
                 out.flush();
-                String reply = line(in);
+                String reply = RespLine.read(in);
                 long now = System.nanoTime();
                 longestWaitNanos.accumulateAndGet(now - lastReplyNanos.getAndSet(now), Math::max);
                 long expected = count.get() + 1;
@@ -68,19 +68,6 @@ public final class CountingConnection implements AutoCloseable {
                 problem.compareAndSet(null, "the connection failed after " + count.get() + " increments: " + e.getMessage());
             }
         }
-    }
-
-    private static String line(InputStream in) throws IOException {
-        StringBuilder line = new StringBuilder();
-        for (int c = in.read(); c != '\n'; c = in.read()) {
-            if (c < 0) {
-                throw new IOException("the server closed the connection");
-            }
-            if (c != '\r') {
-                line.append((char) c);
-            }
-        }
-        return line.toString();
     }
 
     /** Increments acknowledged so far, each checked to be the next number. */

@@ -10,10 +10,10 @@ import io.sitepair.ops.lab.CountingConnection;
 import io.sitepair.ops.lab.LocalPair;
 import io.sitepair.ops.lab.NicLab;
 import io.sitepair.ops.lab.NicLabQueue;
+import io.sitepair.ops.lab.RespLine;
 import io.sitepair.replicator.pair.Role;
 import io.sitepair.replicator.status.SiteStatus;
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -106,11 +106,11 @@ class NicLossProcessTest {
                     progress.made();
                 }
                 out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
-                assertEquals("+OK", line(in), "the reply to SET " + key);
+                assertEquals("+OK", RespLine.read(in), "the reply to SET " + key);
                 progress.made();
 
                 out.write(header(2, "GET", key, -1));
-                assertEquals("$" + VALUE_BYTES, line(in), "the reply to GET " + key);
+                assertEquals("$" + VALUE_BYTES, RespLine.read(in), "the reply to GET " + key);
                 MessageDigest received = sha256();
                 byte[] buffer = new byte[CHUNK];
                 for (int left = VALUE_BYTES; left > 0; ) {
@@ -123,7 +123,7 @@ class NicLossProcessTest {
                     left -= n;
                     progress.made();
                 }
-                assertEquals("", line(in), "the end of the value of " + key);
+                assertEquals("", RespLine.read(in), "the end of the value of " + key);
                 return new Transfer(sha256().digest(value), received.digest(), (System.nanoTime() - start) / 1e9,
                         progress.longestGapMillis());
             }
@@ -161,19 +161,6 @@ class NicLossProcessTest {
         double longestGapMillis() {
             return longest / 1e6;
         }
-    }
-
-    private static String line(InputStream in) throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        for (int c = in.read(); c != '\n'; c = in.read()) {
-            if (c < 0) {
-                throw new IOException("the guest closed the connection mid-reply");
-            }
-            if (c != '\r') {
-                line.write(c);
-            }
-        }
-        return line.toString(StandardCharsets.US_ASCII);
     }
 
     private static MessageDigest sha256() {
