@@ -95,10 +95,11 @@ public abstract sealed class ChannelEnd permits LogShipper, LogReceiver {
     abstract void failed(ChannelHandlerContext ctx, Throwable cause);
 
     final void problem(String what) {
-        if (logsRepeatedProblems || !what.equals(lastProblem)) {
+        boolean repeated = what.equals(lastProblem);
+        lastProblem = what; // recorded before it is told: whoever reads the log line finds it here too
+        if (logsRepeatedProblems || !repeated) {
             logger.warn("logging channel: {}", what);
         }
-        lastProblem = what;
     }
 
     final void clearProblem() {
