@@ -11,6 +11,7 @@ import io.sitepair.guests.ShippedGuest;
 import io.sitepair.replicator.channel.PairIdentity;
 import io.sitepair.replicator.metrics.SiteMeters;
 import io.sitepair.replicator.pair.PairSite;
+import io.sitepair.replicator.pair.Role;
 import io.sitepair.replicator.pair.Site;
 import io.sitepair.replicator.pair.SiteSettings;
 import io.sitepair.replicator.resync.ResyncPolicy;
@@ -69,6 +70,9 @@ class TestClonePairTest {
         b = PairSite.startBackup(settings("b", "a", channelB, channelA, serviceB), null);
         a = PairSite.startPrimary(settings("a", "b", channelA, channelB, service), null);
         await(() -> a.status().pairProtected(), "the pair is protected");
+        // The primary counts itself protected a moment before its backup counts itself streaming.
+        await(() -> b.status() instanceof BackupStatus backup && backup.role() == Role.BACKUP
+                && "streaming".equals(backup.channel()), "site b streams as the backup");
     }
 
     @AfterEach
